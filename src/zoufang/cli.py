@@ -1,0 +1,82 @@
+"""The command line: the same functions the workbook's buttons call.
+
+Exit codes: 0 done and no errors; 1 done and the workbook has errors (级别 错误);
+2 the input could not be used, with a Chinese message on stderr.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .reading import InputError
+from .safe_io import WriteRefused
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
+out = Console()
+err = Console(stderr=True)
+
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]无法处理：[/]{message}")
+    raise typer.Exit(2)
+
+
+def _parse_day(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    from .normalize import date_series
+    import pandas as pd
+    day = date_series(pd.Series([text], dtype=object)).iloc[0]
+    if pd.isna(day):
+        _fail(f"--as-of 不是日期：{text}（例如 2012-01-15）")
+    return day.date()
+
+
+def _emit_json(doc: dict) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", help="显示版本")) -> None:
+    if version:
+        out.print(f"zoufang {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def init(
+    book: Path = typer.Argument(..., help="要新建的工作簿 (.xlsx)"),
+    demo: bool = typer.Option(False, "--demo", help="填入示例活动数据"),
+    seed: int = typer.Option(2011, "--seed", help="示例数据的随机种子"),
+    clean: bool = typer.Option(False, "--clean", help="示例数据不含录入错误"),
+    force: bool = typer.Option(False, "--force", help="文件已存在时先备份再覆盖"),
+) -> None:
+    """新建活动总台账工作簿（--demo 填入示例活动）。"""
+    from .jobs import create_master
+    try:
+        backup = create_master(book, demo=demo, seed=seed, clean=clean, overwrite=force)
+    except (WriteRefused, InputError) as exc:
+        _fail(str(exc))
+    out.print(f"已生成工作簿：{book}" + (f"（原文件已备份到 {backup}）" if backup else ""))
+
+
+@app.command()
+def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件夹")) -> None:
+    """在示例活动上运行全部主要步骤，并给出摘要。"""
+    from .jobs import run_demo
+    try:
+        summary = run_demo(directory, console=out)
+    except (WriteRefused, InputError) as exc:
+        _fail(str(exc))
+    out.print(summary)
+
+
+def run() -> None:  # pragma: no cover - console entry for python -m
+    app()

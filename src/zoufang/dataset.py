@@ -1,0 +1,100 @@
+"""The typed campaign dataset: pandas frames per sheet, settings, and source cells."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .findings import Finding
+from .schema import Sheet
+
+ROW = "_row"  # Excel row number (1-based) of each record in the clerk's file
+
+
+@dataclass
+class SheetData:
+    """One sheet as read: typed values, cleaned text, and where each came from.
+
+    ``frame`` holds one column per contract column key (typed: datetime64 for
+    dates, 'boolean' for yes/no, float for numbers, str for everything else)
+    plus ``_row``; ``text`` holds the cleaned text of the same cells; ``extras``
+    holds the clerk's own columns by their header text, untouched.
+    """
+
+    spec: Sheet
+    frame: pd.DataFrame
+    text: pd.DataFrame
+    letters: dict[str, str]
+    extras: pd.DataFrame
+    header_row: int = 1
+    present: bool = True
+    extra_letters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def has(self, key: str) -> bool:
+        return bool(self.letters.get(key))
+
+    def cell(self, key: str, row: int) -> str | None:
+        """A1 address of column ``key`` on Excel row ``row``, or None if the column is absent."""
+        letter = self.letters.get(key)
+        return f"{letter}{row}" if letter else None
+
+    def first_cell(self, row: int) -> str:
+        """A1 address of the first used column on ``row`` (a finding about a whole row)."""
+        letters = sorted(
+            [l for l in list(self.letters.values()) + list(self.extra_letters.values()) if l],
+            key=lambda l: (len(l), l),
+        )
+        return f"{letters[0] if letters else 'A'}{row}"
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    organizer: str
+    start: dt.date
+    end: dt.date
+    as_of: dt.date | None  # as typed in 活动设置 (None: today)
+    contact_point: str = ""
+    security_points: str = ""
+
+    def effective_as_of(self, override: dt.date | None = None, today: dt.date | None = None) -> dt.date:
+        """--as-of, else 统计截止日期, else today; clipped to the campaign period."""
+        day = override or self.as_of or today or dt.date.today()
+        return min(max(day, self.start), self.end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass
+class Campaign:
+    """Everything read from one campaign workbook."""
+
+    source: str  # file name (or book name for a live workbook)
+    settings: Settings
+    sheets: dict[str, SheetData]  # by Sheet.key
+    meta: dict[str, str]
+    findings: list[Finding]  # problems met while reading (structure, settings)
+    sheet_names: list[str] = field(default_factory=list)  # every sheet in the file, in order
+    path: Path | None = None
+
+    def __getitem__(self, key: str) -> SheetData:
+        return self.sheets[key]
+
+    @property
+    def people(self) -> pd.DataFrame:
+        return self.sheets["people"].frame
+
+    @property
+    def units(self) -> pd.DataFrame:
+        return self.sheets["units"].frame

@@ -1,0 +1,46 @@
+"""The jobs behind commands and buttons: read, compute, write — in that order."""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+
+from .book_writer import default_content, write_book
+from .demo import build_demo
+from .reading import read_campaign
+from .safe_io import WriteRefused, atomic_write, refuse_if_open
+
+DEMO_BOOK = "大走访台账-示例.xlsx"
+
+
+def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool = False,
+                  overwrite: bool = False) -> Path | None:
+    """Write a new master workbook; an existing file is only replaced with ``overwrite`` (after a backup)."""
+    book = Path(book)
+    if book.suffix.lower() not in (".xlsx",):
+        raise WriteRefused(f"{book.name}：请使用 .xlsx 作为文件扩展名")
+    if book.exists():
+        if not overwrite:
+            raise WriteRefused(f"{book} 已存在，未做任何改动。如确要重新生成，请加 --force（原文件会先备份）")
+        refuse_if_open(book)
+    content = build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex)
+    return atomic_write(book, lambda tmp: write_book(tmp, content))
+
+
+def run_demo(directory: Path, console: Console | None = None) -> str:
+    """init --demo into ``directory``, then every step that has landed; a summary for people."""
+    console = console or Console()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    book = directory / DEMO_BOOK
+    lines = []
+    t0 = time.perf_counter()
+    create_master(book, demo=True, overwrite=True)
+    lines.append(f"示例工作簿：{book}（{time.perf_counter() - t0:.1f} 秒）")
+    t0 = time.perf_counter()
+    campaign = read_campaign(book)
+    counts = "，".join(f"{data.name} {len(data)} 行" for data in campaign.sheets.values())
+    lines.append(f"读取：{counts}（{time.perf_counter() - t0:.1f} 秒）")
+    return "\n".join(lines)

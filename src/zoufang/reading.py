@@ -1,0 +1,317 @@
+"""Reading a campaign workbook (file or live grid of values) into a Campaign.
+
+Columns are found by header text, in any order; the clerk's own columns are
+kept; blank rows are skipped; every value keeps the cell it came from.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as calamine
+from openpyxl.utils import get_column_letter
+
+from . import normalize as nz
+from .dataset import ROW, Campaign, SheetData, Settings
+from .findings import Finding, error, warning
+from .schema import (
+    ALL_SHEETS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS,
+    SETTINGS, Kind, Sheet,
+)
+
+HEADER_SEARCH_ROWS = 10
+TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
+TOKEN_KEYS = ("person_id", "code")  # text columns that are identifiers
+
+
+class InputError(Exception):
+    """The input cannot be used at all (exit code 2); the message is for the clerk."""
+
+
+Grid = list[list[object]]
+
+
+def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
+    """Every sheet's values from A1 with the fast reader; the sheet order."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"找不到文件：{path}")
+    if path.is_dir():
+        raise InputError(f"{path} 是文件夹，不是工作簿")
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError as exc:
+        raise InputError(f"{path.name}：工作簿设置了打开密码，请去掉密码后再试") from exc
+    except Exception as exc:  # calamine raises several types for broken files
+        raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{_reason(path)}）") from exc
+    grids: dict[str, Grid] = {}
+    names = list(book.sheet_names)
+    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET}
+    for name in names:
+        if name not in wanted:
+            continue
+        try:
+            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError(f"{path.name}：工作表“{name}”无法读取（{exc}）") from exc
+    return grids, names
+
+
+def _reason(path: Path) -> str:
+    if path.stat().st_size == 0:
+        return "文件是空的"
+    if not zipfile.is_zipfile(path):
+        head = path.read_bytes()[:8]
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            return "这是旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx"
+        return "文件内容不是 .xlsx 格式，可能是改了扩展名的其他文件"
+    return "文件已损坏或不完整"
+
+
+def read_campaign(path: Path | str) -> Campaign:
+    """Read a campaign workbook file into the typed dataset."""
+    path = Path(path)
+    grids, names = read_grids(path)
+    campaign = campaign_from_grids(grids, path.name, names)
+    campaign.path = path
+    return campaign
+
+
+def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[str] | None = None) -> Campaign:
+    """Build the dataset from sheet values (from a file or a live workbook)."""
+    if not any(s.name in grids for s in ALL_SHEETS):
+        raise InputError(f"{source}：没有找到任何活动台账工作表（如“人员”“走访记录”），不是大走访活动工作簿")
+    findings: list[Finding] = []
+    meta = read_meta(grids.get(META_SHEET))
+    findings += check_schema_version(meta)
+    sheets = {}
+    for spec in ALL_SHEETS:
+        if spec is SETTINGS:
+            continue
+        data, sheet_findings = read_sheet(spec, grids.get(spec.name))
+        sheets[spec.key] = data
+        findings += sheet_findings
+    settings, settings_findings = read_settings(grids.get(SETTINGS.name))
+    findings += settings_findings
+    return Campaign(source, settings, sheets, meta, findings, sheet_names or list(grids))
+
+
+# ------------------------------------------------------------------ headers
+def _header_token(value: object) -> str:
+    return nz.squeeze(nz.clean_text(value)).strip("*＊")
+
+
+def find_header_row(spec: Sheet, grid: Grid) -> int:
+    """0-based index of the row that holds the most contract headers (row 1 by contract)."""
+    labels = {lab for c in spec.columns for lab in (c.label, *c.aliases)}
+    best, best_hits = 0, 0
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for v in row if _header_token(v) in labels)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def empty_sheet(spec: Sheet) -> SheetData:
+    frame = _typed(spec, pd.DataFrame({c.key: pd.Series(dtype=object) for c in spec.columns}))
+    frame[ROW] = pd.Series(dtype=int)
+    text = pd.DataFrame({c.key: pd.Series(dtype=object) for c in spec.columns})
+    return SheetData(spec, frame, text, {}, pd.DataFrame(), present=False)
+
+
+def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]]:
+    """Locate columns by header, drop blank rows, type every column."""
+    if grid is None:
+        level = error if spec.entry or spec.key in ("people", "units") else warning
+        return empty_sheet(spec), [level(
+            "missing-sheet", spec.name, None, None, None,
+            f"缺少工作表“{spec.name}”",
+            "请用 zoufang init 生成的工作簿，或从其中复制该表（含表头）",
+        )]
+    findings: list[Finding] = []
+    h = find_header_row(spec, grid) if grid else 0
+    header = grid[h] if grid else []
+    by_label = {}
+    for c in spec.columns:
+        by_label[c.label] = c
+        for alias in c.aliases:
+            by_label[alias] = c
+    positions: dict[str, int] = {}
+    extra_positions: dict[str, int] = {}
+    for j, value in enumerate(header):
+        token = _header_token(value)
+        if not token:
+            continue
+        col = by_label.get(token)
+        letter = get_column_letter(j + 1)
+        if col is None:
+            name = nz.clean_text(value)
+            if name in extra_positions:
+                name = f"{name}（{letter}列）"
+            extra_positions[name] = j
+        elif col.key in positions:
+            findings.append(error(
+                "duplicate-header", spec.name, f"{letter}{h + 1}", h + 1, col.label,
+                f"表头“{col.label}”出现了两次（{get_column_letter(positions[col.key] + 1)}列和{letter}列），"
+                f"程序只读取第一列",
+                "请删除或改名其中一列",
+            ))
+            extra_positions[f"{col.label}（{letter}列）"] = j
+        else:
+            positions[col.key] = j
+    for c in spec.columns:
+        if c.key not in positions:
+            findings.append((error if c.required else warning)(
+                "missing-column", spec.name, None, None, c.label,
+                f"工作表“{spec.name}”缺少“{c.label}”列",
+                f"请在第{h + 1}行加上表头“{c.label}”（列的位置不限）",
+            ))
+    body = grid[h + 1:]
+    width = max((len(r) for r in body), default=0)
+    width = max(width, len(header))
+    raw = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
+    raw.index = pd.RangeIndex(h + 2, h + 2 + len(raw))  # Excel row numbers
+    used = list(positions.values()) + list(extra_positions.values())
+    text_cols = {j: _text(raw[j]) for j in used}
+    if used:
+        blank = pd.concat([text_cols[j].eq("") for j in used], axis=1).all(axis=1)
+    else:
+        blank = pd.Series(True, index=raw.index)
+    keep = ~blank
+    raw = raw[keep]
+    text = pd.DataFrame(
+        {c.key: (text_cols[positions[c.key]][keep] if c.key in positions else pd.Series("", index=raw.index, dtype=object))
+         for c in spec.columns},
+        index=raw.index,
+    )
+    source = pd.DataFrame(
+        {c.key: (raw[positions[c.key]] if c.key in positions else pd.Series("", index=raw.index, dtype=object))
+         for c in spec.columns},
+        index=raw.index,
+    )
+    frame = _typed(spec, source, text)
+    frame[ROW] = raw.index.astype(int)
+    extras = pd.DataFrame({name: raw[j] for name, j in extra_positions.items()}, index=raw.index)
+    for df in (frame, text, extras):
+        df.reset_index(drop=True, inplace=True)
+    letters = {k: get_column_letter(j + 1) for k, j in positions.items()}
+    extra_letters = {k: get_column_letter(j + 1) for k, j in extra_positions.items()}
+    return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters), findings
+
+
+def _text(raw: pd.Series) -> pd.Series:
+    return nz.text_series(raw)
+
+
+def _typed(spec: Sheet, source: pd.DataFrame, text: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Typed frame of the contract columns from raw cell values."""
+    if text is None:
+        text = source.apply(nz.text_series) if len(source) else source.astype(object)
+    out = {}
+    for c in spec.columns:
+        raw = source[c.key]
+        if c.kind is Kind.DATE:
+            out[c.key] = nz.date_series(raw)
+        elif c.kind is Kind.YESNO:
+            out[c.key] = nz.yesno_series(raw)
+        elif c.kind is Kind.NUMBER:
+            out[c.key] = nz.number_series(raw)
+        elif c.kind is Kind.TARGET:
+            out[c.key] = nz.target_series(raw)
+        elif c.kind in TOKEN_KINDS or c.key in TOKEN_KEYS:
+            out[c.key] = text[c.key].map(nz.squeeze).astype(object)
+        else:
+            out[c.key] = text[c.key].astype(object)
+    return pd.DataFrame(out, index=source.index)
+
+
+# ------------------------------------------------------------------ settings & meta
+def _key_values(grid: Grid | None) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for row in (grid or [])[1:]:
+        if not row:
+            continue
+        key = _header_token(row[0])
+        if key and key not in values:
+            values[key] = row[1] if len(row) > 1 else ""
+    return values
+
+
+def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
+    """活动设置 as Settings; a missing or bad item falls back to its default with a finding."""
+    findings: list[Finding] = []
+    values = _key_values(grid)
+    rows = {}
+    for i, row in enumerate((grid or [])[1:], start=2):
+        if row:
+            rows.setdefault(_header_token(row[0]), i)
+    parsed: dict[str, object] = {}
+    for item in SETTING_ITEMS:
+        raw = values.get(item.label, None)
+        cell = f"B{rows[item.label]}" if item.label in rows else None
+        if item.kind is Kind.DATE:
+            text = nz.clean_text(raw)
+            if not text:
+                if item.default is not None:
+                    findings.append(error(
+                        "settings-missing", SETTINGS.name, cell, rows.get(item.label), item.label,
+                        f"活动设置缺少“{item.label}”，暂按默认值 {item.default} 统计",
+                        f"请在“{SETTINGS.name}”表填写{item.label}",
+                    ))
+                parsed[item.key] = item.default
+                continue
+            day = nz.date_series(pd.Series([raw], dtype=object)).iloc[0]
+            if pd.isna(day):
+                findings.append(error(
+                    "settings-bad-date", SETTINGS.name, cell, rows.get(item.label), item.label,
+                    f"活动设置的“{item.label}”不是日期：{text}",
+                    f"日期可写为 {nz.DATE_FORMS}",
+                ))
+                parsed[item.key] = item.default
+            else:
+                parsed[item.key] = day.date()
+        else:
+            text = nz.clean_text(raw)
+            parsed[item.key] = text or (item.default or "")
+    start, end = parsed["start"], parsed["end"]
+    if start > end:
+        findings.append(error(
+            "settings-period-inverted", SETTINGS.name, f"B{rows['结束日期']}" if "结束日期" in rows else None,
+            rows.get("结束日期"), "结束日期",
+            f"活动结束日期 {end} 早于开始日期 {start}",
+            "请检查活动设置中的开始日期和结束日期",
+        ))
+        start, end = end, start
+    settings = Settings(
+        name=parsed["name"], organizer=parsed["organizer"], start=start, end=end,
+        as_of=parsed["as_of"], contact_point=parsed["contact_point"],
+        security_points=parsed["security_points"],
+    )
+    return settings, findings
+
+
+def read_meta(grid: Grid | None) -> dict[str, str]:
+    """_meta as {key: value} (keys of schema.META_ITEMS); {} where absent."""
+    meta: dict[str, str] = {}
+    for row in (grid or [])[1:]:
+        if row and nz.clean_text(row[0]):
+            meta[nz.clean_text(row[0])] = nz.clean_text(row[2] if len(row) > 2 else "")
+    return meta
+
+
+def check_schema_version(meta: dict[str, str]) -> list[Finding]:
+    raw = meta.get("schema_version", "")
+    if not raw:
+        return []
+    try:
+        version = int(float(raw))
+    except ValueError:
+        version = None
+    if version is None or version > SCHEMA_VERSION or version < 1:
+        return [error(
+            "schema-version-unknown", META_SHEET, None, None, None,
+            f"工作簿的架构版本“{raw}”本程序不认识（本程序支持版本 {SCHEMA_VERSION}）",
+            "请升级 zoufang，或使用本程序生成的工作簿",
+        )]
+    return []

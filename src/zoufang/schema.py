@@ -1,0 +1,420 @@
+"""The workbook contract (WORKBOOK.md) in one place.
+
+Every sheet name, header label, enumeration, settings key, quota default and
+the ownership of each column is defined here and nowhere else; generation,
+reading, validation and reports derive from these objects.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+SCHEMA_VERSION = 1
+
+
+class Kind(str, Enum):
+    """What a column holds; decides how it is parsed and checked."""
+
+    TEXT = "text"
+    DATE = "date"
+    YESNO = "yesno"
+    NUMBER = "number"
+    ENUM = "enum"
+    PERSON = "person"  # a name from 人员
+    UNIT = "unit"  # a name from 单位
+    RECORD_ID = "record_id"  # this sheet's own record number
+    PROBLEM_REF = "problem_ref"  # a 问题编号 of 问题台账
+    TARGET = "target"  # quota target: number or percentage
+
+
+class Owner(str, Enum):
+    UNIT = "unit"
+    OFFICE = "office"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    owner: Owner = Owner.UNIT
+    event_date: bool = False  # must lie inside the campaign period
+    width: float = 12
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    name: str
+    columns: tuple[Column, ...]
+    purpose: str
+    entry: bool = True  # typed into by clerks (False: roster / settings)
+    id_key: str | None = None  # column key of the record number
+    unit_from: tuple[str, ...] = ()  # column keys naming the owning unit, in order
+    person_keys: tuple[str, ...] = ()  # PERSON columns with their id column pairing below
+    person_id_key: str | None = None
+    id_tag: str = ""  # short tag in generated record numbers: 单位编码-TAG00001
+
+    def col(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.name} has no column {key}")
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def labels(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+
+# ---------------------------------------------------------------- enumerations
+UNIT_KINDS = ("局机关", "二级单位")
+ROLE_BUREAU_LEADER = "局领导班子成员"
+ROLE_UNIT_LEADER = "二级单位领导班子成员"
+ROLE_CADRE = "其他党员干部"
+ROLE_OTHER = "其他干部"
+ROLES = (ROLE_BUREAU_LEADER, ROLE_UNIT_LEADER, ROLE_CADRE, ROLE_OTHER)
+LEADER_ROLES = (ROLE_BUREAU_LEADER, ROLE_UNIT_LEADER)
+RECEIVER_ROLES = LEADER_ROLES  # who may receive petitioners (开门接访)
+FLAG_HEAD = "局负责人"
+FLAG_LECTURER = "普法讲师团成员"
+SCOPE_BUREAU = "局"
+SCOPE_UNIT = "二级单位"
+QUOTA_SUBJECTS = ROLES + (FLAG_HEAD, FLAG_LECTURER, SCOPE_BUREAU, SCOPE_UNIT)
+
+VISIT_TARGET_TYPES = ("困难户", "老党员", "老干部", "老模范", "进城务工人员", "农村致富带头人", "服务对象", "其他")
+VISIT_FORMS = ("入户走访", "座谈", "电话回访")
+HANDLING = ("当场解决", "限期办理", "移交有关部门")
+HANDLING_ON_SPOT, HANDLING_DEADLINE, HANDLING_TRANSFER = HANDLING
+CASE_TYPES = ("信访疑难案件", "涉法涉诉案件", "信访积案")
+CASE_STATUSES = ("未化解", "化解中", "已化解", "已息诉息访", "已销号")
+CASE_OPEN = ("未化解", "化解中")
+PROBLEM_SOURCES = ("走访", "接访", "排查", "上级交办", "问政", "其他")
+PROBLEM_CATEGORIES = ("文化", "广电", "新闻出版", "社会稳定", "民生", "其他")
+PROBLEM_STATUSES = ("待办", "办理中", "已解决", "已销号")
+PROBLEM_OPEN = ("待办", "办理中")
+PROBLEM_SOLVED = ("已解决", "已销号")
+WENZHENG_MODES = ("在线交流", "热线电话", "电子邮箱", "座谈")
+ACTIVITY_TYPES = (
+    "送政策", "送服务", "送图书", "问卷调查", "结对帮扶", "平安建设",
+    "学先进树新风", "领导小组例会", "联系点建设", "回头看",
+)
+LEVEL_ERROR = "错误"
+LEVEL_WARNING = "警告"
+
+C = Column
+K = Kind
+
+# ---------------------------------------------------------------- sheets
+SETTINGS = Sheet(
+    "settings", "活动设置",
+    (C("item", "项目", K.TEXT, True, width=16), C("value", "值", K.TEXT, width=40)),
+    "活动名称、起止日期、统计截止日期和联系点。改这里的日期，全部统计随之改变。",
+    entry=False,
+)
+UNITS = Sheet(
+    "units", "单位",
+    (
+        C("code", "单位编码", K.TEXT, True, owner=Owner.OFFICE, width=10),
+        C("name", "单位名称", K.TEXT, True, owner=Owner.OFFICE, width=26),
+        C("kind", "单位类别", K.ENUM, True, UNIT_KINDS, Owner.OFFICE, width=10),
+        C("contact", "联系人", owner=Owner.OFFICE, width=10),
+        C("phone", "联系电话", owner=Owner.OFFICE, width=14),
+    ),
+    "全局及各二级单位名录。单位编码用作记录编号的前缀。",
+    entry=False, id_key="code",
+)
+PEOPLE = Sheet(
+    "people", "人员",
+    (
+        C("person_id", "人员编号", K.TEXT, True, owner=Owner.OFFICE, width=10),
+        C("name", "姓名", K.TEXT, True, owner=Owner.OFFICE, width=10),
+        C("unit", "单位名称", K.UNIT, True, owner=Owner.OFFICE, width=24),
+        C("title", "职务", owner=Owner.OFFICE, width=14),
+        C("category", "人员类别", K.ENUM, True, ROLES, Owner.OFFICE, width=18),
+        C("is_head", "是否局负责人", K.YESNO, owner=Owner.OFFICE, width=12),
+        C("is_lecturer", "是否普法讲师团成员", K.YESNO, owner=Owner.OFFICE, width=16),
+    ),
+    "参加活动的全部人员。同名的人用人员编号区分；人员类别决定个人指标。",
+    entry=False, id_key="person_id",
+)
+QUOTAS = Sheet(
+    "quotas", "配额",
+    (
+        C("subject", "适用对象", K.ENUM, True, QUOTA_SUBJECTS, Owner.OFFICE, width=18),
+        C("metric", "指标", K.TEXT, True, owner=Owner.OFFICE, width=16),
+        C("target", "目标值", K.TARGET, True, owner=Owner.OFFICE, width=10),
+        C("unit_label", "计量单位", owner=Owner.OFFICE, width=16),
+        C("note", "说明", owner=Owner.OFFICE, width=40),
+    ),
+    "各类人员和集体的指标。改目标值或增加一行即改变统计规则，无需改程序。",
+    entry=False,
+)
+VISITS = Sheet(
+    "visits", "走访记录",
+    (
+        C("record_id", "记录编号", K.RECORD_ID, width=12),
+        C("date", "走访日期", K.DATE, True, event_date=True, width=12),
+        C("person", "走访人", K.PERSON, True, width=10),
+        C("person_id", "人员编号", width=10),
+        C("target", "走访对象", K.TEXT, True, width=10),
+        C("target_type", "对象类别", K.ENUM, True, VISIT_TARGET_TYPES, width=14),
+        C("address", "地址", K.TEXT, True, width=28),
+        C("form", "走访形式", K.ENUM, True, VISIT_FORMS, width=10),
+        C("issue", "反映问题", width=30),
+        C("problem_id", "问题编号", K.PROBLEM_REF, width=12),
+        C("remark", "备注", width=16),
+    ),
+    "每次走访一行。户以户主姓名加地址识别，同一户走访两次只计一户。",
+    id_tag="ZF", id_key="record_id", unit_from=("person",), person_id_key="person_id",
+)
+RESEARCH = Sheet(
+    "research", "调研记录",
+    (
+        C("record_id", "记录编号", K.RECORD_ID, width=12),
+        C("person", "调研人", K.PERSON, True, width=10),
+        C("person_id", "人员编号", width=10),
+        C("start", "开始日期", K.DATE, True, width=12),
+        C("end", "结束日期", K.DATE, True, width=12),
+        C("place", "调研地点", K.TEXT, True, width=24),
+        C("topic", "调研主题", K.TEXT, True, width=30),
+        C("report", "形成报告", K.YESNO, width=10),
+    ),
+    "每次调研一行，起止日期都算在内；同一人重叠的日子只算一次。",
+    id_tag="DY", id_key="record_id", unit_from=("person",), person_id_key="person_id",
+)
+RECEPTIONS = Sheet(
+    "receptions", "接访记录",
+    (
+        C("record_id", "记录编号", K.RECORD_ID, width=12),
+        C("date", "接访日期", K.DATE, True, event_date=True, width=12),
+        C("person", "接访人", K.PERSON, True, width=10),
+        C("person_id", "人员编号", width=10),
+        C("unit", "所属单位", K.UNIT, True, width=22),
+        C("visitor", "来访人", K.TEXT, True, width=10),
+        C("matter", "来访事项", K.TEXT, True, width=30),
+        C("in_scope", "是否本局职权", K.YESNO, True, width=12),
+        C("handling", "处理方式", K.ENUM, True, HANDLING, width=14),
+        C("deadline", "办结时限", K.DATE, width=12),
+        C("transfer_to", "移交部门", width=16),
+        C("result", "办理结果", width=24),
+        C("problem_id", "问题编号", K.PROBLEM_REF, width=12),
+    ),
+    "开门接访，每次一行。限期办理要填办结时限，移交的要填移交部门。",
+    id_tag="JF", id_key="record_id", unit_from=("unit", "person"), person_id_key="person_id",
+)
+CASES = Sheet(
+    "cases", "包案台账",
+    (
+        C("case_id", "案件编号", K.RECORD_ID, width=12),
+        C("cause", "案件事由", K.TEXT, True, width=30),
+        C("case_type", "案件类型", K.ENUM, True, CASE_TYPES, width=14),
+        C("leader", "包案领导", K.PERSON, True, width=10),
+        C("unit", "责任单位", K.UNIT, True, width=22),
+        C("owner", "责任人", K.PERSON, width=10),
+        C("field_visit", "是否带案下访", K.YESNO, True, width=12),
+        C("visit_date", "下访日期", K.DATE, event_date=True, width=12),
+        C("deadline", "办结时限", K.DATE, True, width=12),
+        C("progress", "化解情况", width=24),
+        C("status", "状态", K.ENUM, True, CASE_STATUSES, width=12),
+        C("closed_date", "销号日期", K.DATE, width=12),
+    ),
+    "领导包案的信访案件。局领导带案下访不少于包案量的30%。",
+    id_tag="BA", id_key="case_id", unit_from=("unit", "leader"),
+)
+PROBLEMS = Sheet(
+    "problems", "问题台账",
+    (
+        C("problem_id", "问题编号", K.RECORD_ID, width=12),
+        C("reg_date", "登记日期", K.DATE, True, event_date=True, width=12),
+        C("source", "问题来源", K.ENUM, True, PROBLEM_SOURCES, width=10),
+        C("category", "问题类别", K.ENUM, True, PROBLEM_CATEGORIES, width=10),
+        C("description", "问题描述", K.TEXT, True, width=30),
+        C("major", "是否重大问题", K.YESNO, True, width=12),
+        C("leader", "分包领导", K.PERSON, width=10),
+        C("unit", "责任单位", K.UNIT, True, width=22),
+        C("owner", "责任人", K.PERSON, width=10),
+        C("plan", "解决方案", width=24),
+        C("deadline", "办结时限", K.DATE, True, width=12),
+        C("progress", "办理进展", width=20),
+        C("status", "状态", K.ENUM, True, PROBLEM_STATUSES, width=10),
+        C("solved_date", "解决日期", K.DATE, width=12),
+        C("closed_date", "销号日期", K.DATE, width=12),
+        C("finder", "发现人", K.PERSON, width=10),
+        C("supervision", "督办意见", owner=Owner.OFFICE, width=20),
+    ),
+    "走访、接访、排查中发现的问题，逐项登记，明确分包领导、责任单位、责任人和时限，逐案销号。",
+    id_tag="WT", id_key="problem_id", unit_from=("unit", "leader"),
+)
+WENZHENG = Sheet(
+    "wenzheng", "问政记录",
+    (
+        C("record_id", "记录编号", K.RECORD_ID, width=12),
+        C("date", "日期", K.DATE, True, event_date=True, width=12),
+        C("person", "负责人", K.PERSON, True, width=10),
+        C("mode", "方式", K.ENUM, True, WENZHENG_MODES, width=10),
+        C("topic", "题目", K.TEXT, True, width=30),
+        C("participants", "参与人数", K.NUMBER, width=10),
+        C("opinions", "收集意见数", K.NUMBER, width=10),
+        C("replied", "已回复数", K.NUMBER, width=10),
+        C("remark", "备注", width=16),
+    ),
+    "热线、邮箱、在线交流等问政活动。局负责人在线交流不少于4次。",
+    id_tag="WZ", id_key="record_id", unit_from=("person",),
+)
+ACTIVITIES = Sheet(
+    "activities", "活动记录",
+    (
+        C("record_id", "记录编号", K.RECORD_ID, width=12),
+        C("date", "日期", K.DATE, True, event_date=True, width=12),
+        C("kind", "活动类型", K.ENUM, True, ACTIVITY_TYPES, width=14),
+        C("lead", "牵头人", K.PERSON, True, width=10),
+        C("unit", "单位", K.UNIT, True, width=22),
+        C("place", "地点或对象", width=24),
+        C("summary", "内容摘要", width=30),
+        C("participants", "参与人数", K.NUMBER, width=10),
+        C("remark", "备注", width=16),
+    ),
+    "送政策、送图书、结对帮扶、领导小组例会、联系点建设、回头看等活动。",
+    id_tag="HD", id_key="record_id", unit_from=("unit", "lead"),
+)
+
+REFERENCE_SHEETS = (SETTINGS, UNITS, PEOPLE, QUOTAS)
+ENTRY_SHEETS = (VISITS, RESEARCH, RECEPTIONS, CASES, PROBLEMS, WENZHENG, ACTIVITIES)
+ALL_SHEETS = REFERENCE_SHEETS + ENTRY_SHEETS
+SHEETS_BY_KEY = {s.key: s for s in ALL_SHEETS}
+SHEETS_BY_NAME = {s.name: s for s in ALL_SHEETS}
+
+# Sheets the software writes, never typed into.
+FINDINGS_SHEET = "校验结果"
+FINDINGS_HEADERS = ("序号", "级别", "代码", "工作表", "单元格", "说明", "建议")
+PERSON_REPORT_SHEET = "个人完成情况"
+UNIT_REPORT_SHEET = "单位完成情况"
+COLLECTIVE_SHEET = "集体指标"
+SUPERVISION_SHEET = "督办清单"
+IMPORT_LOG_SHEET = "导入记录"
+DELETED_SHEET = "已删除记录"
+HOME_SHEET = "首页"
+META_SHEET = "_meta"
+GENERATED_SHEETS = (
+    FINDINGS_SHEET, PERSON_REPORT_SHEET, UNIT_REPORT_SHEET, COLLECTIVE_SHEET,
+    SUPERVISION_SHEET, IMPORT_LOG_SHEET,
+)
+
+# ---------------------------------------------------------------- settings
+@dataclass(frozen=True)
+class SettingItem:
+    key: str
+    label: str
+    default: object
+    kind: Kind = Kind.TEXT
+
+
+SETTING_ITEMS = (
+    SettingItem("name", "活动名称", "市直文广新系统“五级书记带头大走访”活动"),
+    SettingItem("organizer", "主办单位", "市文化广电新闻出版局"),
+    SettingItem("start", "开始日期", dt.date(2011, 9, 1), Kind.DATE),
+    SettingItem("end", "结束日期", dt.date(2012, 2, 29), Kind.DATE),
+    SettingItem("as_of", "统计截止日期", None, Kind.DATE),
+    SettingItem("contact_point", "局联系点", "临泉县庙岔镇庞庄村"),
+    SettingItem("security_points", "治安联系点", "颍州区颍西镇振兴社区；市第三人民医院"),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTING_ITEMS}
+# Names defined in generated workbooks for the period limits on event dates.
+NAME_PERIOD_START = "活动开始日期"
+NAME_PERIOD_END = "活动结束日期"
+
+# ---------------------------------------------------------------- quotas
+METRIC_RESEARCH_DAYS = "调研天数"
+METRIC_HOUSEHOLDS = "走访户数"
+METRIC_MAJOR_SOLVED = "解决重大问题"
+METRIC_RECEPTIONS = "接待来访"
+METRIC_FIELD_VISIT_RATIO = "带案下访比例"
+METRIC_RESOLUTION_RATE = "问题解决率"
+METRIC_ONLINE = "在线交流"
+METRIC_LECTURES = "送政策"
+METRIC_WORKDAY_COVERAGE = "工作日接访覆盖"
+METRIC_WEEKLY_RECEPTION = "每周接访"
+METRIC_HALF_MONTH_MEETING = "半月例会"
+METRIC_BOOKS = "送图书"
+METRIC_TOPICS = "问政题目"
+METRIC_CONTACT_POINT = "联系点建设"
+METRIC_LOOK_BACK = "回头看"
+PERSONAL_METRICS = (
+    METRIC_RESEARCH_DAYS, METRIC_HOUSEHOLDS, METRIC_MAJOR_SOLVED, METRIC_RECEPTIONS,
+    METRIC_FIELD_VISIT_RATIO, METRIC_RESOLUTION_RATE, METRIC_ONLINE, METRIC_LECTURES,
+)
+COLLECTIVE_METRICS = (
+    METRIC_WORKDAY_COVERAGE, METRIC_WEEKLY_RECEPTION, METRIC_HALF_MONTH_MEETING,
+    METRIC_BOOKS, METRIC_TOPICS, METRIC_CONTACT_POINT, METRIC_LOOK_BACK,
+)
+RATIO_METRICS = (METRIC_FIELD_VISIT_RATIO, METRIC_RESOLUTION_RATE)
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    subject: str
+    metric: str
+    target: float
+    unit_label: str
+    note: str = ""
+
+
+DEFAULT_QUOTAS = (
+    QuotaRow(ROLE_BUREAU_LEADER, METRIC_RESEARCH_DAYS, 30, "天", "调研不少于一个月"),
+    QuotaRow(ROLE_BUREAU_LEADER, METRIC_HOUSEHOLDS, 40, "户", "走访不少于40户"),
+    QuotaRow(ROLE_BUREAU_LEADER, METRIC_MAJOR_SOLVED, 10, "件", "作为分包领导解决重大问题"),
+    QuotaRow(ROLE_BUREAU_LEADER, METRIC_RECEPTIONS, 6, "次", "接待群众来访"),
+    QuotaRow(ROLE_BUREAU_LEADER, METRIC_FIELD_VISIT_RATIO, 0.3, "比例", "带案下访量占包案量"),
+    QuotaRow(ROLE_UNIT_LEADER, METRIC_RESEARCH_DAYS, 45, "天", "调研不少于个半月"),
+    QuotaRow(ROLE_UNIT_LEADER, METRIC_HOUSEHOLDS, 20, "户", "走访不少于20户"),
+    QuotaRow(ROLE_UNIT_LEADER, METRIC_RESOLUTION_RATE, 1.0, "比例", "发现一件解决一件"),
+    QuotaRow(ROLE_CADRE, METRIC_RESEARCH_DAYS, 15, "天", "调研不少于半个月"),
+    QuotaRow(ROLE_CADRE, METRIC_HOUSEHOLDS, 15, "户", "走访不少于15户"),
+    QuotaRow(FLAG_HEAD, METRIC_ONLINE, 4, "次", "与群众在线交流"),
+    QuotaRow(FLAG_LECTURER, METRIC_LECTURES, 1, "次", "到联系点宣讲"),
+    QuotaRow(SCOPE_BUREAU, METRIC_WORKDAY_COVERAGE, 1, "名局领导/工作日", "每个工作日有1名局领导接访"),
+    QuotaRow(SCOPE_UNIT, METRIC_WEEKLY_RECEPTION, 1, "次/周", "二级单位每周至少接访1次"),
+    QuotaRow(SCOPE_BUREAU, METRIC_HALF_MONTH_MEETING, 1, "次/半月", "领导小组每半月召开一次工作会议"),
+    QuotaRow(SCOPE_BUREAU, METRIC_BOOKS, 1, "次", "为农家书屋、学校送图书"),
+    QuotaRow(SCOPE_BUREAU, METRIC_TOPICS, 2, "个", "围绕中心工作确定2-3个问政题目"),
+    QuotaRow(SCOPE_UNIT, METRIC_CONTACT_POINT, 1, "个", "各二级单位建立基层文化联系点"),
+    QuotaRow(SCOPE_BUREAU, METRIC_LOOK_BACK, 1, "次", "活动结束后开展一次回头看"),
+)
+
+# ---------------------------------------------------------------- _meta
+@dataclass(frozen=True)
+class MetaItem:
+    key: str
+    label: str
+
+
+META_ITEMS = (
+    MetaItem("campaign_id", "活动编号"),
+    MetaItem("schema_version", "架构版本"),
+    MetaItem("unit", "下发单位"),
+    MetaItem("issued_at", "下发时间"),
+    MetaItem("generator", "生成程序版本"),
+    MetaItem("token", "校验码"),
+)
+META_HEADERS = ("键", "说明", "值")
+
+HOME_TEXT = (
+    "本工作簿是“大走访”活动的台账。请在各录入表中逐行登记，不要改动第一行表头；"
+    "可以调整列的顺序、增加自己的列，程序按表头文字识别各列。",
+    "带下拉框的列请从下拉框中选择；日期请填写为日期，例如 2011-09-05。",
+    "由程序生成的表（校验结果、个人完成情况、单位完成情况、集体指标、督办清单、导入记录）"
+    "每次运行都会整体刷新，请勿在其中录入。",
+)
+
+
+def purpose_of(sheet_name: str) -> str:
+    """The 首页 explanation for a sheet name."""
+    return SHEETS_BY_NAME[sheet_name].purpose
