@@ -145,7 +145,7 @@ def _validation(spec: Sheet, col) -> dict | None:
         return {"validate": "date", "criteria": "between", "minimum": f"={NAME_PERIOD_START}",
                 "maximum": f"={NAME_PERIOD_END}", "error_title": "日期不在活动期间",
                 "error_message": "请填写活动期间内的日期（见“活动设置”的开始日期和结束日期）",
-                "input_title": "日期", "input_message": "例如 2011-09-05"}
+                "input_title": "填写日期", "input_message": "例如 2011-09-05"}
     if col.kind is Kind.NUMBER:
         return {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "请填写数字",
                 "error_message": f"“{col.label}”应为不小于0的数字"}

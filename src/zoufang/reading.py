@@ -16,13 +16,13 @@ from . import normalize as nz
 from .dataset import ROW, Campaign, SheetData, Settings
 from .findings import Finding, error, warning
 from .schema import (
-    ALL_SHEETS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS,
+    ALL_SHEETS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
     SETTINGS, Kind, Sheet,
 )
 
 HEADER_SEARCH_ROWS = 10
 TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
-TOKEN_KEYS = ("person_id", "code")  # text columns that are identifiers
+TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
 
 class InputError(Exception):
@@ -61,8 +61,8 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
 def _reason(path: Path) -> str:
     if path.stat().st_size == 0:
         return "文件是空的"
-    if not zipfile.is_zipfile(path):
-        head = path.read_bytes()[:8]
+    head = path.read_bytes()[:8]
+    if not zipfile.is_zipfile(path) and not head.startswith(b"PK"):
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             return "这是旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx"
         return "文件内容不是 .xlsx 格式，可能是改了扩展名的其他文件"
@@ -276,9 +276,10 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
             parsed[item.key] = text or (item.default or "")
     start, end = parsed["start"], parsed["end"]
     if start > end:
+        end_label = SETTINGS_BY_KEY["end"].label
         findings.append(error(
-            "settings-period-inverted", SETTINGS.name, f"B{rows['结束日期']}" if "结束日期" in rows else None,
-            rows.get("结束日期"), "结束日期",
+            "settings-period-inverted", SETTINGS.name, f"B{rows[end_label]}" if end_label in rows else None,
+            rows.get(end_label), end_label,
             f"活动结束日期 {end} 早于开始日期 {start}",
             "请检查活动设置中的开始日期和结束日期",
         ))

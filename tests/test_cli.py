@@ -1,0 +1,38 @@
+"""The command line as a clerk's script uses it: exit codes, messages, files."""
+import openpyxl
+from typer.testing import CliRunner
+
+from zoufang import schema
+from zoufang.cli import app
+
+runner = CliRunner()
+
+
+def test_init_writes_a_master_and_refuses_to_overwrite_it(tmp_path):
+    book = tmp_path / "台账.xlsx"
+    result = runner.invoke(app, ["init", str(book)])
+    assert result.exit_code == 0, result.output
+    assert schema.VISITS.name in openpyxl.load_workbook(book).sheetnames
+    before = book.read_bytes()
+    result = runner.invoke(app, ["init", str(book), "--demo"])
+    assert result.exit_code == 2
+    assert "已存在" in result.output
+    assert book.read_bytes() == before
+
+
+def test_init_force_keeps_a_backup_of_the_old_workbook(tmp_path):
+    book = tmp_path / "台账.xlsx"
+    runner.invoke(app, ["init", str(book)])
+    before = book.read_bytes()
+    result = runner.invoke(app, ["init", str(book), "--demo", "--force"])
+    assert result.exit_code == 0, result.output
+    backups = list((tmp_path / "备份").glob("台账.*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    assert book.read_bytes() != before
+
+
+def test_demo_runs_the_main_job_and_prints_a_summary(tmp_path):
+    result = runner.invoke(app, ["demo", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "示例工作簿" in result.output
+    assert (tmp_path / "out" / "大走访台账-示例.xlsx").exists()
