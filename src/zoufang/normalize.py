@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,6 @@ import pandas as pd
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serial numbers of 1900-01-01 .. 9999-12-31: anything else is not a date.
 SERIAL_MIN, SERIAL_MAX = 1, 2958465
-_WS = re.compile(r"\s+")
 _DATE_TEXT = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -53,111 +53,120 @@ def clean_text(value: object) -> str:
 
 def squeeze(text: str) -> str:
     """Remove every blank inside a token (names, codes, enumerations)."""
-    return _WS.sub("", text)
+    return "".join(text.split())
+
+
+def by_unique(raw: pd.Series, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
+    """``raw.map(fn)`` computed once per distinct value (clerks' columns repeat a lot).
+
+    True == 1 == 1.0 share a hash slot, so cells holding 0/1/True/False are mapped one by one.
+    """
+    values = raw.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [fn(u) for u in uniques] + [fn(None)]  # code -1 (None / NaN) takes the last
+    if dtype is None:
+        table = np.empty(len(mapped), dtype=object)
+        table[:] = mapped
+    elif dtype == "float":
+        table = np.asarray(mapped, dtype=float)
+    else:
+        table = pd.array(mapped, dtype=dtype)
+    result = table[codes]
+    ambiguous = [i for i, u in enumerate(uniques) if u.__class__ in (bool, int, float) and u in (0, 1)]
+    if ambiguous:
+        for pos in np.flatnonzero(np.isin(codes, ambiguous)):
+            result[pos] = fn(values[pos])
+    return pd.Series(result, index=raw.index)
 
 
 def text_series(raw: pd.Series) -> pd.Series:
     """Cleaned text of every cell (object dtype, "" for blank)."""
-    return raw.map(clean_text).astype(object)
+    return by_unique(raw, clean_text)
 
 
-def token_series(raw: pd.Series) -> pd.Series:
-    """Cleaned text without inner blanks: names, codes, enumerations."""
-    return text_series(raw).map(squeeze)
+def token_series(text: pd.Series) -> pd.Series:
+    """Cleaned text without inner blanks (names, codes, enumerations)."""
+    return by_unique(text, lambda v: squeeze(clean_text(v)))
 
 
-def _dates_from_parts(parts: pd.DataFrame) -> pd.Series:
-    parts = parts.astype(float)
-    return pd.to_datetime(
-        {"year": parts["y"], "month": parts["m"], "day": parts["d"]}, errors="coerce"
-    )
+def parse_date(v: object) -> pd.Timestamp:
+    """A real date, an Excel serial number, or text in any accepted form; NaT otherwise."""
+    if v is None or v.__class__ is bool:
+        return pd.NaT
+    if isinstance(v, dt.date):
+        return pd.Timestamp(v.year, v.month, v.day)
+    if isinstance(v, (int, float)):
+        if np.isnan(v) or not SERIAL_MIN <= v <= SERIAL_MAX:
+            return pd.NaT
+        return EXCEL_EPOCH + pd.Timedelta(days=int(v))
+    text = clean_text(v)
+    if not text:
+        return pd.NaT
+    m = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
+    if m:
+        try:
+            return pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            return pd.NaT
+    if _SERIAL_TEXT.match(text):
+        return EXCEL_EPOCH + pd.Timedelta(days=int(float(text)))
+    return pd.NaT
+
+
+def parse_yesno(v: object):
+    if v.__class__ is bool:
+        return v
+    token = squeeze(clean_text(v)).lower()
+    if token in YES_WORDS:
+        return True
+    if token in NO_WORDS:
+        return False
+    return pd.NA
+
+
+def parse_number(v: object) -> float:
+    """Numbers and numeric text (1,234 / １２); 12人 is not a number."""
+    if v is None or v.__class__ is bool:
+        return np.nan
+    if isinstance(v, (int, float)):
+        return float(v)
+    token = squeeze(clean_text(v)).replace(",", "")
+    try:
+        return float(token) if token else np.nan
+    except ValueError:
+        return np.nan
+
+
+def parse_target(v: object) -> float:
+    """Quota targets: numbers, or percentages written as 30% (→ 0.3)."""
+    if isinstance(v, str):
+        token = squeeze(clean_text(v))
+        if token.endswith("%"):
+            number = parse_number(token[:-1])
+            return number * 0.01
+    return parse_number(v)
 
 
 def date_series(raw: pd.Series) -> pd.Series:
     """datetime64 values from real dates, serial numbers and text dates; NaT otherwise."""
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if raw.empty:
-        return out
-    is_date = raw.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
-    if is_date.any():
-        out[is_date] = pd.to_datetime(raw[is_date].map(_as_datetime), errors="coerce").dt.normalize()
-    is_num = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-    if is_num.any():
-        serial = raw[is_num].astype(float)
-        serial = serial.where((serial >= SERIAL_MIN) & (serial <= SERIAL_MAX))
-        out[is_num] = (EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")).where(serial.notna())
-    is_text = raw.map(lambda v: isinstance(v, str))
-    if is_text.any():
-        text = raw[is_text].map(clean_text)
-        text = text[text != ""]
-        for pattern in (_DATE_TEXT, _DATE_COMPACT):
-            parts = text.str.extract(pattern)
-            hit = parts["y"].notna()
-            if hit.any():
-                out[parts.index[hit]] = _dates_from_parts(parts[hit])
-        serial_text = text[text.str.match(_SERIAL_TEXT)]
-        if not serial_text.empty:
-            out[serial_text.index] = EXCEL_EPOCH + pd.to_timedelta(serial_text.astype(float).astype(int), unit="D")
-    return out
-
-
-def _as_datetime(v: object) -> dt.datetime:
-    if isinstance(v, dt.datetime):
-        return v
-    return dt.datetime(v.year, v.month, v.day)
+    return by_unique(raw, parse_date, "datetime64[ns]")
 
 
 def yesno_series(raw: pd.Series) -> pd.Series:
     """True / False / <NA> (blank or not a yes/no form), as pandas 'boolean'."""
-    def parse(v: object):
-        if isinstance(v, bool):
-            return v
-        token = squeeze(clean_text(v)).lower()
-        if token in YES_WORDS:
-            return True
-        if token in NO_WORDS:
-            return False
-        return pd.NA
-    return raw.map(parse).astype("boolean")
+    return by_unique(raw, parse_yesno, "boolean")
 
 
 def number_series(raw: pd.Series) -> pd.Series:
-    """float values from numbers and numeric text (1,234 / １２ / 12人 is not a number)."""
-    def parse(v: object):
-        if isinstance(v, bool):
-            return np.nan
-        if isinstance(v, (int, float)):
-            return float(v)
-        token = squeeze(clean_text(v)).replace(",", "")
-        if not token:
-            return np.nan
-        try:
-            return float(token)
-        except ValueError:
-            return np.nan
-    return raw.map(parse).astype(float)
+    return by_unique(raw, parse_number, "float")
 
 
 def target_series(raw: pd.Series) -> pd.Series:
-    """Quota targets: numbers, or percentages written as 30% (→ 0.3)."""
-    def parse(v: object):
-        if isinstance(v, bool):
-            return np.nan
-        if isinstance(v, (int, float)):
-            return float(v)
-        token = squeeze(clean_text(v)).replace(",", "")
-        scale = 1.0
-        if token.endswith("%"):
-            token, scale = token[:-1], 0.01
-        try:
-            return float(token) * scale
-        except ValueError:
-            return np.nan
-    return raw.map(parse).astype(float)
+    return by_unique(raw, parse_target, "float")
 
 
 def household_key(head: pd.Series, address: pd.Series) -> pd.Series:
     """Identity of a household: head's name + address, blanks and punctuation folded."""
     def fold(text: str) -> str:
         return re.sub(r"[\s,，。.、·\-—_()（）#号]", "", text).lower()
-    return head.map(squeeze) + "|" + address.map(fold)
+    return token_series(head) + "|" + address.map(fold)

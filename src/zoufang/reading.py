@@ -220,7 +220,7 @@ def _typed(spec: Sheet, source: pd.DataFrame, text: pd.DataFrame | None = None) 
         elif c.kind is Kind.TARGET:
             out[c.key] = nz.target_series(raw)
         elif c.kind in TOKEN_KINDS or c.key in TOKEN_KEYS:
-            out[c.key] = text[c.key].map(nz.squeeze).astype(object)
+            out[c.key] = nz.token_series(text[c.key])
         else:
             out[c.key] = text[c.key].astype(object)
     return pd.DataFrame(out, index=source.index)

@@ -1,0 +1,45 @@
+"""What clerks type becomes typed values: every accepted form, and nothing else."""
+import datetime as dt
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zoufang import normalize as nz
+
+cells = st.one_of(
+    st.none(), st.booleans(), st.sampled_from([0, 1, 0.0, 1.0, 40791.0, -3.5]),
+    st.integers(-5, 50000), st.floats(allow_nan=True), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),
+    st.sampled_from(["是", "否", "Y", "n", "√", "×", "TRUE", "0", "1", "2011-9-5", "  张 三 ", "Ｐ０１", ""]),
+    st.text(max_size=6),
+)
+
+
+@given(st.lists(cells, max_size=40))
+def test_mapping_by_distinct_value_equals_mapping_every_cell(values):
+    raw = pd.Series(values, dtype=object)
+    for fn in (nz.clean_text, nz.parse_yesno, nz.parse_number, nz.parse_date):
+        fast = nz.by_unique(raw, fn).tolist()
+        slow = [fn(v) for v in values]
+        assert [repr(x) for x in fast] == [repr(x) for x in slow], fn.__name__
+
+
+def test_dates_in_every_form_and_impossible_dates():
+    raw = pd.Series([dt.date(2011, 9, 5), dt.datetime(2011, 9, 5, 13, 30), 40791, 40791.75, "40791",
+                     "2011-9-5", "2011/09/05", "2011.9.5", "2011年9月5日", "20110905", "2011-09-05 00:00:00",
+                     "２０１１年９月５日", "2011-2-30", "10月8号", "", None, True], dtype=object)
+    parsed = nz.date_series(raw)
+    assert (parsed.iloc[:12] == pd.Timestamp("2011-09-05")).all()
+    assert parsed.iloc[12:].isna().all()
+
+
+def test_targets_as_numbers_or_percentages():
+    assert nz.target_series(pd.Series(["30%", 0.3, "４０", "1,000", "三十"], dtype=object)).tolist()[:4] == [
+        0.3, 0.3, 40.0, 1000.0]
+
+
+def test_household_key_folds_spaces_and_punctuation():
+    heads = pd.Series(["张三", "张 三", "张三"], dtype=object)
+    addresses = pd.Series(["庞庄村1组12号", "庞庄村 1组 12号", "庞庄村2组12号"], dtype=object)
+    keys = nz.household_key(heads, addresses)
+    assert keys[0] == keys[1] != keys[2]
