@@ -16,6 +16,7 @@ from rich.console import Console
 from . import __version__
 from .reading import InputError
 from .safe_io import WriteRefused
+from .schema import FINDINGS_HEADERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
 out = Console()
@@ -76,6 +77,43 @@ def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件�
     except (WriteRefused, InputError) as exc:
         _fail(str(exc))
     out.print(summary)
+
+
+@app.command()
+def check(
+    book: Path = typer.Argument(..., help="要校验的工作簿"),
+    as_of: str = typer.Option(None, "--as-of", help="统计截止日期，如 2012-01-15"),
+    as_json: bool = typer.Option(False, "--json", help="只输出 JSON"),
+    annotate: Path = typer.Option(None, "--annotate", help="另存一份标注了问题单元格的副本"),
+    limit: int = typer.Option(50, "--limit", help="屏幕上最多列出多少条"),
+) -> None:
+    """校验每一条记录；原文件不会被修改。"""
+    from .jobs import check_book
+    try:
+        result = check_book(book, _parse_day(as_of), annotate)
+    except (WriteRefused, InputError) as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        _print_findings(result, limit)
+    raise typer.Exit(1 if result.errors else 0)
+
+
+def _print_findings(result, limit: int) -> None:
+    from rich.table import Table
+    out.print(f"[bold]{result.file}[/]：错误 [red]{result.errors}[/] 条，警告 [yellow]{result.warnings}[/] 条")
+    if result.findings:
+        _, level, _, _, _, message, hint = FINDINGS_HEADERS
+        table = Table("位置", level, message, hint, show_lines=False)
+        for f in result.findings[:limit]:
+            colour = "red" if f.is_error else "yellow"
+            table.add_row(f.where or result.file, f"[{colour}]{f.level}[/]", f.message, f.hint)
+        out.print(table)
+        if len(result.findings) > limit:
+            out.print(f"……另有 {len(result.findings) - limit} 条未列出（用 --json 或 --annotate 查看全部）")
+    if result.annotated:
+        out.print(f"已另存标注副本：{result.annotated}（标出 {result.marked} 个单元格）")
 
 
 def run() -> None:  # pragma: no cover - console entry for python -m

@@ -217,7 +217,7 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
         while days > 0 and cursor < as_of:
             length = min(days, g.rng.randint(2, 7), (as_of - cursor).days + 1)
             start = cursor
-            if first and g.rng.random() < 0.05:
+            if first and g.rng.random() < 0.02:
                 start = START - dt.timedelta(days=2)  # began before the campaign: only days inside count
                 length += 2
             end = cursor + dt.timedelta(days=length - (START - start).days - 1)

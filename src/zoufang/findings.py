@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .schema import FINDINGS_HEADERS, LEVEL_ERROR, LEVEL_WARNING
+from .schema import ALL_SHEETS, FINDINGS_HEADERS, LEVEL_ERROR, LEVEL_WARNING
+
+SHEET_ORDER = {s.name: i for i, s in enumerate(ALL_SHEETS)}
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,10 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     frame = pd.DataFrame([f.to_json() for f in findings], columns=list(FINDING_FIELDS))
     if frame.empty:
         return frame
-    frame["_order"] = (frame["level"] != LEVEL_ERROR).astype(int)
-    frame = frame.sort_values(["_order", "sheet", "row", "code"], na_position="first", kind="stable")
-    return frame.drop(columns="_order").reset_index(drop=True)
+    frame["_level"] = (frame["level"] != LEVEL_ERROR).astype(int)
+    frame["_sheet"] = frame["sheet"].map(SHEET_ORDER).fillna(-1)
+    frame = frame.sort_values(["_level", "_sheet", "row", "code"], na_position="first", kind="stable")
+    return frame.drop(columns=["_level", "_sheet"]).reset_index(drop=True)
 
 
 def findings_sheet_rows(findings: list[Finding]) -> list[list]:

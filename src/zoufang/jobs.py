@@ -1,15 +1,20 @@
 """The jobs behind commands and buttons: read, compute, write — in that order."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
+from .annotate import annotate_copy
 from .book_writer import default_content, write_book
+from .findings import Finding, count_levels, findings_frame
 from .demo import build_demo
 from .reading import read_campaign
+from .validate import validate
 from .safe_io import WriteRefused, atomic_write, refuse_if_open
 
 DEMO_BOOK = "大走访台账-示例.xlsx"
@@ -44,3 +49,39 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     counts = "，".join(f"{data.name} {len(data)} 行" for data in campaign.sheets.values())
     lines.append(f"读取：{counts}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
+
+
+@dataclass
+class CheckResult:
+    file: str
+    findings: list[Finding]
+    annotated: Path | None = None
+    marked: int = 0
+
+    @property
+    def errors(self) -> int:
+        return count_levels(self.findings)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count_levels(self.findings)[1]
+
+    def to_json(self) -> dict:
+        rows = findings_frame(self.findings).astype(object).where(lambda f: f.notna(), None)
+        return {"file": self.file, "errors": self.errors, "warnings": self.warnings,
+                "findings": [{k: (int(v) if k == "row" and v is not None else v) for k, v in r.items()}
+                             for r in rows.to_dict("records")]}
+
+
+def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None = None) -> CheckResult:
+    """Validate a workbook file; with ``annotate``, also write the marked copy there."""
+    book = Path(book)
+    campaign = read_campaign(book)
+    findings = validate(campaign, as_of)
+    result = CheckResult(str(book), findings)
+    if annotate:
+        if Path(annotate).resolve() == book.resolve():
+            raise WriteRefused("--annotate 的输出文件不能是原工作簿本身，请另取一个文件名")
+        result.marked = annotate_copy(book, Path(annotate), findings)
+        result.annotated = Path(annotate)
+    return result

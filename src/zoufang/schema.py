@@ -42,6 +42,7 @@ class Column:
     choices: tuple[str, ...] = ()
     owner: Owner = Owner.UNIT
     event_date: bool = False  # must lie inside the campaign period
+    done_date: bool = False  # when something was finished: never after the as-of date
     width: float = 12
     aliases: tuple[str, ...] = ()
 
@@ -224,7 +225,7 @@ CASES = Sheet(
         C("deadline", "办结时限", K.DATE, True, width=12),
         C("progress", "化解情况", width=24),
         C("status", "状态", K.ENUM, True, CASE_STATUSES, width=12),
-        C("closed_date", "销号日期", K.DATE, width=12),
+        C("closed_date", "销号日期", K.DATE, done_date=True, width=12),
     ),
     "领导包案的信访案件。局领导带案下访不少于包案量的30%。",
     id_tag="BA", id_key="case_id", unit_from=("unit", "leader"),
@@ -245,8 +246,8 @@ PROBLEMS = Sheet(
         C("deadline", "办结时限", K.DATE, True, width=12),
         C("progress", "办理进展", width=20),
         C("status", "状态", K.ENUM, True, PROBLEM_STATUSES, width=10),
-        C("solved_date", "解决日期", K.DATE, width=12),
-        C("closed_date", "销号日期", K.DATE, width=12),
+        C("solved_date", "解决日期", K.DATE, done_date=True, width=12),
+        C("closed_date", "销号日期", K.DATE, done_date=True, width=12),
         C("finder", "发现人", K.PERSON, width=10),
         C("supervision", "督办意见", owner=Owner.OFFICE, width=20),
     ),

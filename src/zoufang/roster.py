@@ -1,0 +1,112 @@
+"""Who is who: entry rows resolved to roster people and units.
+
+A row names a person by 姓名, optionally with 人员编号; a unit named on the same
+row tells namesakes apart. Validation reports what cannot be resolved; quota
+counts what can.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+
+from .dataset import Campaign, SheetData
+
+OK = "ok"
+UNKNOWN = "unknown"  # no such name in 人员
+AMBIGUOUS = "ambiguous"  # several people of that name, nothing tells them apart
+ID_UNKNOWN = "id-unknown"  # 人员编号 not in 人员
+ID_MISMATCH = "id-mismatch"  # 人员编号 belongs to someone of another name
+BLANK = "blank"
+
+
+@dataclass
+class Roster:
+    people: pd.DataFrame  # 人员 frame (valid rows)
+    unit_names: set[str]
+    unit_codes: dict[str, str]  # unit name -> 单位编码
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> "Roster":
+        people = campaign.people
+        people = people[people["name"] != ""]
+        units = campaign.units
+        units = units[units["name"] != ""]
+        return cls(people, set(units["name"]), dict(zip(units["name"], units["code"])))
+
+    def suggest_person(self, name: str) -> str | None:
+        return _nearest(name, self.people["name"].unique().tolist())
+
+    def suggest_unit(self, name: str) -> str | None:
+        return _nearest(name, sorted(self.unit_names))
+
+
+def _nearest(text: str, choices: list[str]) -> str | None:
+    if not text or not choices:
+        return None
+    hit = process.extractOne(text, choices, score_cutoff=40)
+    return hit[0] if hit else None
+
+
+def unit_hint_key(data: SheetData) -> str | None:
+    """The column naming a unit on this sheet's rows (所属单位 / 单位 / 责任单位), if any."""
+    for key in data.spec.unit_from:
+        col = data.spec.col(key)
+        if col.kind.value == "unit":
+            return key
+    return None
+
+
+def resolve(data: SheetData, key: str, roster: Roster) -> pd.DataFrame:
+    """For each row: the roster person_id of column ``key`` and a status (ok, unknown, …)."""
+    frame = data.frame
+    names = frame[key] if key in frame else pd.Series("", index=frame.index)
+    ids = frame[data.spec.person_id_key] if (data.spec.person_id_key and key == "person"
+                                             and data.has(data.spec.person_id_key)) else None
+    hint_key = unit_hint_key(data)
+    hints = frame[hint_key] if hint_key and data.has(hint_key) else None
+    people = roster.people
+    out = pd.DataFrame({"person_id": pd.Series(None, index=frame.index, dtype=object),
+                        "status": pd.Series(BLANK, index=frame.index, dtype=object)})
+    named = names != ""
+    count = names.map(people["name"].value_counts()).fillna(0).astype(int)
+    unique_id = dict(zip(people["name"], people["person_id"]))  # right for names that occur once
+    single = named & (count == 1)
+    out.loc[single, ["person_id", "status"]] = np.column_stack([names[single].map(unique_id), np.full(single.sum(), OK)])
+    out.loc[named & (count == 0), "status"] = UNKNOWN
+    many = named & (count > 1)
+    if many.any():
+        by_name = people.groupby("name")
+        for i in np.flatnonzero(many.to_numpy()):
+            idx = frame.index[i]
+            cands = by_name.get_group(names.iat[i])
+            if hints is not None and hints.iat[i]:
+                cands = cands[cands["unit"] == hints.iat[i]] if (cands["unit"] == hints.iat[i]).any() else cands
+            if len(cands) == 1:
+                out.loc[idx, ["person_id", "status"]] = [cands["person_id"].iat[0], OK]
+            else:
+                out.loc[idx, "status"] = AMBIGUOUS
+    if ids is not None:
+        given = (ids != "") & named
+        if given.any():
+            first = people.drop_duplicates("person_id")  # a duplicated 人员编号 keeps its first owner
+            known = dict(zip(first["person_id"], first["name"]))
+            owner = ids.map(known)
+            out.loc[given & owner.isna(), "status"] = ID_UNKNOWN
+            ok_id = given & owner.notna()
+            mismatch = ok_id & (owner != names)
+            out.loc[ok_id & ~mismatch, "person_id"] = ids[ok_id & ~mismatch]
+            out.loc[ok_id & ~mismatch, "status"] = OK
+            out.loc[mismatch, "status"] = ID_MISMATCH
+            out.loc[mismatch, "person_id"] = None
+    return out
+
+
+def person_units(roster: Roster) -> dict[str, str]:
+    return dict(zip(roster.people["person_id"], roster.people["unit"]))
+
+
+def person_categories(roster: Roster) -> dict[str, str]:
+    return dict(zip(roster.people["person_id"], roster.people["category"]))
