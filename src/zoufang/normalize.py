@@ -33,6 +33,8 @@ YESNO_FORMS = "是/否、Y/N、√/×、TRUE/FALSE、1/0"
 
 def clean_text(value: object) -> str:
     """NFKC (full-width to half-width), stripped; "" for blank or None."""
+    if type(value) is str:
+        return (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
     if value is None:
         return ""
     if isinstance(value, float):
@@ -56,27 +58,60 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def by_unique(raw: pd.Series, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
-    """``raw.map(fn)`` computed once per distinct value (clerks' columns repeat a lot).
+class Distinct:
+    """A column factorized once, so that any parser runs once per distinct value.
 
-    True == 1 == 1.0 share a hash slot, so cells holding 0/1/True/False are mapped one by one.
+    Clerks' columns repeat a lot (names, units, dates, enumerations). True == 1 == 1.0
+    share a hash slot, so cells holding 0/1/True/False are mapped one by one.
     """
-    values = raw.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [fn(u) for u in uniques] + [fn(None)]  # code -1 (None / NaN) takes the last
-    if dtype is None:
-        table = np.empty(len(mapped), dtype=object)
-        table[:] = mapped
-    elif dtype == "float":
-        table = np.asarray(mapped, dtype=float)
-    else:
-        table = pd.array(mapped, dtype=dtype)
-    result = table[codes]
-    ambiguous = [i for i, u in enumerate(uniques) if u.__class__ in (bool, int, float) and u in (0, 1)]
-    if ambiguous:
-        for pos in np.flatnonzero(np.isin(codes, ambiguous)):
-            result[pos] = fn(values[pos])
-    return pd.Series(result, index=raw.index)
+
+    def __init__(self, raw: pd.Series):
+        self.index = raw.index
+        self.values = raw.to_numpy(dtype=object)
+        self.codes, self.uniques = pd.factorize(self.values, use_na_sentinel=True)
+        zero_one = np.flatnonzero(pd.Series(self.uniques, dtype=object).isin([0, 1]).to_numpy())
+        ambiguous = [i for i in zero_one if self.uniques[i].__class__ in (bool, int, float)]
+        self.one_by_one = np.flatnonzero(np.isin(self.codes, ambiguous)) if ambiguous else ()
+        self._text: list[str] | None = None
+
+    def text(self) -> pd.Series:
+        """clean_text of every cell."""
+        if self._text is None:
+            self._text = [clean_text(u) for u in self.uniques] + [""]
+        return self._from_table(self._text, clean_text)
+
+    def token(self) -> pd.Series:
+        """as_token of every cell (from the cleaned text)."""
+        if self._text is None:
+            self.text()
+        return self._from_table(["".join(t.split()) for t in self._text], as_token)
+
+    def map(self, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
+        return self._from_table([fn(u) for u in self.uniques] + [fn(None)], fn, dtype)
+
+    def _from_table(self, mapped: list, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
+        """Cell values from one mapped value per distinct value (code -1, None/NaN, takes the last)."""
+        if dtype is None:
+            table = np.empty(len(mapped), dtype=object)
+            table[:] = mapped
+        elif dtype == "float":
+            table = np.asarray(mapped, dtype=float)
+        else:
+            table = pd.array(mapped, dtype=dtype)
+        result = table[self.codes]
+        for pos in self.one_by_one:
+            result[pos] = fn(self.values[pos])
+        return pd.Series(result, index=self.index)
+
+
+def by_unique(raw: pd.Series, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
+    """``raw.map(fn)`` computed once per distinct value."""
+    return Distinct(raw).map(fn, dtype)
+
+
+def as_token(v: object) -> str:
+    """Cleaned text without inner blanks."""
+    return "".join(clean_text(v).split())
 
 
 def text_series(raw: pd.Series) -> pd.Series:
@@ -86,7 +121,7 @@ def text_series(raw: pd.Series) -> pd.Series:
 
 def token_series(text: pd.Series) -> pd.Series:
     """Cleaned text without inner blanks (names, codes, enumerations)."""
-    return by_unique(text, lambda v: squeeze(clean_text(v)))
+    return by_unique(text, as_token)
 
 
 def parse_date(v: object) -> pd.Timestamp:
@@ -165,8 +200,30 @@ def target_series(raw: pd.Series) -> pd.Series:
     return by_unique(raw, parse_target, "float")
 
 
+_ADDRESS_NOISE = re.compile(r"[\s,，。.、·\-—_()（）#号]")
+
+
+def fold_address(v: object) -> str:
+    """An address with blanks and punctuation removed, lower case."""
+    return _ADDRESS_NOISE.sub("", clean_text(v)).lower()
+
+
+def combined_codes(*columns: pd.Series | np.ndarray) -> pd.Series:
+    """One integer per distinct combination of the columns' values (NaN/None count as a value)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(np.asarray(col, dtype=object) if not isinstance(col, np.ndarray) else col,
+                                      use_na_sentinel=False)
+        key = key * (len(uniques) + 1) + codes
+    index = columns[0].index if isinstance(columns[0], pd.Series) else None
+    return pd.Series(key, index=index)
+
+
+def household_codes(head: pd.Series, address: pd.Series) -> np.ndarray:
+    """One integer per household: head's name + address, blanks and punctuation folded."""
+    return combined_codes(Distinct(head).token(), Distinct(address).map(fold_address)).to_numpy()
+
+
 def household_key(head: pd.Series, address: pd.Series) -> pd.Series:
-    """Identity of a household: head's name + address, blanks and punctuation folded."""
-    def fold(text: str) -> str:
-        return re.sub(r"[\s,，。.、·\-—_()（）#号]", "", text).lower()
-    return token_series(head) + "|" + address.map(fold)
+    """Readable identity of a household: head's name + address, folded."""
+    return token_series(head) + "|" + by_unique(address, fold_address)

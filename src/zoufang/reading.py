@@ -8,6 +8,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import python_calamine as calamine
 from openpyxl.utils import get_column_letter
@@ -114,7 +115,8 @@ def find_header_row(spec: Sheet, grid: Grid) -> int:
 
 
 def empty_sheet(spec: Sheet) -> SheetData:
-    frame = _typed(spec, pd.DataFrame({c.key: pd.Series(dtype=object) for c in spec.columns}))
+    none = nz.Distinct(pd.Series(dtype=object))
+    frame = pd.DataFrame({c.key: _typed_column(c, none) for c in spec.columns})
     frame[ROW] = pd.Series(dtype=int)
     text = pd.DataFrame({c.key: pd.Series(dtype=object) for c in spec.columns})
     return SheetData(spec, frame, text, {}, pd.DataFrame(), present=False)
@@ -168,31 +170,33 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
                 f"请在第{h + 1}行加上表头“{c.label}”（列的位置不限）",
             ))
     body = grid[h + 1:]
-    width = max((len(r) for r in body), default=0)
-    width = max(width, len(header))
-    raw = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
-    raw.index = pd.RangeIndex(h + 2, h + 2 + len(raw))  # Excel row numbers
+    width = len(header)
+    if any(len(r) != width for r in body):  # ragged grids (live workbooks): pad to a rectangle
+        width = max(width, max(len(r) for r in body))
+        body = [list(r) + [""] * (width - len(r)) for r in body]
+    cells = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
+    index = pd.RangeIndex(h + 2, h + 2 + len(body))  # Excel row numbers
+
+    def column(j: int) -> pd.Series:
+        return pd.Series(cells[:, j], index=index, dtype=object)
+
     used = list(positions.values()) + list(extra_positions.values())
-    text_cols = {j: _text(raw[j]) for j in used}
+    raw_cols = {j: column(j) for j in used}
+    distinct = {j: nz.Distinct(raw_cols[j]) for j in positions.values()}
+    text_cols = {j: distinct[j].text() if j in distinct else nz.text_series(raw_cols[j]) for j in used}
     if used:
-        blank = pd.concat([text_cols[j].eq("") for j in used], axis=1).all(axis=1)
+        keep = ~np.logical_and.reduce([(text_cols[j] == "").to_numpy() for j in used])
     else:
-        blank = pd.Series(True, index=raw.index)
-    keep = ~blank
-    raw = raw[keep]
-    text = pd.DataFrame(
-        {c.key: (text_cols[positions[c.key]][keep] if c.key in positions else pd.Series("", index=raw.index, dtype=object))
-         for c in spec.columns},
-        index=raw.index,
-    )
-    source = pd.DataFrame(
-        {c.key: (raw[positions[c.key]] if c.key in positions else pd.Series("", index=raw.index, dtype=object))
-         for c in spec.columns},
-        index=raw.index,
-    )
-    frame = _typed(spec, source, text)
-    frame[ROW] = raw.index.astype(int)
-    extras = pd.DataFrame({name: raw[j] for name, j in extra_positions.items()}, index=raw.index)
+        keep = np.zeros(len(body), dtype=bool)
+    kept = index[keep]
+    blank_text = pd.Series("", index=kept, dtype=object)
+    text = pd.DataFrame({c.key: text_cols[positions[c.key]][keep] if c.key in positions else blank_text
+                         for c in spec.columns}, index=kept)
+    typed = {c.key: _typed_column(c, distinct[positions[c.key]])[keep] if c.key in positions
+             else _typed_column(c, nz.Distinct(blank_text)) for c in spec.columns}
+    frame = pd.DataFrame(typed, index=kept)
+    frame[ROW] = kept.astype(int)
+    extras = pd.DataFrame({name: raw_cols[j][keep] for name, j in extra_positions.items()}, index=kept)
     for df in (frame, text, extras):
         df.reset_index(drop=True, inplace=True)
     letters = {k: get_column_letter(j + 1) for k, j in positions.items()}
@@ -200,30 +204,19 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters), findings
 
 
-def _text(raw: pd.Series) -> pd.Series:
-    return nz.text_series(raw)
-
-
-def _typed(spec: Sheet, source: pd.DataFrame, text: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Typed frame of the contract columns from raw cell values."""
-    if text is None:
-        text = source.apply(nz.text_series) if len(source) else source.astype(object)
-    out = {}
-    for c in spec.columns:
-        raw = source[c.key]
-        if c.kind is Kind.DATE:
-            out[c.key] = nz.date_series(raw)
-        elif c.kind is Kind.YESNO:
-            out[c.key] = nz.yesno_series(raw)
-        elif c.kind is Kind.NUMBER:
-            out[c.key] = nz.number_series(raw)
-        elif c.kind is Kind.TARGET:
-            out[c.key] = nz.target_series(raw)
-        elif c.kind in TOKEN_KINDS or c.key in TOKEN_KEYS:
-            out[c.key] = nz.token_series(text[c.key])
-        else:
-            out[c.key] = text[c.key].astype(object)
-    return pd.DataFrame(out, index=source.index)
+def _typed_column(col, distinct: nz.Distinct) -> pd.Series:
+    """Typed values of one contract column: parsed once per distinct cell value."""
+    if col.kind is Kind.DATE:
+        return distinct.map(nz.parse_date, "datetime64[ns]")
+    if col.kind is Kind.YESNO:
+        return distinct.map(nz.parse_yesno, "boolean")
+    if col.kind is Kind.NUMBER:
+        return distinct.map(nz.parse_number, "float")
+    if col.kind is Kind.TARGET:
+        return distinct.map(nz.parse_target, "float")
+    if col.kind in TOKEN_KINDS or col.key in TOKEN_KEYS:
+        return distinct.token()
+    return distinct.text()
 
 
 # ------------------------------------------------------------------ settings & meta

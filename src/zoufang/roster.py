@@ -6,7 +6,7 @@ counts what can.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,8 @@ class Roster:
     unit_names: set[str]
     unit_codes: dict[str, str]  # unit name -> 单位编码
 
+    resolved: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+
     @classmethod
     def of(cls, campaign: Campaign) -> "Roster":
         people = campaign.people
@@ -35,6 +37,13 @@ class Roster:
         units = campaign.units
         units = units[units["name"] != ""]
         return cls(people, set(units["name"]), dict(zip(units["name"], units["code"])))
+
+    def resolve(self, data: SheetData, key: str) -> pd.DataFrame:
+        """``resolve`` of this sheet column, computed once per roster."""
+        memo = (data.spec.key, key)
+        if memo not in self.resolved:
+            self.resolved[memo] = resolve(data, key, self)
+        return self.resolved[memo]
 
     def suggest_person(self, name: str) -> str | None:
         return _nearest(name, self.people["name"].unique().tolist())
@@ -68,26 +77,26 @@ def resolve(data: SheetData, key: str, roster: Roster) -> pd.DataFrame:
     hint_key = unit_hint_key(data)
     hints = frame[hint_key] if hint_key and data.has(hint_key) else None
     people = roster.people
-    out = pd.DataFrame({"person_id": pd.Series(None, index=frame.index, dtype=object),
-                        "status": pd.Series(BLANK, index=frame.index, dtype=object)})
-    named = names != ""
-    count = names.map(people["name"].value_counts()).fillna(0).astype(int)
-    unique_id = dict(zip(people["name"], people["person_id"]))  # right for names that occur once
+    named = (names != "").to_numpy()
+    count = names.map(people["name"].value_counts()).fillna(0).astype(int).to_numpy()
     single = named & (count == 1)
-    out.loc[single, ["person_id", "status"]] = np.column_stack([names[single].map(unique_id), np.full(single.sum(), OK)])
-    out.loc[named & (count == 0), "status"] = UNKNOWN
+    person_id = np.where(single, names.map(dict(zip(people["name"], people["person_id"]))).to_numpy(), None)
+    status = np.where(single, OK, np.where(named & (count == 0), UNKNOWN, BLANK)).astype(object)
+    out = pd.DataFrame({"person_id": person_id, "status": status}, index=frame.index)
+    named = pd.Series(named, index=frame.index)
+    count = pd.Series(count, index=frame.index)
     many = named & (count > 1)
     if many.any():
-        by_name = people.groupby("name")
-        for i in np.flatnonzero(many.to_numpy()):
-            idx = frame.index[i]
-            cands = by_name.get_group(names.iat[i])
-            if hints is not None and hints.iat[i]:
-                cands = cands[cands["unit"] == hints.iat[i]] if (cands["unit"] == hints.iat[i]).any() else cands
-            if len(cands) == 1:
-                out.loc[idx, ["person_id", "status"]] = [cands["person_id"].iat[0], OK]
-            else:
-                out.loc[idx, "status"] = AMBIGUOUS
+        # Namesakes: the unit named on the row picks one of them, if exactly one is of that unit.
+        rows = pd.DataFrame({"name": names[many], "hint": hints[many] if hints is not None else ""})
+        rows["at"] = rows.index
+        hit = rows.merge(people[["name", "unit", "person_id"]], left_on=["name", "hint"],
+                         right_on=["name", "unit"])
+        picked = hit.groupby("at")["person_id"].agg(["first", "size"])
+        picked = picked[picked["size"] == 1]["first"]
+        out.loc[rows.index, "status"] = AMBIGUOUS
+        out.loc[picked.index, "person_id"] = picked
+        out.loc[picked.index, "status"] = OK
     if ids is not None:
         given = (ids != "") & named
         if given.any():

@@ -14,11 +14,17 @@ def scaled_content(visit_rows: int, seed: int = 2011) -> BookContent:
     content = demo.content
     factor = max(1, -(-visit_rows // len(content.frames["visits"])))
     for spec in ENTRY_SHEETS:
+        if spec.key == "research":
+            continue  # copies of one person's trips would all overlap: trips stay as the demo has them
         frame = content.frames[spec.key]
         grown = pd.concat([frame] * factor, ignore_index=True)
         if spec.key == "visits":
             grown = grown.iloc[:visit_rows].copy()
         copy_no = (grown.index // len(frame)).astype(str)
         grown[spec.id_key] = grown[spec.id_key].astype(str) + "-" + copy_no
+        if "problem_id" in grown and spec.key != "problems":  # refer to the first copy of each problem
+            grown["problem_id"] = grown["problem_id"].where(grown["problem_id"].isna(), grown["problem_id"] + "-0")
+        if spec.key == "visits":  # each copy visits other households
+            grown["address"] = grown["address"].astype(str) + "（" + copy_no + "）"
         content.frames[spec.key] = grown
     return content

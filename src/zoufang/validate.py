@@ -66,14 +66,15 @@ class _RowText(dict):
 def _emit(data: SheetData, mask: pd.Series, key: str | None, code: str, level: str,
           message: Callable[[int], str], hint: Callable[[int], str]) -> list[Finding]:
     """A finding for each True row of ``mask`` at column ``key`` (None: the row's first cell)."""
-    out = []
-    rows = data.frame["_row"]
+    hits = np.flatnonzero(mask.to_numpy())
+    if not len(hits):
+        return []
+    rows = data.frame["_row"].to_numpy()
     label = data.spec.col(key).label if key else None
-    for i in np.flatnonzero(mask.to_numpy()):
-        row = int(rows.iat[i])
-        cell = data.cell(key, row) if key else data.first_cell(row)
-        out.append(Finding(level, code, data.name, cell, row, label, message(i), hint(i)))
-    return out
+    letter = data.letters.get(key) if key else data.first_cell(0)[:-1]
+    name = data.name
+    return [Finding(level, code, name, f"{letter}{rows[i]}", int(rows[i]), label, message(i), hint(i))
+            for i in hits]
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
@@ -128,10 +129,11 @@ def field_findings(data: SheetData) -> list[Finding]:
                          lambda i, col=col, v=v: _choice_hint(v.iat[i], col.choices))
         if col.kind is not Kind.DATE:
             # Readers (and Excel) stop at the limit: a cell that reaches it has lost its tail.
-            too_long = t.str.len() >= EXCEL_MAX_TEXT
-            out += _emit(data, too_long, col.key, "text-too-long", LEVEL_ERROR,
-                         lambda i, label=label: f"“{label}”的文字达到 Excel 单元格上限 32767 个字符，超出的部分已被截断",
-                         lambda i: "请精简内容，或把详细材料另存为附件")
+            if len(t) and max(map(len, t.to_numpy())) >= EXCEL_MAX_TEXT:
+                out += _emit(data, t.str.len() >= EXCEL_MAX_TEXT, col.key, "text-too-long", LEVEL_ERROR,
+                             lambda i, label=label: f"“{label}”的文字达到 Excel 单元格上限 32767 个字符，"
+                                                    f"超出的部分已被截断",
+                             lambda i: "请精简内容，或把详细材料另存为附件")
     return out
 
 
@@ -202,7 +204,7 @@ def reference_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
                              lambda i, v=v: _suggest(UNITS.name, roster.suggest_unit(v.iat[i])))
             if col.kind is not Kind.PERSON or roster.people.empty:
                 continue
-            res = rs.resolve(data, col.key, roster)
+            res = roster.resolve(data, col.key)
             names = data.frame[col.key]
             label = col.label
             out += _emit(data, res["status"] == rs.UNKNOWN, col.key, "unknown-person", LEVEL_ERROR,
@@ -267,6 +269,13 @@ def _suggest(what: str, near: str | None) -> str:
 
 
 # ------------------------------------------------------------------ duplicates
+def _first_rows(data: SheetData, keys: pd.Series, dup: pd.Series) -> dict:
+    """Excel row of the first occurrence of each duplicated key."""
+    wanted = keys[dup].unique()
+    firsts = ~keys.duplicated(keep="first") & keys.isin(wanted)
+    return dict(zip(keys[firsts], data.frame["_row"][firsts].astype(int)))
+
+
 def duplicate_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
     out: list[Finding] = []
     for spec in ALL_SHEETS:
@@ -274,28 +283,27 @@ def duplicate_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
         if not (spec.id_key and data is not None and data.present and data.has(spec.id_key)):
             continue
         ids = data.frame[spec.id_key]
-        rows = data.frame["_row"]
         dup = (ids != "") & ids.duplicated(keep="first")
-        first_row = rows.groupby(ids).transform("min")
+        first_row = _first_rows(data, ids, dup)
         label = spec.col(spec.id_key).label
         out += _emit(data, dup, spec.id_key, "duplicate-record-id", LEVEL_ERROR,
                      lambda i, ids=ids, first_row=first_row, label=label:
-                     f"{label}{_quote(ids.iat[i])}与第 {int(first_row.iat[i])} 行重复",
+                     f"{label}{_quote(ids.iat[i])}与第 {first_row[ids.iat[i]]} 行重复",
                      lambda i: "编号在整个活动中必须唯一；留空时程序会自动编号")
     visits = campaign[VISITS.key]
     if visits.present and all(visits.has(k) for k in ("date", "person", "target", "address")):
         f = visits.frame
-        who = rs.resolve(visits, "person", roster)["person_id"].fillna(f["person"])
-        key = pd.DataFrame({"who": who, "date": f["date"], "home": nz.household_key(f["target"], f["address"])})
+        who = roster.resolve(visits, "person")["person_id"].fillna(f["person"])
+        key = nz.combined_codes(who, f["date"], nz.household_codes(f["target"], f["address"]))
         dup = f["date"].notna() & (f["target"] != "") & key.duplicated(keep="first")
-        first_row = f["_row"].groupby([key["who"], key["date"], key["home"]]).transform("min")
+        first_row = _first_rows(visits, key, dup)
         out += _emit(visits, dup, None, "duplicate-visit", LEVEL_WARNING,
-                     lambda i: f"与第 {int(first_row.iat[i])} 行是同一人同一天走访同一户，可能重复录入",
+                     lambda i: f"与第 {first_row[key.iat[i]]} 行是同一人同一天走访同一户，可能重复录入",
                      lambda i: "如确是重复录入请删除一行；同一户只计一户")
     research = campaign[RESEARCH.key]
     if research.present and all(research.has(k) for k in ("start", "end", "person")):
         f = research.frame
-        who = rs.resolve(research, "person", roster)["person_id"].fillna(f["person"])
+        who = roster.resolve(research, "person")["person_id"].fillna(f["person"])
         trips = pd.DataFrame({"who": who, "start": f["start"], "end": f["end"], "row": f["_row"]}).dropna(
             subset=["start", "end"]).sort_values(["who", "start", "row"])
         reach = trips.groupby("who")["end"].transform(lambda e: e.cummax().shift())
