@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -103,10 +104,16 @@ def _write_value(ws, row: int, col: int, value, fmt, date_fmt) -> None:
         ws.write_datetime(row, col, value, date_fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        ws.write_number(row, col, float(value), fmt)
     else:
         ws.write_string(row, col, str(value)[:EXCEL_MAX_TEXT], fmt)
+
+
+def write_cells(ws, row: int, values, fmts, date_fmt) -> None:
+    """One row of values from column A, each with its format (dates with ``date_fmt``)."""
+    for j, value in enumerate(values):
+        _write_value(ws, row, j, value, fmts[j], date_fmt)
 
 
 def _defined_names(book: xlsxwriter.Workbook) -> None:

@@ -116,5 +116,32 @@ def _print_findings(result, limit: int) -> None:
         out.print(f"已另存标注副本：{result.annotated}（标出 {result.marked} 个单元格）")
 
 
+@app.command()
+def report(
+    book: Path = typer.Argument(..., help="活动工作簿"),
+    as_of: str = typer.Option(None, "--as-of", help="统计截止日期，如 2012-01-15"),
+    out_dir: Path = typer.Option(None, "--out", help="报告工作簿输出文件夹"),
+    as_json: bool = typer.Option(False, "--json", help="只输出 JSON"),
+) -> None:
+    """个人和单位完成情况、集体指标、督办清单、半月简报。"""
+    from .jobs import report_job
+    try:
+        result, path = report_job(book, _parse_day(as_of), out_dir)
+    except (WriteRefused, InputError) as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit_json(result.to_json())
+        return
+    people = result.people.drop_duplicates("person_id")["overall"].value_counts()
+    out.print(f"统计截止 {result.as_of}（已过活动期的 {result.share:.0%}）")
+    out.print("个人：" + "，".join(f"{k} {v} 人" for k, v in people.items()))
+    c = result.collective
+    out.print(f"集体：{len(c.uncovered_workdays)} 个工作日无局领导接访；{len(c.unit_weeks_without_reception)} 个单位周无接访；"
+              f"{len(c.uncovered_half_months)} 个半月未开例会")
+    out.print(f"督办：超期 {len(result.overdue)} 项，信访积案 {len(result.backlog)} 件")
+    if path:
+        out.print(f"报告工作簿：{path}")
+
+
 def run() -> None:  # pragma: no cover - console entry for python -m
     app()

@@ -216,11 +216,9 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
         first = True
         while days > 0 and cursor < as_of:
             length = min(days, g.rng.randint(2, 7), (as_of - cursor).days + 1)
-            start = cursor
-            if first and g.rng.random() < 0.02:
+            start, end = cursor, cursor + dt.timedelta(days=length - 1)
+            if first and cursor <= START + dt.timedelta(days=3) and g.rng.random() < 0.3:
                 start = START - dt.timedelta(days=2)  # began before the campaign: only days inside count
-                length += 2
-            end = cursor + dt.timedelta(days=length - (START - start).days - 1)
             research.append(_trip(g, p, start, end))
             if g.rng.random() < 0.1:  # a second record overlapping the same trip
                 research.append(_trip(g, p, cursor, min(end, cursor + dt.timedelta(days=1))))

@@ -14,6 +14,8 @@ from .book_writer import default_content, write_book
 from .findings import Finding, count_levels, findings_frame
 from .demo import build_demo
 from .reading import read_campaign
+from .report import Report, build_report
+from .report_book import write_report_book
 from .validate import validate
 from .safe_io import WriteRefused, atomic_write, refuse_if_open
 
@@ -45,9 +47,14 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     create_master(book, demo=True, overwrite=True)
     lines.append(f"示例工作簿：{book}（{time.perf_counter() - t0:.1f} 秒）")
     t0 = time.perf_counter()
-    campaign = read_campaign(book)
-    counts = "，".join(f"{data.name} {len(data)} 行" for data in campaign.sheets.values())
-    lines.append(f"读取：{counts}（{time.perf_counter() - t0:.1f} 秒）")
+    checked = check_book(book, annotate=directory / "大走访台账-示例-校验.xlsx")
+    lines.append(f"校验：错误 {checked.errors} 条，警告 {checked.warnings} 条，标注副本 {checked.annotated}"
+                 f"（{time.perf_counter() - t0:.1f} 秒）")
+    t0 = time.perf_counter()
+    report, path = report_job(book, out_dir=directory)
+    people = report.people.drop_duplicates("person_id")["overall"].value_counts()
+    lines.append(f"统计截止 {report.as_of}：" + "，".join(f"{k} {v} 人" for k, v in people.items())
+                 + f"；挂牌督办 {len(report.overdue)} 项；报告 {path}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
 
 
@@ -85,3 +92,18 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
         result.marked = annotate_copy(book, Path(annotate), findings)
         result.annotated = Path(annotate)
     return result
+
+
+def report_book_name(as_of: dt.date) -> str:
+    return f"完成情况报告-{as_of.isoformat()}.xlsx"
+
+
+def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None) -> tuple[Report, Path | None]:
+    """Build the report; with ``out_dir``, also write the report workbook there."""
+    campaign = read_campaign(book)
+    report = build_report(campaign, as_of)
+    target = None
+    if out_dir is not None:
+        target = Path(out_dir) / report_book_name(report.as_of)
+        atomic_write(target, lambda tmp: write_report_book(report, tmp), keep_backup=False)
+    return report, target

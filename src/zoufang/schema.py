@@ -76,7 +76,7 @@ class Sheet:
 
 
 # ---------------------------------------------------------------- enumerations
-UNIT_KINDS = ("局机关", "二级单位")
+UNIT_KINDS = ("局机关", "二级单位")  # = UNIT_KIND_BUREAU, UNIT_KIND_SECOND
 ROLE_BUREAU_LEADER = "局领导班子成员"
 ROLE_UNIT_LEADER = "二级单位领导班子成员"
 ROLE_CADRE = "其他党员干部"
@@ -102,11 +102,16 @@ PROBLEM_CATEGORIES = ("文化", "广电", "新闻出版", "社会稳定", "民�
 PROBLEM_STATUSES = ("待办", "办理中", "已解决", "已销号")
 PROBLEM_OPEN = ("待办", "办理中")
 PROBLEM_SOLVED = ("已解决", "已销号")
-WENZHENG_MODES = ("在线交流", "热线电话", "电子邮箱", "座谈")
+MODE_ONLINE = "在线交流"
+WENZHENG_MODES = (MODE_ONLINE, "热线电话", "电子邮箱", "座谈")
+ACTIVITY_LECTURE, ACTIVITY_BOOKS, ACTIVITY_MEETING = "送政策", "送图书", "领导小组例会"
+ACTIVITY_CONTACT_POINT, ACTIVITY_LOOK_BACK = "联系点建设", "回头看"
 ACTIVITY_TYPES = (
-    "送政策", "送服务", "送图书", "问卷调查", "结对帮扶", "平安建设",
-    "学先进树新风", "领导小组例会", "联系点建设", "回头看",
+    ACTIVITY_LECTURE, "送服务", ACTIVITY_BOOKS, "问卷调查", "结对帮扶", "平安建设",
+    "学先进树新风", ACTIVITY_MEETING, ACTIVITY_CONTACT_POINT, ACTIVITY_LOOK_BACK,
 )
+POST_CAMPAIGN_ACTIVITIES = (ACTIVITY_LOOK_BACK,)  # held after the campaign ends
+UNIT_KIND_BUREAU, UNIT_KIND_SECOND = "局机关", "二级单位"
 LEVEL_ERROR = "错误"
 LEVEL_WARNING = "警告"
 

@@ -18,7 +18,7 @@ from .dataset import Campaign, SheetData
 from .findings import Finding
 from .rules import ROW_RULES, Rows
 from .schema import (
-    ALL_SHEETS, CASES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER, LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING,
+    ACTIVITIES, ALL_SHEETS, CASES, POST_CAMPAIGN_ACTIVITIES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER, LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING,
     PERSONAL_METRICS, PROBLEMS, QUOTAS, RATIO_METRICS, RECEIVER_ROLES, RECEPTIONS, RESEARCH, SCOPE_BUREAU,
     PEOPLE, ROLES, SCOPE_UNIT, SETTINGS, UNITS, VISITS, Kind,
 )
@@ -156,6 +156,9 @@ def time_findings(data: SheetData, campaign: Campaign, as_of: dt.date) -> list[F
         v, t, label = frame[col.key], text[col.key], col.label
         if col.event_date:
             outside = (v < start) | (v > end)
+            if data.spec is ACTIVITIES and data.has("kind"):  # a 回头看 is held after the campaign
+                after = frame["kind"].isin(POST_CAMPAIGN_ACTIVITIES) & (v > end)
+                v, outside = v.where(~after), outside & ~after
             out += _emit(data, outside, col.key, "date-out-of-period", LEVEL_ERROR,
                          lambda i, t=t, label=label: f"{label} {t.iat[i]} 不在活动期间（{s.start} 至 {s.end}）内",
                          lambda i: "请核对日期，活动期间见“活动设置”")

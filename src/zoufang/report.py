@@ -1,0 +1,163 @@
+"""The report: personal completion, unit roll-up, collective requirements, supervision, half-month brief."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
+from .dataset import Campaign
+from .periods import ONE_DAY, due, half_month_of, weeks
+from .quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
+from .schema import PEOPLE, PERSONAL_METRICS, RATIO_METRICS, PROBLEM_OPEN, PROBLEM_SOLVED, PROBLEMS, VISITS
+from .supervision import backlog_cases, overdue
+
+PERSON_ID, NAME, UNIT, CATEGORY = (PEOPLE.col(k).label for k in ("person_id", "name", "unit", "category"))
+
+
+@dataclass
+class Report:
+    as_of: dt.date
+    share: float
+    people: pd.DataFrame  # one row per (person, metric) with the person's roster fields and overall status
+    units: pd.DataFrame  # one row per unit
+    collective: Collective
+    overdue: pd.DataFrame
+    backlog: pd.DataFrame
+    brief: dict
+    over: bool
+
+    def to_json(self) -> dict:
+        people = []
+        for pid, rows in self.people.groupby("person_id", sort=False):
+            first = rows.iloc[0]
+            people.append({
+                PERSON_ID: pid, NAME: first["name"], UNIT: first["unit"], CATEGORY: first["category"],
+                "status": first["overall"],
+                "metrics": {r.metric: _metric_json(r) for r in rows.itertuples()},
+            })
+        units = [{UNIT: r["unit"], "people": int(r["people"]), "met": int(r["met"]), "on_pace": int(r["on_pace"]),
+                  "behind": int(r["behind"]), "totals": r["totals"], "open_problems": int(r["open_problems"]),
+                  "overdue_problems": int(r["overdue_problems"]),
+                  "weeks_with_reception": _num(r["weeks_with_reception"]), "weeks_due": _num(r["weeks_due"])}
+                 for _, r in self.units.iterrows()]
+        c = self.collective
+        return {
+            "as_of": self.as_of.isoformat(),
+            "people": people,
+            "units": units,
+            "collective": {
+                "uncovered_workdays": [d.isoformat() for d in c.uncovered_workdays],
+                "unit_weeks_without_reception": [{UNIT: x[UNIT_NAME], "week_start": x["week_start"].isoformat()}
+                                                 for x in c.unit_weeks_without_reception],
+                "uncovered_half_months": [d.isoformat() for d in c.uncovered_half_months],
+                "units_without_contact_point": c.units_without_contact_point,
+                "metrics": {k: {"actual": v["actual"], "target": v["target"], "met": v["met"], "detail": v["detail"]}
+                            for k, v in c.metrics.items()},
+            },
+            "overdue": [_jsonable(r) for r in self.overdue.to_dict("records")],
+            "backlog_cases": [_jsonable(r) for r in self.backlog.to_dict("records")],
+            "brief": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.brief.items()},
+            "share_elapsed": round(self.share, 4),
+        }
+
+
+def _metric_json(r) -> dict:
+    out = {"actual": _num(r.actual), "target": _num(r.target), "ratio": None if r.ratio is None or pd.isna(r.ratio)
+           else round(float(r.ratio), 4), "expected_by_now": _num(r.expected_by_now), "status": r.status}
+    if r.denominator is not None and not pd.isna(r.denominator):
+        out["numerator"], out["denominator"] = int(r.numerator), int(r.denominator)
+    return out
+
+
+def _num(v):
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    v = float(v)
+    return int(v) if v.is_integer() else round(v, 4)
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else (int(v) if hasattr(v, "item") and
+                                                              float(v).is_integer() else v))
+            for k, v in row.items()}
+
+
+def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
+    ctx = Context(campaign, campaign.settings.effective_as_of(as_of))
+    done = completion(ctx)
+    people = campaign.people.drop_duplicates("person_id")[["person_id", "name", "unit", "category"]]
+    done = done.merge(people, on="person_id", how="left")
+    rank = done["status"].map(STATUS_ORDER.index)
+    done["overall"] = rank.groupby(done["person_id"]).transform("max").map(lambda i: STATUS_ORDER[i])
+    coll = collective(ctx)
+    late = overdue(ctx)
+    return Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),
+                  half_month_brief(ctx), ctx.as_of >= ctx.end)
+
+
+def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: members by overall status, totals per metric, open and overdue problems, weekly receptions."""
+    units = ctx.campaign.units
+    names = units.loc[units["name"] != "", "name"].drop_duplicates().tolist()
+    per_person = done.drop_duplicates("person_id")
+    problems = ctx.campaign[PROBLEMS.key].frame
+    open_problems = problems[problems["status"].isin(PROBLEM_OPEN)].groupby("unit").size()
+    overdue_problems = late[late["sheet"] == PROBLEMS.name].groupby(PROBLEMS.col("unit").label).size()
+    second = set(second_level_units(ctx))
+    due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
+    missing = pd.Series([x[UNIT_NAME] for x in coll.unit_weeks_without_reception], dtype=object).value_counts()
+    rows = []
+    for name in names:
+        members = per_person[per_person["unit"] == name]
+        mine = done[done["unit"] == name]
+        totals = {}
+        for m in PERSONAL_METRICS:
+            rows_m = mine[mine["metric"] == m]
+            if rows_m.empty:
+                continue
+            if m in RATIO_METRICS:  # a unit's ratio is over all its members' items
+                den = rows_m["denominator"].sum()
+                totals[m] = round(float(rows_m["numerator"].sum() / den), 4) if den else None
+            else:
+                totals[m] = _num(rows_m["actual"].sum())
+        weeks_due = len(due_weeks) if name in second else None
+        rows.append({
+            "unit": name, "people": len(members),
+            "met": int((members["overall"] == DONE).sum()), "on_pace": int((members["overall"] == ON_PACE).sum()),
+            "behind": int(members["overall"].isin((BEHIND, MISSED)).sum()),
+            "totals": totals, "open_problems": int(open_problems.get(name, 0)),
+            "overdue_problems": int(overdue_problems.get(name, 0)),
+            "weeks_due": weeks_due,
+            "weeks_with_reception": None if weeks_due is None else weeks_due - int(missing.get(name, 0)),
+        })
+    return pd.DataFrame(rows)
+
+
+def brief_window(ctx: Context) -> tuple[dt.date, dt.date]:
+    """Since the previous half-month: from the start of the half-month before the as-of date's own."""
+    lo, _ = half_month_of(ctx.as_of)
+    prev_lo, _ = half_month_of(lo - ONE_DAY)
+    return max(prev_lo, ctx.start), ctx.as_of
+
+
+def half_month_brief(ctx: Context) -> dict:
+    """New visits, new and closed problems, newly overdue items since the previous half-month."""
+    lo, hi = brief_window(ctx)
+    a, b = pd.Timestamp(lo), pd.Timestamp(hi)
+    visits = ctx.campaign[VISITS.key].frame
+    problems = ctx.campaign[PROBLEMS.key].frame
+    closed_on = problems["closed_date"].fillna(problems["solved_date"])
+    solved = problems["status"].isin(PROBLEM_SOLVED)
+    newly_overdue = problems["status"].isin(PROBLEM_OPEN) & problems["deadline"].between(a, b - ONE_DAY)
+    return {
+        "window_start": lo, "window_end": hi,
+        "new_visits": int(visits["date"].between(a, b).sum()),
+        "new_problems": int(problems["reg_date"].between(a, b).sum()),
+        "closed_problems": int((solved & closed_on.between(a, b)).sum()),
+        "newly_overdue": int(newly_overdue.sum()),
+        "open_problems": int(problems["status"].isin(PROBLEM_OPEN).sum()),
+        "receptions": int(reception_units(ctx)["date"].between(a, b).sum()),
+        "problems_by_status": {k: int(v) for k, v in problems["status"].value_counts().items() if k},
+    }

@@ -1,0 +1,72 @@
+"""Small hand-built campaign workbooks for tests: real .xlsx files written and re-read."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from zoufang.book_writer import default_content, write_book
+from zoufang.reading import read_campaign
+
+D = dt.date
+UNITS = [
+    {"code": "JG", "name": "局机关", "kind": "局机关"},
+    {"code": "TSG", "name": "市图书馆", "kind": "二级单位"},
+    {"code": "BWG", "name": "市博物馆", "kind": "二级单位"},
+]
+PEOPLE = [
+    {"person_id": "P1", "name": "甲局长", "unit": "局机关", "category": "局领导班子成员", "is_head": "是", "is_lecturer": "否"},
+    {"person_id": "P2", "name": "乙副局长", "unit": "局机关", "category": "局领导班子成员", "is_head": "否", "is_lecturer": "是"},
+    {"person_id": "P3", "name": "丙馆长", "unit": "市图书馆", "category": "二级单位领导班子成员", "is_head": "否", "is_lecturer": "否"},
+    {"person_id": "P4", "name": "丁馆长", "unit": "市博物馆", "category": "二级单位领导班子成员", "is_head": "否", "is_lecturer": "否"},
+    {"person_id": "P5", "name": "戊干部", "unit": "市图书馆", "category": "其他党员干部", "is_head": "否", "is_lecturer": "否"},
+    {"person_id": "P6", "name": "己职工", "unit": "市博物馆", "category": "其他干部", "is_head": "否", "is_lecturer": "否"},
+]
+
+
+def make_book(path: Path, *, settings: dict | None = None, quotas: list[dict] | None = None, **sheets):
+    """Write a campaign workbook with the given rows (column keys) and read it back."""
+    content = default_content("test")
+    content.settings.update(settings or {})
+    content.frames["units"] = pd.DataFrame(UNITS)
+    content.frames["people"] = pd.DataFrame(PEOPLE)
+    if quotas is not None:
+        content.frames["quotas"] = pd.DataFrame(quotas)
+    for key, rows in sheets.items():
+        content.frames[key] = pd.DataFrame(rows)
+    write_book(path, content)
+    return read_campaign(path)
+
+
+def visit(person, day, head="张三", address="庞庄村1组3号", **kw):
+    return {"date": day, "person": person, "target": head, "target_type": "困难户", "address": address,
+            "form": "入户走访", **kw}
+
+
+def trip(person, start, end):
+    return {"person": person, "start": start, "end": end, "place": "庞庄村", "topic": "调研"}
+
+
+def reception(person, day, unit):
+    return {"date": day, "person": person, "unit": unit, "visitor": "来访人", "matter": "事项", "in_scope": "是",
+            "handling": "当场解决"}
+
+
+def case(leader, visited, status="化解中", deadline=D(2012, 1, 31), unit="市图书馆"):
+    return {"cause": "事由", "case_type": "信访疑难案件", "leader": leader, "unit": unit, "owner": "丙馆长",
+            "field_visit": "是" if visited else "否", "visit_date": D(2011, 10, 10) if visited else None,
+            "deadline": deadline, "status": status}
+
+
+def problem(leader, status, major=False, finder=None, deadline=D(2012, 1, 31), solved=None, reg=D(2011, 9, 10),
+            unit="市图书馆", pid=None):
+    return {"problem_id": pid, "reg_date": reg, "source": "走访", "category": "文化", "description": "问题",
+            "major": "是" if major else "否", "leader": leader, "unit": unit, "owner": "丙馆长",
+            "deadline": deadline, "status": status,
+            "solved_date": solved or (D(2011, 10, 1) if status in ("已解决", "已销号") else None),
+            "closed_date": D(2011, 10, 2) if status == "已销号" else None, "finder": finder}
+
+
+def activity(lead, kind, day, unit="局机关"):
+    return {"date": day, "kind": kind, "lead": lead, "unit": unit}
