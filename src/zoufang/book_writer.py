@@ -41,6 +41,7 @@ class BookContent:
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)  # clerk columns by header
     meta: dict[str, str] = field(default_factory=dict)
     protect_office_columns: bool = False  # unit copies: 督办意见 shown but locked
+    hidden: dict[str, list[list]] = field(default_factory=dict)  # extra hidden sheets: name -> rows
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -278,6 +279,12 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
                          content.protect_office_columns and spec.entry)
     _write_home(book, home, fmts, content.settings, [s.name for s in sheets])
     _write_meta(book.add_worksheet(META_SHEET), fmts, content.meta)
+    for name, rows in content.hidden.items():
+        ws = book.add_worksheet(name)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                ws.write_string(i, j, str(value))
+        ws.hide()
     book.set_properties({"title": str(content.settings.get("name") or "大走访活动台账"),
                          "comments": f"zoufang {__version__}"})
     book.close()

@@ -143,5 +143,53 @@ def report(
         out.print(f"报告工作簿：{path}")
 
 
+@app.command("issue")
+def issue_cmd(
+    book: Path = typer.Argument(..., help="总台账工作簿"),
+    out_dir: Path = typer.Option(..., "--out", help="单位工作簿输出文件夹"),
+) -> None:
+    """为每个单位生成一份可通过邮件发送的工作簿。"""
+    from .exchange import issue
+    try:
+        issued = issue(book, out_dir)
+    except (WriteRefused, InputError) as exc:
+        _fail(str(exc))
+    for item in issued:
+        out.print(f"{item.unit}：{item.rows} 行 → {item.path}")
+    out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}")
+
+
+@app.command()
+def collect(
+    book: Path = typer.Argument(..., help="总台账工作簿"),
+    paths: list[Path] = typer.Argument(..., help="回收的单位工作簿或所在文件夹"),
+    as_json: bool = typer.Option(False, "--json", help="只输出 JSON"),
+) -> None:
+    """把各单位发回的工作簿合并进总台账（先备份，原子替换）。"""
+    from rich.progress import Progress
+
+    from .exchange import collect as collect_files, expand_paths
+    try:
+        with Progress(console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
+            result = collect_files(book, paths, progress=lambda p: bar.advance(task))
+    except (WriteRefused, InputError) as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit_json(result.to_json())
+        return
+    for f in result.files:
+        line = f"{Path(f.file).name}：{f.unit or '?'} {f.status}"
+        if f.status == "merged":
+            line += f"（新增 {f.added}，修改 {f.updated}，未变 {f.unchanged}，删除 {f.removed}，拒收 {len(f.rejected)}）"
+        if f.reason:
+            line += f"：{f.reason}"
+        out.print(line)
+        for r in f.rejected:
+            out.print(f"  拒收 {r['sheet']}!{r['cell']}：{r['reason']}")
+    if result.backup:
+        out.print(f"原总台账已备份到 {result.backup}")
+
+
 def run() -> None:  # pragma: no cover - console entry for python -m
     app()

@@ -13,6 +13,7 @@ from .annotate import annotate_copy
 from .book_writer import default_content, write_book
 from .findings import Finding, count_levels, findings_frame
 from .demo import build_demo
+from .exchange import issue
 from .reading import read_campaign
 from .report import Report, build_report
 from .report_book import write_report_book
@@ -55,6 +56,9 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     people = report.people.drop_duplicates("person_id")["overall"].value_counts()
     lines.append(f"统计截止 {report.as_of}：" + "，".join(f"{k} {v} 人" for k, v in people.items())
                  + f"；挂牌督办 {len(report.overdue)} 项；报告 {path}（{time.perf_counter() - t0:.1f} 秒）")
+    t0 = time.perf_counter()
+    issued = issue(book, directory / "下发")
+    lines.append(f"下发：{len(issued)} 个单位工作簿，在 {directory / '下发'}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from . import normalize as nz
 from .dataset import ROW, Campaign, SheetData, Settings
 from .findings import Finding, error, warning
 from .schema import (
-    ALL_SHEETS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
+    ALL_SHEETS, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
     SETTINGS, Kind, Sheet,
 )
 
@@ -48,7 +48,7 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
         raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{_reason(path)}）") from exc
     grids: dict[str, Grid] = {}
     names = list(book.sheet_names)
-    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET}
+    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, ISSUED_SHEET}
     for name in names:
         if name not in wanted:
             continue
@@ -95,7 +95,8 @@ def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[s
         findings += sheet_findings
     settings, settings_findings = read_settings(grids.get(SETTINGS.name))
     findings += settings_findings
-    return Campaign(source, settings, sheets, meta, findings, sheet_names or list(grids))
+    hidden = {ISSUED_SHEET: grids[ISSUED_SHEET]} if ISSUED_SHEET in grids else {}
+    return Campaign(source, settings, sheets, meta, findings, sheet_names or list(grids), hidden=hidden)
 
 
 # ------------------------------------------------------------------ headers

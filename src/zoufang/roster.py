@@ -28,7 +28,7 @@ class Roster:
     unit_names: set[str]
     unit_codes: dict[str, str]  # unit name -> 单位编码
 
-    resolved: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    resolved: dict[tuple[int, str], pd.DataFrame] = field(default_factory=dict)
 
     @classmethod
     def of(cls, campaign: Campaign) -> "Roster":
@@ -40,7 +40,7 @@ class Roster:
 
     def resolve(self, data: SheetData, key: str) -> pd.DataFrame:
         """``resolve`` of this sheet column, computed once per roster."""
-        memo = (data.spec.key, key)
+        memo = (id(data), key)
         if memo not in self.resolved:
             self.resolved[memo] = resolve(data, key, self)
         return self.resolved[memo]
@@ -119,3 +119,19 @@ def person_units(roster: Roster) -> dict[str, str]:
 
 def person_categories(roster: Roster) -> dict[str, str]:
     return dict(zip(roster.people["person_id"], roster.people["category"]))
+
+
+def owning_units(data: SheetData, roster: Roster) -> pd.Series:
+    """The unit that owns each row: the first of the sheet's ``unit_from`` columns that names one
+    (a unit column directly, a person column through the roster); "" where none does."""
+    people_units = person_units(roster)
+    out = pd.Series("", index=data.frame.index, dtype=object)
+    for key in data.spec.unit_from:
+        if not data.has(key):
+            continue
+        if data.spec.col(key).kind.value == "unit":
+            candidate = data.frame[key]
+        else:
+            candidate = roster.resolve(data, key)["person_id"].map(people_units).fillna("")
+        out = out.where(out != "", candidate)
+    return out

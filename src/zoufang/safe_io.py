@@ -36,6 +36,12 @@ def backup(path: Path, folder: Path | None = None) -> Path:
     return target
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write(path: Path, write: Callable[[Path], object], keep_backup: bool = True) -> Path | None:
     """Call ``write(tmp)`` on a temp file beside ``path``, then replace ``path`` atomically.
 
@@ -51,6 +57,7 @@ def atomic_write(path: Path, write: Callable[[Path], object], keep_backup: bool 
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
         saved = backup(path) if keep_backup and path.exists() else None
         os.replace(tmp, path)
         return saved

@@ -409,7 +409,9 @@ META_ITEMS = (
     MetaItem("issued_at", "下发时间"),
     MetaItem("generator", "生成程序版本"),
     MetaItem("token", "校验码"),
+    MetaItem("issued_digest", "下发记录校验码"),
 )
+ISSUED_SHEET = "_issued"  # hidden in unit workbooks: the record numbers they were issued with
 META_HEADERS = ("键", "说明", "值")
 
 HOME_TEXT = (

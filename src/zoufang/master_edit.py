@@ -1,0 +1,121 @@
+"""Editing the master workbook in place (openpyxl), so that clerks' formatting and own columns survive.
+
+Only the cells zoufang changes are touched; new rows go below the last used
+row; log sheets are appended to. Text is always stored as text, never as a formula.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .book_writer import DATE_FORMAT, HEADER_FILL
+from .dataset import SheetData
+
+
+def cell_value(value):
+    """A Python value as stored in a cell: dates as datetimes, yes/no as 是/否, blanks as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def set_cell(cell, value) -> None:
+    value = cell_value(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # '=…' typed by a clerk stays text
+    elif isinstance(value, dt.datetime):
+        cell.number_format = DATE_FORMAT
+
+
+class MasterEditor:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.book = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
+        self.next_row: dict[str, int] = {}
+        self.extra_columns: dict[str, dict[str, str]] = {}
+        self.doomed: dict[str, set[int]] = {}  # rows to delete, by sheet, applied at save
+
+    def _sheet(self, data: SheetData):
+        ws = self.book[data.name]
+        if data.name not in self.next_row:
+            last = int(data.frame["_row"].max()) if len(data.frame) else data.header_row
+            self.next_row[data.name] = max(last, data.header_row) + 1
+            self.extra_columns[data.name] = dict(data.extra_letters)
+        return ws
+
+    def update(self, data: SheetData, row: int, values: dict[str, object], extras: dict[str, object]) -> None:
+        ws = self._sheet(data)
+        for key, value in values.items():
+            letter = data.letters.get(key)
+            if letter:
+                set_cell(ws[f"{letter}{row}"], value)
+        self._extras(ws, data, row, extras)
+
+    def append(self, data: SheetData, values: dict[str, object], extras: dict[str, object]) -> int:
+        self._sheet(data)
+        row = self.next_row[data.name]
+        self.next_row[data.name] += 1
+        self.update(data, row, values, extras)
+        return row
+
+    def _extras(self, ws, data: SheetData, row: int, extras: dict[str, object]) -> None:
+        columns = self.extra_columns[data.name]
+        for header, value in extras.items():
+            if cell_value(value) is None and header not in columns:
+                continue
+            if header not in columns:  # a unit's own column: kept, under its header
+                col = ws.max_column + 1
+                columns[header] = get_column_letter(col)
+                head = ws.cell(data.header_row, col, header)
+                head.data_type = "s"
+            set_cell(ws[f"{columns[header]}{row}"], value)
+
+    def delete_rows(self, data: SheetData, rows: list[int]) -> None:
+        """Mark rows for deletion; row numbers stay valid for other edits until save."""
+        self._sheet(data)
+        self.doomed.setdefault(data.name, set()).update(rows)
+
+    def log_sheet(self, name: str, headers: list[str]):
+        """The sheet ``name`` (created after the last visible sheet with ``headers`` if absent)."""
+        if name in self.book.sheetnames:
+            return self.book[name]
+        ws = self.book.create_sheet(name)
+        fill = PatternFill("solid", fgColor="FF" + HEADER_FILL.lstrip("#"))
+        for j, h in enumerate(headers, start=1):
+            cell = ws.cell(1, j, h)
+            cell.font, cell.fill = Font(bold=True, color="FFFFFFFF"), fill
+            ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(h) * 3))
+        ws.freeze_panes = "A2"
+        return ws
+
+    def append_log(self, name: str, headers: list[str], rows: list[list]) -> None:
+        ws = self.log_sheet(name, headers)
+        for values in rows:
+            r = ws.max_row + 1
+            for j, value in enumerate(values, start=1):
+                set_cell(ws.cell(r, j), value)
+
+    def save(self, target: Path) -> None:
+        for name, rows in self.doomed.items():
+            ws = self.book[name]
+            for row in sorted(rows, reverse=True):
+                ws.delete_rows(row)
+        self.doomed = {}
+        self.book.save(target)
