@@ -191,5 +191,34 @@ def collect(
         out.print(f"原总台账已备份到 {result.backup}")
 
 
+@app.command()
+def ledgers(
+    book: Path = typer.Argument(..., help="活动工作簿"),
+    out_dir: Path = typer.Option(Path("台账"), "--out", help="台账输出文件夹"),
+    unit: str = typer.Option(None, "--unit", help="只生成这个单位"),
+    person: str = typer.Option(None, "--person", help="只生成这个人（姓名或人员编号）"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 转为 PDF"),
+    as_of: str = typer.Option(None, "--as-of", help="统计截止日期"),
+    templates: Path = typer.Option(None, "--templates", help="台账模板文件夹（默认：工作簿旁的“台账模板”或自带模板）"),
+) -> None:
+    """为每个人生成个人台账，为每个单位生成装订成册的单位台账。"""
+    from rich.progress import Progress
+
+    from .jobs import ledgers_job
+    from .libreoffice import LibreOfficeMissing
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("生成台账", total=None)
+            files, pdfs = ledgers_job(book, out_dir, unit=unit, person=person, pdf=pdf, as_of=_parse_day(as_of),
+                                      templates=templates, progress=lambda name: bar.advance(task))
+    except (WriteRefused, InputError, FileNotFoundError, LibreOfficeMissing) as exc:
+        _fail(str(exc))
+    if not files.people:
+        _fail(f"没有找到要生成台账的人员（单位：{unit or '全部'}，人员：{person or '全部'}）")
+    out.print(f"个人台账 {len(files.people)} 份，单位台账 {len(files.units)} 册，在 {out_dir}")
+    if pdfs:
+        out.print(f"PDF {len(pdfs)} 份")
+
+
 def run() -> None:  # pragma: no cover - console entry for python -m
     app()

@@ -57,6 +57,11 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     lines.append(f"统计截止 {report.as_of}：" + "，".join(f"{k} {v} 人" for k, v in people.items())
                  + f"；挂牌督办 {len(report.overdue)} 项；报告 {path}（{time.perf_counter() - t0:.1f} 秒）")
     t0 = time.perf_counter()
+    t1 = time.perf_counter()
+    files, _ = ledgers_job(book, directory / "台账")
+    lines.append(f"台账：个人 {len(files.people)} 份、单位 {len(files.units)} 册，在 {directory / '台账'}"
+                 f"（{time.perf_counter() - t1:.1f} 秒）")
+    t0 = time.perf_counter()
     issued = issue(book, directory / "下发")
     lines.append(f"下发：{len(issued)} 个单位工作簿，在 {directory / '下发'}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
@@ -111,3 +116,20 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
         target = Path(out_dir) / report_book_name(report.as_of)
         atomic_write(target, lambda tmp: write_report_book(report, tmp), keep_backup=False)
     return report, target
+
+
+def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str | None = None, pdf: bool = False,
+                as_of: dt.date | None = None, templates: Path | None = None, progress=None):
+    """Write the ledgers (and with ``pdf``, PDFs of the unit books, or of the personal ledgers asked for)."""
+    from .ledgers import LedgerData, template_folder, write_ledgers
+    from .libreoffice import LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf_many
+    if pdf and not find_soffice():
+        raise LibreOfficeMissing(INSTALL_HINT)
+    data = LedgerData.of(read_campaign(book), as_of)
+    files = write_ledgers(data, Path(out_dir), template_folder(Path(book), templates), unit, person, progress)
+    pdfs = []
+    if pdf:
+        for folder in sorted({p.parent for p in files.people + files.units}):
+            chosen = [p for p in files.units if p.parent == folder] or [p for p in files.people if p.parent == folder]
+            pdfs += to_pdf_many(chosen, folder)
+    return files, pdfs

@@ -72,3 +72,43 @@ def to_pdf(src: Path, out_dir: Path, timeout: float = 240) -> Path:
 def round_trip_xlsx(src: Path, out_dir: Path, timeout: float = 240) -> Path:
     """Open in LibreOffice, recalculate, save again as .xlsx."""
     return convert(src, "xlsx:Calc MS Excel 2007 XML", out_dir, timeout)
+
+
+def to_pdf_many(sources: list[Path], out_dir: Path, timeout: float = 600) -> list[Path]:
+    """Convert several workbooks to PDF in one LibreOffice run (one start-up instead of one per file)."""
+    soffice = find_soffice()
+    if not soffice:
+        raise LibreOfficeMissing(INSTALL_HINT)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="zoufang-lo-") as tmp:
+        work = Path(tmp)
+        (work / "profile" / "user").mkdir(parents=True)
+        (work / "profile" / "user" / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
+        (work / "in").mkdir()
+        (work / "out").mkdir()
+        inputs = []
+        for i, src in enumerate(map(Path, sources)):
+            inp = work / "in" / f"f{i:05d}{src.suffix}"
+            shutil.copyfile(src, inp)
+            inputs.append(inp)
+        cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+               "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(work / "out"),
+               *map(str, inputs)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env=dict(os.environ, HOME=str(work)), start_new_session=True)
+        try:
+            log, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise RuntimeError(f"LibreOffice 转换 PDF 超时（{timeout:.0f} 秒）")
+        out = []
+        for src, inp in zip(map(Path, sources), inputs):
+            made = work / "out" / (inp.stem + ".pdf")
+            if not made.exists():
+                raise RuntimeError(f"LibreOffice 无法把 {src.name} 转为 PDF：{log.decode(errors='replace')[-300:]}")
+            target = out_dir / (src.stem + ".pdf")
+            shutil.move(str(made), target)
+            out.append(target)
+        return out

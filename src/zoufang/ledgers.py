@@ -1,0 +1,236 @@
+"""Bound ledgers (台账): one workbook per person, one book per unit, rendered from templates.
+
+Templates are looked up in this order: the folder given, a 台账模板/ folder beside
+the master workbook (the clerk's restyled copies), the bundled defaults.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from .collective import reception_units
+from .dataset import Campaign
+from .ledger_templates import (
+    CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
+)
+from .names import safe_file_name, safe_sheet_name
+from .periods import due, weeks
+from .quota import Context
+from .report import Report, build_report
+from .safe_io import atomic_write
+from .schema import CASES, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
+from .template_render import records, render_sheet
+
+CLERK_TEMPLATES = "台账模板"
+
+
+def template_folder(master: Path, explicit: Path | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    beside = Path(master).parent / CLERK_TEMPLATES
+    if (beside / PERSON_TEMPLATE).exists() and (beside / UNIT_TEMPLATE).exists():
+        return beside
+    return Path(str(resources.files("zoufang") / "templates"))
+
+
+@dataclass
+class LedgerData:
+    """Everything the ledgers show, computed once for the whole campaign."""
+
+    campaign: Campaign
+    report: Report
+    ctx: Context
+    visits: pd.DataFrame
+    research: pd.DataFrame
+    receptions: pd.DataFrame
+    cases: pd.DataFrame
+    problems: pd.DataFrame
+
+    @classmethod
+    def of(cls, campaign: Campaign, as_of: dt.date | None = None) -> "LedgerData":
+        report = build_report(campaign, as_of)
+        ctx = Context(campaign, report.as_of)
+        research = ctx.rows(RESEARCH.key, "person")
+        research = research.assign(days=((research["end"] - research["start"]).dt.days + 1))
+        cases = _with_roles(ctx, CASES.key, (("leader", "包案领导"), ("owner", "责任人")))
+        problems = _with_roles(ctx, PROBLEMS.key, (("leader", "分包领导"), ("owner", "责任人")))
+        return cls(campaign, report, ctx, ctx.rows(VISITS.key, "person"), research,
+                   ctx.rows(RECEPTIONS.key, "person"), cases, problems)
+
+    def people(self) -> pd.DataFrame:
+        """Everyone in 人员, in roster order."""
+        p = self.campaign.people
+        return p[(p["person_id"] != "") & ~p["person_id"].duplicated()]
+
+    def person_scope(self, person: pd.Series) -> dict:
+        pid = person["person_id"]
+        s = self.campaign.settings
+        done = self.report.people[self.report.people["person_id"] == pid]
+        visits = self.visits[self.visits["pid"] == pid].sort_values("date", kind="stable")
+        metrics = [{"metric": r.metric, "target": r.target, "actual": r.actual,
+                    "ratio": None if r.ratio is None or pd.isna(r.ratio) else f"{r.ratio:.0%}",
+                    "expected": r.expected_by_now, "status": r.status} for r in done.itertuples()]
+        households = done.loc[done["metric"] == "走访户数", "actual"]
+        days = done.loc[done["metric"] == "调研天数", "actual"]
+        cases = self.cases[self.cases["pid"] == pid]
+        problems = self.problems[self.problems["pid"] == pid]
+        research = self.research[self.research["pid"] == pid].sort_values("start", kind="stable")
+        receptions = self.receptions[self.receptions["pid"] == pid].sort_values("date", kind="stable")
+        return {
+            "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
+            "name": person["name"], "person_id": pid, "unit": person["unit"], "title": person["title"],
+            "category": person["category"], "overall": done["overall"].iloc[0] if len(done) else "无个人指标",
+            "metrics": metrics,
+            "visits": records(visits, {k: k for k in ("record_id", "date", "target", "target_type", "address",
+                                                       "form", "issue", "problem_id")}),
+            "visit_count": len(visits),
+            "household_count": int(households.iloc[0]) if len(households) else _households(visits),
+            "research": records(research, {k: k for k in ("record_id", "start", "end", "days", "place", "topic",
+                                                           "report")}),
+            "research_days": int(days.iloc[0]) if len(days) else int(research["days"].sum()),
+            "receptions": records(receptions, {k: k for k in ("record_id", "date", "visitor", "matter", "handling",
+                                                               "deadline", "result", "problem_id")}),
+            "reception_count": len(receptions),
+            "cases": records(cases, {k: k for k in ("case_id", "cause", "case_type", "role", "field_visit",
+                                                     "deadline", "status", "closed_date")}),
+            "case_count": len(cases),
+            "problems": records(problems, {k: k for k in ("problem_id", "reg_date", "description", "major", "role",
+                                                           "deadline", "status", "solved_date")}),
+            "problem_count": len(problems),
+        }
+
+    def unit_scope(self, unit: str, members: pd.DataFrame, sheets: list[str]) -> dict:
+        s = self.campaign.settings
+        row = self.report.units[self.report.units["unit"] == unit]
+        u = row.iloc[0] if len(row) else None
+        done = self.report.people
+        detail = []
+        for p in members.itertuples():
+            mine = done[done["person_id"] == p.person_id]
+            text = "；".join(f"{r.metric} {_fmt(r.actual)}/{_fmt(r.target)} {r.status}" for r in mine.itertuples())
+            detail.append({"person_id": p.person_id, "name": p.name, "title": p.title, "category": p.category,
+                           "detail": text or "无个人指标", "overall": mine["overall"].iloc[0] if len(mine) else ""})
+        problems = self.campaign[PROBLEMS.key].frame
+        problems = problems[problems["unit"] == unit].sort_values("reg_date", kind="stable")
+        return {
+            "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
+            "unit": unit, "members": detail,
+            **{k: (None if u is None else u[k]) for k in ("people", "met", "on_pace", "behind", "open_problems",
+                                                         "overdue_problems", "weeks_with_reception", "weeks_due")},
+            "problems": records(problems, {k: k for k in ("problem_id", "reg_date", "description", "leader", "owner",
+                                                           "deadline", "status", "solved_date")}),
+            "problem_count": len(problems),
+            "weeks": self.weekly(unit),
+            "toc": [{"no": i, "title": title, "sheet": sheet} for i, (title, sheet) in enumerate(sheets, start=1)],
+        }
+
+    def weekly(self, unit: str) -> list[dict]:
+        r = reception_units(self.ctx)
+        r = r[r["count_unit"] == unit]
+        out = []
+        for monday, sunday in weeks(self.ctx.start, self.ctx.end):
+            if not due(sunday, self.ctx.end, self.ctx.as_of):
+                continue
+            week = r[(r["date"] >= pd.Timestamp(monday)) & (r["date"] <= pd.Timestamp(sunday))]
+            out.append({"monday": monday, "sunday": sunday, "count": len(week),
+                        "receivers": "、".join(dict.fromkeys(week["person"])), "met": "是" if len(week) else "否"})
+        return out
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    return f"{v:.0%}" if isinstance(v, float) and 0 < v < 1 else f"{v:g}"
+
+
+def _households(visits: pd.DataFrame) -> int:
+    from .normalize import household_codes
+    return len(set(household_codes(visits["target"], visits["address"]))) if len(visits) else 0
+
+
+def _with_roles(ctx: Context, sheet_key: str, roles) -> pd.DataFrame:
+    """Rows once per person they concern, with the person's role(s) on the row (e.g. 分包领导、责任人)."""
+    parts = [ctx.rows(sheet_key, key).assign(role=label) for key, label in roles]
+    both = pd.concat(parts, ignore_index=True)
+    id_key = "case_id" if sheet_key == CASES.key else "problem_id"
+    both["_order"] = range(len(both))
+    roles_of = both.groupby([id_key, "pid", "_row"], sort=False)["role"].agg("、".join)
+    first = both.drop_duplicates([id_key, "pid", "_row"]).drop(columns="role")
+    first = first.merge(roles_of.rename("role").reset_index(), on=[id_key, "pid", "_row"])
+    return first.sort_values("_order").drop(columns="_order")
+
+
+# ------------------------------------------------------------------ writing
+@dataclass
+class LedgerFiles:
+    people: list[Path]
+    units: list[Path]
+
+
+def _load(folder: Path, name: str):
+    path = folder / name
+    if not path.exists():
+        raise FileNotFoundError(f"找不到台账模板 {path}")
+    return openpyxl.load_workbook(path)
+
+
+def write_ledgers(data: LedgerData, out_dir: Path, templates: Path, unit: str | None = None,
+                  person: str | None = None, progress: Callable[[str], None] | None = None) -> LedgerFiles:
+    """Personal ledgers under out_dir/<unit>/ and one bound book per unit."""
+    person_tpl = _load(templates, PERSON_TEMPLATE)[PERSON_SHEET]
+    unit_book_tpl = _load(templates, UNIT_TEMPLATE)
+    people = data.people()
+    if unit:
+        people = people[people["unit"] == unit]
+    if person:
+        people = people[(people["name"] == person) | (people["person_id"] == person)]
+    files = LedgerFiles([], [])
+    used_dirs: set[str] = set()
+    units = list(dict.fromkeys(people["unit"]))
+    for unit_name in units:
+        folder = Path(out_dir) / safe_file_name(unit_name or "未填单位", used_dirs)
+        folder.mkdir(parents=True, exist_ok=True)
+        members = people[people["unit"] == unit_name]
+        used_files: set[str] = set()
+        for _, p in members.iterrows():
+            book = openpyxl.Workbook()
+            render_sheet(person_tpl, book.active, data.person_scope(p))
+            book.active.title = safe_sheet_name(f"{p['name']}-{p['person_id']}")
+            target = folder / (safe_file_name(f"{p['person_id']}-{p['name']}", used_files) + ".xlsx")
+            atomic_write(target, book.save, keep_backup=False)
+            files.people.append(target)
+            if progress:
+                progress(p["name"])
+        if person:
+            continue
+        target = folder / (safe_file_name(f"{unit_name}-单位台账") + ".xlsx")
+        atomic_write(target, lambda tmp, u=unit_name, m=members: _unit_book(data, unit_book_tpl, person_tpl, u, m)
+                     .save(tmp), keep_backup=False)
+        files.units.append(target)
+    return files
+
+
+def _unit_book(data: LedgerData, unit_tpl, person_tpl, unit: str, members: pd.DataFrame):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    names = {t: safe_sheet_name(t, used) for t in (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)}
+    member_sheets = [(f"个人台账：{p.name}", safe_sheet_name(f"{p.name}-{p.person_id}", used))
+                     for p in members.itertuples()]
+    toc = [("单位完成情况汇总", names[SUMMARY]), ("问题台账", names[UNIT_PROBLEMS]), ("每周接访", names[WEEKLY]),
+           *member_sheets]
+    scope = data.unit_scope(unit, members, toc)
+    for title in (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY):
+        if title in unit_tpl.sheetnames:
+            render_sheet(unit_tpl[title], book.create_sheet(names[title]), scope)
+    for (_, sheet), (_, p) in zip(member_sheets, members.iterrows()):
+        render_sheet(person_tpl, book.create_sheet(sheet), data.person_scope(p))
+    return book
+
+

@@ -1,0 +1,137 @@
+"""Bound ledgers: complete, nothing of anyone else, equal to the report, restyled by the clerk, printable."""
+import re
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from openpyxl.styles import Font
+
+from zoufang.jobs import ledgers_job
+from zoufang.ledger_templates import PERSON_SHEET, PERSON_TEMPLATE, UNIT_TEMPLATE, build_templates
+from zoufang.ledgers import CLERK_TEMPLATES
+from zoufang.quota import Context
+from zoufang.reading import read_campaign
+from zoufang.report import build_report
+
+UNIT = "市博物馆"
+ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2}\d{5}$")
+
+
+@pytest.fixture(scope="module")
+def unit_ledgers(clean_demo, tmp_path_factory):
+    _, path = clean_demo
+    out = tmp_path_factory.mktemp("ledgers")
+    files, _ = ledgers_job(path, out, unit=UNIT)
+    return path, files
+
+
+def ids_in(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and ID.match(c.value)]
+
+
+def expected_ids(path, pid) -> dict[str, set]:
+    campaign = read_campaign(path)
+    ctx = Context(campaign, campaign.settings.effective_as_of())
+    out = {}
+    for key, person_keys, id_key in (("visits", ["person"], "record_id"), ("research", ["person"], "record_id"),
+                                     ("receptions", ["person"], "record_id"), ("cases", ["leader", "owner"], "case_id"),
+                                     ("problems", ["leader", "owner"], "problem_id")):
+        ids = set()
+        for pk in person_keys:
+            rows = ctx.rows(key, pk)
+            ids |= set(rows.loc[rows["pid"] == pid, id_key])
+        out[key] = ids
+    return out
+
+
+def test_every_entry_of_a_person_appears_exactly_once_and_nothing_of_anyone_else(unit_ledgers):
+    path, files = unit_ledgers
+    book = openpyxl.load_workbook(next(p for p in files.units))
+    assert len(files.people) == len(book.sheetnames) - 5
+    for ledger in files.people:
+        pid = ledger.stem.split("-")[0]
+        expected = expected_ids(path, pid)
+        wanted = set().union(*expected.values())
+        own = ids_in(openpyxl.load_workbook(ledger).active)
+        assert set(own) == wanted, ledger.name  # all of theirs, none of anyone else's
+        assert set(expected["visits"]) | set(expected["research"]) | set(expected["receptions"]) <= set(own)
+        for key in ("visits", "research", "receptions", "cases"):
+            for rid in expected[key]:
+                assert own.count(rid) == 1, (ledger.name, rid)
+        in_book = next(book[s] for s in book.sheetnames if s.endswith(pid))
+        assert sorted(ids_in(in_book)) == sorted(own)
+
+
+def test_ledger_totals_equal_the_report(unit_ledgers):
+    path, files = unit_ledgers
+    report = build_report(read_campaign(path)).people
+    for ledger in files.people[:6]:
+        pid = ledger.stem.split("-")[0]
+        ws = openpyxl.load_workbook(ledger).active
+        start = next(c.row for c in ws["A"] if c.value == "指标") + 1
+        table = {}
+        for r in range(start, ws.max_row + 1):
+            if ws.cell(r, 1).value in (None, "（无）") or str(ws.cell(r, 1).value).startswith("二、"):
+                break
+            table[ws.cell(r, 1).value] = (ws.cell(r, 3).value, ws.cell(r, 6).value)
+        mine = report[report["person_id"] == pid]
+        assert table == {m.metric: (m.actual, m.status) for m in mine.itertuples()}, ledger.name
+
+
+def test_a_restyled_template_is_honoured(clean_demo, tmp_path):
+    _, path = clean_demo
+    master = tmp_path / "master.xlsx"
+    shutil.copy(path, master)
+    templates = tmp_path / CLERK_TEMPLATES
+    build_templates(templates)
+    wb = openpyxl.load_workbook(templates / PERSON_TEMPLATE)
+    ws = wb[PERSON_SHEET]
+    ws["A2"] = "个人台账（{{unit}}存档）"
+    ws["A2"].font = Font(name="楷体", size=22, bold=True, color="FFC00000")
+    ws.column_dimensions["E"].width = 40
+    wb.save(templates / PERSON_TEMPLATE)
+    files, _ = ledgers_job(master, tmp_path / "out", person="P0024")
+    out = openpyxl.load_workbook(files.people[0]).active
+    assert out["A2"].value == "个人台账（市博物馆存档）"
+    assert (out["A2"].font.name, out["A2"].font.sz, out["A2"].font.color.rgb) == ("楷体", 22, "FFC00000")
+    assert out.column_dimensions["E"].width == 40
+
+
+def test_bundled_templates_are_the_shipped_ones():
+    from importlib import resources
+    from pathlib import Path
+    root = Path(__file__).parents[1] / "templates"
+    for name in (PERSON_TEMPLATE, UNIT_TEMPLATE):
+        assert (root / name).read_bytes() == (resources.files("zoufang") / "templates" / name).read_bytes()
+
+
+def test_formula_looking_text_in_entries_stays_text(tmp_path):
+    from builders import D, make_book, visit
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5), head="=HYPERLINK(\"http://x\",\"y\")")])
+    files, _ = ledgers_job(master, tmp_path / "out", person="P3")
+    ws = openpyxl.load_workbook(files.people[0]).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_unit_book_prints_with_its_header_on_every_page(unit_ledgers, tmp_path, needs_libreoffice):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path, files = unit_ledgers
+    from zoufang.libreoffice import to_pdf_many
+    pdf = to_pdf_many(files.units, tmp_path)[0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    book = openpyxl.load_workbook(files.units[0])
+    assert len(book.sheetnames) <= pages <= 3 * len(book.sheetnames)
+    texts = [re.sub(r"\s", "", subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                                              capture_output=True, text=True).stdout) for i in range(1, pages + 1)]
+    unit_titles = ("工作台账", "目录", "完成情况汇总", "问题台账（", "每周接访（")
+    personal = [t for t in texts if "个人台账" in t]
+    assert len(personal) >= len(files.people)
+    for i, text in enumerate(texts, start=1):
+        assert re.search(r"第\d+页共\d+页", text), i  # page numbers on every page
+        # every page of a member's ledger repeats the ledger's title and the member's identity line
+        assert any(t in text for t in unit_titles) or ("个人台账" in text and "人员编号：" in text), i
