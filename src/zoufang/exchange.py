@@ -34,15 +34,15 @@ from .reading import InputError, read_campaign
 from .roster import Roster, owning_units
 from .safe_io import WriteRefused, atomic_write, refuse_if_open
 from .schema import (
-    DELETED_SHEET, ENTRY_SHEETS, ISSUED_SHEET, IMPORT_LOG_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
+    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, ISSUED_SHEET, IMPORT_LOG_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
     SETTING_ITEMS, UNITS, Kind, Owner, Sheet,
 )
 
 ARCHIVE_DIR = "回收归档"
 MERGED, DUPLICATE, SUPERSEDED, REFUSED = "merged", "duplicate", "superseded", "refused"
 STATUS_TEXT = {MERGED: "已合并", DUPLICATE: "重复（已合并过）", SUPERSEDED: "已有更新版本", REFUSED: "拒收"}
-LOG_HEADERS = ["导入时间", "文件", "SHA256", "单位", "保存时间", "状态", "新增", "修改", "未变", "删除", "拒收", "说明"]
-DELETED_HEADERS = ["删除时间", "工作表", "编号", "单位", "来源文件", "SHA256", "原行内容"]
+LOG_HEADERS = list(IMPORT_LOG_HEADERS)
+LOG_UNIT, LOG_SAVED, LOG_STATUS = LOG_HEADERS[3], LOG_HEADERS[4], LOG_HEADERS[5]
 
 
 # ------------------------------------------------------------------ secret and tokens
@@ -315,8 +315,8 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
     secret = load_secret(master)
     roster = Roster.of(campaign)
     log = _log_rows(master)
-    merged_hashes = set(log.loc[log["状态"].isin([STATUS_TEXT[MERGED], STATUS_TEXT[SUPERSEDED]]), "SHA256"])
-    last_saved = log[log["状态"] == STATUS_TEXT[MERGED]].groupby("单位")["保存时间"].max().to_dict()
+    merged_hashes = set(log.loc[log[LOG_STATUS].isin([STATUS_TEXT[MERGED], STATUS_TEXT[SUPERSEDED]]), "SHA256"])
+    last_saved = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]].groupby(LOG_UNIT)[LOG_SAVED].max().to_dict()
     archive = master.parent / ARCHIVE_DIR
     archive.mkdir(exist_ok=True)
     # Read and authenticate every file first; merge the newest submission of each unit only.
@@ -336,7 +336,7 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
         result.saved_at = saved_time(path)
         if result.sha256 in merged_hashes:
             result.status = DUPLICATE
-            result.unit = str(log.loc[log["SHA256"] == result.sha256, "单位"].iloc[0])
+            result.unit = str(log.loc[log["SHA256"] == result.sha256, LOG_UNIT].iloc[0])
             continue
         try:
             unit_book = read_campaign(path)
@@ -374,7 +374,7 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
     if editor is None:
         editor = MasterEditor(master)
     if deleted_rows:
-        editor.append_log(DELETED_SHEET, DELETED_HEADERS, deleted_rows)
+        editor.append_log(DELETED_SHEET, list(DELETED_HEADERS), deleted_rows)
     editor.append_log(IMPORT_LOG_SHEET, LOG_HEADERS, log_rows)
     backup = atomic_write(master, editor.save)
     return CollectResult(master, results, backup)

@@ -11,12 +11,12 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from .schema import CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
+from .schema import CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS
 
 PERSON_TEMPLATE = "个人台账.xlsx"
 UNIT_TEMPLATE = "单位台账.xlsx"
 PERSON_SHEET = "个人台账"
-COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", "问题台账", "每周接访"
+COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", PROBLEMS.name, "每周接访"
 WIDTHS = (13, 11, 16, 10, 26, 10, 16, 12)
 
 _thin = Side(style="thin", color="FF808080")
@@ -86,7 +86,7 @@ def person_template() -> Workbook:
     wb.active.print_title_rows = "1:4"
     s.row += 1
     s.line("一、指标完成情况（总体：{{overall}}）", SECTION, 20)
-    s.table(["指标", "目标", "实际", "完成率", "进度要求", "状态"],
+    s.table([QUOTAS.col("metric").label, "目标", "实际", "完成率", "进度要求", PROBLEMS.col("status").label],
             ["metric", "target", "actual", "ratio", "expected", "status"], "metrics")
     s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
@@ -146,7 +146,7 @@ def unit_template() -> Workbook:
     wb[UNIT_PROBLEMS].print_title_rows = "1:2"
     weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(12, 12, 10, 40, 10))
     weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
-    weekly.table(["周一", "周日", "接访次数", "接访人", "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
+    weekly.table(["周一", "周日", "接访次数", RECEPTIONS.col("person").label, "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
                  "weeks")
     wb[WEEKLY].print_title_rows = "1:2"
     return wb

@@ -58,8 +58,8 @@ class LedgerData:
         ctx = Context(campaign, report.as_of)
         research = ctx.rows(RESEARCH.key, "person")
         research = research.assign(days=((research["end"] - research["start"]).dt.days + 1))
-        cases = _with_roles(ctx, CASES.key, (("leader", "包案领导"), ("owner", "责任人")))
-        problems = _with_roles(ctx, PROBLEMS.key, (("leader", "分包领导"), ("owner", "责任人")))
+        cases = _with_roles(ctx, CASES.key, ("leader", "owner"))
+        problems = _with_roles(ctx, PROBLEMS.key, ("leader", "owner"))
         return cls(campaign, report, ctx, ctx.rows(VISITS.key, "person"), research,
                    ctx.rows(RECEPTIONS.key, "person"), cases, problems)
 
@@ -156,7 +156,8 @@ def _households(visits: pd.DataFrame) -> int:
 
 def _with_roles(ctx: Context, sheet_key: str, roles) -> pd.DataFrame:
     """Rows once per person they concern, with the person's role(s) on the row (e.g. 分包领导、责任人)."""
-    parts = [ctx.rows(sheet_key, key).assign(role=label) for key, label in roles]
+    spec = CASES if sheet_key == CASES.key else PROBLEMS
+    parts = [ctx.rows(sheet_key, key).assign(role=spec.col(key).label) for key in roles]
     both = pd.concat(parts, ignore_index=True)
     id_key = "case_id" if sheet_key == CASES.key else "problem_id"
     both["_order"] = range(len(both))
@@ -223,7 +224,7 @@ def _unit_book(data: LedgerData, unit_tpl, person_tpl, unit: str, members: pd.Da
     names = {t: safe_sheet_name(t, used) for t in (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)}
     member_sheets = [(f"个人台账：{p.name}", safe_sheet_name(f"{p.name}-{p.person_id}", used))
                      for p in members.itertuples()]
-    toc = [("单位完成情况汇总", names[SUMMARY]), ("问题台账", names[UNIT_PROBLEMS]), ("每周接访", names[WEEKLY]),
+    toc = [("单位完成情况汇总", names[SUMMARY]), (UNIT_PROBLEMS, names[UNIT_PROBLEMS]), (WEEKLY, names[WEEKLY]),
            *member_sheets]
     scope = data.unit_scope(unit, members, toc)
     for title in (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY):

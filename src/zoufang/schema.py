@@ -307,6 +307,9 @@ COLLECTIVE_SHEET = "集体指标"
 SUPERVISION_SHEET = "督办清单"
 IMPORT_LOG_SHEET = "导入记录"
 DELETED_SHEET = "已删除记录"
+IMPORT_LOG_HEADERS = ("导入时间", "文件", "SHA256", "单位", "保存时间", "状态", "新增", "修改", "未变", "删除", "拒收",
+                      "说明")
+DELETED_HEADERS = ("删除时间", "工作表", "编号", "单位", "来源文件", "SHA256", "原行内容")
 HOME_SHEET = "首页"
 META_SHEET = "_meta"
 GENERATED_SHEETS = (
