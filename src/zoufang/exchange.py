@@ -104,14 +104,10 @@ class Issued:
     rows: int
 
 
-def fill_blank_ids(master: Path) -> int:
-    """Give every master row of a known unit that has no record number one (单位编码-TAG00001…).
-
-    Writes the master (backup, atomic replace) only if something was filled; returns how many.
-    """
-    campaign = read_campaign(master)
+def fill_blank_ids_in(campaign: Campaign, editor) -> int:
+    """Give every row of a known unit that has no record number one (单位编码-TAG00001…), through ``editor``."""
     roster = Roster.of(campaign)
-    editor, filled = None, 0
+    filled = 0
     for spec in ENTRY_SHEETS:
         data = campaign[spec.key]
         if not (data.present and data.has(spec.id_key)):
@@ -126,10 +122,16 @@ def fill_blank_ids(master: Path) -> int:
             if not code:
                 continue  # no unit can own it: it stays in the master, unissued, and check reports it
             counters.setdefault(code, _next_ids(data.frame[spec.id_key], code, spec.id_tag))
-            editor = editor or MasterEditor(master)
             editor.update(data, int(data.frame.at[i, "_row"]), {spec.id_key: next(counters[code])}, {})
             filled += 1
-    if editor:
+    return filled
+
+
+def fill_blank_ids(master: Path) -> int:
+    """fill_blank_ids_in on a master file: written (backup, atomic replace) only if something was filled."""
+    editor = MasterEditor(master)
+    filled = fill_blank_ids_in(read_campaign(master), editor)
+    if filled:
         refuse_if_open(master)
         atomic_write(master, editor.save)
     return filled
@@ -142,11 +144,14 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None) -> list[I
     """
     master = Path(master)
     fill_blank_ids(master)
-    campaign = read_campaign(master)
+    return issue_campaign(read_campaign(master), load_secret(master, create=True), out_dir, now)
+
+
+def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None) -> list[Issued]:
+    """issue() for a campaign already read (from a file or a live workbook)."""
     campaign_id = campaign.meta.get("campaign_id", "")
     if not campaign_id:
-        raise InputError(f"{master.name}：_meta 中没有活动编号，不是由 zoufang 生成的总台账，无法下发")
-    secret = load_secret(master, create=True)
+        raise InputError(f"{campaign.source}：_meta 中没有活动编号，不是由 zoufang 生成的总台账，无法下发")
     now = now or dt.datetime.now().replace(microsecond=0)
     issued_at = now.isoformat()
     roster = Roster.of(campaign)
@@ -294,7 +299,11 @@ def _log_rows(campaign_path: Path) -> pd.DataFrame:
     book = calamine.CalamineWorkbook.from_path(str(campaign_path))
     if IMPORT_LOG_SHEET not in book.sheet_names:
         return pd.DataFrame(columns=LOG_HEADERS)
-    grid = book.get_sheet_by_name(IMPORT_LOG_SHEET).to_python()
+    return log_frame(book.get_sheet_by_name(IMPORT_LOG_SHEET).to_python())
+
+
+def log_frame(grid: list[list] | None) -> pd.DataFrame:
+    """导入记录 values as a frame of text by header."""
     if not grid:
         return pd.DataFrame(columns=LOG_HEADERS)
     header = [str(h) for h in grid[0]]
@@ -311,13 +320,20 @@ def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, pro
 
 def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
     campaign = read_campaign(master)
+    editor = MasterEditor(master)
+    results = collect_into(campaign, _log_rows(master), load_secret(master), master.parent / ARCHIVE_DIR, files,
+                           editor, now, progress)
+    backup = atomic_write(master, editor.save)
+    return CollectResult(master, results, backup)
+
+
+def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: Path, files: list[Path], editor,
+                 now: dt.datetime, progress=None) -> list[FileResult]:
+    """Authenticate, archive and merge ``files`` into ``campaign`` through ``editor`` (not saved here)."""
     campaign_id = campaign.meta.get("campaign_id", "")
-    secret = load_secret(master)
     roster = Roster.of(campaign)
-    log = _log_rows(master)
     merged_hashes = set(log.loc[log[LOG_STATUS].isin([STATUS_TEXT[MERGED], STATUS_TEXT[SUPERSEDED]]), "SHA256"])
     last_saved = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]].groupby(LOG_UNIT)[LOG_SAVED].max().to_dict()
-    archive = master.parent / ARCHIVE_DIR
     archive.mkdir(exist_ok=True)
     # Read and authenticate every file first; merge the newest submission of each unit only.
     candidates: list[tuple[FileResult, Campaign]] = []
@@ -363,7 +379,6 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
             older.status = SUPERSEDED
             older.reason = f"同时收到该单位保存时间更晚（{result.saved_at}）的回收表"
         newest[result.unit] = (result, unit_book)
-    editor = MasterEditor(master) if newest else None
     deleted_rows: list[list] = []
     for unit in sorted(newest):
         result, unit_book = newest[unit]
@@ -371,13 +386,10 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
         result.status = MERGED
     log_rows = [[now, Path(r.file).name, r.sha256, r.unit, r.saved_at, STATUS_TEXT[r.status], r.added, r.updated,
                  r.unchanged, r.removed, len(r.rejected), r.reason] for r in results]
-    if editor is None:
-        editor = MasterEditor(master)
     if deleted_rows:
         editor.append_log(DELETED_SHEET, list(DELETED_HEADERS), deleted_rows)
     editor.append_log(IMPORT_LOG_SHEET, LOG_HEADERS, log_rows)
-    backup = atomic_write(master, editor.save)
-    return CollectResult(master, results, backup)
+    return results
 
 
 def _authenticate(unit_book: Campaign, campaign: Campaign, campaign_id: str, secret: bytes) -> str:
@@ -428,7 +440,7 @@ def _next_ids(master_ids: pd.Series, unit_code: str, tag: str):
         yield f"{unit_code}-{tag}{n:05d}"
 
 
-def _merge(editor: MasterEditor, campaign: Campaign, roster: Roster, unit_book: Campaign, result: FileResult,
+def _merge(editor, campaign: Campaign, roster: Roster, unit_book: Campaign, result: FileResult,
            now: dt.datetime) -> list[list]:
     """Merge one authenticated unit workbook into the master editor; return rows for 已删除记录."""
     unit = result.unit

@@ -44,29 +44,59 @@ def set_cell(cell, value) -> None:
         cell.number_format = DATE_FORMAT
 
 
-class MasterEditor:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.book = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
+class Editor:
+    """Row bookkeeping shared by every way of editing a campaign workbook (file or live Excel).
+
+    Row numbers are those read; deletions wait until ``save`` so that they stay valid.
+    Subclasses provide the cell primitives.
+    """
+
+    def __init__(self):
         self.next_row: dict[str, int] = {}
         self.extra_columns: dict[str, dict[str, str]] = {}
-        self.doomed: dict[str, set[int]] = {}  # rows to delete, by sheet, applied at save
+        self.doomed: dict[str, set[int]] = {}
 
-    def _sheet(self, data: SheetData):
-        ws = self.book[data.name]
+    # primitives ------------------------------------------------------
+    def set_value(self, sheet: str, address: str, value) -> None:
+        raise NotImplementedError
+
+    def max_column(self, sheet: str) -> int:
+        raise NotImplementedError
+
+    def delete_row(self, sheet: str, row: int) -> None:
+        raise NotImplementedError
+
+    def ensure_log_sheet(self, name: str, headers: list[str]) -> int:
+        """Create the log sheet if needed; return the last used row."""
+        raise NotImplementedError
+
+    def write(self, target) -> None:
+        raise NotImplementedError
+
+    # shared ----------------------------------------------------------
+    def _sheet(self, data: SheetData) -> None:
         if data.name not in self.next_row:
             last = int(data.frame["_row"].max()) if len(data.frame) else data.header_row
             self.next_row[data.name] = max(last, data.header_row) + 1
             self.extra_columns[data.name] = dict(data.extra_letters)
-        return ws
+            self._columns_used = getattr(self, "_columns_used", {})
+            self._columns_used[data.name] = self.max_column(data.name)
 
     def update(self, data: SheetData, row: int, values: dict[str, object], extras: dict[str, object]) -> None:
-        ws = self._sheet(data)
+        self._sheet(data)
         for key, value in values.items():
             letter = data.letters.get(key)
             if letter:
-                set_cell(ws[f"{letter}{row}"], value)
-        self._extras(ws, data, row, extras)
+                self.set_value(data.name, f"{letter}{row}", value)
+        columns = self.extra_columns[data.name]
+        for header, value in extras.items():
+            if cell_value(value) is None and header not in columns:
+                continue
+            if header not in columns:  # a unit's own column: kept, under its header
+                self._columns_used[data.name] += 1
+                columns[header] = get_column_letter(self._columns_used[data.name])
+                self.set_value(data.name, f"{columns[header]}{data.header_row}", str(header))
+            self.set_value(data.name, f"{columns[header]}{row}", value)
 
     def append(self, data: SheetData, values: dict[str, object], extras: dict[str, object]) -> int:
         self._sheet(data)
@@ -75,47 +105,52 @@ class MasterEditor:
         self.update(data, row, values, extras)
         return row
 
-    def _extras(self, ws, data: SheetData, row: int, extras: dict[str, object]) -> None:
-        columns = self.extra_columns[data.name]
-        for header, value in extras.items():
-            if cell_value(value) is None and header not in columns:
-                continue
-            if header not in columns:  # a unit's own column: kept, under its header
-                col = ws.max_column + 1
-                columns[header] = get_column_letter(col)
-                head = ws.cell(data.header_row, col, header)
-                head.data_type = "s"
-            set_cell(ws[f"{columns[header]}{row}"], value)
-
     def delete_rows(self, data: SheetData, rows: list[int]) -> None:
         """Mark rows for deletion; row numbers stay valid for other edits until save."""
         self._sheet(data)
         self.doomed.setdefault(data.name, set()).update(rows)
 
-    def log_sheet(self, name: str, headers: list[str]):
-        """The sheet ``name`` (created after the last visible sheet with ``headers`` if absent)."""
-        if name in self.book.sheetnames:
-            return self.book[name]
-        ws = self.book.create_sheet(name)
-        fill = PatternFill("solid", fgColor="FF" + HEADER_FILL.lstrip("#"))
-        for j, h in enumerate(headers, start=1):
-            cell = ws.cell(1, j, h)
-            cell.font, cell.fill = Font(bold=True, color="FFFFFFFF"), fill
-            ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(h) * 3))
-        ws.freeze_panes = "A2"
-        return ws
-
     def append_log(self, name: str, headers: list[str], rows: list[list]) -> None:
-        ws = self.log_sheet(name, headers)
-        for values in rows:
-            r = ws.max_row + 1
+        last = self.ensure_log_sheet(name, headers)
+        for i, values in enumerate(rows, start=last + 1):
             for j, value in enumerate(values, start=1):
-                set_cell(ws.cell(r, j), value)
+                self.set_value(name, f"{get_column_letter(j)}{i}", value)
 
-    def save(self, target: Path) -> None:
+    def save(self, target=None) -> None:
         for name, rows in self.doomed.items():
-            ws = self.book[name]
             for row in sorted(rows, reverse=True):
-                ws.delete_rows(row)
+                self.delete_row(name, row)
         self.doomed = {}
+        self.write(target)
+
+
+class MasterEditor(Editor):
+    """Edits a workbook file with openpyxl; ``save(target)`` writes the whole book to ``target``."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = Path(path)
+        self.book = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
+
+    def set_value(self, sheet: str, address: str, value) -> None:
+        set_cell(self.book[sheet][address], value)
+
+    def max_column(self, sheet: str) -> int:
+        return self.book[sheet].max_column
+
+    def delete_row(self, sheet: str, row: int) -> None:
+        self.book[sheet].delete_rows(row)
+
+    def ensure_log_sheet(self, name: str, headers: list[str]) -> int:
+        if name not in self.book.sheetnames:
+            ws = self.book.create_sheet(name)
+            fill = PatternFill("solid", fgColor="FF" + HEADER_FILL.lstrip("#"))
+            for j, h in enumerate(headers, start=1):
+                cell = ws.cell(1, j, h)
+                cell.font, cell.fill = Font(bold=True, color="FFFFFFFF"), fill
+                ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(h) * 3))
+            ws.freeze_panes = "A2"
+        return self.book[name].max_row
+
+    def write(self, target) -> None:
         self.book.save(target)

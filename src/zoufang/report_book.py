@@ -82,11 +82,42 @@ def write_report_book(report: Report, path: Path) -> Path:
     return Path(path)
 
 
-def _people_sheet(b: _Book, r: Report) -> None:
+def people_table(r: Report) -> tuple[list[str], list[list]]:
+    """个人完成情况: one row per person and metric."""
     headers = [PERSON_ID, NAME, UNIT, CATEGORY, METRIC, "目标", "实际", "完成率", "进度要求", STATUS, "总体状态"]
-    ws = b.sheet(PERSON_REPORT_SHEET, [10, 9, 22, 18, 12, 8, 8, 9, 9, 8, 9])
     rows = [[p.person_id, p.name, p.unit, p.category, p.metric, p.target, p.actual, p.ratio,
              p.expected_by_now, p.status, p.overall] for p in r.people.itertuples()]
+    return headers, rows
+
+
+def units_table(r: Report) -> tuple[list[str], list[list]]:
+    """单位完成情况: one row per unit."""
+    metrics = sorted({m for t in r.units["totals"] for m in t}, key=list(r.people["metric"].unique()).index) \
+        if len(r.people) else []
+    headers = [UNIT, "人数", DONE, ON_PACE, "滞后或未完成", "完成率", "待办问题", "超期问题", "有接访的周",
+               "应接访的周", *[m if m in RATIO_METRICS else f"{m}合计" for m in metrics]]
+    rows = [[u.unit, u.people, u.met, u.on_pace, u.behind, (u.met / u.people) if u.people else None,
+             u.open_problems, u.overdue_problems, u.weeks_with_reception, u.weeks_due,
+             *[u.totals.get(m) for m in metrics]] for u in r.units.itertuples()]
+    return headers, rows
+
+
+def collective_table(r: Report) -> tuple[list[str], list[list]]:
+    """集体指标: one row per collective metric."""
+    return ([METRIC, "实际", "要求", "结论", NOTE],
+            [[m, v["actual"], v["target"], "达标" if v["met"] else "未达标", v["detail"]]
+             for m, v in r.collective.metrics.items()])
+
+
+def overdue_table(r: Report) -> tuple[list[str], list[list]]:
+    """督办清单: open items past their deadline, longest overdue first."""
+    headers = ["工作表", "编号", "事由", *r.overdue.columns[3:4], "超期天数", *r.overdue.columns[5:]]
+    return headers, r.overdue.values.tolist()
+
+
+def _people_sheet(b: _Book, r: Report) -> None:
+    headers, rows = people_table(r)
+    ws = b.sheet(PERSON_REPORT_SHEET, [10, 9, 22, 18, 12, 8, 8, 9, 9, 8, 9])
     fmts = [b.cell] * 5 + [b.number, b.number, b.percent, b.number, b.cell, b.cell]
     end = b.table(ws, 0, headers, rows, fmts)
     b.colour_status(ws, 1, end - 1, 9)
@@ -97,17 +128,10 @@ def _people_sheet(b: _Book, r: Report) -> None:
 
 
 def _units_sheet(b: _Book, r: Report) -> None:
-    metrics = sorted({m for t in r.units["totals"] for m in t}, key=list(r.people["metric"].unique()).index) \
-        if len(r.people) else []
-    headers = [UNIT, "人数", DONE, ON_PACE, "滞后或未完成", "完成率", "待办问题", "超期问题", "有接访的周",
-               "应接访的周", *[m if m in RATIO_METRICS else f"{m}合计" for m in metrics]]
-    ws = b.sheet(UNIT_REPORT_SHEET, [24, 6, 7, 7, 8, 8, 8, 8, 8, 8, *[10] * len(metrics)])
-    rows = []
-    for u in r.units.itertuples():
-        rows.append([u.unit, u.people, u.met, u.on_pace, u.behind, (u.met / u.people) if u.people else None,
-                     u.open_problems, u.overdue_problems, u.weeks_with_reception, u.weeks_due,
-                     *[u.totals.get(m) for m in metrics]])
-    fmts = [b.cell] + [b.number] * 4 + [b.percent] + [b.number] * (4 + len(metrics))
+    headers, rows = units_table(r)
+    extra = len(headers) - 10
+    ws = b.sheet(UNIT_REPORT_SHEET, [24, 6, 7, 7, 8, 8, 8, 8, 8, 8, *[10] * extra])
+    fmts = [b.cell] + [b.number] * 4 + [b.percent] + [b.number] * (4 + extra)
     end = b.table(ws, 0, headers, rows, fmts)
     ws.freeze_panes(1, 1)
     ws.repeat_rows(0)
@@ -129,8 +153,8 @@ def _collective_sheet(b: _Book, r: Report) -> None:
     c = r.collective
     ws = b.sheet(COLLECTIVE_SHEET, [18, 12, 12, 10, 60], landscape=False)
     ws.write_string(0, 0, f"集体指标（统计截止 {r.as_of}）", b.title)
-    rows = [[m, v["actual"], v["target"], "达标" if v["met"] else "未达标", v["detail"]] for m, v in c.metrics.items()]
-    end = b.table(ws, 2, [METRIC, "实际", "要求", "结论", NOTE], rows,
+    headers, rows = collective_table(r)
+    end = b.table(ws, 2, headers, rows,
                   [b.cell, b.number, b.number, b.cell, b.cell])
     ws.conditional_format(3, 3, end - 1, 3, {"type": "cell", "criteria": "==", "value": '"未达标"',
                                              "format": b.status[MISSED]})
@@ -163,8 +187,7 @@ UNIT_NAME = UNIT
 
 def _supervision_sheet(b: _Book, r: Report) -> None:
     ws = b.sheet(SUPERVISION_SHEET, [10, 14, 30, 11, 8, 9, 22, 9, 8])
-    headers = ["工作表", "编号", "事由", *r.overdue.columns[3:4], "超期天数", *r.overdue.columns[5:]]
-    rows = r.overdue.values.tolist()
+    headers, rows = overdue_table(r)
     end = b.table(ws, 0, headers, rows, [b.cell, b.cell, b.cell, b.date, b.number, b.cell, b.cell, b.cell, b.cell])
     ws.repeat_rows(0)
     ws.freeze_panes(1, 0)

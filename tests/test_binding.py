@@ -1,0 +1,140 @@
+"""The buttons, run through xlwings' own remote engine on real workbook files."""
+import shutil
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from remote_book import apply_actions, remote_book  # sets the licence key before xlwings is imported
+from zoufang import binding, schema
+from zoufang.exchange import issue
+from zoufang.reading import read_campaign
+from zoufang.report import build_report
+from zoufang.validate import validate
+
+
+def run(path, fn, *args):
+    book = remote_book(path)
+    message = fn(book, *args)
+    alerts = apply_actions(path, book.json()["actions"])
+    return message, alerts
+
+
+@pytest.fixture
+def workbook(demo, tmp_path):
+    d, src = demo
+    path = tmp_path / "台账.xlsx"
+    shutil.copy(src, path)
+    wb = openpyxl.load_workbook(path)
+    visits = wb[schema.VISITS.name]
+    visits["E2"].fill = PatternFill("solid", fgColor="FF00B050")  # the clerk's own colour
+    visits["E2"].comment = Comment("我的标记", "clerk")
+    mistake = next(f for f in validate(read_campaign(path)) if f.code == "unknown-person")
+    wb[mistake.sheet][mistake.cell].comment = Comment("待核实", "clerk")  # a clerk's note on an offending cell
+    wb.save(path)
+    return path, mistake
+
+
+def fill_of(cell):
+    return cell.fill.fgColor.rgb if cell.fill and cell.fill.fill_type else None
+
+
+def test_validate_writes_findings_paints_cells_and_a_second_run_restores_them(workbook):
+    path, mistake = workbook
+    findings = validate(read_campaign(path))
+    message, alerts = run(path, binding.validate_book)
+    assert alerts == [message] and "错误 5 条" in message
+    wb = openpyxl.load_workbook(path)
+    results = wb[schema.FINDINGS_SHEET]
+    assert results.max_row == len(findings) + 1
+    assert [c.value for c in results[1]] == list(schema.FINDINGS_HEADERS)
+    assert results["E2"].hyperlink.location == f"'{results['D2'].value}'!{results['E2'].value}"
+    errors = [f for f in findings if f.is_error]
+    for f in errors:
+        assert fill_of(wb[f.sheet][f.cell]) == "FFFFC7CE", f
+    assert wb[mistake.sheet][mistake.cell].comment.text == "待核实"  # the clerk's note stays
+    fixed = next(f for f in errors if f.code == "date-out-of-period")
+    assert "【校验】" in wb[fixed.sheet][fixed.cell].comment.text
+    assert fill_of(wb[schema.VISITS.name]["E2"]) == "FF00B050" and wb[schema.VISITS.name]["E2"].comment.text == "我的标记"
+    # the clerk fixes one date and runs it again
+    wb[fixed.sheet][fixed.cell].value = "2011-10-05"
+    wb.save(path)
+    message, _ = run(path, binding.validate_book)
+    assert "错误 4 条" in message
+    wb = openpyxl.load_workbook(path)
+    assert fill_of(wb[fixed.sheet][fixed.cell]) is None and wb[fixed.sheet][fixed.cell].comment is None
+    assert fill_of(wb[mistake.sheet][mistake.cell]) == "FFFFC7CE"
+    assert wb[mistake.sheet][mistake.cell].comment.text == "待核实"
+    assert fill_of(wb[schema.VISITS.name]["E2"]) == "FF00B050"
+    assert openpyxl.load_workbook(path)[schema.FINDINGS_SHEET].max_row == len(findings)
+
+
+def test_refresh_completion_writes_the_four_report_sheets(workbook):
+    path, _ = workbook
+    report = build_report(read_campaign(path))
+    typed = len(read_campaign(path)["visits"])
+    message, _ = run(path, binding.refresh_completion)
+    assert "统计截止 2012-01-15" in message
+    wb = openpyxl.load_workbook(path)
+    people = wb[schema.PERSON_REPORT_SHEET]
+    assert people.max_row == len(report.people) + 1 and people["A1"].value == "人员编号"
+    assert wb[schema.UNIT_REPORT_SHEET].max_row == len(report.units) + 1
+    assert wb[schema.SUPERVISION_SHEET].max_row == len(report.overdue) + 1
+    assert wb[schema.COLLECTIVE_SHEET]["A2"].value == "工作日接访覆盖"
+    # the data the clerk typed is untouched and a second refresh replaces, not appends
+    run(path, binding.refresh_completion)
+    assert openpyxl.load_workbook(path)[schema.PERSON_REPORT_SHEET].max_row == len(report.people) + 1
+    assert len(read_campaign(path)["visits"]) == typed
+
+
+def test_zero_argument_wrappers_use_the_caller(workbook):
+    path, _ = workbook
+    book = remote_book(path)
+    book.set_mock_caller()
+    binding.button_refresh()
+    alerts = apply_actions(path, book.json()["actions"])
+    assert alerts and alerts[0].startswith("统计截止")
+
+
+def test_ledgers_and_issue_go_beside_the_workbook(workbook):
+    path, _ = workbook
+    message, _ = run(path, binding.make_ledgers)
+    assert "个人台账" in message
+    assert any((path.parent / "台账").rglob("*单位台账.xlsx"))
+    message, _ = run(path, binding.issue_units)
+    assert "11 个单位" in message
+    assert len(list((path.parent / "下发").glob("*.xlsx"))) == 11
+
+
+def test_collect_into_the_open_workbook(clean_demo, tmp_path):
+    _, src = clean_demo
+    path = tmp_path / "台账.xlsx"
+    shutil.copy(src, path)
+    issued = {i.unit: i.path for i in issue(path, tmp_path / "out")}
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    unit_file = inbox / issued["市图书馆"].name
+    shutil.copy(issued["市图书馆"], unit_file)
+    wb = openpyxl.load_workbook(unit_file)
+    ws = wb[schema.VISITS.name]
+    deleted = ws["A2"].value
+    ws.delete_rows(2)
+    wb.save(unit_file)
+    before = len(read_campaign(path)["visits"])
+    message, _ = run(path, binding.collect_returns)
+    assert "合并 1" in message and "删除 1 行" in message
+    after = read_campaign(path)
+    assert len(after["visits"]) == before - 1 and deleted not in set(after["visits"].frame["record_id"])
+    assert schema.DELETED_SHEET in openpyxl.load_workbook(path).sheetnames
+    message, _ = run(path, binding.collect_returns)
+    assert "重复 1" in message
+
+
+def test_errors_become_a_message_not_a_traceback(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    wb.save(path)
+    message, alerts = run(path, binding.validate_book)
+    assert message.startswith("无法处理：") and alerts == [message]
