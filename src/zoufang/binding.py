@@ -216,10 +216,11 @@ def issue_units(book) -> str:
     master = Path(book.fullname)
     editor = BookEditor(book)
     filled = fill_blank_ids_in(campaign_of(book), editor)
-    editor.save()
+    if filled:
+        editor.save()
+        return _done(book, f"已为 {filled} 处空白的记录编号（或活动编号）补上编号。请保存工作簿，再点一次“下发单位表”。")
     issued = issue_campaign(campaign_of(book), load_secret(master, create=True), _folder(book, ISSUE_DIR))
-    note = f"（先为 {filled} 行补了记录编号，请保存工作簿）" if filled else ""
-    return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}{note}")
+    return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}")
 
 
 @_guarded

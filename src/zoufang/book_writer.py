@@ -42,6 +42,9 @@ class BookContent:
     meta: dict[str, str] = field(default_factory=dict)
     protect_office_columns: bool = False  # unit copies: 督办意见 shown but locked
     hidden: dict[str, list[list]] = field(default_factory=dict)  # extra hidden sheets: name -> rows
+    vba_project: Path | None = None  # vbaProject.bin for an .xlsm (document modules ThisWorkbook, Sheet1…)
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (caption, macro) on 首页
+    created: dt.datetime | None = None  # fixed document time for reproducible builds
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -278,6 +281,9 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
             _write_table(book, ws, spec, fmts, content.frames.get(spec.key), content.extras.get(spec.key),
                          content.protect_office_columns and spec.entry)
     _write_home(book, home, fmts, content.settings, [s.name for s in sheets])
+    for k, (caption, macro) in enumerate(content.buttons):
+        home.insert_button(1, 3, {"macro": macro, "caption": caption, "width": 150, "height": 36,
+                                          "x_offset": 10, "y_offset": 10 + 44 * k})
     _write_meta(book.add_worksheet(META_SHEET), fmts, content.meta)
     for name, rows in content.hidden.items():
         ws = book.add_worksheet(name)
@@ -285,8 +291,15 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
             for j, value in enumerate(row):
                 ws.write_string(i, j, str(value))
         ws.hide()
-    book.set_properties({"title": str(content.settings.get("name") or "大走访活动台账"),
-                         "comments": f"zoufang {__version__}"})
+    properties = {"title": str(content.settings.get("name") or "大走访活动台账"), "comments": f"zoufang {__version__}"}
+    if content.created:
+        properties["created"] = content.created
+    book.set_properties(properties)
+    if content.vba_project:
+        book.add_vba_project(str(content.vba_project))
+        book.set_vba_name("ThisWorkbook")
+        for i, ws in enumerate(book.worksheets(), start=1):
+            ws.set_vba_name(f"Sheet{i}")
     book.close()
     return path
 

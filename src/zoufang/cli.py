@@ -220,5 +220,18 @@ def ledgers(
         out.print(f"PDF {len(pdfs)} 份")
 
 
+@app.command("build-workbook")
+def build_workbook_cmd(
+    target: Path = typer.Option(Path("workbook") / "大走访台账.xlsm", "--out", help="输出的宏工作簿"),
+    macros: Path = typer.Option(Path("macros"), "--macros", help="VBA 源文件夹"),
+) -> None:
+    """从 macros/ 构建带按钮和功能区的宏工作簿 workbook/大走访台账.xlsm。"""
+    from .macro_workbook import build_workbook
+    if not (macros / "zoufang.bas").exists():
+        _fail(f"找不到 VBA 源文件 {macros / 'zoufang.bas'}（请在项目根目录运行，或用 --macros 指定）")
+    path = build_workbook(target, macros)
+    out.print(f"已构建：{path}")
+
+
 def run() -> None:  # pragma: no cover - console entry for python -m
     app()

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from .reading import InputError, read_campaign
 from .roster import Roster, owning_units
 from .safe_io import WriteRefused, atomic_write, refuse_if_open
 from .schema import (
-    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, ISSUED_SHEET, IMPORT_LOG_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
+    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, ISSUED_SHEET, META_ITEMS, META_SHEET, IMPORT_LOG_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
     SETTING_ITEMS, UNITS, Kind, Owner, Sheet,
 )
 
@@ -105,9 +106,14 @@ class Issued:
 
 
 def fill_blank_ids_in(campaign: Campaign, editor) -> int:
-    """Give every row of a known unit that has no record number one (单位编码-TAG00001…), through ``editor``."""
+    """Give every row of a known unit that has no record number one (单位编码-TAG00001…), through ``editor``;
+    a workbook without a campaign id (the shipped blank workbook) gets one too."""
     roster = Roster.of(campaign)
     filled = 0
+    if not campaign.meta.get("campaign_id"):
+        row = 2 + [m.key for m in META_ITEMS].index("campaign_id")  # _meta as book_writer lays it out
+        editor.set_value(META_SHEET, f"C{row}", uuid.uuid4().hex)
+        filled += 1
     for spec in ENTRY_SHEETS:
         data = campaign[spec.key]
         if not (data.present and data.has(spec.id_key)):
