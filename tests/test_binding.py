@@ -138,3 +138,18 @@ def test_errors_become_a_message_not_a_traceback(tmp_path):
     wb.save(path)
     message, alerts = run(path, binding.validate_book)
     assert message.startswith("无法处理：") and alerts == [message]
+
+
+def test_xlwings_lite_scripts_call_the_same_bound_functions(workbook):
+    from zoufang import lite
+    path, _ = workbook
+    book = remote_book(path)
+    lite.refresh(book)
+    alerts = apply_actions(path, book.json()["actions"])
+    assert alerts and alerts[0].startswith("统计截止")
+
+
+def test_suggestions_work_without_rapidfuzz(monkeypatch):
+    from zoufang import roster
+    monkeypatch.setattr(roster, "process", None)
+    assert roster._nearest("张为国", ["张卫国", "李四"]) == "张卫国"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import python_calamine as calamine
 from openpyxl.utils import get_column_letter
 
 from . import normalize as nz
@@ -35,6 +34,8 @@ Grid = list[list[object]]
 
 def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
     """Every sheet's values from A1 with the fast reader; the sheet order."""
+    import python_calamine as calamine  # here, not at the top: the core imports under Pyodide (xlwings Lite)
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"找不到文件：{path}")

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import process
+try:
+    from rapidfuzz import process
+except ImportError:  # Pyodide (xlwings Lite) has no wheel for it: difflib is enough for suggestions
+    process = None
 
 from .dataset import Campaign, SheetData
 
@@ -55,6 +58,10 @@ class Roster:
 def _nearest(text: str, choices: list[str]) -> str | None:
     if not text or not choices:
         return None
+    if process is None:
+        import difflib
+        close = difflib.get_close_matches(text, choices, n=1, cutoff=0.4)
+        return close[0] if close else None
     hit = process.extractOne(text, choices, score_cutoff=40)
     return hit[0] if hit else None
 
