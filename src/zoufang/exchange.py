@@ -36,7 +36,7 @@ from .roster import Roster, owning_units
 from .safe_io import WriteRefused, atomic_write, refuse_if_open
 from .schema import (
     DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, ISSUED_SHEET, META_ITEMS, META_SHEET, IMPORT_LOG_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
-    SETTING_ITEMS, UNITS, Kind, Owner, Sheet,
+    SETTING_ITEMS, UNITS, Kind, Owner,
 )
 
 ARCHIVE_DIR = "回收归档"
@@ -92,11 +92,6 @@ def export_values(data: SheetData) -> pd.DataFrame:
     return pd.DataFrame(out, index=data.frame.index)
 
 
-def _unit_rows(campaign: Campaign, roster: Roster, spec: Sheet, unit: str) -> pd.Series:
-    data = campaign[spec.key]
-    return owning_units(data, roster) == unit
-
-
 # ------------------------------------------------------------------ issue
 @dataclass
 class Issued:
@@ -133,10 +128,18 @@ def fill_blank_ids_in(campaign: Campaign, editor) -> int:
     return filled
 
 
+def _has_blanks(campaign: Campaign) -> bool:
+    return not campaign.meta.get("campaign_id") or any(
+        campaign[s.key].has(s.id_key) and (campaign[s.key].frame[s.id_key] == "").any() for s in ENTRY_SHEETS)
+
+
 def fill_blank_ids(master: Path) -> int:
     """fill_blank_ids_in on a master file: written (backup, atomic replace) only if something was filled."""
+    campaign = read_campaign(master)
+    if not _has_blanks(campaign):
+        return 0
     editor = MasterEditor(master)
-    filled = fill_blank_ids_in(read_campaign(master), editor)
+    filled = fill_blank_ids_in(campaign, editor)
     if filled:
         refuse_if_open(master)
         atomic_write(master, editor.save)
@@ -167,6 +170,8 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
     result = []
     used_names: set[str] = set()
+    owners = {spec.key: owning_units(campaign[spec.key], roster) for spec in ENTRY_SHEETS}
+    exported = {spec.key: export_values(campaign[spec.key]) for spec in ENTRY_SHEETS}
     for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates():
         content = BookContent(settings=settings, protect_office_columns=True)
         content.frames[UNITS.key] = export_values(campaign[UNITS.key])
@@ -177,8 +182,8 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
         rows = 0
         for spec in ENTRY_SHEETS:
             data = campaign[spec.key]
-            own = _unit_rows(campaign, roster, spec, unit).to_numpy()
-            content.frames[spec.key] = export_values(data)[own].reset_index(drop=True)
+            own = (owners[spec.key] == unit).to_numpy()
+            content.frames[spec.key] = exported[spec.key][own].reset_index(drop=True)
             content.extras[spec.key] = data.extras[own].reset_index(drop=True)
             ids += [[spec.key, i] for i in data.frame.loc[own, spec.id_key] if i]
             rows += int(own.sum())

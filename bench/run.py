@@ -1,0 +1,206 @@
+"""Benchmarks at demo, city and province scale: wall time, peak memory, ratio to a same-run baseline.
+
+    python bench/run.py            # everything (several minutes)
+    python bench/run.py --quick    # demo and city only
+
+Each measurement runs in a child process of its own, so that its peak memory
+(ru_maxrss) is its own. The baseline is measured in the same run on the same
+files: the fast reader's raw read (python-calamine) for check, report and collect,
+the raw writer's write of the same cells for ledgers (openpyxl) and issue (XlsxWriter).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {  # name: (unit copies, visit rows)
+    "demo": (1, 0),
+    "city": (2, 20_000),   # 21 units, 322 people
+    "city-100k": (2, 100_000),
+    "province": (3, 300_000),  # 31 units, 483 people, 300,000 rows on 走访记录
+}
+
+
+def child(task: str, args: dict) -> dict:
+    """Run one measurement in a fresh interpreter; return its timings and peak memory."""
+    out = subprocess.run([sys.executable, __file__, "--child", task, json.dumps(args, ensure_ascii=False)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def run_child(task: str, a: dict) -> dict:
+    from zoufang.reading import read_grids
+    result: dict = {}
+    if task == "make":
+        from zoufang.book_writer import write_book
+        from zoufang.scale import scaled_content
+        from zoufang.demo import build_demo
+        copies, rows = a["copies"], a["rows"]
+        content = scaled_content(rows, copies) if rows else build_demo(clean=True).content
+        result["seconds"] = timed(lambda: write_book(Path(a["book"]), content))
+        result["visits"] = len(content.frames["visits"])
+        result["people"] = len(content.frames["people"])
+    elif task in ("raw_read", "check", "report"):
+        from zoufang.reading import read_campaign
+        from zoufang.report import build_report
+        from zoufang.validate import validate
+        work = {"raw_read": lambda: read_grids(Path(a["book"])),
+                "check": lambda: validate(read_campaign(Path(a["book"]))),
+                "report": lambda: build_report(read_campaign(Path(a["book"])))}[task]
+        result["seconds"] = min(timed(work) for _ in range(a.get("repeat", 1)))
+    elif task == "ledgers":
+        from zoufang.ledgers import LedgerData, template_folder, write_ledgers
+        from zoufang.reading import read_campaign
+        data = LedgerData.of(read_campaign(Path(a["book"])))
+        people = data.people().head(a["people"])
+        units = list(dict.fromkeys(people["unit"]))
+        out = Path(a["out"])
+        result["seconds"] = timed(lambda: [write_ledgers(data, out, template_folder(Path(a["book"])), unit=u)
+                                           for u in units])
+        result["files"] = sum(1 for _ in out.rglob("*.xlsx"))
+        result["cells"] = _count_cells(out)
+    elif task == "ledgers_raw":
+        import openpyxl
+        import python_calamine as calamine
+        files = sorted(Path(a["out"]).rglob("*.xlsx"))
+        grids = [{s: calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_name(s).to_python()
+                  for s in calamine.CalamineWorkbook.from_path(str(f)).sheet_names} for f in files]
+
+        def write_all():
+            for i, g in enumerate(grids):
+                wb = openpyxl.Workbook()
+                wb.remove(wb.active)
+                for name, rows in g.items():
+                    ws = wb.create_sheet(name[:31])
+                    for row in rows:
+                        ws.append(row)
+                wb.save(Path(a["tmp"]) / f"raw{i}.xlsx")
+        result["seconds"] = timed(write_all)
+    elif task == "issue":
+        from zoufang.exchange import issue
+        result["seconds"] = timed(lambda: issue(Path(a["book"]), Path(a["out"])))
+    elif task == "issue_raw":
+        import python_calamine as calamine
+        import xlsxwriter
+        files = sorted(Path(a["out"]).glob("*.xlsx"))
+        grids = [{s: calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_name(s).to_python()
+                  for s in calamine.CalamineWorkbook.from_path(str(f)).sheet_names} for f in files]
+
+        def write_all():
+            for i, g in enumerate(grids):
+                wb = xlsxwriter.Workbook(str(Path(a["tmp"]) / f"raw{i}.xlsx"))
+                for name, rows in g.items():
+                    ws = wb.add_worksheet(name[:31])
+                    for r, row in enumerate(rows):
+                        ws.write_row(r, 0, row)
+                wb.close()
+        result["seconds"] = timed(write_all)
+    elif task == "collect":
+        from zoufang.exchange import collect
+        result["seconds"] = timed(lambda: collect(Path(a["book"]), [Path(a["inbox"])]))
+    elif task == "collect_raw":
+        import openpyxl
+        files = sorted(Path(a["inbox"]).glob("*.xlsx"))
+
+        def raw():
+            for f in files:
+                read_grids(f)
+            read_grids(Path(a["book"]))
+            openpyxl.load_workbook(a["book"]).save(Path(a["tmp"]) / "master-copy.xlsx")
+        result["seconds"] = timed(raw)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _count_cells(folder: Path) -> int:
+    import python_calamine as calamine
+    n = 0
+    for f in folder.rglob("*.xlsx"):
+        book = calamine.CalamineWorkbook.from_path(str(f))
+        for s in book.sheet_names:
+            n += sum(1 for row in book.get_sheet_by_name(s).to_python() for v in row if v not in ("", None))
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="demo and city only")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_child(args.child[0], json.loads(args.child[1]))))
+        return
+    sizes = ["demo", "city"] if args.quick else list(SIZES)
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
+    print(f"机器：{platform.processor() or platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}")
+    print(f"{'规模':<10}{'任务':<10}{'行数':>9}{'耗时/秒':>9}{'基线/秒':>9}{'比值':>7}{'峰值内存/MB':>12}")
+    try:
+        for size in sizes:
+            copies, visit_rows = SIZES[size]
+            book = work / f"{size}.xlsx"
+            made = child("make", {"book": str(book), "copies": copies, "rows": visit_rows})
+            raw = child("raw_read", {"book": str(book), "repeat": 2})
+            for task in ("check", "report"):
+                r = child(task, {"book": str(book), "repeat": 2})
+                rows.append(_row(size, task, made["visits"], r, raw))
+            if size in ("demo", "province" if not args.quick else "city"):
+                out = work / f"{size}-ledgers"
+                led = child("ledgers", {"book": str(book), "out": str(out), "people": 1000})
+                base = child("ledgers_raw", {"out": str(out), "tmp": str(work)})
+                rows.append(_row(size, f"ledgers×{led['files']}", made["visits"], led, base))
+            if size in ("demo", "city"):
+                issued = work / f"{size}-issue"
+                iss = child("issue", {"book": str(book), "out": str(issued)})
+                base = child("issue_raw", {"out": str(issued), "tmp": str(work)})
+                rows.append(_row(size, "issue", made["visits"], iss, base))
+            if size == "demo":
+                inbox = work / "inbox"
+                inbox.mkdir()
+                files = sorted(issued.glob("*.xlsx"))
+                for i in range(100):  # 100 unit workbooks of the demo's size
+                    src = files[i % len(files)]
+                    shutil.copy(src, inbox / f"{i:03d}-{src.name}")
+                master = work / "collect-master.xlsx"
+                shutil.copy(book, master)
+                shutil.copy(book.with_name(f".{book.stem}.zoufang-key"), master.with_name(f".{master.stem}.zoufang-key"))
+                base = child("collect_raw", {"book": str(master), "inbox": str(inbox), "tmp": str(work)})
+                col = child("collect", {"book": str(master), "inbox": str(inbox)})
+                rows.append(_row(size, "collect×100", made["visits"], col, base))
+            print("\n".join(_fmt(r) for r in rows if r["size"] == size))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _row(size, task, n, measured, baseline) -> dict:
+    return {"size": size, "task": task, "rows": n, "seconds": round(measured["seconds"], 3),
+            "baseline": round(baseline["seconds"], 3), "ratio": round(measured["seconds"] / baseline["seconds"], 2),
+            "peak_mb": round(measured["peak_mb"])}
+
+
+def _fmt(r: dict) -> str:
+    return (f"{r['size']:<10}{r['task']:<10}{r['rows']:>9}{r['seconds']:>9.2f}{r['baseline']:>9.2f}"
+            f"{r['ratio']:>7.2f}{r['peak_mb']:>12}")
+
+
+if __name__ == "__main__":
+    main()
