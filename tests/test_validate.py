@@ -228,8 +228,6 @@ def test_structure_problems_are_findings(tmp_path, clean_demo):
     visits["C1"] = "走访者"  # 走访人 renamed: a required column is missing
     wb[schema.RESEARCH.name]["I1"] = "调研地点"  # duplicated header
     wb[schema.SETTINGS.name]["B5"] = dt.datetime(2011, 8, 1)  # ends before it starts
-    meta = wb[schema.META_SHEET]
-    meta["C3"] = "9"  # schema version from the future
     broken = tmp_path / "broken.xlsx"
     wb.save(broken)
     findings = {(f.code, f.sheet, f.cell, f.column) for f in validate(read_campaign(broken))}
@@ -237,7 +235,16 @@ def test_structure_problems_are_findings(tmp_path, clean_demo):
     assert ("missing-column", "走访记录", None, "走访人") in findings
     assert ("duplicate-header", "调研记录", "I1", "调研地点") in findings
     assert ("settings-period-inverted", "活动设置", "B5", "结束日期") in findings
-    assert ("schema-version-unknown", "_meta", None, None) in findings
+
+
+def test_a_workbook_from_a_newer_schema_is_refused(tmp_path, clean_demo):
+    _, path = clean_demo
+    wb = openpyxl.load_workbook(path)
+    wb[schema.META_SHEET]["C3"] = "9"  # schema version from the future
+    newer = tmp_path / "newer.xlsx"
+    wb.save(newer)
+    result = runner.invoke(app, ["check", str(newer)])
+    assert result.exit_code == 2 and "架构版本“9”" in result.output
 
 
 def test_check_json_follows_the_cli_contract(planted):

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .findings import Finding, findings_sheet_rows
+from .master_edit import cell_value
 from .safe_io import atomic_write
 from .schema import FINDINGS_SHEET, LEVEL_ERROR
 
@@ -43,7 +44,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding]) -> No
     for i, row in enumerate(rows[1:], start=2):
         for j, value in enumerate(row, start=1):
             cell = ws.cell(i, j)
-            cell.value = value
+            cell.value = cell_value(value)
             cell.data_type = "n" if isinstance(value, int) else "s"  # literal text, never a formula
         sheet, address = row[3], row[4]
         if sheet and address:
@@ -73,7 +74,7 @@ def mark_cells(book: openpyxl.Workbook, findings: list[Finding]) -> int:
         cell = book[sheet][address]
         error = any(f.level == LEVEL_ERROR for f in group)
         cell.fill = PatternFill("solid", fgColor=FILL_ERROR if error else FILL_WARNING)
-        ours = "\n".join(f"{NOTE_MARK}{f.message}。{f.hint}" for f in group)
+        ours = cell_value("\n".join(f"{NOTE_MARK}{f.message}。{f.hint}" for f in group))
         theirs = cell.comment.text if cell.comment else ""
         text = f"{theirs}\n{ours}" if theirs else ours
         cell.comment = Comment(text, NOTE_AUTHOR, width=320, height=120)

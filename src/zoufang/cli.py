@@ -19,8 +19,8 @@ from .safe_io import WriteRefused
 from .schema import FINDINGS_HEADERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 

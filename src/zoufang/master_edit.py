@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 from openpyxl.styles import Font, PatternFill
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from .book_writer import DATE_FORMAT, HEADER_FILL
@@ -32,6 +33,8 @@ def cell_value(value):
         return "是" if value else "否"
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters cannot be stored in a cell
     return value
 
 

@@ -41,6 +41,7 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
         raise InputError(f"找不到文件：{path}")
     if path.is_dir():
         raise InputError(f"{path} 是文件夹，不是工作簿")
+    check_package(path)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as exc:
@@ -58,6 +59,27 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
         except Exception as exc:
             raise InputError(f"{path.name}：工作表“{name}”无法读取（{exc}）") from exc
     return grids, names
+
+
+MAX_UNPACKED = 2 * 1024 ** 3  # no real campaign workbook inflates past 2 GB
+MAX_RATIO = 400  # nor compresses a part more than 400:1 (text of XML compresses ~10–30:1)
+
+
+def check_package(path: Path) -> None:
+    """Refuse zip bombs before any reader inflates a part."""
+    if not zipfile.is_zipfile(path):
+        return  # the reader gives the reason
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return
+    total = sum(i.file_size for i in infos)
+    worst = max(((i.file_size / max(i.compress_size, 1), i.filename) for i in infos if i.file_size > 1 << 20),
+                default=(0, ""))
+    if total > MAX_UNPACKED or worst[0] > MAX_RATIO:
+        raise InputError(f"{path.name}：文件解压后异常庞大（{total / 1024 ** 2:.0f} MB，{worst[1]} 压缩比 "
+                         f"{worst[0]:.0f}:1），可能是恶意构造的文件，已拒绝读取")
 
 
 def _reason(path: Path) -> str:
@@ -86,7 +108,7 @@ def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[s
         raise InputError(f"{source}：没有找到任何活动台账工作表（如“人员”“走访记录”），不是大走访活动工作簿")
     findings: list[Finding] = []
     meta = read_meta(grids.get(META_SHEET))
-    findings += check_schema_version(meta)
+    refuse_unknown_schema(meta, source)
     sheets = {}
     for spec in ALL_SHEETS:
         if spec is SETTINGS:
@@ -296,18 +318,15 @@ def read_meta(grid: Grid | None) -> dict[str, str]:
     return meta
 
 
-def check_schema_version(meta: dict[str, str]) -> list[Finding]:
+def refuse_unknown_schema(meta: dict[str, str], source: str) -> None:
+    """A workbook of a newer (or unreadable) schema version cannot be read safely: refuse it."""
     raw = meta.get("schema_version", "")
     if not raw:
-        return []
+        return
     try:
         version = int(float(raw))
     except ValueError:
         version = None
     if version is None or version > SCHEMA_VERSION or version < 1:
-        return [error(
-            "schema-version-unknown", META_SHEET, None, None, None,
-            f"工作簿的架构版本“{raw}”本程序不认识（本程序支持版本 {SCHEMA_VERSION}）",
-            "请升级 zoufang，或使用本程序生成的工作簿",
-        )]
-    return []
+        raise InputError(f"{source}：工作簿的架构版本“{raw}”本程序不认识（本程序支持版本 {SCHEMA_VERSION}），"
+                         f"可能由更新版本的 zoufang 生成。请升级 zoufang 后再处理")

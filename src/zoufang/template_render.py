@@ -140,7 +140,7 @@ def render_sheet(src: Worksheet, dst: Worksheet, scope: dict, title_context: dic
                 if isinstance(value, str) and "{{" in value:
                     value = _fill(value, row_scope)
                 if isinstance(value, str):
-                    d.value = value
+                    d.value = cell_value(value)
                     d.data_type = "s"  # text from data is never a formula
                 else:
                     d.value = value

@@ -304,11 +304,13 @@ def duplicate_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
                      lambda i: f"与第 {first_row[key.iat[i]]} 行是同一人同一天走访同一户，可能重复录入",
                      lambda i: "如确是重复录入请删除一行；同一户只计一户")
     research = campaign[RESEARCH.key]
-    if research.present and all(research.has(k) for k in ("start", "end", "person")):
+    if research.present and len(research) and all(research.has(k) for k in ("start", "end", "person")):
         f = research.frame
         who = roster.resolve(research, "person")["person_id"].fillna(f["person"])
         trips = pd.DataFrame({"who": who, "start": f["start"], "end": f["end"], "row": f["_row"]}).dropna(
             subset=["start", "end"]).sort_values(["who", "start", "row"])
+        if trips.empty:
+            return out
         reach = trips.groupby("who")["end"].transform(lambda e: e.cummax().shift())
         overlap = trips["start"] <= reach
         mask = pd.Series(False, index=f.index)
