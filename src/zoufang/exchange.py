@@ -391,9 +391,10 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
             older.reason = f"同时收到该单位保存时间更晚（{result.saved_at}）的回收表"
         newest[result.unit] = (result, unit_book)
     deleted_rows: list[list] = []
+    master_views: dict[str, tuple] = {}  # the master's values, owners and ids: computed once for all units
     for unit in sorted(newest):
         result, unit_book = newest[unit]
-        deleted_rows += _merge(editor, campaign, roster, unit_book, result, now)
+        deleted_rows += _merge(editor, campaign, roster, unit_book, result, now, master_views)
         result.status = MERGED
     log_rows = [[now, Path(r.file).name, r.sha256, r.unit, r.saved_at, STATUS_TEXT[r.status], r.added, r.updated,
                  r.unchanged, r.removed, len(r.rejected), r.reason] for r in results]
@@ -451,8 +452,17 @@ def _next_ids(master_ids: pd.Series, unit_code: str, tag: str):
         yield f"{unit_code}-{tag}{n:05d}"
 
 
+def _master_view(campaign: Campaign, roster: Roster, key: str, cache: dict) -> tuple:
+    if key not in cache:
+        mine = campaign[key]
+        index = {rid: i for i, rid in zip(mine.frame.index, mine.frame[mine.spec.id_key]) if rid}
+        cache[key] = (export_values(mine).to_dict("index"), owning_units(mine, roster).to_dict(), index,
+                      mine.extras.to_dict("index"), mine.frame["_row"].to_dict())
+    return cache[key]
+
+
 def _merge(editor, campaign: Campaign, roster: Roster, unit_book: Campaign, result: FileResult,
-           now: dt.datetime) -> list[list]:
+           now: dt.datetime, cache: dict) -> list[list]:
     """Merge one authenticated unit workbook into the master editor; return rows for 已删除记录."""
     unit = result.unit
     unit_code = roster.unit_codes.get(unit, "") or "X"
@@ -465,33 +475,35 @@ def _merge(editor, campaign: Campaign, roster: Roster, unit_book: Campaign, resu
         if not theirs.present:
             continue
         unit_keys = [c.key for c in spec.columns if c.owner is Owner.UNIT and c.key != spec.id_key]
-        m_values, u_values = export_values(mine), export_values(theirs)
-        m_owner, u_owner = owning_units(mine, roster), owning_units(theirs, roster)
-        m_index = {rid: i for i, rid in zip(mine.frame.index, mine.frame[spec.id_key]) if rid}
+        m_values, m_owner, m_index, m_extras, m_rows = _master_view(campaign, roster, spec.key, cache)
+        u_values = export_values(theirs).to_dict("index")
+        u_owner = owning_units(theirs, roster).to_dict()
+        u_extras = theirs.extras.to_dict("index")
+        u_ids, u_rows = theirs.frame[spec.id_key].to_dict(), theirs.frame["_row"].to_dict()
         new_ids = _next_ids(mine.frame[spec.id_key], unit_code, spec.id_tag)
         returned = set()
         for i in theirs.frame.index:
-            row = int(theirs.frame.at[i, "_row"])
-            owner = u_owner.at[i]
+            row = int(u_rows[i])
+            owner = u_owner[i]
             if owner and owner != unit:
                 result.rejected.append({"sheet": spec.name, "cell": theirs.first_cell(row),
                                         "reason": f"第 {row} 行属于{owner}，不由{unit}报送，未合并"})
                 continue
-            rid = theirs.frame.at[i, spec.id_key]
-            extras = {h: theirs.extras.at[i, h] for h in theirs.extras.columns}
-            values = {k: u_values.at[i, k] for k in unit_keys}
+            rid = u_ids[i]
+            extras = u_extras.get(i, {})
+            values = {k: u_values[i][k] for k in unit_keys}
             if rid and rid in m_index:
                 mi = m_index[rid]
-                if m_owner.at[mi] and m_owner.at[mi] != unit:
+                if m_owner[mi] and m_owner[mi] != unit:
                     result.rejected.append({"sheet": spec.name, "cell": theirs.cell(spec.id_key, row),
-                                            "reason": f"编号 {rid} 在总台账中属于{m_owner.at[mi]}，未合并"})
+                                            "reason": f"编号 {rid} 在总台账中属于{m_owner[mi]}，未合并"})
                     continue
                 returned.add(rid)
-                changed = {k: v for k, v in values.items() if not _same(v, m_values.at[mi, k])}
-                old_extras = {h: mine.extras.at[mi, h] for h in mine.extras.columns if h in extras}
+                changed = {k: v for k, v in values.items() if not _same(v, m_values[mi][k])}
+                old_extras = m_extras.get(mi, {})
                 extra_changed = {h: v for h, v in extras.items() if not _same(v, old_extras.get(h))}
                 if changed or extra_changed:
-                    editor.update(mine, int(mine.frame.at[mi, "_row"]), changed, extra_changed)
+                    editor.update(mine, int(m_rows[mi]), changed, extra_changed)
                     result.updated += 1
                 else:
                     result.unchanged += 1
@@ -505,14 +517,14 @@ def _merge(editor, campaign: Campaign, roster: Roster, unit_book: Campaign, resu
                 editor.append(mine, {spec.id_key: rid, **values}, extras)
                 result.added += 1
         gone = [rid for rid in issued.get(spec.key, set()) - returned if rid in m_index
-                and m_owner.at[m_index[rid]] in (unit, "")]
+                and m_owner[m_index[rid]] in (unit, "")]
         rows = []
         for rid in sorted(gone):
             mi = m_index[rid]
-            content = {c.label: cell_value(m_values.at[mi, c.key]) for c in spec.columns}
+            content = {c.label: cell_value(m_values[mi][c.key]) for c in spec.columns}
             deleted.append([now, spec.name, rid, unit, Path(result.file).name, result.sha256,
                             json.dumps(content, ensure_ascii=False, default=str)])
-            rows.append(int(mine.frame.at[mi, "_row"]))
+            rows.append(int(m_rows[mi]))
         editor.delete_rows(mine, rows)  # applied at save, after every unit's updates
         result.removed += len(rows)
     return deleted
