@@ -69,6 +69,13 @@ class LedgerData:
         return p[(p["person_id"] != "") & ~p["person_id"].duplicated()]
 
     def person_scope(self, person: pd.Series) -> dict:
+        """Everything a personal ledger shows (computed once per person: it appears in two files)."""
+        memo = self.__dict__.setdefault("_scopes", {})
+        if person["person_id"] not in memo:
+            memo[person["person_id"]] = self._person_scope(person)
+        return memo[person["person_id"]]
+
+    def _person_scope(self, person: pd.Series) -> dict:
         pid = person["person_id"]
         s = self.campaign.settings
         done = self.report.people[self.report.people["person_id"] == pid]

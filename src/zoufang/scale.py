@@ -22,7 +22,8 @@ def _suffix(series: pd.Series, copy_no: int) -> pd.Series:
 
 
 def scaled_content(visit_rows: int, unit_copies: int = 1, seed: int = 2011) -> BookContent:
-    """The clean demo with ``unit_copies`` copies of every unit and 走访记录 grown to ``visit_rows`` rows."""
+    """The clean demo with ``unit_copies`` copies of every unit and 走访记录 grown to ``visit_rows`` rows
+    (0: as cloned)."""
     content = build_demo(seed=seed, clean=True).content
     frames = content.frames
     base = {k: f.copy() for k, f in frames.items()}
@@ -45,6 +46,8 @@ def scaled_content(visit_rows: int, unit_copies: int = 1, seed: int = 2011) -> B
             parts.append(f)
         frames[key] = pd.concat(parts, ignore_index=True)
     visits = frames["visits"]
+    if not visit_rows:
+        return content
     factor = max(1, -(-visit_rows // len(visits)))
     grown = pd.concat([visits] * factor, ignore_index=True).iloc[:visit_rows].copy()
     copy_no = (grown.index // len(visits)).astype(str)

@@ -122,7 +122,8 @@ def render_sheet(src: Worksheet, dst: Worksheet, scope: dict, title_context: dic
         merges_by_row.setdefault(rng.min_row, []).append(rng)
     out_row = 1
     first_of: dict[int, int] = {}
-    for r in range(1, src.max_row + 1):
+    last_row, last_col = src.max_row, src.max_column  # each is a scan of every cell in openpyxl: ask once
+    for r in range(1, last_row + 1):
         list_name = _repeat_list(src, r)
         items = [None] if list_name is None else list(scope.get(list_name) or [])
         empty = list_name is not None and not items
@@ -132,7 +133,7 @@ def render_sheet(src: Worksheet, dst: Worksheet, scope: dict, title_context: dic
         height = src.row_dimensions[r].height if r in src.row_dimensions else None
         for item in items:
             row_scope = scope if item is None else {**scope, list_name: item}
-            for c in range(1, src.max_column + 1):
+            for c in range(1, last_col + 1):
                 s = src.cell(r, c)
                 d = dst.cell(out_row, c)
                 _copy_style(s, d)
@@ -145,7 +146,7 @@ def render_sheet(src: Worksheet, dst: Worksheet, scope: dict, title_context: dic
                 else:
                     d.value = value
             if empty:
-                first = next((c for c in range(1, src.max_column + 1)
+                first = next((c for c in range(1, last_col + 1)
                               if isinstance(src.cell(r, c).value, str) and "{{" in src.cell(r, c).value), 1)
                 dst.cell(out_row, first).value = EMPTY_LIST_TEXT
             if height and list_name is None:
@@ -167,7 +168,7 @@ def render_sheet(src: Worksheet, dst: Worksheet, scope: dict, title_context: dic
     if src.print_title_rows:
         rows = [int(x) for x in re.findall(r"\d+", src.print_title_rows)]
         dst.print_title_rows = f"{first_of.get(rows[0], rows[0])}:{first_of.get(rows[-1], rows[-1])}"
-    dst.print_area = f"A1:{get_column_letter(src.max_column)}{out_row - 1}"
+    dst.print_area = f"A1:{get_column_letter(last_col)}{out_row - 1}"
     return first_of
 
 
