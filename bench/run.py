@@ -29,6 +29,7 @@ SIZES = {  # name: (unit copies, visit rows; 0 = as cloned)
     "city-100k": (2, 100_000),
     "province": (3, 300_000),  # 31 units, 483 people, 300,000 rows on 走访记录
     "ledger-1000": (7, 0),  # 71 units, 1,127 people, the demo's entries for each: the ledgers benchmark
+    "units-101": (10, 0),  # 101 units: 100 unit workbooks of the demo's unit size for collect
 }
 
 
@@ -151,7 +152,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_child(args.child[0], json.loads(args.child[1]))))
         return
-    sizes = ["demo", "city"] if args.quick else list(SIZES)
+    sizes = ["demo", "city", "units-101"] if args.quick else list(SIZES)
     check_sizes = {"demo", "city", "city-100k", "province"}
     rows = []
     work = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
@@ -171,23 +172,18 @@ def main() -> None:
                 led = child("ledgers", {"book": str(book), "out": str(out), "people": 1000})
                 base = child("ledgers_raw", {"out": str(out), "tmp": str(work)})
                 rows.append(_row(size, f"ledgers×{led['files']}", made["visits"], led, base))
-            if size in ("demo", "city"):
+            if size in ("demo", "city", "units-101"):
                 issued = work / f"{size}-issue"
                 iss = child("issue", {"book": str(book), "out": str(issued)})
                 base = child("issue_raw", {"out": str(issued), "tmp": str(work)})
-                rows.append(_row(size, "issue", made["visits"], iss, base))
-            if size == "demo":
+                rows.append(_row(size, f"issue×{len(list(issued.glob('*.xlsx')))}", made["visits"], iss, base))
+            if size == "units-101":
                 inbox = work / "inbox"
                 inbox.mkdir()
-                files = sorted(issued.glob("*.xlsx"))
-                for i in range(100):  # 100 unit workbooks of the demo's size
-                    src = files[i % len(files)]
-                    shutil.copy(src, inbox / f"{i:03d}-{src.name}")
-                master = work / "collect-master.xlsx"
-                shutil.copy(book, master)
-                shutil.copy(book.with_name(f".{book.stem}.zoufang-key"), master.with_name(f".{master.stem}.zoufang-key"))
-                base = child("collect_raw", {"book": str(master), "inbox": str(inbox), "tmp": str(work)})
-                col = child("collect", {"book": str(master), "inbox": str(inbox)})
+                for src in sorted(issued.glob("*.xlsx"))[:100]:  # 100 different units' workbooks
+                    shutil.copy(src, inbox / src.name)
+                base = child("collect_raw", {"book": str(book), "inbox": str(inbox), "tmp": str(work)})
+                col = child("collect", {"book": str(book), "inbox": str(inbox)})
                 rows.append(_row(size, "collect×100", made["visits"], col, base))
             print("\n".join(_fmt(r) for r in rows if r["size"] == size))
     finally:

@@ -40,6 +40,10 @@ def _parse_day(text: str | None) -> dt.date | None:
     return day.date()
 
 
+AS_OF = typer.Option(None, "--as-of", help="统计截止日期，如 2012-01-15（默认：活动设置中的统计截止日期，否则今天）")
+AS_JSON = typer.Option(False, "--json", help="只输出一个 JSON 文档")
+
+
 def _emit_json(doc: dict) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -82,8 +86,8 @@ def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件�
 @app.command()
 def check(
     book: Path = typer.Argument(..., help="要校验的工作簿"),
-    as_of: str = typer.Option(None, "--as-of", help="统计截止日期，如 2012-01-15"),
-    as_json: bool = typer.Option(False, "--json", help="只输出 JSON"),
+    as_of: str = AS_OF,
+    as_json: bool = AS_JSON,
     annotate: Path = typer.Option(None, "--annotate", help="另存一份标注了问题单元格的副本"),
     limit: int = typer.Option(50, "--limit", help="屏幕上最多列出多少条"),
 ) -> None:
@@ -119,9 +123,9 @@ def _print_findings(result, limit: int) -> None:
 @app.command()
 def report(
     book: Path = typer.Argument(..., help="活动工作簿"),
-    as_of: str = typer.Option(None, "--as-of", help="统计截止日期，如 2012-01-15"),
+    as_of: str = AS_OF,
     out_dir: Path = typer.Option(None, "--out", help="报告工作簿输出文件夹"),
-    as_json: bool = typer.Option(False, "--json", help="只输出 JSON"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """个人和单位完成情况、集体指标、督办清单、半月简报。"""
     from .jobs import report_job
@@ -163,7 +167,7 @@ def issue_cmd(
 def collect(
     book: Path = typer.Argument(..., help="总台账工作簿"),
     paths: list[Path] = typer.Argument(..., help="回收的单位工作簿或所在文件夹"),
-    as_json: bool = typer.Option(False, "--json", help="只输出 JSON"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """把各单位发回的工作簿合并进总台账（先备份，原子替换）。"""
     from rich.progress import Progress
@@ -198,7 +202,7 @@ def ledgers(
     unit: str = typer.Option(None, "--unit", help="只生成这个单位"),
     person: str = typer.Option(None, "--person", help="只生成这个人（姓名或人员编号）"),
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 转为 PDF"),
-    as_of: str = typer.Option(None, "--as-of", help="统计截止日期"),
+    as_of: str = AS_OF,
     templates: Path = typer.Option(None, "--templates", help="台账模板文件夹（默认：工作簿旁的“台账模板”或自带模板）"),
 ) -> None:
     """为每个人生成个人台账，为每个单位生成装订成册的单位台账。"""

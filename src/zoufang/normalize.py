@@ -65,31 +65,31 @@ class Distinct:
     share a hash slot, so cells holding 0/1/True/False are mapped one by one.
     """
 
-    def __init__(self, raw: pd.Series):
-        self.index = raw.index
-        self.values = raw.to_numpy(dtype=object)
+    def __init__(self, raw: pd.Series | np.ndarray):
+        """``raw``: cell values (a Series or an object array); results are arrays in the same order."""
+        self.values = raw.to_numpy(dtype=object) if isinstance(raw, pd.Series) else np.asarray(raw, dtype=object)
         self.codes, self.uniques = pd.factorize(self.values, use_na_sentinel=True)
-        zero_one = np.flatnonzero(pd.Series(self.uniques, dtype=object).isin([0, 1]).to_numpy())
+        zero_one = np.flatnonzero(pd.array(self.uniques, dtype=object).isin([0, 1]))
         ambiguous = [i for i in zero_one if self.uniques[i].__class__ in (bool, int, float)]
         self.one_by_one = np.flatnonzero(np.isin(self.codes, ambiguous)) if ambiguous else ()
         self._text: list[str] | None = None
 
-    def text(self) -> pd.Series:
+    def text(self) -> np.ndarray:
         """clean_text of every cell."""
         if self._text is None:
             self._text = [clean_text(u) for u in self.uniques] + [""]
         return self._from_table(self._text, clean_text)
 
-    def token(self) -> pd.Series:
+    def token(self) -> np.ndarray:
         """as_token of every cell (from the cleaned text)."""
         if self._text is None:
             self.text()
         return self._from_table(["".join(t.split()) for t in self._text], as_token)
 
-    def map(self, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
+    def map(self, fn: Callable[[object], object], dtype: str | None = None):
         return self._from_table([fn(u) for u in self.uniques] + [fn(None)], fn, dtype)
 
-    def _from_table(self, mapped: list, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
+    def _from_table(self, mapped: list, fn: Callable[[object], object], dtype: str | None = None):
         """Cell values from one mapped value per distinct value (code -1, None/NaN, takes the last)."""
         if dtype is None:
             table = np.empty(len(mapped), dtype=object)
@@ -101,12 +101,12 @@ class Distinct:
         result = table[self.codes]
         for pos in self.one_by_one:
             result[pos] = fn(self.values[pos])
-        return pd.Series(result, index=self.index)
+        return result
 
 
 def by_unique(raw: pd.Series, fn: Callable[[object], object], dtype: str | None = None) -> pd.Series:
     """``raw.map(fn)`` computed once per distinct value."""
-    return Distinct(raw).map(fn, dtype)
+    return pd.Series(Distinct(raw).map(fn, dtype), index=raw.index)
 
 
 def as_token(v: object) -> str:

@@ -139,7 +139,7 @@ def find_header_row(spec: Sheet, grid: Grid) -> int:
 
 
 def empty_sheet(spec: Sheet) -> SheetData:
-    none = nz.Distinct(pd.Series(dtype=object))
+    none = nz.Distinct(np.empty(0, dtype=object))
     frame = pd.DataFrame({c.key: _typed_column(c, none) for c in spec.columns})
     frame[ROW] = pd.Series(dtype=int)
     text = pd.DataFrame({c.key: pd.Series(dtype=object) for c in spec.columns})
@@ -199,30 +199,23 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
         width = max(width, max(len(r) for r in body))
         body = [list(r) + [""] * (width - len(r)) for r in body]
     cells = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
-    index = pd.RangeIndex(h + 2, h + 2 + len(body))  # Excel row numbers
-
-    def column(j: int) -> pd.Series:
-        return pd.Series(cells[:, j], index=index, dtype=object)
-
     used = list(positions.values()) + list(extra_positions.values())
-    raw_cols = {j: column(j) for j in used}
-    distinct = {j: nz.Distinct(raw_cols[j]) for j in positions.values()}
-    text_cols = {j: distinct[j].text() if j in distinct else nz.text_series(raw_cols[j]) for j in used}
+    distinct = {j: nz.Distinct(cells[:, j]) for j in used}
+    text_cols = {j: distinct[j].text() for j in used}
     if used:
-        keep = ~np.logical_and.reduce([(text_cols[j] == "").to_numpy() for j in used])
+        keep = ~np.logical_and.reduce([text_cols[j] == "" for j in used])
     else:
         keep = np.zeros(len(body), dtype=bool)
-    kept = index[keep]
-    blank_text = pd.Series("", index=kept, dtype=object)
-    text = pd.DataFrame({c.key: text_cols[positions[c.key]][keep] if c.key in positions else blank_text
-                         for c in spec.columns}, index=kept)
+    rows = np.arange(h + 2, h + 2 + len(body))[keep]  # Excel row numbers of the rows kept
+    index = pd.RangeIndex(len(rows))
+    blank = np.full(len(rows), "", dtype=object)
+    text = pd.DataFrame({c.key: text_cols[positions[c.key]][keep] if c.key in positions else blank
+                         for c in spec.columns}, index=index)
     typed = {c.key: _typed_column(c, distinct[positions[c.key]])[keep] if c.key in positions
-             else _typed_column(c, nz.Distinct(blank_text)) for c in spec.columns}
-    frame = pd.DataFrame(typed, index=kept)
-    frame[ROW] = kept.astype(int)
-    extras = pd.DataFrame({name: raw_cols[j][keep] for name, j in extra_positions.items()}, index=kept)
-    for df in (frame, text, extras):
-        df.reset_index(drop=True, inplace=True)
+             else _typed_column(c, nz.Distinct(blank)) for c in spec.columns}
+    frame = pd.DataFrame(typed, index=index)
+    frame[ROW] = rows.astype(int)
+    extras = pd.DataFrame({name: cells[keep, j] for name, j in extra_positions.items()}, index=index)
     letters = {k: get_column_letter(j + 1) for k, j in positions.items()}
     extra_letters = {k: get_column_letter(j + 1) for k, j in extra_positions.items()}
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters), findings
