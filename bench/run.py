@@ -29,7 +29,7 @@ SIZES = {  # name: (unit copies, visit rows; 0 = as cloned)
     "city-100k": (2, 100_000),
     "province": (3, 300_000),  # 31 units, 483 people, 300,000 rows on 走访记录
     "ledger-1000": (7, 0),  # 71 units, 1,127 people, the demo's entries for each: the ledgers benchmark
-    "units-101": (10, 0),  # 101 units: 100 unit workbooks of the demo's unit size for collect
+    "units-110": (10, 0),  # 110 units: 100 unit workbooks of the demo's unit size for collect
 }
 
 
@@ -152,7 +152,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_child(args.child[0], json.loads(args.child[1]))))
         return
-    sizes = ["demo", "city", "units-101"] if args.quick else list(SIZES)
+    sizes = ["demo", "city", "units-110"] if args.quick else list(SIZES)
     check_sizes = {"demo", "city", "city-100k", "province"}
     rows = []
     work = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
@@ -172,12 +172,12 @@ def main() -> None:
                 led = child("ledgers", {"book": str(book), "out": str(out), "people": 1000})
                 base = child("ledgers_raw", {"out": str(out), "tmp": str(work)})
                 rows.append(_row(size, f"ledgers×{led['files']}", made["visits"], led, base))
-            if size in ("demo", "city", "units-101"):
+            if size in ("demo", "city", "units-110"):
                 issued = work / f"{size}-issue"
                 iss = child("issue", {"book": str(book), "out": str(issued)})
                 base = child("issue_raw", {"out": str(issued), "tmp": str(work)})
                 rows.append(_row(size, f"issue×{len(list(issued.glob('*.xlsx')))}", made["visits"], iss, base))
-            if size == "units-101":
+            if size == "units-110":
                 inbox = work / "inbox"
                 inbox.mkdir()
                 for src in sorted(issued.glob("*.xlsx"))[:100]:  # 100 different units' workbooks

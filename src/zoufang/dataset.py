@@ -31,6 +31,14 @@ class SheetData:
     header_row: int = 1
     present: bool = True
     extra_letters: dict[str, str] = field(default_factory=dict)
+    longest: dict[str, int] = field(default_factory=dict)  # longest cleaned text per column key
+
+    @property
+    def blank(self) -> pd.DataFrame:
+        """True where a contract column's cell is blank (computed once)."""
+        if "_blank" not in self.__dict__:
+            self.__dict__["_blank"] = self.text == ""
+        return self.__dict__["_blank"]
 
     @property
     def name(self) -> str:

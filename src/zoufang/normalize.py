@@ -80,11 +80,29 @@ class Distinct:
             self._text = [clean_text(u) for u in self.uniques] + [""]
         return self._from_table(self._text, clean_text)
 
+    def longest(self) -> int:
+        """Length of the longest cleaned text in the column."""
+        if self._text is None:
+            self.text()
+        return max(map(len, self._text), default=0)
+
     def token(self) -> np.ndarray:
         """as_token of every cell (from the cleaned text)."""
         if self._text is None:
             self.text()
         return self._from_table(["".join(t.split()) for t in self._text], as_token)
+
+    def codes_of(self, fn: Callable[[object], object]) -> np.ndarray:
+        """One integer per distinct value of ``fn`` over the cells (factorizing the distinct values only)."""
+        mapped = [fn(u) for u in self.uniques] + [fn(None)]
+        extra = [fn(self.values[p]) for p in self.one_by_one]
+        table = np.empty(len(mapped) + len(extra), dtype=object)
+        table[:] = mapped + extra
+        codes, _ = pd.factorize(table)
+        out = codes[: len(mapped)][self.codes]
+        for k, pos in enumerate(self.one_by_one):
+            out[pos] = codes[len(mapped) + k]
+        return out
 
     def map(self, fn: Callable[[object], object], dtype: str | None = None):
         return self._from_table([fn(u) for u in self.uniques] + [fn(None)], fn, dtype)
@@ -212,16 +230,17 @@ def combined_codes(*columns: pd.Series | np.ndarray) -> pd.Series:
     """One integer per distinct combination of the columns' values (NaN/None count as a value)."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for col in columns:
-        codes, uniques = pd.factorize(np.asarray(col, dtype=object) if not isinstance(col, np.ndarray) else col,
-                                      use_na_sentinel=False)
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)  # natively typed: no object round trip
         key = key * (len(uniques) + 1) + codes
+        if len(key) and key.max() > 1 << 40:  # keep the combined key far from int64 overflow
+            key = pd.factorize(key)[0].astype(np.int64)
     index = columns[0].index if isinstance(columns[0], pd.Series) else None
     return pd.Series(key, index=index)
 
 
 def household_codes(head: pd.Series, address: pd.Series) -> np.ndarray:
     """One integer per household: head's name + address, blanks and punctuation folded."""
-    return combined_codes(Distinct(head).token(), Distinct(address).map(fold_address)).to_numpy()
+    return combined_codes(Distinct(head).codes_of(as_token), Distinct(address).codes_of(fold_address)).to_numpy()
 
 
 def household_key(head: pd.Series, address: pd.Series) -> pd.Series:

@@ -218,7 +218,8 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
     extras = pd.DataFrame({name: cells[keep, j] for name, j in extra_positions.items()}, index=index)
     letters = {k: get_column_letter(j + 1) for k, j in positions.items()}
     extra_letters = {k: get_column_letter(j + 1) for k, j in extra_positions.items()}
-    return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters), findings
+    longest = {c.key: distinct[positions[c.key]].longest() for c in spec.columns if c.key in positions}
+    return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest), findings
 
 
 def _typed_column(col, distinct: nz.Distinct) -> pd.Series:

@@ -29,7 +29,7 @@ class Rows:
         return self.data.frame[key]
 
     def blank(self, key: str) -> pd.Series:
-        return self.data.text[key] == ""
+        return self.data.blank[key]
 
     def yes(self, key: str) -> pd.Series:
         return self.data.frame[key].fillna(False).astype(bool)

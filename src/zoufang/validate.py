@@ -100,7 +100,7 @@ def field_findings(data: SheetData) -> list[Finding]:
         if not data.has(col.key):
             continue
         t = text[col.key]
-        present = t != ""
+        present = ~data.blank[col.key]
         label = col.label
         if col.required:
             out += _emit(data, ~present, col.key, "required-empty", LEVEL_ERROR,
@@ -129,7 +129,7 @@ def field_findings(data: SheetData) -> list[Finding]:
                          lambda i, col=col, v=v: _choice_hint(v.iat[i], col.choices))
         if col.kind is not Kind.DATE:
             # Readers (and Excel) stop at the limit: a cell that reaches it has lost its tail.
-            if len(t) and max(map(len, t.to_numpy())) >= EXCEL_MAX_TEXT:
+            if data.longest.get(col.key, 0) >= EXCEL_MAX_TEXT:
                 out += _emit(data, t.str.len() >= EXCEL_MAX_TEXT, col.key, "text-too-long", LEVEL_ERROR,
                              lambda i, label=label: f"“{label}”的文字达到 Excel 单元格上限 32767 个字符，"
                                                     f"超出的部分已被截断",
