@@ -260,7 +260,7 @@ def test_an_open_master_or_a_running_collect_is_refused_and_nothing_is_touched(r
     lock.unlink()
     with CollectLock(master):
         result = runner.invoke(app, ["collect", str(master), str(issued["市图书馆"])])
-        assert result.exit_code == 2 and "另一个导入任务" in result.output
+        assert result.exit_code == 2 and "另一个任务" in result.output
     assert master.read_bytes() == before
     assert not (master.parent / "回收归档").exists() or not any((master.parent / "回收归档").iterdir())
 

@@ -157,3 +157,51 @@ def test_fuzz_messy_plausible_workbooks_only_ever_give_findings(rows, header_shu
     findings = validate(campaign)
     assert all(f.level in ("错误", "警告") and f.message for f in findings)
     build_report(campaign)
+
+
+def test_ctrl_c_in_the_middle_of_a_collect_leaves_the_master_as_it_was(clean_demo, tmp_path, monkeypatch):
+    from zoufang import master_edit
+    from zoufang.exchange import collect, issue
+    _, src = clean_demo
+    master = tmp_path / "m.xlsx"
+    shutil.copy(src, master)
+    unit_file = issue(master, tmp_path / "out")[0].path
+    before = master.read_bytes()
+
+    def interrupted(self, target):
+        open(target, "wb").write(b"PK partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(master_edit.MasterEditor, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        collect(master, [unit_file])
+    assert master.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".~zoufang", ".m.xlsx.zoufang-lock"))]
+
+
+def test_a_permission_error_while_writing_is_a_message_and_the_old_file_stays(tmp_path, monkeypatch):
+    from zoufang import safe_io
+    book = tmp_path / "台账.xlsx"
+    assert runner.invoke(app, ["init", str(book)]).exit_code == 0
+    before = book.read_bytes()
+
+    def denied(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(safe_io.os, "replace", denied)
+    result = runner.invoke(app, ["init", str(book), "--demo", "--force"])
+    assert result.exit_code == 2 and "读写文件失败" in result.output and "Traceback" not in result.output
+    assert book.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~zoufang")]
+
+
+def test_issue_and_collect_on_one_master_are_serialised(clean_demo, tmp_path):
+    from zoufang.exchange import CollectLock
+    from zoufang.safe_io import WriteRefused
+    from builders import make_book, visit, D
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))])  # a row without a record number: issue must write
+    with CollectLock(master):
+        result = runner.invoke(app, ["issue", str(master), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "另一个任务" in result.output
+    assert runner.invoke(app, ["issue", str(master), "--out", str(tmp_path / "out")]).exit_code == 0

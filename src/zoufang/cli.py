@@ -24,6 +24,16 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 
+FAILURES = (WriteRefused, InputError, OSError)
+
+
+def _failure_text(exc: Exception) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, (WriteRefused, InputError)):
+        where = f"{exc.filename}：" if exc.filename else ""
+        return f"读写文件失败：{where}{exc.strerror or exc}（磁盘已满、没有写权限或文件被占用？原有文件未被改动）"
+    return str(exc)
+
+
 def _fail(message: str) -> None:
     err.print(f"[bold red]无法处理：[/]{message}")
     raise typer.Exit(2)
@@ -67,8 +77,8 @@ def init(
     from .jobs import create_master
     try:
         backup = create_master(book, demo=demo, seed=seed, clean=clean, overwrite=force)
-    except (WriteRefused, InputError) as exc:
-        _fail(str(exc))
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
     out.print(f"已生成工作簿：{book}" + (f"（原文件已备份到 {backup}）" if backup else ""))
 
 
@@ -78,8 +88,8 @@ def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件�
     from .jobs import run_demo
     try:
         summary = run_demo(directory, console=out)
-    except (WriteRefused, InputError) as exc:
-        _fail(str(exc))
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
     out.print(summary)
 
 
@@ -95,8 +105,8 @@ def check(
     from .jobs import check_book
     try:
         result = check_book(book, _parse_day(as_of), annotate)
-    except (WriteRefused, InputError) as exc:
-        _fail(str(exc))
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
     if as_json:
         _emit_json(result.to_json())
     else:
@@ -131,8 +141,8 @@ def report(
     from .jobs import report_job
     try:
         result, path = report_job(book, _parse_day(as_of), out_dir)
-    except (WriteRefused, InputError) as exc:
-        _fail(str(exc))
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
     if as_json:
         _emit_json(result.to_json())
         return
@@ -156,8 +166,8 @@ def issue_cmd(
     from .exchange import issue
     try:
         issued = issue(book, out_dir)
-    except (WriteRefused, InputError) as exc:
-        _fail(str(exc))
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
     for item in issued:
         out.print(f"{item.unit}：{item.rows} 行 → {item.path}")
     out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}")
@@ -177,8 +187,8 @@ def collect(
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
             result = collect_files(book, paths, progress=lambda p: bar.advance(task))
-    except (WriteRefused, InputError) as exc:
-        _fail(str(exc))
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
     if as_json:
         _emit_json(result.to_json())
         return
@@ -215,8 +225,8 @@ def ledgers(
             task = bar.add_task("生成台账", total=None)
             files, pdfs = ledgers_job(book, out_dir, unit=unit, person=person, pdf=pdf, as_of=_parse_day(as_of),
                                       templates=templates, progress=lambda name: bar.advance(task))
-    except (WriteRefused, InputError, FileNotFoundError, LibreOfficeMissing) as exc:
-        _fail(str(exc))
+    except (*FAILURES, LibreOfficeMissing) as exc:
+        _fail(_failure_text(exc))
     if not files.people:
         _fail(f"没有找到要生成台账的人员（单位：{unit or '全部'}，人员：{person or '全部'}）")
     out.print(f"个人台账 {len(files.people)} 份，单位台账 {len(files.units)} 册，在 {out_dir}")

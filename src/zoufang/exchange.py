@@ -138,11 +138,12 @@ def fill_blank_ids(master: Path) -> int:
     campaign = read_campaign(master)
     if not _has_blanks(campaign):
         return 0
-    editor = MasterEditor(master)
-    filled = fill_blank_ids_in(campaign, editor)
-    if filled:
-        refuse_if_open(master)
-        atomic_write(master, editor.save)
+    refuse_if_open(master)
+    with CollectLock(master):  # the same lock as collect: one writer of a master at a time
+        editor = MasterEditor(master)
+        filled = fill_blank_ids_in(read_campaign(master), editor)
+        if filled:
+            atomic_write(master, editor.save)
     return filled
 
 
@@ -285,7 +286,7 @@ class CollectLock:
             if pid and not _alive(pid):
                 self.path.unlink(missing_ok=True)  # left behind by a run that died
                 return self.__enter__()
-            raise WriteRefused(f"另一个导入任务正在处理 {self.path.name[1:-15]}（{holder}），请等它结束后再试")
+            raise WriteRefused(f"另一个任务（导入或下发）正在修改 {self.path.name[1:-15]}（{holder}），请等它结束后再试")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(f"{os.getpid()} {dt.datetime.now().isoformat(timespec='seconds')}")
         return self
