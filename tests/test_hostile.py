@@ -197,7 +197,6 @@ def test_a_permission_error_while_writing_is_a_message_and_the_old_file_stays(tm
 
 def test_issue_and_collect_on_one_master_are_serialised(clean_demo, tmp_path):
     from zoufang.exchange import CollectLock
-    from zoufang.safe_io import WriteRefused
     from builders import make_book, visit, D
     master = tmp_path / "m.xlsx"
     make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))])  # a row without a record number: issue must write
