@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {  # name: (unit copies, visit rows; 0 = as cloned)
     "demo": (1, 0),
-    "city": (2, 20_000),   # 21 units, 322 people
+    "city": (2, 20_000),   # 22 units, 322 people
     "city-100k": (2, 100_000),
-    "province": (3, 300_000),  # 31 units, 483 people, 300,000 rows on 走访记录
-    "ledger-1000": (7, 0),  # 71 units, 1,127 people, the demo's entries for each: the ledgers benchmark
+    "province": (3, 300_000),  # 33 units, 483 people, 300,000 rows on 走访记录
+    "ledger-1000": (7, 0),  # 77 units, 1,127 people, the demo's entries for each: the ledgers benchmark
     "units-110": (10, 0),  # 110 units: 100 unit workbooks of the demo's unit size for collect
 }
 
