@@ -82,10 +82,7 @@ def run_child(task: str, a: dict) -> dict:
         result["cells"] = _count_cells(out)
     elif task == "ledgers_raw":
         import openpyxl
-        import python_calamine as calamine
-        files = sorted(Path(a["out"]).rglob("*.xlsx"))
-        grids = [{s: calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_name(s).to_python()
-                  for s in calamine.CalamineWorkbook.from_path(str(f)).sheet_names} for f in files]
+        grids = _grids_of(sorted(Path(a["out"]).rglob("*.xlsx")))
 
         def write_all():
             for i, g in enumerate(grids):
@@ -101,11 +98,8 @@ def run_child(task: str, a: dict) -> dict:
         from zoufang.exchange import issue
         result["seconds"] = timed(lambda: issue(Path(a["book"]), Path(a["out"])))
     elif task == "issue_raw":
-        import python_calamine as calamine
         import xlsxwriter
-        files = sorted(Path(a["out"]).glob("*.xlsx"))
-        grids = [{s: calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_name(s).to_python()
-                  for s in calamine.CalamineWorkbook.from_path(str(f)).sheet_names} for f in files]
+        grids = _grids_of(sorted(Path(a["out"]).glob("*.xlsx")))
 
         def write_all():
             for i, g in enumerate(grids):
@@ -131,6 +125,16 @@ def run_child(task: str, a: dict) -> dict:
         result["seconds"] = timed(raw)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def _grids_of(files: list[Path]) -> list[dict[str, list]]:
+    """Every sheet's values of each file: the cells the raw writer baseline writes again."""
+    import python_calamine as calamine
+    out = []
+    for f in files:
+        book = calamine.CalamineWorkbook.from_path(str(f))
+        out.append({s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names})
+    return out
 
 
 def _count_cells(folder: Path) -> int:
