@@ -6,7 +6,7 @@
 Each measurement runs in a child process of its own, so that its peak memory
 (ru_maxrss) is its own. The baseline is measured in the same run on the same
 files: the fast reader's raw read (python-calamine) for check, report and collect,
-the raw writer's write of the same cells for ledgers (openpyxl) and issue (XlsxWriter).
+the raw writer's write of the same cells (XlsxWriter, which writes both) for ledgers and issue.
 """
 from __future__ import annotations
 
@@ -80,26 +80,12 @@ def run_child(task: str, a: dict) -> dict:
                                            for u in units])
         result["files"] = sum(1 for _ in out.rglob("*.xlsx"))
         result["cells"] = _count_cells(out)
-    elif task == "ledgers_raw":
-        import openpyxl
-        grids = _grids_of(sorted(Path(a["out"]).rglob("*.xlsx")))
-
-        def write_all():
-            for i, g in enumerate(grids):
-                wb = openpyxl.Workbook()
-                wb.remove(wb.active)
-                for name, rows in g.items():
-                    ws = wb.create_sheet(name[:31])
-                    for row in rows:
-                        ws.append(row)
-                wb.save(Path(a["tmp"]) / f"raw{i}.xlsx")
-        result["seconds"] = timed(write_all)
     elif task == "issue":
         from zoufang.exchange import issue
         result["seconds"] = timed(lambda: issue(Path(a["book"]), Path(a["out"])))
-    elif task == "issue_raw":
+    elif task == "raw_write":  # XlsxWriter writing the same cells to as many files (issue and ledgers use it)
         import xlsxwriter
-        grids = _grids_of(sorted(Path(a["out"]).glob("*.xlsx")))
+        grids = _grids_of(sorted(Path(a["out"]).rglob("*.xlsx")))
 
         def write_all():
             for i, g in enumerate(grids):
@@ -174,12 +160,12 @@ def main() -> None:
             if size in ("demo", "ledger-1000" if not args.quick else "city"):
                 out = work / f"{size}-ledgers"
                 led = child("ledgers", {"book": str(book), "out": str(out), "people": 1000})
-                base = child("ledgers_raw", {"out": str(out), "tmp": str(work)})
+                base = child("raw_write", {"out": str(out), "tmp": str(work)})
                 rows.append(_row(size, f"ledgers×{led['files']}", made["visits"], led, base))
             if size in ("demo", "city", "units-110"):
                 issued = work / f"{size}-issue"
                 iss = child("issue", {"book": str(book), "out": str(issued)})
-                base = child("issue_raw", {"out": str(issued), "tmp": str(work)})
+                base = child("raw_write", {"out": str(issued), "tmp": str(work)})
                 rows.append(_row(size, f"issue×{len(list(issued.glob('*.xlsx')))}", made["visits"], iss, base))
             if size == "units-110":
                 inbox = work / "inbox"

@@ -95,7 +95,7 @@ def test_a_restyled_template_is_honoured(clean_demo, tmp_path):
     out = openpyxl.load_workbook(files.people[0]).active
     assert out["A2"].value == "个人台账（市博物馆存档）"
     assert (out["A2"].font.name, out["A2"].font.sz, out["A2"].font.color.rgb) == ("楷体", 22, "FFC00000")
-    assert out.column_dimensions["E"].width == 40
+    assert abs(out.column_dimensions["E"].width - 40) < 1  # XlsxWriter stores the width with its padding
 
 
 def test_bundled_templates_are_the_shipped_ones():

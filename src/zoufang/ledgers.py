@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import xlsxwriter
 
 from .collective import reception_units
 from .dataset import Campaign
@@ -25,9 +26,19 @@ from .quota import Context
 from .report import Report, build_report
 from .safe_io import atomic_write
 from .schema import CASES, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
-from .template_render import records, render_sheet
+from .template_render import records
+from .template_xlsx import Renderer, Template
+
+UNIT_SHEETS = (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)
 
 CLERK_TEMPLATES = "台账模板"
+SECTION_FIELDS = {  # the fields each repeating section of the personal ledger template uses
+    "visits": ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"),
+    "research": ("record_id", "start", "end", "days", "place", "topic", "report"),
+    "receptions": ("record_id", "date", "visitor", "matter", "handling", "deadline", "result", "problem_id"),
+    "cases": ("case_id", "cause", "case_type", "role", "field_visit", "deadline", "status", "closed_date"),
+    "problems": ("problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"),
+}
 
 
 def template_folder(master: Path, explicit: Path | None = None) -> Path:
@@ -75,41 +86,46 @@ class LedgerData:
             memo[person["person_id"]] = self._person_scope(person)
         return memo[person["person_id"]]
 
+    def _rows_by_person(self) -> dict[str, dict[str, list[dict]]]:
+        """Each section's rows as template records, grouped by person once (not filtered per person)."""
+        if "_by_person" not in self.__dict__:
+            by: dict[str, dict[str, list[dict]]] = {}
+            for section, (frame, order) in {"visits": (self.visits, "date"), "research": (self.research, "start"),
+                                            "receptions": (self.receptions, "date"), "cases": (self.cases, None),
+                                            "problems": (self.problems, None)}.items():
+                frame = frame.sort_values(order, kind="stable") if order else frame
+                fields = {k: k for k in SECTION_FIELDS[section]}
+                for pid, rec in zip(frame["pid"], records(frame, fields)):
+                    by.setdefault(pid, {}).setdefault(section, []).append(rec)
+            self.__dict__["_by_person"] = by
+            self.__dict__["_done_by_person"] = dict(tuple(self.report.people.groupby("person_id", sort=False)))
+        return self.__dict__["_by_person"]
+
     def _person_scope(self, person: pd.Series) -> dict:
         pid = person["person_id"]
         s = self.campaign.settings
-        done = self.report.people[self.report.people["person_id"] == pid]
-        visits = self.visits[self.visits["pid"] == pid].sort_values("date", kind="stable")
+        rows = self._rows_by_person().get(pid, {})
+        done = self.__dict__["_done_by_person"].get(pid, self.report.people.iloc[0:0])
         metrics = [{"metric": r.metric, "target": r.target, "actual": r.actual,
                     "ratio": None if r.ratio is None or pd.isna(r.ratio) else f"{r.ratio:.0%}",
                     "expected": r.expected_by_now, "status": r.status} for r in done.itertuples()]
         households = done.loc[done["metric"] == "走访户数", "actual"]
         days = done.loc[done["metric"] == "调研天数", "actual"]
-        cases = self.cases[self.cases["pid"] == pid]
-        problems = self.problems[self.problems["pid"] == pid]
-        research = self.research[self.research["pid"] == pid].sort_values("start", kind="stable")
-        receptions = self.receptions[self.receptions["pid"] == pid].sort_values("date", kind="stable")
+        visits = rows.get("visits", [])
+        research = rows.get("research", [])
         return {
             "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
             "name": person["name"], "person_id": pid, "unit": person["unit"], "title": person["title"],
             "category": person["category"], "overall": done["overall"].iloc[0] if len(done) else "无个人指标",
             "metrics": metrics,
-            "visits": records(visits, {k: k for k in ("record_id", "date", "target", "target_type", "address",
-                                                       "form", "issue", "problem_id")}),
+            **{section: rows.get(section, []) for section in SECTION_FIELDS},
             "visit_count": len(visits),
-            "household_count": int(households.iloc[0]) if len(households) else _households(visits),
-            "research": records(research, {k: k for k in ("record_id", "start", "end", "days", "place", "topic",
-                                                           "report")}),
-            "research_days": int(days.iloc[0]) if len(days) else int(research["days"].sum()),
-            "receptions": records(receptions, {k: k for k in ("record_id", "date", "visitor", "matter", "handling",
-                                                               "deadline", "result", "problem_id")}),
-            "reception_count": len(receptions),
-            "cases": records(cases, {k: k for k in ("case_id", "cause", "case_type", "role", "field_visit",
-                                                     "deadline", "status", "closed_date")}),
-            "case_count": len(cases),
-            "problems": records(problems, {k: k for k in ("problem_id", "reg_date", "description", "major", "role",
-                                                           "deadline", "status", "solved_date")}),
-            "problem_count": len(problems),
+            "household_count": int(households.iloc[0]) if len(households) else _households(
+                self.visits[self.visits["pid"] == pid]),
+            "research_days": int(days.iloc[0]) if len(days) else int(sum(r["days"] or 0 for r in research)),
+            "reception_count": len(rows.get("receptions", [])),
+            "case_count": len(rows.get("cases", [])),
+            "problem_count": len(rows.get("problems", [])),
         }
 
     def unit_scope(self, unit: str, members: pd.DataFrame, sheets: list[str]) -> dict:
@@ -191,8 +207,9 @@ def _load(folder: Path, name: str):
 def write_ledgers(data: LedgerData, out_dir: Path, templates: Path, unit: str | None = None,
                   person: str | None = None, progress: Callable[[str], None] | None = None) -> LedgerFiles:
     """Personal ledgers under out_dir/<unit>/ and one bound book per unit."""
-    person_tpl = _load(templates, PERSON_TEMPLATE)[PERSON_SHEET]
-    unit_book_tpl = _load(templates, UNIT_TEMPLATE)
+    person_tpl = Template.of(_load(templates, PERSON_TEMPLATE)[PERSON_SHEET])
+    unit_book = _load(templates, UNIT_TEMPLATE)
+    unit_tpls = {name: Template.of(unit_book[name]) for name in UNIT_SHEETS if name in unit_book.sheetnames}
     people = data.people()
     if unit:
         people = people[people["unit"] == unit]
@@ -200,45 +217,50 @@ def write_ledgers(data: LedgerData, out_dir: Path, templates: Path, unit: str | 
         people = people[(people["name"] == person) | (people["person_id"] == person)]
     files = LedgerFiles([], [])
     used_dirs: set[str] = set()
-    units = list(dict.fromkeys(people["unit"]))
-    for unit_name in units:
+    for unit_name in dict.fromkeys(people["unit"]):
         folder = Path(out_dir) / safe_file_name(unit_name or "未填单位", used_dirs)
         folder.mkdir(parents=True, exist_ok=True)
         members = people[people["unit"] == unit_name]
         used_files: set[str] = set()
         for _, p in members.iterrows():
-            book = openpyxl.Workbook()
-            render_sheet(person_tpl, book.active, data.person_scope(p))
-            book.active.title = safe_sheet_name(f"{p['name']}-{p['person_id']}")
             target = folder / (safe_file_name(f"{p['person_id']}-{p['name']}", used_files) + ".xlsx")
-            atomic_write(target, book.save, keep_backup=False)
+            atomic_write(target, lambda tmp, p=p: _person_book(data, person_tpl, p, tmp), keep_backup=False)
             files.people.append(target)
             if progress:
                 progress(p["name"])
         if person:
             continue
         target = folder / (safe_file_name(f"{unit_name}-单位台账") + ".xlsx")
-        atomic_write(target, lambda tmp, u=unit_name, m=members: _unit_book(data, unit_book_tpl, person_tpl, u, m)
-                     .save(tmp), keep_backup=False)
+        atomic_write(target, lambda tmp, u=unit_name, m=members: _unit_book(data, unit_tpls, person_tpl, u, m, tmp),
+                     keep_backup=False)
         files.units.append(target)
     return files
 
 
-def _unit_book(data: LedgerData, unit_tpl, person_tpl, unit: str, members: pd.DataFrame):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+def _new_book(path: Path) -> xlsxwriter.Workbook:
+    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+
+
+def _person_book(data: LedgerData, tpl: Template, p: pd.Series, path: Path) -> None:
+    book = _new_book(path)
+    Renderer(book).render(tpl, safe_sheet_name(f"{p['name']}-{p['person_id']}"), data.person_scope(p))
+    book.close()
+
+
+def _unit_book(data: LedgerData, unit_tpls: dict, person_tpl: Template, unit: str, members: pd.DataFrame,
+               path: Path) -> None:
     used: set[str] = set()
-    names = {t: safe_sheet_name(t, used) for t in (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)}
+    names = {t: safe_sheet_name(t, used) for t in UNIT_SHEETS}
     member_sheets = [(f"个人台账：{p.name}", safe_sheet_name(f"{p.name}-{p.person_id}", used))
                      for p in members.itertuples()]
     toc = [("单位完成情况汇总", names[SUMMARY]), (UNIT_PROBLEMS, names[UNIT_PROBLEMS]), (WEEKLY, names[WEEKLY]),
            *member_sheets]
     scope = data.unit_scope(unit, members, toc)
-    for title in (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY):
-        if title in unit_tpl.sheetnames:
-            render_sheet(unit_tpl[title], book.create_sheet(names[title]), scope)
+    book = _new_book(path)
+    renderer = Renderer(book)
+    for title, tpl in unit_tpls.items():
+        renderer.render(tpl, names[title], scope)
     for (_, sheet), (_, p) in zip(member_sheets, members.iterrows()):
-        render_sheet(person_tpl, book.create_sheet(sheet), data.person_scope(p))
-    return book
-
-
+        renderer.render(person_tpl, sheet, data.person_scope(p))
+    book.close()

@@ -1,0 +1,230 @@
+"""Rendering templates with XlsxWriter: the template is read once (openpyxl), output is streamed.
+
+Same template language as ``template_render``: ``{{key}}`` values, rows holding
+``{{list.field}}`` repeat per item. Each distinct template style becomes one
+XlsxWriter format per output workbook; widths, merged cells, row heights, print
+setup, headers and footers are carried over. Text is always written as text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import xlsxwriter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .master_edit import cell_value
+from .template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, display_width, fill, repeat_list
+
+_BORDERS = {None: 0, "thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7,
+            "mediumDashed": 8, "dashDot": 9, "mediumDashDot": 10, "dashDotDot": 11, "mediumDashDotDot": 12,
+            "slantDashDot": 13}
+
+
+def _rgb(color) -> str | None:
+    if color is None or color.type != "rgb" or not isinstance(color.rgb, str):
+        return None
+    return "#" + color.rgb[-6:]
+
+
+def _style_of(cell) -> tuple:
+    """A hashable description of an openpyxl cell's style."""
+    if not cell.has_style:
+        return ()
+    f, a, b, fill = cell.font, cell.alignment, cell.border, cell.fill
+    return (
+        f.name, f.sz, bool(f.b), bool(f.i), f.u, _rgb(f.color),
+        _rgb(fill.fgColor) if fill is not None and fill.fill_type == "solid" else None,
+        tuple((getattr(b, side).style, _rgb(getattr(b, side).color)) for side in ("left", "right", "top", "bottom")),
+        a.horizontal, a.vertical, bool(a.wrap_text), cell.number_format,
+    )
+
+
+def _format_dict(style: tuple) -> dict:
+    if not style:
+        return {}
+    name, size, bold, italic, underline, color, fill, borders, horizontal, vertical, wrap, number = style
+    out: dict = {"font_name": name, "bold": bold, "italic": italic}
+    if size:
+        out["font_size"] = size
+    if underline:
+        out["underline"] = 1
+    if color:
+        out["font_color"] = color
+    if fill:
+        out["bg_color"] = fill
+        out["pattern"] = 1
+    for side, (kind, colour) in zip(("left", "right", "top", "bottom"), borders):
+        if kind:
+            out[side] = _BORDERS.get(kind, 1)
+            if colour:
+                out[f"{side}_color"] = colour
+    if horizontal and horizontal != "general":
+        out["align"] = {"centerContinuous": "center_across"}.get(horizontal, horizontal)
+    if vertical:
+        out["valign"] = {"center": "vcenter"}.get(vertical, vertical)
+    if wrap:
+        out["text_wrap"] = True
+    if number and number != "General":
+        out["num_format"] = number
+    return out
+
+
+@dataclass
+class Template:
+    """One template sheet, read once."""
+
+    rows: list[list[tuple[object, tuple]]]  # per row: (value, style) for each column
+    repeat: list[str | None]  # list name of a repeating row
+    heights: list[float | None]
+    widths: dict[int, float]
+    merges: list[tuple[int, int, int, int]]  # min_row, min_col, max_row, max_col (1-based)
+    setup: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ws: Worksheet) -> "Template":
+        last_row, last_col = ws.max_row, ws.max_column
+        rows = [[(ws.cell(r, c).value, _style_of(ws.cell(r, c))) for c in range(1, last_col + 1)]
+                for r in range(1, last_row + 1)]
+        from openpyxl.utils import column_index_from_string
+        widths = {column_index_from_string(k): d.width for k, d in ws.column_dimensions.items() if d.width}
+        ps = ws.page_setup
+        setup = {
+            "paper": int(ps.paperSize) if ps.paperSize else None, "landscape": ps.orientation == "landscape",
+            "fit": bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
+            "fit_width": ps.fitToWidth if ps.fitToWidth is not None else 1,
+            "fit_height": ps.fitToHeight if ps.fitToHeight is not None else 0,
+            "margins": (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom),
+            "header": _hf(ws.oddHeader), "footer": _hf(ws.oddFooter),
+            "titles": [int(x) for x in re.findall(r"\d+", ws.print_title_rows)] if ws.print_title_rows else [],
+            "gridlines": ws.sheet_view.showGridLines,
+        }
+        return cls(rows, [repeat_list(ws, r) for r in range(1, last_row + 1)],
+                   [ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, last_row + 1)],
+                   widths, [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges], setup)
+
+
+def _hf(part) -> str:
+    out = ""
+    for code, side in (("&L", part.left), ("&C", part.center), ("&R", part.right)):
+        if side.text:
+            size = f"&{int(side.size)}" if side.size else ""
+            out += f"{code}{size}{side.text}"
+    return out
+
+
+class Renderer:
+    """Renders templates into one XlsxWriter workbook, one format per distinct style."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self.formats: dict[tuple, object] = {}
+        self.date_formats: dict[tuple, object] = {}
+
+    def _format(self, style: tuple, date: bool = False):
+        cache = self.date_formats if date else self.formats
+        if style not in cache:
+            spec = _format_dict(style)
+            if date and "num_format" not in spec:
+                spec["num_format"] = "yyyy-mm-dd"
+            cache[style] = self.book.add_format(spec) if spec else None
+        return cache[style]
+
+    def render(self, tpl: Template, name: str, scope: dict) -> None:
+        ws = self.book.add_worksheet(name)
+        ncols = len(tpl.rows[0]) if tpl.rows else 0
+        for c, width in tpl.widths.items():
+            ws.set_column(c - 1, c - 1, width)
+        single_merges = {}
+        block_merges = []
+        for r1, c1, r2, c2 in tpl.merges:
+            (single_merges.setdefault(r1, []).append((c1, c2)) if r1 == r2 else block_merges.append((r1, c1, r2, c2)))
+        first_of: dict[int, int] = {}
+        out = 0  # 0-based output row
+        for r, cells in enumerate(tpl.rows, start=1):
+            list_name = tpl.repeat[r - 1]
+            items = [None] if list_name is None else list(scope.get(list_name) or [])
+            empty = list_name is not None and not items
+            if empty:
+                items = [{}]
+            first_of[r] = out
+            merged = single_merges.get(r, [])
+            skip = {c for c1, c2 in merged for c in range(c1 + 1, c2 + 1)}
+            for item in items:
+                row_scope = scope if item is None else {**scope, list_name: item}
+                values = []
+                for c, (value, style) in enumerate(cells, start=1):
+                    if isinstance(value, str) and "{{" in value:
+                        value = fill(value, row_scope)
+                    values.append(cell_value(value))
+                if empty:
+                    first = next((c for c, (v, _) in enumerate(cells) if isinstance(v, str) and "{{" in v), 0)
+                    values[first] = EMPTY_LIST_TEXT
+                for c1, c2 in merged:
+                    value, style = values[c1 - 1], cells[c1 - 1][1]
+                    fmt = self._format(style, isinstance(value, dt.datetime))
+                    ws.merge_range(out, c1 - 1, out, c2 - 1, "", fmt)
+                    self._write(ws, out, c1 - 1, value, style)
+                for c, value in enumerate(values, start=1):
+                    if c in skip or any(c == c1 for c1, _ in merged):
+                        continue
+                    self._write(ws, out, c - 1, value, cells[c - 1][1])
+                height = tpl.heights[r - 1]
+                if list_name is None and height:
+                    ws.set_row(out, height)
+                elif list_name is not None:
+                    fitted = self._fit(tpl, cells, values)
+                    if fitted:
+                        ws.set_row(out, fitted)
+                out += 1
+        for r1, c1, r2, c2 in block_merges:
+            top = first_of[r1]
+            value = tpl.rows[r1 - 1][c1 - 1]
+            ws.merge_range(top, c1 - 1, top + r2 - r1, c2 - 1, "", self._format(value[1]))
+        s = tpl.setup
+        if s.get("paper"):
+            ws.set_paper(s["paper"])
+        if s.get("landscape"):
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        if s.get("fit"):
+            ws.fit_to_pages(s["fit_width"], s["fit_height"])
+        left, right, top, bottom = s["margins"]
+        ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+        if s["header"]:
+            ws.set_header(s["header"])
+        if s["footer"]:
+            ws.set_footer(s["footer"])
+        if s["titles"]:
+            ws.repeat_rows(first_of.get(s["titles"][0], 0), first_of.get(s["titles"][-1], 0))
+        if not s["gridlines"]:
+            ws.hide_gridlines(2)
+        if out and ncols:
+            ws.print_area(0, 0, out - 1, ncols - 1)
+
+    def _write(self, ws, row: int, col: int, value, style: tuple) -> None:
+        if value is None:
+            fmt = self._format(style)
+            if fmt is not None:
+                ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, dt.datetime):
+            ws.write_datetime(row, col, value, self._format(style, True))
+        elif isinstance(value, bool):
+            ws.write_string(row, col, "是" if value else "否", self._format(style))
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value, self._format(style))
+        else:
+            ws.write_string(row, col, str(value), self._format(style))
+
+    @staticmethod
+    def _fit(tpl: Template, cells, values) -> float | None:
+        lines = 1
+        for c, (value, (_, style)) in enumerate(zip(values, cells), start=1):
+            if isinstance(value, str) and style and style[10]:  # wrap_text
+                chars = max(1.0, (tpl.widths.get(c) or 8.43) - 1)
+                need = sum(max(1, -(-display_width(part) // int(chars))) for part in value.split("\n"))
+                lines = max(lines, need)
+        return LINE_HEIGHT * lines + 2 if lines > 1 else None
+
