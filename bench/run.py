@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="demo and city only")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_child(args.child[0], json.loads(args.child[1]))))
@@ -180,6 +181,16 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.markdown:
+        print(markdown_table(rows))
+
+
+def markdown_table(rows: list[dict]) -> str:
+    lines = ["| 规模 size | 任务 task | 走访记录行数 | 耗时 s | 基线 s | 比值 ratio | 峰值内存 MB |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['size']} | {r['task']} | {r['rows']:,} | {r['seconds']:.2f} | {r['baseline']:.2f} | "
+              f"{r['ratio']:.2f} | {r['peak_mb']} |" for r in rows]
+    return "\n".join(lines)
 
 
 def _row(size, task, n, measured, baseline) -> dict:

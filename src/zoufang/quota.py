@@ -83,7 +83,7 @@ def research_days(ctx: Context) -> Actual:
     if trips.empty:
         return Actual(pd.Series(dtype=float))
     # Sorted by start: a trip adds only its days after everything the person covered before it.
-    reach = trips.groupby("pid")["hi"].transform(lambda h: h.cummax().shift())
+    reach = trips.groupby("pid")["hi"].cummax().groupby(trips["pid"]).shift()
     begin = trips["lo"].where(reach.isna() | (trips["lo"] > reach), reach + pd.Timedelta(days=1))
     added = ((trips["hi"] - begin).dt.days + 1).clip(lower=0)
     return Actual(added.groupby(trips["pid"]).sum())

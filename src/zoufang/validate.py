@@ -311,7 +311,7 @@ def duplicate_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
             subset=["start", "end"]).sort_values(["who", "start", "row"])
         if trips.empty:
             return out
-        reach = trips.groupby("who")["end"].transform(lambda e: e.cummax().shift())
+        reach = trips.groupby("who")["end"].cummax().groupby(trips["who"]).shift()  # latest end before each trip
         overlap = trips["start"] <= reach
         mask = pd.Series(False, index=f.index)
         mask[trips.index[overlap.to_numpy()]] = True
