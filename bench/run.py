@@ -89,7 +89,7 @@ def run_child(task: str, a: dict) -> dict:
 
         def write_all():
             for i, g in enumerate(grids):
-                wb = xlsxwriter.Workbook(str(Path(a["tmp"]) / f"raw{i}.xlsx"))
+                wb = xlsxwriter.Workbook(str(Path(a["tmp"]) / f"raw{i}.xlsx"), {"in_memory": True})
                 for name, rows in g.items():
                     ws = wb.add_worksheet(name[:31])
                     for r, row in enumerate(rows):

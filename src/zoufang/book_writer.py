@@ -269,7 +269,9 @@ def _write_meta(ws, fmts: _Formats, meta: dict[str, str]) -> None:
 def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS) -> Path:
     """Write a campaign workbook with the given content to ``path`` (a new file)."""
     path = Path(path)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    rows = sum(len(f) for f in content.frames.values())
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "in_memory": rows < 50_000})  # small books: no temp files
     fmts = _Formats(book)
     _defined_names(book)
     home = book.add_worksheet(HOME_SHEET)

@@ -239,7 +239,7 @@ def write_ledgers(data: LedgerData, out_dir: Path, templates: Path, unit: str | 
 
 def _new_book(path: Path) -> xlsxwriter.Workbook:
     return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+                                           "strings_to_numbers": False, "in_memory": True})
 
 
 def _person_book(data: LedgerData, tpl: Template, p: pd.Series, path: Path) -> None:

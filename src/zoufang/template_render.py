@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
@@ -62,9 +61,13 @@ def repeat_list(ws: Worksheet, row: int) -> str | None:
 LINE_HEIGHT = 13.5  # points per line of 10–11 pt text
 
 
+_WIDE = re.compile("[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF"
+                   "\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
+
+
 def display_width(text: str) -> int:
     """Width in Excel character units: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def records(frame: pd.DataFrame, columns: dict[str, str]) -> list[dict]:

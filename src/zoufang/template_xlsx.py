@@ -15,7 +15,15 @@ import xlsxwriter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .master_edit import cell_value
-from .template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, display_width, fill, repeat_list
+from .template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, display_width, fill, repeat_list
+
+
+def _compile(value):
+    """How a template cell gets its value: ("lone", name, field), ("text", template) or ("static", value)."""
+    if isinstance(value, str) and "{{" in value:
+        whole = PLACEHOLDER.fullmatch(value.strip())
+        return ("lone", whole.group(1), whole.group(2)) if whole else ("text", value)
+    return ("static", value)
 
 _BORDERS = {None: 0, "thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7,
             "mediumDashed": 8, "dashDot": 9, "mediumDashDot": 10, "dashDotDot": 11, "mediumDashDotDot": 12,
@@ -81,6 +89,7 @@ class Template:
     widths: dict[int, float]
     merges: list[tuple[int, int, int, int]]  # min_row, min_col, max_row, max_col (1-based)
     setup: dict = field(default_factory=dict)
+    programs: list[list[tuple]] = field(default_factory=list)  # per row: _compile of each cell
 
     @classmethod
     def of(cls, ws: Worksheet) -> "Template":
@@ -102,7 +111,8 @@ class Template:
         }
         return cls(rows, [repeat_list(ws, r) for r in range(1, last_row + 1)],
                    [ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, last_row + 1)],
-                   widths, [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges], setup)
+                   widths, [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges], setup,
+                   [[_compile(v) for v, _ in row] for row in rows])
 
 
 def _hf(part) -> str:
@@ -112,6 +122,18 @@ def _hf(part) -> str:
             size = f"&{int(side.size)}" if side.size else ""
             out += f"{code}{size}{side.text}"
     return out
+
+
+def _run(program: tuple, scope: dict):
+    kind = program[0]
+    if kind == "static":
+        return program[1]
+    if kind == "text":
+        return fill(program[1], scope)
+    value = scope.get(program[1])
+    if program[2] is not None:
+        return value.get(program[2]) if isinstance(value, dict) else None
+    return value
 
 
 class Renderer:
@@ -151,13 +173,10 @@ class Renderer:
             first_of[r] = out
             merged = single_merges.get(r, [])
             skip = {c for c1, c2 in merged for c in range(c1 + 1, c2 + 1)}
+            program = tpl.programs[r - 1]
             for item in items:
                 row_scope = scope if item is None else {**scope, list_name: item}
-                values = []
-                for c, (value, style) in enumerate(cells, start=1):
-                    if isinstance(value, str) and "{{" in value:
-                        value = fill(value, row_scope)
-                    values.append(cell_value(value))
+                values = [cell_value(_run(p, row_scope)) for p in program]
                 if empty:
                     first = next((c for c, (v, _) in enumerate(cells) if isinstance(v, str) and "{{" in v), 0)
                     values[first] = EMPTY_LIST_TEXT
