@@ -21,11 +21,12 @@ from .ledger_templates import (
     CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
 )
 from .names import safe_file_name, safe_sheet_name
+from .normalize import household_codes
 from .periods import due, weeks
 from .quota import Context
 from .report import Report, build_report
 from .safe_io import atomic_write
-from .schema import CASES, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
+from .schema import CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
 from .template_render import records
 from .template_xlsx import Renderer, Template
 
@@ -86,6 +87,14 @@ class LedgerData:
             memo[person["person_id"]] = self._person_scope(person)
         return memo[person["person_id"]]
 
+    def person_plan(self, tpl: Template, person: pd.Series) -> list:
+        """The personal ledger's rows for ``person``: made once, written into their file and their unit's book."""
+        memo = self.__dict__.setdefault("_plans", {})
+        key = (id(tpl), person["person_id"])
+        if key not in memo:
+            memo[key] = tpl.plan(self.person_scope(person))
+        return memo[key]
+
     def _rows_by_person(self) -> dict[str, dict[str, list[dict]]]:
         """Each section's rows as template records, grouped by person once (not filtered per person)."""
         if "_by_person" not in self.__dict__:
@@ -109,8 +118,7 @@ class LedgerData:
         metrics = [{"metric": r.metric, "target": r.target, "actual": r.actual,
                     "ratio": None if r.ratio is None or pd.isna(r.ratio) else f"{r.ratio:.0%}",
                     "expected": r.expected_by_now, "status": r.status} for r in done.itertuples()]
-        households = done.loc[done["metric"] == "走访户数", "actual"]
-        days = done.loc[done["metric"] == "调研天数", "actual"]
+        actual = {m["metric"]: m["actual"] for m in metrics}
         visits = rows.get("visits", [])
         research = rows.get("research", [])
         return {
@@ -120,9 +128,10 @@ class LedgerData:
             "metrics": metrics,
             **{section: rows.get(section, []) for section in SECTION_FIELDS},
             "visit_count": len(visits),
-            "household_count": int(households.iloc[0]) if len(households) else _households(
-                self.visits[self.visits["pid"] == pid]),
-            "research_days": int(days.iloc[0]) if len(days) else int(sum(r["days"] or 0 for r in research)),
+            "household_count": int(actual[METRIC_HOUSEHOLDS]) if METRIC_HOUSEHOLDS in actual
+            else self._households().get(pid, 0),
+            "research_days": int(actual[METRIC_RESEARCH_DAYS]) if METRIC_RESEARCH_DAYS in actual
+            else int(sum(r["days"] or 0 for r in research)),
             "reception_count": len(rows.get("receptions", [])),
             "case_count": len(rows.get("cases", [])),
             "problem_count": len(rows.get("problems", [])),
@@ -132,10 +141,11 @@ class LedgerData:
         s = self.campaign.settings
         row = self.report.units[self.report.units["unit"] == unit]
         u = row.iloc[0] if len(row) else None
-        done = self.report.people
+        self._rows_by_person()  # groups the report's rows by person
+        by_person = self.__dict__["_done_by_person"]
         detail = []
         for p in members.itertuples():
-            mine = done[done["person_id"] == p.person_id]
+            mine = by_person.get(p.person_id, self.report.people.iloc[0:0])
             text = "；".join(f"{r.metric} {_fmt(r.actual)}/{_fmt(r.target)} {r.status}" for r in mine.itertuples())
             detail.append({"person_id": p.person_id, "name": p.name, "title": p.title, "category": p.category,
                            "detail": text or "无个人指标", "overall": mine["overall"].iloc[0] if len(mine) else ""})
@@ -153,9 +163,21 @@ class LedgerData:
             "toc": [{"no": i, "title": title, "sheet": sheet} for i, (title, sheet) in enumerate(sheets, start=1)],
         }
 
+    def _households(self) -> dict[str, int]:
+        """Distinct households per person, for those without a 走访户数 quota (computed once)."""
+        if "_homes" not in self.__dict__:
+            v = self.visits
+            homes = pd.DataFrame({"pid": v["pid"].to_numpy(), "home": household_codes(v["target"], v["address"])})
+            self.__dict__["_homes"] = homes.drop_duplicates().groupby("pid").size().to_dict()
+        return self.__dict__["_homes"]
+
     def weekly(self, unit: str) -> list[dict]:
-        r = reception_units(self.ctx)
-        r = r[r["count_unit"] == unit]
+        if "_receptions_by_unit" not in self.__dict__:
+            r = reception_units(self.ctx)
+            self.__dict__["_receptions_by_unit"] = dict(tuple(r.groupby("count_unit", sort=False)))
+        r = self.__dict__["_receptions_by_unit"].get(unit)
+        if r is None:
+            r = reception_units(self.ctx).iloc[0:0]
         out = []
         for monday, sunday in weeks(self.ctx.start, self.ctx.end):
             if not due(sunday, self.ctx.end, self.ctx.as_of):
@@ -170,11 +192,6 @@ def _fmt(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
     return f"{v:.0%}" if isinstance(v, float) and 0 < v < 1 else f"{v:g}"
-
-
-def _households(visits: pd.DataFrame) -> int:
-    from .normalize import household_codes
-    return len(set(household_codes(visits["target"], visits["address"]))) if len(visits) else 0
 
 
 def _with_roles(ctx: Context, sheet_key: str, roles) -> pd.DataFrame:
@@ -244,7 +261,7 @@ def _new_book(path: Path) -> xlsxwriter.Workbook:
 
 def _person_book(data: LedgerData, tpl: Template, p: pd.Series, path: Path) -> None:
     book = _new_book(path)
-    Renderer(book).render(tpl, safe_sheet_name(f"{p['name']}-{p['person_id']}"), data.person_scope(p))
+    Renderer(book).render(tpl, safe_sheet_name(f"{p['name']}-{p['person_id']}"), {}, data.person_plan(tpl, p))
     book.close()
 
 
@@ -262,5 +279,5 @@ def _unit_book(data: LedgerData, unit_tpls: dict, person_tpl: Template, unit: st
     for title, tpl in unit_tpls.items():
         renderer.render(tpl, names[title], scope)
     for (_, sheet), (_, p) in zip(member_sheets, members.iterrows()):
-        renderer.render(person_tpl, sheet, data.person_scope(p))
+        renderer.render(person_tpl, sheet, {}, data.person_plan(person_tpl, p))
     book.close()

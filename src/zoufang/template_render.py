@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
@@ -65,6 +66,7 @@ _WIDE = re.compile("[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-
                    "\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
 
 
+@lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
     """Width in Excel character units: CJK and full-width characters count two."""
     return len(text) + len(_WIDE.findall(text))

@@ -90,6 +90,50 @@ class Template:
     merges: list[tuple[int, int, int, int]]  # min_row, min_col, max_row, max_col (1-based)
     setup: dict = field(default_factory=dict)
     programs: list[list[tuple]] = field(default_factory=list)  # per row: _compile of each cell
+    styles: list[tuple] = field(default_factory=list)  # distinct styles
+    style_ids: list[list[int]] = field(default_factory=list)  # per row: index into styles of each cell
+
+    def __post_init__(self):
+        index: dict[tuple, int] = {}
+        self.style_ids = [[index.setdefault(style, len(index)) for _, style in row] for row in self.rows]
+        self.styles = list(index)
+        # per row: (column, characters per line) of the cells that wrap their text
+        self.wrapping = [[(c, max(1, int((self.widths.get(c + 1) or 8.43) - 1)))
+                          for c, (_, style) in enumerate(row) if style and style[10]] for row in self.rows]
+
+    def plan(self, scope: dict) -> list[tuple[int, list, float | None]]:
+        """The rows to write for ``scope``: (template row, cell values, height) — reusable across books."""
+        out = []
+        for r, program in enumerate(self.programs):
+            list_name = self.repeat[r]
+            if list_name is None:
+                out.append((r, [_value(p, scope) for p in program], self.heights[r]))
+                continue
+            items = list(scope.get(list_name) or [])
+            if not items:
+                values = [_value(p, {**scope, list_name: {}}) for p in program]
+                first = next((c for c, p in enumerate(program) if p[0] != "static"), 0)
+                values[first] = EMPTY_LIST_TEXT
+                out.append((r, values, None))
+                continue
+            for item in items:
+                values = [_value(p, {**scope, list_name: item}) for p in program]
+                out.append((r, values, self._fit(r, values)))
+        return out
+
+    def _fit(self, r: int, values: list) -> float | None:
+        """Height that shows every wrapped cell of a repeated row in full (Excel does not refit on open)."""
+        lines = 1
+        for c, chars in self.wrapping[r]:
+            value = values[c]
+            if type(value) is str:
+                if "\n" in value:
+                    need = sum(-(-display_width(part) // chars) or 1 for part in value.split("\n"))
+                else:
+                    need = -(-display_width(value) // chars)
+                if need > lines:
+                    lines = need
+        return LINE_HEIGHT * lines + 2 if lines > 1 else None
 
     @classmethod
     def of(cls, ws: Worksheet) -> "Template":
@@ -124,6 +168,14 @@ def _hf(part) -> str:
     return out
 
 
+def _value(program: tuple, scope: dict):
+    """A cell's value as written: text checked for characters a cell cannot hold only when needed."""
+    value = _run(program, scope)
+    if type(value) is str:
+        return value if value.isprintable() else cell_value(value)
+    return cell_value(value)
+
+
 def _run(program: tuple, scope: dict):
     kind = program[0]
     if kind == "static":
@@ -153,54 +205,57 @@ class Renderer:
             cache[style] = self.book.add_format(spec) if spec else None
         return cache[style]
 
-    def render(self, tpl: Template, name: str, scope: dict) -> None:
+    def render(self, tpl: Template, name: str, scope: dict, plan: list | None = None) -> None:
+        """Add sheet ``name`` rendered from ``tpl`` with ``scope`` (or a plan already made from it)."""
         ws = self.book.add_worksheet(name)
         ncols = len(tpl.rows[0]) if tpl.rows else 0
         for c, width in tpl.widths.items():
             ws.set_column(c - 1, c - 1, width)
-        single_merges = {}
+        single_merges: dict[int, list] = {}
         block_merges = []
         for r1, c1, r2, c2 in tpl.merges:
-            (single_merges.setdefault(r1, []).append((c1, c2)) if r1 == r2 else block_merges.append((r1, c1, r2, c2)))
+            (single_merges.setdefault(r1 - 1, []).append((c1 - 1, c2 - 1)) if r1 == r2
+             else block_merges.append((r1, c1, r2, c2)))
+        formats = [self._format(st) for st in tpl.styles]
+        date_formats = [self._format(st, True) for st in tpl.styles]
         first_of: dict[int, int] = {}
         out = 0  # 0-based output row
-        for r, cells in enumerate(tpl.rows, start=1):
-            list_name = tpl.repeat[r - 1]
-            items = [None] if list_name is None else list(scope.get(list_name) or [])
-            empty = list_name is not None and not items
-            if empty:
-                items = [{}]
-            first_of[r] = out
-            merged = single_merges.get(r, [])
-            skip = {c for c1, c2 in merged for c in range(c1 + 1, c2 + 1)}
-            program = tpl.programs[r - 1]
-            for item in items:
-                row_scope = scope if item is None else {**scope, list_name: item}
-                values = [cell_value(_run(p, row_scope)) for p in program]
-                if empty:
-                    first = next((c for c, (v, _) in enumerate(cells) if isinstance(v, str) and "{{" in v), 0)
-                    values[first] = EMPTY_LIST_TEXT
-                for c1, c2 in merged:
-                    value, style = values[c1 - 1], cells[c1 - 1][1]
-                    fmt = self._format(style, isinstance(value, dt.datetime))
-                    ws.merge_range(out, c1 - 1, out, c2 - 1, "", fmt)
-                    self._write(ws, out, c1 - 1, value, style)
-                for c, value in enumerate(values, start=1):
-                    if c in skip or any(c == c1 for c1, _ in merged):
-                        continue
-                    self._write(ws, out, c - 1, value, cells[c - 1][1])
-                height = tpl.heights[r - 1]
-                if list_name is None and height:
-                    ws.set_row(out, height)
-                elif list_name is not None:
-                    fitted = self._fit(tpl, cells, values)
-                    if fitted:
-                        ws.set_row(out, fitted)
-                out += 1
+        for r, values, height in plan if plan is not None else tpl.plan(scope):
+            first_of.setdefault(r + 1, out)
+            ids = tpl.style_ids[r]
+            merged = single_merges.get(r, ())
+            starts = {c1 for c1, _ in merged}
+            skip = {c for c1, c2 in merged for c in range(c1, c2 + 1)}
+            for c1, c2 in merged:
+                value = values[c1]
+                fmt = (date_formats if isinstance(value, dt.datetime) else formats)[ids[c1]]
+                ws.merge_range(out, c1, out, c2, "", fmt)
+            for c, value in enumerate(values):
+                if c in skip and c not in starts:
+                    continue
+                if value is None:
+                    if formats[ids[c]] is not None and c not in starts:
+                        ws.write_blank(out, c, None, formats[ids[c]])
+                elif type(value) is str:
+                    ws.write_string(out, c, value, formats[ids[c]])
+                elif isinstance(value, dt.datetime):
+                    ws.write_datetime(out, c, value, date_formats[ids[c]])
+                elif isinstance(value, bool):
+                    ws.write_string(out, c, "是" if value else "否", formats[ids[c]])
+                elif isinstance(value, (int, float)):
+                    ws.write_number(out, c, value, formats[ids[c]])
+                else:
+                    ws.write_string(out, c, str(value), formats[ids[c]])
+            if height:
+                ws.set_row(out, height)
+            out += 1
         for r1, c1, r2, c2 in block_merges:
             top = first_of[r1]
-            value = tpl.rows[r1 - 1][c1 - 1]
-            ws.merge_range(top, c1 - 1, top + r2 - r1, c2 - 1, "", self._format(value[1]))
+            ws.merge_range(top, c1 - 1, top + r2 - r1, c2 - 1, "", formats[tpl.style_ids[r1 - 1][c1 - 1]])
+        self._setup(ws, tpl, first_of, out, ncols)
+
+    @staticmethod
+    def _setup(ws, tpl: Template, first_of: dict[int, int], rows: int, ncols: int) -> None:
         s = tpl.setup
         if s.get("paper"):
             ws.set_paper(s["paper"])
@@ -220,30 +275,5 @@ class Renderer:
             ws.repeat_rows(first_of.get(s["titles"][0], 0), first_of.get(s["titles"][-1], 0))
         if not s["gridlines"]:
             ws.hide_gridlines(2)
-        if out and ncols:
-            ws.print_area(0, 0, out - 1, ncols - 1)
-
-    def _write(self, ws, row: int, col: int, value, style: tuple) -> None:
-        if value is None:
-            fmt = self._format(style)
-            if fmt is not None:
-                ws.write_blank(row, col, None, fmt)
-        elif isinstance(value, dt.datetime):
-            ws.write_datetime(row, col, value, self._format(style, True))
-        elif isinstance(value, bool):
-            ws.write_string(row, col, "是" if value else "否", self._format(style))
-        elif isinstance(value, (int, float)):
-            ws.write_number(row, col, value, self._format(style))
-        else:
-            ws.write_string(row, col, str(value), self._format(style))
-
-    @staticmethod
-    def _fit(tpl: Template, cells, values) -> float | None:
-        lines = 1
-        for c, (value, (_, style)) in enumerate(zip(values, cells), start=1):
-            if isinstance(value, str) and style and style[10]:  # wrap_text
-                chars = max(1.0, (tpl.widths.get(c) or 8.43) - 1)
-                need = sum(max(1, -(-display_width(part) // int(chars))) for part in value.split("\n"))
-                lines = max(lines, need)
-        return LINE_HEIGHT * lines + 2 if lines > 1 else None
-
+        if rows and ncols:
+            ws.print_area(0, 0, rows - 1, ncols - 1)
