@@ -18,18 +18,18 @@ from .annotate import FILL_ERROR, FILL_WARNING, NOTE_MARK
 from .dataset import Campaign
 from .findings import count_levels, findings_sheet_rows
 from .master_edit import Editor, cell_value
-from .reading import InputError, campaign_from_grids
+from .reading import HIDDEN_GRIDS, InputError, campaign_from_grids
 from .report import build_report
 from .report_book import collective_table, overdue_table, people_table, units_table
 from .schema import (
-    ALL_SHEETS, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_HEADERS,
+    ALL_SHEETS, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET, META_HEADERS,
     META_SHEET, PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,
 )
 from .validate import validate
 
 TITLE = "大走访台账"
 PAINTED_KEY = "painted"
-WANTED = {s.name for s in ALL_SHEETS} | {META_SHEET, ISSUED_SHEET, IMPORT_LOG_SHEET}
+WANTED = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
 LEDGER_DIR, ISSUE_DIR, RETURN_DIR = "台账", "下发", "回收"
 
 
@@ -214,12 +214,13 @@ def issue_units(book) -> str:
     """One workbook per unit into 下发/ beside the workbook; rows without a number get one first."""
     from .exchange import fill_blank_ids_in, issue_campaign, load_secret
     master = Path(book.fullname)
+    campaign = campaign_of(book)
     editor = BookEditor(book)
-    filled = fill_blank_ids_in(campaign_of(book), editor)
+    filled = fill_blank_ids_in(campaign, editor)
     if filled:
         editor.save()
         return _done(book, f"已为 {filled} 处空白的记录编号（或活动编号）补上编号。请保存工作簿，再点一次“下发单位表”。")
-    issued = issue_campaign(campaign_of(book), load_secret(master, create=True), _folder(book, ISSUE_DIR))
+    issued = issue_campaign(campaign, load_secret(master, create=True), _folder(book, ISSUE_DIR))
     return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}")
 
 
@@ -232,9 +233,9 @@ def collect_returns(book) -> str:
     files = expand_paths([inbox]) if inbox.exists() else []
     if not files:
         return _done(book, f"没有找到回收的工作簿：请把各单位发回的文件放进 {inbox}")
-    grids = book_grids(book)
+    campaign = campaign_of(book)
     editor = BookEditor(book)
-    results = collect_into(campaign_from_grids(grids, book.name), log_frame(grids.get(IMPORT_LOG_SHEET)),
+    results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)),
                            load_secret(master), master.parent / ARCHIVE_DIR, files, editor,
                            dt.datetime.now().replace(microsecond=0))
     editor.save()

@@ -95,7 +95,7 @@ class Campaign:
     findings: list[Finding]  # problems met while reading (structure, settings)
     sheet_names: list[str] = field(default_factory=list)  # every sheet in the file, in order
     path: Path | None = None
-    hidden: dict[str, list[list[object]]] = field(default_factory=dict)  # zoufang's hidden sheets, raw
+    hidden: dict[str, list[list[object]]] = field(default_factory=dict)  # _issued, 导入记录: raw values
 
     def __getitem__(self, key: str) -> SheetData:
         return self.sheets[key]

@@ -11,10 +11,10 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-import chinese_calendar
 import pandas as pd
 
 from .book_writer import BookContent, default_content
+from .periods import half_months, workdays
 from .schema import (
     ACTIVITIES, CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
     ROLE_CADRE, ROLE_OTHER, ROLE_UNIT_LEADER, UNITS, VISITS, WENZHENG, Sheet,
@@ -62,10 +62,6 @@ class Demo:
     content: BookContent
     people: list[Person]
     mistakes: list[tuple[str, str, int]] = field(default_factory=list)  # (sheet key, column key, frame index)
-
-
-def workdays(start: dt.date, end: dt.date) -> list[dt.date]:
-    return chinese_calendar.get_workdays(start, end)
 
 
 class _Gen:
@@ -284,7 +280,7 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
         wenzheng.append(_wz(g, g.rng.choice(bureau_leaders), g.day(), g.rng.choice(("热线电话", "电子邮箱", "座谈")),
                             g.rng.choice(topics)))
     # ---- activities: half-month meetings (one missed), books, contact points, lectures, the rest
-    halves = _half_months(START, as_of)
+    halves = [(max(lo, START), hi) for lo, hi in half_months(START, as_of)]
     missed = halves[3]
     for lo, hi in halves:
         if lo == missed[0]:
@@ -373,18 +369,6 @@ def _wz(g: _Gen, p: Person, day: dt.date, mode: str, topic: str) -> dict:
 def _activity(g: _Gen, p: Person, kind: str, day: dt.date, place: str, summary: str) -> dict:
     return {"record_id": g.record_id(ACTIVITIES, p.unit_code), "date": day, "kind": kind, "lead": p.name,
             "unit": p.unit, "place": place, "summary": summary, "participants": g.rng.randint(5, 120), "remark": None}
-
-
-def _half_months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    out = []
-    day = start.replace(day=1)
-    while day <= end:
-        mid = day.replace(day=15)
-        nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        out.append((day, mid))
-        out.append((mid + dt.timedelta(days=1), nxt - dt.timedelta(days=1)))
-        day = nxt
-    return [(max(lo, start), hi) for lo, hi in out if hi >= start and lo <= end]
 
 
 def _text_dates(g: _Gen, frames: dict[str, pd.DataFrame]) -> None:

@@ -305,15 +305,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _log_rows(campaign_path: Path) -> pd.DataFrame:
-    """Earlier imports from the master's 导入记录 (by header text)."""
-    import python_calamine as calamine
-    book = calamine.CalamineWorkbook.from_path(str(campaign_path))
-    if IMPORT_LOG_SHEET not in book.sheet_names:
-        return pd.DataFrame(columns=LOG_HEADERS)
-    return log_frame(book.get_sheet_by_name(IMPORT_LOG_SHEET).to_python())
-
-
 def log_frame(grid: list[list] | None) -> pd.DataFrame:
     """导入记录 values as a frame of text by header."""
     if not grid:
@@ -333,8 +324,8 @@ def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, pro
 def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
     campaign = read_campaign(master)
     editor = MasterEditor(master)
-    results = collect_into(campaign, _log_rows(master), load_secret(master), master.parent / ARCHIVE_DIR, files,
-                           editor, now, progress)
+    results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)), load_secret(master),
+                           master.parent / ARCHIVE_DIR, files, editor, now, progress)
     backup = atomic_write(master, editor.save)
     return CollectResult(master, results, backup)
 

@@ -132,11 +132,6 @@ def as_token(v: object) -> str:
     return "".join(clean_text(v).split())
 
 
-def text_series(raw: pd.Series) -> pd.Series:
-    """Cleaned text of every cell (object dtype, "" for blank)."""
-    return by_unique(raw, clean_text)
-
-
 def token_series(text: pd.Series) -> pd.Series:
     """Cleaned text without inner blanks (names, codes, enumerations)."""
     return by_unique(text, as_token)
@@ -203,15 +198,6 @@ def parse_target(v: object) -> float:
 def date_series(raw: pd.Series) -> pd.Series:
     """datetime64 values from real dates, serial numbers and text dates; NaT otherwise."""
     return by_unique(raw, parse_date, "datetime64[ns]")
-
-
-def yesno_series(raw: pd.Series) -> pd.Series:
-    """True / False / <NA> (blank or not a yes/no form), as pandas 'boolean'."""
-    return by_unique(raw, parse_yesno, "boolean")
-
-
-def number_series(raw: pd.Series) -> pd.Series:
-    return by_unique(raw, parse_number, "float")
 
 
 def target_series(raw: pd.Series) -> pd.Series:

@@ -220,8 +220,3 @@ def completion(ctx: Context) -> pd.DataFrame:
     order = {m: i for i, m in enumerate(PERSONAL_METRICS)}
     return out.sort_values(["person_id", "metric"], key=lambda s: s.map(order) if s.name == "metric" else s,
                            kind="stable").reset_index(drop=True)
-
-
-def overall_status(statuses: pd.Series) -> str:
-    """A person's overall status: the worst of their metrics."""
-    return max(statuses, key=STATUS_ORDER.index)

@@ -16,11 +16,12 @@ from . import normalize as nz
 from .dataset import ROW, Campaign, SheetData, Settings
 from .findings import Finding, error, warning
 from .schema import (
-    ALL_SHEETS, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
+    ALL_SHEETS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
     SETTINGS, Kind, Sheet,
 )
 
 HEADER_SEARCH_ROWS = 10
+HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET)  # zoufang's own sheets, kept as raw values in Campaign.hidden
 TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
@@ -50,7 +51,7 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
         raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{_reason(path)}）") from exc
     grids: dict[str, Grid] = {}
     names = list(book.sheet_names)
-    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, ISSUED_SHEET}
+    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
     for name in names:
         if name not in wanted:
             continue
@@ -118,7 +119,7 @@ def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[s
         findings += sheet_findings
     settings, settings_findings = read_settings(grids.get(SETTINGS.name))
     findings += settings_findings
-    hidden = {ISSUED_SHEET: grids[ISSUED_SHEET]} if ISSUED_SHEET in grids else {}
+    hidden = {name: grids[name] for name in HIDDEN_GRIDS if name in grids}
     return Campaign(source, settings, sheets, meta, findings, sheet_names or list(grids), hidden=hidden)
 
 

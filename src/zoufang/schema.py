@@ -424,8 +424,3 @@ HOME_TEXT = (
     "由程序生成的表（校验结果、个人完成情况、单位完成情况、集体指标、督办清单、导入记录）"
     "每次运行都会整体刷新，请勿在其中录入。",
 )
-
-
-def purpose_of(sheet_name: str) -> str:
-    """The 首页 explanation for a sheet name."""
-    return SHEETS_BY_NAME[sheet_name].purpose
