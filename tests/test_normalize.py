@@ -43,3 +43,9 @@ def test_household_key_folds_spaces_and_punctuation():
     addresses = pd.Series(["庞庄村1组12号", "庞庄村 1组 12号", "庞庄村2组12号"], dtype=object)
     keys = nz.household_key(heads, addresses)
     assert keys[0] == keys[1] != keys[2]
+
+
+def test_serial_numbers_past_what_pandas_can_hold_are_not_dates():
+    assert nz.parse_date(106752.0) == pd.Timestamp("2192-04-09")  # past pd.Timedelta's range, still a date
+    assert pd.isna(nz.parse_date(nz.SERIAL_MAX + 1)) and pd.isna(nz.parse_date(2958465))
+    assert nz.parse_date(40791) == pd.Timestamp("2011-09-05")

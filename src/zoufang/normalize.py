@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Serial numbers of 1900-01-01 .. 9999-12-31: anything else is not a date.
-SERIAL_MIN, SERIAL_MAX = 1, 2958465
+# Serial numbers from 1900-01-01 to the last day pandas can hold (2262-04-11): anything else is not a date.
+SERIAL_MIN, SERIAL_MAX = 1, (pd.Timestamp.max.date() - EXCEL_EPOCH.date()).days
 _DATE_TEXT = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -146,7 +146,7 @@ def parse_date(v: object) -> pd.Timestamp:
     if isinstance(v, (int, float)):
         if np.isnan(v) or not SERIAL_MIN <= v <= SERIAL_MAX:
             return pd.NaT
-        return EXCEL_EPOCH + pd.Timedelta(days=int(v))
+        return pd.Timestamp(EXCEL_EPOCH.date() + dt.timedelta(days=int(v)))
     text = clean_text(v)
     if not text:
         return pd.NaT
