@@ -6,7 +6,9 @@
 Each measurement runs in a child process of its own, so that its peak memory
 (ru_maxrss) is its own. The baseline is measured in the same run on the same
 files: the fast reader's raw read (python-calamine) for check, report and collect,
-the raw writer's write of the same cells (XlsxWriter, which writes both) for ledgers and issue.
+the raw writer's write of the same cells (XlsxWriter, which writes both) for ledgers and
+issue: every stored cell of the files made, with its format (borders, fonts, fills,
+number formats), styled blanks included. The values-only write is printed beside it.
 """
 from __future__ import annotations
 
@@ -23,13 +25,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = {  # name: (unit copies, visit rows; 0 = as cloned)
-    "demo": (1, 0),
-    "city": (2, 20_000),   # 22 units, 322 people
-    "city-100k": (2, 100_000),
-    "province": (3, 300_000),  # 33 units, 483 people, 300,000 rows on 走访记录
-    "ledger-1000": (7, 0),  # 77 units, 1,127 people, the demo's entries for each: ledgers of everyone
-    "units-110": (10, 0),  # 110 units: 100 unit workbooks of the demo's unit size for collect
+SIZES = {  # name: (units, people, visit rows); None = as the demo's units cloned, 0 rows = as cloned
+    "demo": (11, None, 0),
+    "city": (20, 500, 20_000),
+    "city-100k": (20, 500, 100_000),
+    "province": (40, 1_200, 300_000),  # 300,000 rows on 走访记录, the largest sheet
+    "ledger-1000": (70, 1_000, 0),  # 1,000 people and the demo's entries for each: ledgers of everyone
+    "units-110": (110, None, 0),  # 110 units: 100 unit workbooks of the demo's unit size for collect
 }
 
 
@@ -53,14 +55,15 @@ def run_child(task: str, a: dict) -> dict:
         from zoufang.book_writer import write_book
         from zoufang.scale import scaled_content
         from zoufang.demo import build_demo
-        copies, rows = a["copies"], a["rows"]
-        if copies == 1 and not rows:
+        units, people, rows = a["units"], a["people"], a["rows"]
+        if units == 11 and people is None and not rows:
             content = build_demo(clean=True).content
         else:
-            content = scaled_content(rows, copies)
+            content = scaled_content(rows, units=units, people=people)
         result["seconds"] = timed(lambda: write_book(Path(a["book"]), content))
         result["visits"] = len(content.frames["visits"])
         result["people"] = len(content.frames["people"])
+        result["units"] = len(content.frames["units"])
     elif task in ("raw_read", "check", "report"):
         from zoufang.reading import read_campaign
         from zoufang.report import build_report
@@ -85,15 +88,21 @@ def run_child(task: str, a: dict) -> dict:
         result["seconds"] = timed(lambda: issue(Path(a["book"]), Path(a["out"])))
     elif task == "raw_write":  # XlsxWriter writing the same cells to as many files (issue and ledgers use it)
         import xlsxwriter
-        grids = _grids_of(sorted(Path(a["out"]).rglob("*.xlsx")))
+        files = sorted(Path(a["out"]).rglob("*.xlsx"))
+        books = _styled_cells_of(files) if a.get("styled") else _grids_of(files)
 
         def write_all():
-            for i, g in enumerate(grids):
+            for i, (sheets, formats) in enumerate(books):
                 wb = xlsxwriter.Workbook(str(Path(a["tmp"]) / f"raw{i}.xlsx"), {"in_memory": True})
-                for name, rows in g.items():
-                    ws = wb.add_worksheet(name[:31])
-                    for r, row in enumerate(rows):
-                        ws.write_row(r, 0, row)
+                fmts = [wb.add_format(f) for f in formats]
+                for name, cells in sheets.items():
+                    ws = wb.add_worksheet(name)
+                    if a.get("styled"):
+                        for r, c, value, f in cells:
+                            ws.write(r, c, value, fmts[f])
+                    else:
+                        for r, row in enumerate(cells):
+                            ws.write_row(r, 0, row)
                 wb.close()
         result["seconds"] = timed(write_all)
     elif task == "collect":
@@ -113,13 +122,28 @@ def run_child(task: str, a: dict) -> dict:
     return result
 
 
-def _grids_of(files: list[Path]) -> list[dict[str, list]]:
-    """Every sheet's values of each file: the cells the raw writer baseline writes again."""
+def _grids_of(files: list[Path]) -> list[tuple[dict[str, list], list]]:
+    """Every sheet's values of each file: the cells the values-only baseline writes again."""
     import python_calamine as calamine
     out = []
     for f in files:
         book = calamine.CalamineWorkbook.from_path(str(f))
-        out.append({s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names})
+        out.append(({s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names}, []))
+    return out
+
+
+def _styled_cells_of(files: list[Path]) -> list[tuple[dict[str, list], list[dict]]]:
+    """Every stored cell of each file (styled blanks included) with its format: what the styled baseline writes."""
+    import openpyxl
+    from zoufang.template_xlsx import _format_dict, _style_of
+    out = []
+    for f in files:
+        book = openpyxl.load_workbook(f)
+        index: dict[tuple, int] = {}
+        sheets = {ws.title: [(cell.row - 1, cell.column - 1, cell.value, index.setdefault(_style_of(cell), len(index)))
+                             for row in ws.iter_rows() for cell in row if cell.value is not None or cell.has_style]
+                  for ws in book.worksheets}
+        out.append((sheets, [_format_dict(style) for style in index]))
     return out
 
 
@@ -148,26 +172,26 @@ def main() -> None:
     rows = []
     work = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
     print(f"机器：{platform.processor() or platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}")
-    print(f"{'规模':<10}{'任务':<10}{'行数':>9}{'耗时/秒':>9}{'基线/秒':>9}{'比值':>7}{'峰值内存/MB':>12}")
+    print(f"{'规模':<12}{'任务':<14}{'单位':>6}{'人员':>7}{'行数':>9}{'耗时/秒':>9}{'基线/秒':>9}{'比值':>7}"
+          f"{'仅值比值':>9}{'内存/MB':>9}")
     try:
         for size in sizes:
-            copies, visit_rows = SIZES[size]
+            units, people, visit_rows = SIZES[size]
             book = work / f"{size}.xlsx"
-            made = child("make", {"book": str(book), "copies": copies, "rows": visit_rows})
+            made = child("make", {"book": str(book), "units": units, "people": people, "rows": visit_rows})
             raw = child("raw_read", {"book": str(book), "repeat": 2})
             for task in ("check", "report") if size in check_sizes else ():
                 r = child(task, {"book": str(book), "repeat": 2})
-                rows.append(_row(size, task, made["visits"], r, raw))
+                rows.append(_row(size, task, made, r, raw))
             if size in ("demo", "ledger-1000" if not args.quick else "city"):
                 out = work / f"{size}-ledgers"
                 led = child("ledgers", {"book": str(book), "out": str(out)})
-                base = child("raw_write", {"out": str(out), "tmp": str(work)})
-                rows.append(_row(size, f"ledgers×{led['files']}", made["visits"], led, base))
+                rows.append(_row(size, f"ledgers×{led['files']}", made, led, *_write_baselines(out, work)))
             if size in ("demo", "city", "units-110"):
                 issued = work / f"{size}-issue"
                 iss = child("issue", {"book": str(book), "out": str(issued)})
-                base = child("raw_write", {"out": str(issued), "tmp": str(work)})
-                rows.append(_row(size, f"issue×{len(list(issued.glob('*.xlsx')))}", made["visits"], iss, base))
+                rows.append(_row(size, f"issue×{len(list(issued.glob('*.xlsx')))}", made, iss,
+                                 *_write_baselines(issued, work)))
             if size == "units-110":
                 inbox = work / "inbox"
                 inbox.mkdir()
@@ -175,7 +199,7 @@ def main() -> None:
                     shutil.copy(src, inbox / src.name)
                 base = child("collect_raw", {"book": str(book), "inbox": str(inbox), "tmp": str(work)})
                 col = child("collect", {"book": str(book), "inbox": str(inbox)})
-                rows.append(_row(size, "collect×100", made["visits"], col, base))
+                rows.append(_row(size, "collect×100", made, col, base))
             print("\n".join(_fmt(r) for r in rows if r["size"] == size))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -185,23 +209,38 @@ def main() -> None:
         print(markdown_table(rows))
 
 
+def _write_baselines(out: Path, work: Path) -> tuple[dict, dict]:
+    """The raw writer writing the same cells: with their formats (the baseline), and values only."""
+    return (child("raw_write", {"out": str(out), "tmp": str(work), "styled": True}),
+            child("raw_write", {"out": str(out), "tmp": str(work)}))
+
+
 def markdown_table(rows: list[dict]) -> str:
-    lines = ["| 规模 size | 任务 task | 走访记录行数 | 耗时 s | 基线 s | 比值 ratio | 峰值内存 MB |",
-             "|---|---|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['size']} | {r['task']} | {r['rows']:,} | {r['seconds']:.2f} | {r['baseline']:.2f} | "
-              f"{r['ratio']:.2f} | {r['peak_mb']} |" for r in rows]
+    lines = ["| 规模 size | 任务 task | 单位 units | 人员 people | 走访记录行数 rows | 耗时 s | 基线 s | 比值 ratio "
+             "| 比值（仅值）ratio, values only | 峰值内存 MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['size']} | {r['task']} | {r['units']:,} | {r['people']:,} | {r['rows']:,} | {r['seconds']:.2f} | "
+              f"{r['baseline']:.2f} | {r['ratio']:.2f} | {_values_ratio(r)} | {r['peak_mb']} |" for r in rows]
     return "\n".join(lines)
 
 
-def _row(size, task, n, measured, baseline) -> dict:
-    return {"size": size, "task": task, "rows": n, "seconds": round(measured["seconds"], 3),
-            "baseline": round(baseline["seconds"], 3), "ratio": round(measured["seconds"] / baseline["seconds"], 2),
-            "peak_mb": round(measured["peak_mb"])}
+def _values_ratio(r: dict) -> str:
+    return f"{r['ratio_values_only']:.2f}" if "ratio_values_only" in r else "—"
+
+
+def _row(size, task, made, measured, baseline, values_only=None) -> dict:
+    row = {"size": size, "task": task, "units": made["units"], "people": made["people"], "rows": made["visits"],
+           "seconds": round(measured["seconds"], 3), "baseline": round(baseline["seconds"], 3),
+           "ratio": round(measured["seconds"] / baseline["seconds"], 2), "peak_mb": round(measured["peak_mb"])}
+    if values_only:
+        row["baseline_values_only"] = round(values_only["seconds"], 3)
+        row["ratio_values_only"] = round(measured["seconds"] / values_only["seconds"], 2)
+    return row
 
 
 def _fmt(r: dict) -> str:
-    return (f"{r['size']:<10}{r['task']:<10}{r['rows']:>9}{r['seconds']:>9.2f}{r['baseline']:>9.2f}"
-            f"{r['ratio']:>7.2f}{r['peak_mb']:>12}")
+    return (f"{r['size']:<12}{r['task']:<14}{r['units']:>6}{r['people']:>7}{r['rows']:>9}{r['seconds']:>9.2f}"
+            f"{r['baseline']:>9.2f}{r['ratio']:>7.2f}{_values_ratio(r):>9}{r['peak_mb']:>9}")
 
 
 if __name__ == "__main__":

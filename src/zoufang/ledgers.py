@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import xlsxwriter
@@ -107,24 +108,33 @@ class LedgerData:
                 for pid, rec in zip(frame["pid"], records(frame, fields)):
                     by.setdefault(pid, {}).setdefault(section, []).append(rec)
             self.__dict__["_by_person"] = by
-            self.__dict__["_done_by_person"] = dict(tuple(self.report.people.groupby("person_id", sort=False)))
         return self.__dict__["_by_person"]
+
+    def _metrics_by_person(self) -> dict[str, list[dict]]:
+        """Each person's quota rows of the report, in one pass over it."""
+        if "_metrics" not in self.__dict__:
+            by: dict[str, list[dict]] = {}
+            cols = ["person_id", "metric", "target", "actual", "ratio", "expected_by_now", "status", "overall"]
+            for row in self.report.people[cols].itertuples(index=False):
+                by.setdefault(row.person_id, []).append(
+                    {"metric": row.metric, "target": row.target, "actual": row.actual,
+                     "ratio": None if pd.isna(row.ratio) else f"{row.ratio:.0%}",
+                     "expected": row.expected_by_now, "status": row.status, "overall": row.overall})
+            self.__dict__["_metrics"] = by
+        return self.__dict__["_metrics"]
 
     def _person_scope(self, person: pd.Series) -> dict:
         pid = person["person_id"]
         s = self.campaign.settings
         rows = self._rows_by_person().get(pid, {})
-        done = self.__dict__["_done_by_person"].get(pid, self.report.people.iloc[0:0])
-        metrics = [{"metric": r.metric, "target": r.target, "actual": r.actual,
-                    "ratio": None if r.ratio is None or pd.isna(r.ratio) else f"{r.ratio:.0%}",
-                    "expected": r.expected_by_now, "status": r.status} for r in done.itertuples()]
+        metrics = self._metrics_by_person().get(pid, [])
         actual = {m["metric"]: m["actual"] for m in metrics}
         visits = rows.get("visits", [])
         research = rows.get("research", [])
         return {
             "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
             "name": person["name"], "person_id": pid, "unit": person["unit"], "title": person["title"],
-            "category": person["category"], "overall": done["overall"].iloc[0] if len(done) else "无个人指标",
+            "category": person["category"], "overall": metrics[0]["overall"] if metrics else "无个人指标",
             "metrics": metrics,
             **{section: rows.get(section, []) for section in SECTION_FIELDS},
             "visit_count": len(visits),
@@ -141,23 +151,20 @@ class LedgerData:
         s = self.campaign.settings
         row = self.report.units[self.report.units["unit"] == unit]
         u = row.iloc[0] if len(row) else None
-        self._rows_by_person()  # groups the report's rows by person
-        by_person = self.__dict__["_done_by_person"]
+        by_person = self._metrics_by_person()
         detail = []
         for p in members.itertuples():
-            mine = by_person.get(p.person_id, self.report.people.iloc[0:0])
-            text = "；".join(f"{r.metric} {_fmt(r.actual)}/{_fmt(r.target)} {r.status}" for r in mine.itertuples())
+            mine = by_person.get(p.person_id, [])
+            text = "；".join(f"{m['metric']} {_fmt(m['actual'])}/{_fmt(m['target'])} {m['status']}" for m in mine)
             detail.append({"person_id": p.person_id, "name": p.name, "title": p.title, "category": p.category,
-                           "detail": text or "无个人指标", "overall": mine["overall"].iloc[0] if len(mine) else ""})
-        problems = self.campaign[PROBLEMS.key].frame
-        problems = problems[problems["unit"] == unit].sort_values("reg_date", kind="stable")
+                           "detail": text or "无个人指标", "overall": mine[0]["overall"] if mine else ""})
+        problems = self._problems_by_unit().get(unit, [])
         return {
             "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
             "unit": unit, "members": detail,
             **{k: (None if u is None else u[k]) for k in ("people", "met", "on_pace", "behind", "open_problems",
                                                          "overdue_problems", "weeks_with_reception", "weeks_due")},
-            "problems": records(problems, {k: k for k in ("problem_id", "reg_date", "description", "leader", "owner",
-                                                           "deadline", "status", "solved_date")}),
+            "problems": problems,
             "problem_count": len(problems),
             "weeks": self.weekly(unit),
             "toc": [{"no": i, "title": title, "sheet": sheet} for i, (title, sheet) in enumerate(sheets, start=1)],
@@ -171,22 +178,38 @@ class LedgerData:
             self.__dict__["_homes"] = homes.drop_duplicates().groupby("pid").size().to_dict()
         return self.__dict__["_homes"]
 
-    def weekly(self, unit: str) -> list[dict]:
-        if "_receptions_by_unit" not in self.__dict__:
-            r = reception_units(self.ctx)
-            self.__dict__["_receptions_by_unit"] = dict(tuple(r.groupby("count_unit", sort=False)))
-        r = self.__dict__["_receptions_by_unit"].get(unit)
-        if r is None:
-            r = reception_units(self.ctx).iloc[0:0]
-        out = []
-        for monday, sunday in weeks(self.ctx.start, self.ctx.end):
-            if not due(sunday, self.ctx.end, self.ctx.as_of):
-                continue
-            week = r[(r["date"] >= pd.Timestamp(monday)) & (r["date"] <= pd.Timestamp(sunday))]
-            out.append({"monday": monday, "sunday": sunday, "count": len(week),
-                        "receivers": "、".join(dict.fromkeys(week["person"])), "met": "是" if len(week) else "否"})
-        return out
+    def _problems_by_unit(self) -> dict[str, list[dict]]:
+        """问题台账 rows as template records grouped by responsible unit, in order of registration (once)."""
+        if "_unit_problems" not in self.__dict__:
+            problems = self.campaign[PROBLEMS.key].frame.sort_values("reg_date", kind="stable")
+            fields = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date")
+            by: dict[str, list[dict]] = {}
+            for unit, rec in zip(problems["unit"], records(problems, {k: k for k in fields})):
+                by.setdefault(unit, []).append(rec)
+            self.__dict__["_unit_problems"] = by
+        return self.__dict__["_unit_problems"]
 
+    def weekly(self, unit: str) -> list[dict]:
+        """The unit's receptions in each week that is due, from the receptions grouped by unit and week once."""
+        if "_weekly" not in self.__dict__:
+            spans = [(m, s) for m, s in weeks(self.ctx.start, self.ctx.end) if due(s, self.ctx.end, self.ctx.as_of)]
+            r = reception_units(self.ctx)
+            mondays = np.array([np.datetime64(m, "ns") for m, _ in spans], dtype="datetime64[ns]")
+            sundays = np.array([np.datetime64(s, "ns") for _, s in spans], dtype="datetime64[ns]")
+            dates = r["date"].to_numpy(dtype="datetime64[ns]")
+            slot = np.searchsorted(mondays, dates, side="right") - 1  # the week whose Monday is not after the date
+            inside = slot >= 0
+            inside[inside] = dates[inside] <= sundays[slot[inside]]
+            r = r.assign(_slot=slot)[inside]
+            by = {key: names.tolist() for key, names in r.groupby(["count_unit", "_slot"], sort=False)["person"]}
+            self.__dict__["_weekly"] = (spans, by)
+        spans, by = self.__dict__["_weekly"]
+        out = []
+        for i, (monday, sunday) in enumerate(spans):
+            receivers = by.get((unit, i), [])
+            out.append({"monday": monday, "sunday": sunday, "count": len(receivers),
+                        "receivers": "、".join(dict.fromkeys(receivers)), "met": "是" if receivers else "否"})
+        return out
 
 def _fmt(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):

@@ -108,25 +108,28 @@ def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.Dat
     second = set(second_level_units(ctx))
     due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
     missing = pd.Series([x[UNIT_NAME] for x in coll.unit_weeks_without_reception], dtype=object).value_counts()
+    by_status = per_person.groupby(["unit", "overall"]).size().to_dict()
+
+    def count(unit: str, *statuses: str) -> int:
+        return int(sum(by_status.get((unit, st), 0) for st in statuses))
+    sizes = per_person.groupby("unit").size().to_dict()
+    sums = done.groupby(["unit", "metric"])[["actual", "numerator", "denominator"]].sum()
+    totals_of: dict[str, dict] = {}
+    for (unit, metric), (actual, num, den) in zip(sums.index, sums.to_numpy()):
+        if metric not in PERSONAL_METRICS:
+            continue
+        if metric in RATIO_METRICS:  # a unit's ratio is over all its members' items
+            value = round(float(num / den), 4) if den else None
+        else:
+            value = _num(actual)
+        totals_of.setdefault(unit, {})[metric] = value
     rows = []
     for name in names:
-        members = per_person[per_person["unit"] == name]
-        mine = done[done["unit"] == name]
-        totals = {}
-        for m in PERSONAL_METRICS:
-            rows_m = mine[mine["metric"] == m]
-            if rows_m.empty:
-                continue
-            if m in RATIO_METRICS:  # a unit's ratio is over all its members' items
-                den = rows_m["denominator"].sum()
-                totals[m] = round(float(rows_m["numerator"].sum() / den), 4) if den else None
-            else:
-                totals[m] = _num(rows_m["actual"].sum())
+        totals = {m: totals_of[name][m] for m in PERSONAL_METRICS if m in totals_of.get(name, {})}
         weeks_due = len(due_weeks) if name in second else None
         rows.append({
-            "unit": name, "people": len(members),
-            "met": int((members["overall"] == DONE).sum()), "on_pace": int((members["overall"] == ON_PACE).sum()),
-            "behind": int(members["overall"].isin((BEHIND, MISSED)).sum()),
+            "unit": name, "people": sizes.get(name, 0),
+            "met": count(name, DONE), "on_pace": count(name, ON_PACE), "behind": count(name, BEHIND, MISSED),
             "totals": totals, "open_problems": int(open_problems.get(name, 0)),
             "overdue_problems": int(overdue_problems.get(name, 0)),
             "weeks_due": weeks_due,

@@ -16,6 +16,7 @@ except ImportError:  # Pyodide (xlwings Lite) has no wheel for it: difflib is en
     process = None
 
 from .dataset import Campaign, SheetData
+from .normalize import combined_codes
 
 OK = "ok"
 UNKNOWN = "unknown"  # no such name in 人员
@@ -48,6 +49,16 @@ class Roster:
             self.resolved[memo] = resolve(data, key, self)
         return self.resolved[memo]
 
+    def lookup(self) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
+        """Name -> [(person_id, unit)] of everyone so named; 人员编号 -> name of its first owner."""
+        if "_lookup" not in self.__dict__:
+            by_name: dict[str, list[tuple[str, str]]] = {}
+            for name, pid, unit in zip(self.people["name"], self.people["person_id"], self.people["unit"]):
+                by_name.setdefault(name, []).append((pid, unit))
+            first = self.people.drop_duplicates("person_id")  # a duplicated 人员编号 keeps its first owner
+            self.__dict__["_lookup"] = (by_name, dict(zip(first["person_id"], first["name"])))
+        return self.__dict__["_lookup"]
+
     def suggest_person(self, name: str) -> str | None:
         return _nearest(name, self.people["name"].unique().tolist())
 
@@ -76,48 +87,47 @@ def unit_hint_key(data: SheetData) -> str | None:
 
 
 def resolve(data: SheetData, key: str, roster: Roster) -> pd.DataFrame:
-    """For each row: the roster person_id of column ``key`` and a status (ok, unknown, …)."""
+    """For each row: the roster person_id of column ``key`` and a status (ok, unknown, …).
+
+    A name of one roster person is theirs; namesakes are told apart by the unit named on
+    the row (if exactly one of them is of that unit); a 人员编号 on the row overrides the
+    name when it belongs to someone of that name. Each distinct (name, 人员编号, unit)
+    is resolved once.
+    """
     frame = data.frame
     names = frame[key] if key in frame else pd.Series("", index=frame.index)
     ids = frame[data.spec.person_id_key] if (data.spec.person_id_key and key == "person"
                                              and data.has(data.spec.person_id_key)) else None
     hint_key = unit_hint_key(data)
     hints = frame[hint_key] if hint_key and data.has(hint_key) else None
-    people = roster.people
-    named = (names != "").to_numpy()
-    count = names.map(people["name"].value_counts()).fillna(0).astype(int).to_numpy()
-    single = named & (count == 1)
-    person_id = np.where(single, names.map(dict(zip(people["name"], people["person_id"]))).to_numpy(), None)
-    status = np.where(single, OK, np.where(named & (count == 0), UNKNOWN, BLANK)).astype(object)
-    out = pd.DataFrame({"person_id": person_id, "status": status}, index=frame.index)
-    named = pd.Series(named, index=frame.index)
-    count = pd.Series(count, index=frame.index)
-    many = named & (count > 1)
-    if many.any():
-        # Namesakes: the unit named on the row picks one of them, if exactly one is of that unit.
-        rows = pd.DataFrame({"name": names[many], "hint": hints[many] if hints is not None else ""})
-        rows["at"] = rows.index
-        hit = rows.merge(people[["name", "unit", "person_id"]], left_on=["name", "hint"],
-                         right_on=["name", "unit"])
-        picked = hit.groupby("at")["person_id"].agg(["first", "size"])
-        picked = picked[picked["size"] == 1]["first"]
-        out.loc[rows.index, "status"] = AMBIGUOUS
-        out.loc[picked.index, "person_id"] = picked
-        out.loc[picked.index, "status"] = OK
-    if ids is not None:
-        given = (ids != "") & named
-        if given.any():
-            first = people.drop_duplicates("person_id")  # a duplicated 人员编号 keeps its first owner
-            known = dict(zip(first["person_id"], first["name"]))
-            owner = ids.map(known)
-            out.loc[given & owner.isna(), "status"] = ID_UNKNOWN
-            ok_id = given & owner.notna()
-            mismatch = ok_id & (owner != names)
-            out.loc[ok_id & ~mismatch, "person_id"] = ids[ok_id & ~mismatch]
-            out.loc[ok_id & ~mismatch, "status"] = OK
-            out.loc[mismatch, "status"] = ID_MISMATCH
-            out.loc[mismatch, "person_id"] = None
-    return out
+    given = [c for c in (names, ids, hints) if c is not None]
+    _, first, inverse = np.unique(combined_codes(*given).to_numpy(), return_index=True, return_inverse=True)
+    lookup = roster.lookup()
+    column = (lambda c: [""] * len(first) if c is None else c.to_numpy(dtype=object)[first])
+    once = [_resolve_one(n, i, h, *lookup) for n, i, h in zip(column(names), column(ids), column(hints))]
+    person_id = np.empty(len(once), dtype=object)
+    person_id[:] = [pid for pid, _ in once]
+    status = np.array([st for _, st in once], dtype=object)
+    return pd.DataFrame({"person_id": person_id[inverse], "status": status[inverse]}, index=frame.index)
+
+
+def _resolve_one(name, pid, hint, by_name: dict, owner_of: dict) -> tuple[str | None, str]:
+    if not isinstance(name, str) or name == "":
+        return None, BLANK
+    candidates = by_name.get(name, ())
+    if len(candidates) == 1:
+        found, status = candidates[0][0], OK
+    elif not candidates:
+        found, status = None, UNKNOWN
+    else:  # namesakes: the unit named on the row picks one of them
+        of_unit = [p for p, unit in candidates if unit == hint]
+        found, status = (of_unit[0], OK) if len(of_unit) == 1 else (None, AMBIGUOUS)
+    if isinstance(pid, str) and pid != "":
+        owner = owner_of.get(pid)
+        if owner is None:
+            return found, ID_UNKNOWN
+        return (pid, OK) if owner == name else (None, ID_MISMATCH)
+    return found, status
 
 
 def person_units(roster: Roster) -> dict[str, str]:

@@ -117,7 +117,16 @@ class Template:
                 out.append((r, values, None))
                 continue
             for item in items:
-                values = [_value(p, {**scope, list_name: item}) for p in program]
+                merged = None  # the scope with this item, made only for cells that need more than the item
+                values = []
+                for p in program:
+                    if p[0] == "lone" and p[1] == list_name and p[2] is not None:
+                        value = item.get(p[2]) if isinstance(item, dict) else None
+                        values.append(value if type(value) is str and value.isprintable() else cell_value(value))
+                    else:
+                        if merged is None and p[0] != "static":
+                            merged = {**scope, list_name: item}
+                        values.append(_value(p, merged if merged is not None else scope))
                 out.append((r, values, self._fit(r, values)))
         return out
 
