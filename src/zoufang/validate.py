@@ -227,8 +227,10 @@ def reference_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
                                  f"{label}{_quote(names.iat[i])}与人员编号 {ids.iat[i]}"
                                  f"（{roster.people.set_index('person_id')['name'].get(ids.iat[i], '')}）不一致"),
                              lambda i: "请核对姓名和人员编号")
-            role = res["person_id"].map(categories)
-            if (spec is CASES and col.key == "leader") or (spec is PROBLEMS and col.key == "leader"):
+            needs_role = (spec in (CASES, PROBLEMS) and col.key == "leader") or (spec is RECEPTIONS
+                                                                                 and col.key == "person")
+            role = res["person_id"].map(categories) if needs_role else None
+            if spec in (CASES, PROBLEMS) and col.key == "leader":
                 out += _emit(data, role.notna() & ~role.isin(LEADER_ROLES), col.key, "not-a-leader", LEVEL_ERROR,
                              lambda i, names=names, role=role, label=label:
                              f"{label}{_quote(names.iat[i])}是{role.iat[i]}，不是领导班子成员",
@@ -274,6 +276,8 @@ def _suggest(what: str, near: str | None) -> str:
 # ------------------------------------------------------------------ duplicates
 def _first_rows(data: SheetData, keys: pd.Series, dup: pd.Series) -> dict:
     """Excel row of the first occurrence of each duplicated key."""
+    if not dup.any():
+        return {}
     wanted = keys[dup].unique()
     firsts = ~keys.duplicated(keep="first") & keys.isin(wanted)
     return dict(zip(keys[firsts], data.frame["_row"][firsts].astype(int)))

@@ -1,0 +1,50 @@
+"""The benchmark script: each measurement in a child process, baselines that write the same cells."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import python_calamine as calamine
+
+from zoufang.exchange import issue
+from zoufang.schema import VISITS
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+
+
+def child(task: str, args: dict) -> dict:
+    out = subprocess.run([sys.executable, str(BENCH), "--child", task, json.dumps(args, ensure_ascii=False)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def values(path: Path) -> dict:
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    return {s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names}
+
+
+def test_make_and_check_report_time_and_memory_of_a_city_sized_book(tmp_path):
+    book = tmp_path / "city.xlsx"
+    made = child("make", {"book": str(book), "units": 20, "people": 500, "rows": 3000})
+    assert (made["units"], made["people"], made["visits"]) == (20, 500, 3000) and book.exists()
+    raw, check = child("raw_read", {"book": str(book)}), child("check", {"book": str(book)})
+    assert 0 < raw["seconds"] < check["seconds"] and check["peak_mb"] > 50
+
+
+def test_styled_baseline_writes_the_same_values_and_formats_as_the_issued_workbooks(clean_demo, tmp_path):
+    _, master = clean_demo
+    out, raw = tmp_path / "issued", tmp_path / "raw"
+    raw.mkdir()
+    issue(master, out)
+    files = sorted(out.glob("*.xlsx"))
+    result = child("raw_write", {"out": str(out), "tmp": str(raw), "styled": True})
+    assert result["seconds"] > 0
+    first = raw / "raw0.xlsx"
+    assert values(first) == values(files[0])
+    ours, theirs = openpyxl.load_workbook(files[0]), openpyxl.load_workbook(first)
+    sheet = VISITS.name
+    header_ours, header_theirs = ours[sheet]["A1"], theirs[sheet]["A1"]
+    assert header_ours.font.b and header_ours.fill.fill_type == "solid"  # a styled header to compare
+    assert header_theirs.font.b == header_ours.font.b and header_theirs.fill.fgColor.rgb == header_ours.fill.fgColor.rgb
+    assert header_theirs.border.left.style == header_ours.border.left.style
