@@ -1,7 +1,7 @@
 """Benchmarks at demo, city and province scale: wall time, peak memory, ratio to a same-run baseline.
 
     python bench/run.py            # everything (several minutes)
-    python bench/run.py --quick    # demo and city only
+    python bench/run.py --quick    # demo, city and the 110 units only
 
 Each measurement runs in a child process of its own, so that its peak memory
 (ru_maxrss) is its own. The baseline is measured in the same run on the same
@@ -159,7 +159,7 @@ def _count_cells(folder: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="demo and city only")
+    parser.add_argument("--quick", action="store_true", help="demo, city and the 110 units only")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
