@@ -211,6 +211,7 @@ class LedgerData:
                         "receivers": "、".join(dict.fromkeys(receivers)), "met": "是" if receivers else "否"})
         return out
 
+
 def _fmt(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"

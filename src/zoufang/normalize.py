@@ -77,9 +77,7 @@ class Distinct:
     def text(self) -> np.ndarray:
         """clean_text of every cell."""
         if self._text is None:
-            nfkc = unicodedata.normalize  # strings inline (most cells): clean_text's own rule, no call per cell
-            self._text = [((u if u.isascii() else nfkc("NFKC", u)).strip() if type(u) is str else clean_text(u))
-                          for u in self.uniques] + [""]
+            self._text = [clean_text(u) for u in self.uniques] + [""]
         return self._from_table(self._text, clean_text)
 
     def longest(self) -> int:

@@ -108,11 +108,13 @@ def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.Dat
     second = set(second_level_units(ctx))
     due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
     missing = pd.Series([x[UNIT_NAME] for x in coll.unit_weeks_without_reception], dtype=object).value_counts()
+    sizes = per_person.groupby("unit").size().to_dict()
     by_status = per_person.groupby(["unit", "overall"]).size().to_dict()
 
     def count(unit: str, *statuses: str) -> int:
         return int(sum(by_status.get((unit, st), 0) for st in statuses))
-    sizes = per_person.groupby("unit").size().to_dict()
+
+
     sums = done.groupby(["unit", "metric"])[["actual", "numerator", "denominator"]].sum()
     totals_of: dict[str, dict] = {}
     for (unit, metric), (actual, num, den) in zip(sums.index, sums.to_numpy()):

@@ -24,7 +24,7 @@ DEMO_UNITS = 11
 def _suffix(series: pd.Series, copy_no: int) -> pd.Series:
     if copy_no == 1:
         return series
-    return series.where(series.isna() | (series.astype(str) == ""), series.astype(str) + f"·{copy_no}")
+    return series.where(_blank(series), series.astype(str) + f"·{copy_no}")
 
 
 def _columns(key: str, *kinds: Kind) -> list[str]:

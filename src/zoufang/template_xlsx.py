@@ -122,11 +122,12 @@ class Template:
                 for p in program:
                     if p[0] == "lone" and p[1] == list_name and p[2] is not None:
                         value = item.get(p[2]) if isinstance(item, dict) else None
-                        values.append(value if type(value) is str and value.isprintable() else cell_value(value))
+                    elif p[0] == "static":
+                        value = p[1]
                     else:
-                        if merged is None and p[0] != "static":
-                            merged = {**scope, list_name: item}
-                        values.append(_value(p, merged if merged is not None else scope))
+                        merged = merged or {**scope, list_name: item}
+                        value = _run(p, merged)
+                    values.append(_cell(value))
                 out.append((r, values, self._fit(r, values)))
         return out
 
@@ -178,11 +179,12 @@ def _hf(part) -> str:
 
 
 def _value(program: tuple, scope: dict):
-    """A cell's value as written: text checked for characters a cell cannot hold only when needed."""
-    value = _run(program, scope)
-    if type(value) is str:
-        return value if value.isprintable() else cell_value(value)
-    return cell_value(value)
+    return _cell(_run(program, scope))
+
+
+def _cell(value):
+    """A value as written: text checked for characters a cell cannot hold only when needed."""
+    return value if type(value) is str and value.isprintable() else cell_value(value)
 
 
 def _run(program: tuple, scope: dict):

@@ -227,15 +227,15 @@ def reference_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
                                  f"{label}{_quote(names.iat[i])}与人员编号 {ids.iat[i]}"
                                  f"（{roster.people.set_index('person_id')['name'].get(ids.iat[i], '')}）不一致"),
                              lambda i: "请核对姓名和人员编号")
-            needs_role = (spec in (CASES, PROBLEMS) and col.key == "leader") or (spec is RECEPTIONS
-                                                                                 and col.key == "person")
-            role = res["person_id"].map(categories) if needs_role else None
-            if spec in (CASES, PROBLEMS) and col.key == "leader":
+            leader_column = spec in (CASES, PROBLEMS) and col.key == "leader"
+            receiver_column = spec is RECEPTIONS and col.key == "person"
+            role = res["person_id"].map(categories) if leader_column or receiver_column else None
+            if leader_column:
                 out += _emit(data, role.notna() & ~role.isin(LEADER_ROLES), col.key, "not-a-leader", LEVEL_ERROR,
                              lambda i, names=names, role=role, label=label:
                              f"{label}{_quote(names.iat[i])}是{role.iat[i]}，不是领导班子成员",
                              lambda i: "分包领导、包案领导应为局或二级单位领导班子成员")
-            if spec is RECEPTIONS and col.key == "person":
+            if receiver_column:
                 out += _emit(data, role.notna() & ~role.isin(RECEIVER_ROLES), col.key, "receiver-not-allowed",
                              LEVEL_WARNING,
                              lambda i, names=names, role=role: f"接访人{_quote(names.iat[i])}是{role.iat[i]}，"
