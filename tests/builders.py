@@ -70,3 +70,13 @@ def problem(leader, status, major=False, finder=None, deadline=D(2012, 1, 31), s
 
 def activity(lead, kind, day, unit="局机关"):
     return {"date": day, "kind": kind, "lead": lead, "unit": unit}
+
+
+def set_cell_by_header(path: Path, sheet: str, header: str, row: int, value) -> None:
+    """A clerk's edit with openpyxl: the cell under ``header`` on Excel row ``row``."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    col = next(c.column for c in ws[1] if c.value == header)
+    ws.cell(row, col).value = value
+    wb.save(path)

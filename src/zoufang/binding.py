@@ -190,10 +190,12 @@ class BookEditor(Editor):
     def delete_row(self, sheet: str, row: int) -> None:
         self.book.sheets[sheet].range(f"{row}:{row}").delete(shift="up")
 
-    def ensure_log_sheet(self, name: str, headers: list[str]) -> int:
+    def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         if name not in [s.name for s in self.book.sheets]:
             sheet = _sheet(self.book, name)
             sheet.range("A1").value = [headers]
+            if hidden:
+                sheet.visible = False
             self.__dict__.setdefault("_log_rows", {})[name] = 1
         rows = self.__dict__.setdefault("_log_rows", {})
         if name not in rows:
@@ -201,8 +203,8 @@ class BookEditor(Editor):
             rows[name] = used.row + used.rows.count - 1
         return rows[name]
 
-    def append_log(self, name: str, headers: list[str], rows: list[list]) -> None:
-        super().append_log(name, headers, rows)
+    def append_log(self, name: str, headers: list[str], rows: list[list], hidden: bool = False) -> None:
+        super().append_log(name, headers, rows, hidden)
         self._log_rows[name] += len(rows)
 
     def write(self, target) -> None:
@@ -212,14 +214,18 @@ class BookEditor(Editor):
 @_guarded
 def issue_units(book) -> str:
     """One workbook per unit into 下发/ beside the workbook; rows without a number get one first."""
-    from .exchange import fill_blank_ids_in, issue_campaign, load_secret
+    from .exchange import complete_master_meta, fill_blank_ids_in, issue_campaign, load_secret, units_without_code
     master = Path(book.fullname)
     campaign = campaign_of(book)
+    missing = units_without_code(campaign)
+    if missing:
+        return _done(book, f"“单位”表中 {'、'.join(missing)} 没有单位编码，请先补上再下发。")
     editor = BookEditor(book)
+    notices = complete_master_meta(campaign, editor)
     filled = fill_blank_ids_in(campaign, editor)
-    if filled:
+    if filled or notices:
         editor.save()
-        return _done(book, f"已为 {filled} 处空白的记录编号（或活动编号）补上编号。请保存工作簿，再点一次“下发单位表”。")
+        return _done(book, "".join(notices) + f"已为 {filled} 处空白的记录编号补上编号。请保存工作簿，再点一次“下发单位表”。")
     issued = issue_campaign(campaign, load_secret(master, create=True), _folder(book, ISSUE_DIR))
     return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}")
 
@@ -227,7 +233,7 @@ def issue_units(book) -> str:
 @_guarded
 def collect_returns(book) -> str:
     """Merge the unit workbooks in 回收/ beside the workbook into this workbook (save it afterwards)."""
-    from .exchange import ARCHIVE_DIR, collect_into, expand_paths, load_secret, log_frame
+    from .exchange import ARCHIVE_DIR, collect_into, complete_master_meta, expand_paths, load_secret, log_frame
     master = Path(book.fullname)
     inbox = _folder(book, RETURN_DIR)
     files = expand_paths([inbox]) if inbox.exists() else []
@@ -235,9 +241,10 @@ def collect_returns(book) -> str:
         return _done(book, f"没有找到回收的工作簿：请把各单位发回的文件放进 {inbox}")
     campaign = campaign_of(book)
     editor = BookEditor(book)
+    notices = complete_master_meta(campaign, editor)
     results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)),
                            load_secret(master), master.parent / ARCHIVE_DIR, files, editor,
-                           dt.datetime.now().replace(microsecond=0))
+                           dt.datetime.now().astimezone().replace(microsecond=0), force_log=bool(notices))
     editor.save()
     counts = {}
     for r in results:
@@ -246,7 +253,8 @@ def collect_returns(book) -> str:
     return _done(book, f"处理回收表 {len(results)} 份：合并 {counts.get('merged', 0)}，重复 {counts.get('duplicate', 0)}，"
                        f"被更新版本取代 {counts.get('superseded', 0)}，拒收 {counts.get('refused', 0)}；"
                        f"新增 {sum(r.added for r in merged)} 行，修改 {sum(r.updated for r in merged)} 行，"
-                       f"删除 {sum(r.removed for r in merged)} 行。详见“{IMPORT_LOG_SHEET}”表。请保存工作簿。")
+                       f"删除 {sum(r.removed for r in merged)} 行，拒收 {sum(len(r.rejected) for r in merged)} 行。"
+                       f"详见“{IMPORT_LOG_SHEET}”表。请保存工作簿。")
 
 
 # ------------------------------------------------------------------ zero-argument entry points for VBA RunPython

@@ -164,10 +164,13 @@ def issue_cmd(
 ) -> None:
     """为每个单位生成一份可通过邮件发送的工作簿。"""
     from .exchange import issue
+    notices: list[str] = []
     try:
-        issued = issue(book, out_dir)
+        issued = issue(book, out_dir, notices=notices)
     except FAILURES as exc:
         _fail(_failure_text(exc))
+    for notice in notices:
+        out.print(notice)
     for item in issued:
         out.print(f"{item.unit}：{item.rows} 行 → {item.path}")
     out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}")
@@ -189,20 +192,29 @@ def collect(
             result = collect_files(book, paths, progress=lambda p: bar.advance(task))
     except FAILURES as exc:
         _fail(_failure_text(exc))
+    for notice in result.notices:
+        err.print(notice)
     if as_json:
         _emit_json(result.to_json())
-        return
+        raise typer.Exit(result.exit_code)
+    from .exchange import STATUS_TEXT
     for f in result.files:
-        line = f"{Path(f.file).name}：{f.unit or '?'} {f.status}"
+        line = f"{Path(f.file).name}：{f.unit or '?'} {STATUS_TEXT[f.status]}"
         if f.status == "merged":
             line += f"（新增 {f.added}，修改 {f.updated}，未变 {f.unchanged}，删除 {f.removed}，拒收 {len(f.rejected)}）"
         if f.reason:
             line += f"：{f.reason}"
         out.print(line)
         for r in f.rejected:
-            out.print(f"  拒收 {r['sheet']}!{r['cell']}：{r['reason']}")
+            out.print(f"  拒收 {r['sheet']}{'!' + r['cell'] if r['cell'] else ''}：{r['reason']}")
+        for n in f.notes:
+            where = f"{n['sheet']}{'!' + n['cell'] if n['cell'] else ''}：" if n["sheet"] else ""
+            out.print(f"  说明 {where}{n['note']}")
     if result.backup:
         out.print(f"原总台账已备份到 {result.backup}")
+    elif not result.written:
+        out.print("没有需要合并的内容，总台账未改动")
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()

@@ -69,8 +69,8 @@ class Editor:
     def delete_row(self, sheet: str, row: int) -> None:
         raise NotImplementedError
 
-    def ensure_log_sheet(self, name: str, headers: list[str]) -> int:
-        """Create the log sheet if needed; return the last used row."""
+    def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
+        """Create the sheet (zoufang's own: a log or a hidden record) if needed; return its last used row."""
         raise NotImplementedError
 
     def write(self, target) -> None:
@@ -85,12 +85,22 @@ class Editor:
             self._columns_used = getattr(self, "_columns_used", {})
             self._columns_used[data.name] = self.max_column(data.name)
 
+    def _contract_letter(self, data: SheetData, key: str) -> str:
+        """The column of contract column ``key``; one is added under its label if the sheet lacks it."""
+        letter = data.letters.get(key) or self.extra_columns[data.name].get("\0" + key)
+        if not letter:
+            self._columns_used[data.name] += 1
+            letter = get_column_letter(self._columns_used[data.name])
+            self.extra_columns[data.name]["\0" + key] = letter
+            self.set_value(data.name, f"{letter}{data.header_row}", data.spec.col(key).label)
+        return letter
+
     def update(self, data: SheetData, row: int, values: dict[str, object], extras: dict[str, object]) -> None:
         self._sheet(data)
         for key, value in values.items():
-            letter = data.letters.get(key)
-            if letter:
-                self.set_value(data.name, f"{letter}{row}", value)
+            if cell_value(value) is None and not data.letters.get(key):
+                continue
+            self.set_value(data.name, f"{self._contract_letter(data, key)}{row}", value)
         columns = self.extra_columns[data.name]
         for header, value in extras.items():
             if cell_value(value) is None and header not in columns:
@@ -113,8 +123,8 @@ class Editor:
         self._sheet(data)
         self.doomed.setdefault(data.name, set()).update(rows)
 
-    def append_log(self, name: str, headers: list[str], rows: list[list]) -> None:
-        last = self.ensure_log_sheet(name, headers)
+    def append_log(self, name: str, headers: list[str], rows: list[list], hidden: bool = False) -> None:
+        last = self.ensure_sheet(name, headers, hidden)
         for i, values in enumerate(rows, start=last + 1):
             for j, value in enumerate(values, start=1):
                 self.set_value(name, f"{get_column_letter(j)}{i}", value)
@@ -144,9 +154,11 @@ class MasterEditor(Editor):
     def delete_row(self, sheet: str, row: int) -> None:
         self.book[sheet].delete_rows(row)
 
-    def ensure_log_sheet(self, name: str, headers: list[str]) -> int:
+    def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         if name not in self.book.sheetnames:
             ws = self.book.create_sheet(name)
+            if hidden:
+                ws.sheet_state = "hidden"
             fill = PatternFill("solid", fgColor="FF" + HEADER_FILL.lstrip("#"))
             for j, h in enumerate(headers, start=1):
                 cell = ws.cell(1, j, h)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EPOCH_1904_SHIFT = 1462  # days between the 1904 and the 1900 date systems' serial numbers
 # Serial numbers from 1900-01-01 to the last day pandas can hold (2262-04-11): anything else is not a date.
 SERIAL_MIN, SERIAL_MAX = 1, (pd.Timestamp.max.date() - EXCEL_EPOCH.date()).days
 _DATE_TEXT = re.compile(
@@ -159,6 +160,16 @@ def parse_date(v: object) -> pd.Timestamp:
     if _SERIAL_TEXT.match(text):
         return EXCEL_EPOCH + pd.Timedelta(days=int(float(text)))
     return pd.NaT
+
+
+def parse_date_1904(v: object) -> pd.Timestamp:
+    """parse_date for a workbook in the 1904 date system: bare serial numbers count from 1904-01-01."""
+    if isinstance(v, (int, float)) and v.__class__ is not bool:
+        return parse_date(v + EPOCH_1904_SHIFT)
+    text = clean_text(v) if isinstance(v, str) else ""
+    if text and _SERIAL_TEXT.match(text):
+        return parse_date(float(text) + EPOCH_1904_SHIFT)
+    return parse_date(v)
 
 
 def parse_yesno(v: object):

@@ -5,6 +5,7 @@ kept; blank rows are skipped; every value keeps the cell it came from.
 """
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -14,14 +15,15 @@ from openpyxl.utils import get_column_letter
 
 from . import normalize as nz
 from .dataset import ROW, Campaign, SheetData, Settings
+from .file_props import REFUSED_SUFFIXES, uses_1904_dates
 from .findings import Finding, error, warning
 from .schema import (
-    ALL_SHEETS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
-    SETTINGS, Kind, Sheet,
+    ADDED_SHEET, ALL_SHEETS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
+    SETTINGS, Column, Kind, Sheet,
 )
 
 HEADER_SEARCH_ROWS = 10
-HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET)  # zoufang's own sheets, kept as raw values in Campaign.hidden
+HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET)  # zoufang's own: raw values in Campaign.hidden
 TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
@@ -42,6 +44,9 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
         raise InputError(f"找不到文件：{path}")
     if path.is_dir():
         raise InputError(f"{path} 是文件夹，不是工作簿")
+    refused = REFUSED_SUFFIXES.get(path.suffix.lower())
+    if refused:
+        raise InputError(f"{path.name}：{refused}无法读取，请在 WPS 或 Excel 中“另存为” Excel 工作簿（.xlsx）后再发送")
     check_package(path)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
@@ -98,13 +103,17 @@ def read_campaign(path: Path | str) -> Campaign:
     """Read a campaign workbook file into the typed dataset."""
     path = Path(path)
     grids, names = read_grids(path)
-    campaign = campaign_from_grids(grids, path.name, names)
+    campaign = campaign_from_grids(grids, path.name, names, date1904=uses_1904_dates(path))
     campaign.path = path
     return campaign
 
 
-def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[str] | None = None) -> Campaign:
-    """Build the dataset from sheet values (from a file or a live workbook)."""
+def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[str] | None = None,
+                        date1904: bool = False) -> Campaign:
+    """Build the dataset from sheet values (from a file or a live workbook).
+
+    ``date1904``: the workbook counts bare serial numbers from 1904 (Mac Excel's date system).
+    """
     if not any(s.name in grids for s in ALL_SHEETS):
         raise InputError(f"{source}：没有找到任何活动台账工作表（如“人员”“走访记录”），不是大走访活动工作簿")
     findings: list[Finding] = []
@@ -114,7 +123,7 @@ def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[s
     for spec in ALL_SHEETS:
         if spec is SETTINGS:
             continue
-        data, sheet_findings = read_sheet(spec, grids.get(spec.name))
+        data, sheet_findings = read_sheet(spec, grids.get(spec.name), date1904)
         sheets[spec.key] = data
         findings += sheet_findings
     settings, settings_findings = read_settings(grids.get(SETTINGS.name))
@@ -128,12 +137,29 @@ def _header_token(value: object) -> str:
     return nz.squeeze(nz.clean_text(value)).strip("*＊")
 
 
+_HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")  # a clerk's note after a header: 形成报告（是/否）
+
+
+def column_for_header(value: object, by_label: dict[str, Column]) -> Column | None:
+    """The contract column a header names: its label, an alias, or either with a bracketed note after it."""
+    token = _header_token(value)
+    col = by_label.get(token)
+    if col is None and _HEADER_NOTE.search(token):
+        col = by_label.get(_HEADER_NOTE.sub("", token))
+    return col
+
+
+def labels_of(spec: Sheet) -> dict[str, Column]:
+    """Every header text that names a contract column of ``spec``: labels and aliases."""
+    return {lab: c for c in spec.columns for lab in (c.label, *c.aliases)}
+
+
 def find_header_row(spec: Sheet, grid: Grid) -> int:
     """0-based index of the row that holds the most contract headers (row 1 by contract)."""
-    labels = {lab for c in spec.columns for lab in (c.label, *c.aliases)}
+    labels = labels_of(spec)
     best, best_hits = 0, 0
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in row if _header_token(v) in labels)
+        hits = sum(1 for v in row if column_for_header(v, labels) is not None)
         if hits > best_hits:
             best, best_hits = i, hits
     return best
@@ -147,7 +173,7 @@ def empty_sheet(spec: Sheet) -> SheetData:
     return SheetData(spec, frame, text, {}, pd.DataFrame(), present=False)
 
 
-def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]]:
+def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[SheetData, list[Finding]]:
     """Locate columns by header, drop blank rows, type every column."""
     if grid is None:
         level = error if spec.entry or spec.key in ("people", "units") else warning
@@ -159,18 +185,13 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
     findings: list[Finding] = []
     h = find_header_row(spec, grid) if grid else 0
     header = grid[h] if grid else []
-    by_label = {}
-    for c in spec.columns:
-        by_label[c.label] = c
-        for alias in c.aliases:
-            by_label[alias] = c
+    by_label = labels_of(spec)
     positions: dict[str, int] = {}
     extra_positions: dict[str, int] = {}
     for j, value in enumerate(header):
-        token = _header_token(value)
-        if not token:
+        if not _header_token(value):
             continue
-        col = by_label.get(token)
+        col = column_for_header(value, by_label)
         letter = get_column_letter(j + 1)
         if col is None:
             name = nz.clean_text(value)
@@ -212,7 +233,7 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
     blank = np.full(len(rows), "", dtype=object)
     text = pd.DataFrame({c.key: text_cols[positions[c.key]][keep] if c.key in positions else blank
                          for c in spec.columns}, index=index)
-    typed = {c.key: _typed_column(c, distinct[positions[c.key]])[keep] if c.key in positions
+    typed = {c.key: _typed_column(c, distinct[positions[c.key]], date1904)[keep] if c.key in positions
              else _typed_column(c, nz.Distinct(blank)) for c in spec.columns}
     frame = pd.DataFrame(typed, index=index)
     frame[ROW] = rows.astype(int)
@@ -223,10 +244,10 @@ def read_sheet(spec: Sheet, grid: Grid | None) -> tuple[SheetData, list[Finding]
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest), findings
 
 
-def _typed_column(col, distinct: nz.Distinct) -> pd.Series:
+def _typed_column(col, distinct: nz.Distinct, date1904: bool = False) -> pd.Series:
     """Typed values of one contract column: parsed once per distinct cell value."""
     if col.kind is Kind.DATE:
-        return distinct.map(nz.parse_date, "datetime64[ns]")
+        return distinct.map(nz.parse_date_1904 if date1904 else nz.parse_date, "datetime64[ns]")
     if col.kind is Kind.YESNO:
         return distinct.map(nz.parse_yesno, "boolean")
     if col.kind is Kind.NUMBER:

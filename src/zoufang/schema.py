@@ -45,6 +45,7 @@ class Column:
     done_date: bool = False  # when something was finished: never after the as-of date
     width: float = 12
     aliases: tuple[str, ...] = ()
+    bureau_leaders_ok: bool = False  # any unit may name a bureau leader here (分包领导, 包案领导)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ VISITS = Sheet(
         C("person_id", "人员编号", width=10),
         C("target", "走访对象", K.TEXT, True, width=10),
         C("target_type", "对象类别", K.ENUM, True, VISIT_TARGET_TYPES, width=14),
-        C("address", "地址", K.TEXT, True, width=28),
+        C("address", "地址", K.TEXT, True, width=28, aliases=("详细地址", "家庭住址", "住址")),
         C("form", "走访形式", K.ENUM, True, VISIT_FORMS, width=10),
         C("issue", "反映问题", width=30),
         C("problem_id", "问题编号", K.PROBLEM_REF, width=12),
@@ -222,7 +223,7 @@ CASES = Sheet(
         C("case_id", "案件编号", K.RECORD_ID, width=12),
         C("cause", "案件事由", K.TEXT, True, width=30),
         C("case_type", "案件类型", K.ENUM, True, CASE_TYPES, width=14),
-        C("leader", "包案领导", K.PERSON, True, width=10),
+        C("leader", "包案领导", K.PERSON, True, width=10, bureau_leaders_ok=True),
         C("unit", "责任单位", K.UNIT, True, width=22),
         C("owner", "责任人", K.PERSON, width=10),
         C("field_visit", "是否带案下访", K.YESNO, True, width=12),
@@ -244,7 +245,7 @@ PROBLEMS = Sheet(
         C("category", "问题类别", K.ENUM, True, PROBLEM_CATEGORIES, width=10),
         C("description", "问题描述", K.TEXT, True, width=30),
         C("major", "是否重大问题", K.YESNO, True, width=12),
-        C("leader", "分包领导", K.PERSON, width=10),
+        C("leader", "分包领导", K.PERSON, width=10, bureau_leaders_ok=True),
         C("unit", "责任单位", K.UNIT, True, width=22),
         C("owner", "责任人", K.PERSON, width=10),
         C("plan", "解决方案", width=24),
@@ -415,6 +416,8 @@ META_ITEMS = (
     MetaItem("issued_digest", "下发记录校验码"),
 )
 ISSUED_SHEET = "_issued"  # hidden in unit workbooks: the record numbers they were issued with
+ADDED_SHEET = "_added"  # hidden in the master: where each row added from a return came from (resends)
+ADDED_HEADERS = ("issue", "sheet", "ordinal", "typed_id", "digest", "id")
 META_HEADERS = ("键", "说明", "值")
 
 HOME_TEXT = (
