@@ -37,3 +37,39 @@ def clean_demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("clean") / "clean.xlsx"
     write_book(path, d.content)
     return d, path
+
+
+UNO_PYTHON = os.environ.get("ZOUFANG_UNO_PYTHON", "/usr/bin/python3")
+
+
+def _has_uno() -> bool:
+    import subprocess
+    try:
+        return subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture
+def lo_clerk(needs_libreoffice):
+    """Play the unit's clerk in LibreOffice: ``lo_clerk([{"src", "dst", "edits"}])`` (see tests/lo_clerk.py)."""
+    import json
+    import subprocess
+    import tempfile
+    from pathlib import Path
+    if not _has_uno():
+        if REQUIRE_LO:
+            pytest.fail(f"ZOUFANG_REQUIRE_LIBREOFFICE=1 but {UNO_PYTHON} has no uno module (apt-get install python3-uno)")
+        pytest.skip(f"LibreOffice's Python bridge is missing: {UNO_PYTHON} cannot import uno (apt-get install python3-uno)")
+
+    def run(jobs: list[dict]) -> None:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+            json.dump(jobs, fh, ensure_ascii=False, default=str)
+        script = Path(__file__).with_name("lo_clerk.py")
+        done = subprocess.run([UNO_PYTHON, str(script), fh.name], capture_output=True, text=True, timeout=300,
+                              env={k: v for k, v in os.environ.items() if not k.startswith("PYTHON")})
+        os.unlink(fh.name)
+        assert done.returncode == 0, done.stderr[-2000:]
+        for job in jobs:
+            assert Path(job["dst"]).exists(), job["dst"]
+    return run

@@ -25,6 +25,8 @@ from .schema import (
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "#1F4E78"
 OFFICE_FILL = "#7F6000"  # header colour of columns the office owns on an entry sheet
+OFFICE_SHADE = "#D9D9D9"  # their cells in a unit's copy
+OFFICE_NOTE = "此列由局活动办公室填写。单位在此列的修改不会被采用，导入时会列出。"
 EXTRA_ROWS = 2000  # rows below the data that keep dropdowns and date limits
 NAME_PEOPLE = "人员姓名"
 NAME_UNITS = "单位名称列表"
@@ -40,7 +42,7 @@ class BookContent:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # Sheet.key -> rows
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)  # clerk columns by header
     meta: dict[str, str] = field(default_factory=dict)
-    protect_office_columns: bool = False  # unit copies: 督办意见 shown but locked
+    protect_office_columns: bool = False  # unit copies: 督办意见 shaded and noted (never sheet protection)
     hidden: dict[str, list[list]] = field(default_factory=dict)  # extra hidden sheets: name -> rows
     vba_project: Path | None = None  # vbaProject.bin for an .xlsm (document modules ThisWorkbook, Sheet1…)
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (caption, macro) on 首页
@@ -73,11 +75,8 @@ class _Formats:
         self.date = book.add_format({**cell, **date})
         self.percent = book.add_format({**cell, "num_format": "0%"})
         self.column_date = book.add_format({**base, **date})
-        self.unlocked = book.add_format({**cell, "locked": False})
-        self.unlocked_date = book.add_format({**cell, **date, "locked": False})
-        self.locked = book.add_format({**cell, "locked": True, "bg_color": "#F2F2F2"})
-        self.column_unlocked = book.add_format({**base, "locked": False})
-        self.column_unlocked_date = book.add_format({**base, **date, "locked": False})
+        self.office_cell = book.add_format({**cell, "bg_color": OFFICE_SHADE})
+        self.office_column = book.add_format({**base, "bg_color": OFFICE_SHADE})
         self.title = book.add_format({"font_name": "黑体", "font_size": 18, "bold": True})
         self.body = book.add_format({**base, "font_size": 11, "text_wrap": True})
         self.link = book.add_format({**base, "font_size": 11, "font_color": "#0563C1", "underline": 1})
@@ -175,29 +174,29 @@ def _write_table(book, ws, spec: Sheet, fmts: _Formats, frame: pd.DataFrame | No
         office = spec.entry and col.owner is Owner.OFFICE
         ws.write_string(0, j, col.label, fmts.office_header if office else fmts.header)
         is_date = col.kind is Kind.DATE
-        if protect_office:
-            column_fmt = fmts.column_unlocked_date if is_date else (None if office else fmts.column_unlocked)
-            cell_fmts.append(fmts.locked if office else fmts.unlocked)
-            date_fmts.append(fmts.unlocked_date)
-        else:
-            column_fmt = fmts.column_date if is_date else None
-            cell_fmts.append(fmts.cell)
-            date_fmts.append(fmts.date)
+        marked = protect_office and office
+        column_fmt = fmts.column_date if is_date else (fmts.office_column if marked else None)
+        cell_fmts.append(fmts.office_cell if marked else fmts.cell)
+        date_fmts.append(fmts.date)
+        if marked:  # a unit's copy: the office's column is shaded and explained, never locked (clerks sort and delete rows)
+            ws.write_comment(0, j, OFFICE_NOTE, {"x_scale": 2, "y_scale": 1.2})
         ws.set_column(j, j, col.width, column_fmt)
     for k, name in enumerate(extras.columns, start=len(keys)):
         ws.write_string(0, k, str(name), fmts.header)
-        ws.set_column(k, k, 14, fmts.column_unlocked if protect_office else None)
+        ws.set_column(k, k, 14)
     ws.set_row(0, 30)
     nrows = len(frame)
     values = frame.reindex(columns=keys).astype(object).to_numpy()
     extra_values = extras.astype(object).to_numpy() if len(extras.columns) else None
-    extra_fmt = fmts.unlocked if protect_office else fmts.cell
+    extra_fmt = fmts.cell
     for i in range(nrows):
         r = i + 1
         row = values[i]
         for j in range(len(keys)):
             v = row[j]
-            if kinds[j] is Kind.TARGET and isinstance(v, float) and 0 < v < 1:
+            if v is None and cell_fmts[j] is fmts.office_cell:
+                ws.write_blank(r, j, None, fmts.office_cell)  # shaded even where the office wrote nothing yet
+            elif kinds[j] is Kind.TARGET and isinstance(v, float) and 0 < v < 1:
                 _write_value(ws, r, j, v, fmts.percent, fmts.percent)
             else:
                 _write_value(ws, r, j, v, cell_fmts[j], date_fmts[j])
@@ -212,9 +211,6 @@ def _write_table(book, ws, spec: Sheet, fmts: _Formats, frame: pd.DataFrame | No
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(nrows, 1), ncols - 1)
     _print_setup(ws, landscape=len(spec.columns) > 5)
-    if protect_office:
-        ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True,
-                        "insert_rows": True, "delete_rows": True, "insert_columns": True})
 
 
 def _write_settings(ws, fmts: _Formats, settings: dict[str, object]) -> None:

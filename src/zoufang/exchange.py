@@ -27,7 +27,7 @@ from .dataset import Campaign
 from .file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment, saved_time
 from .master_edit import MasterEditor
 from .master_lock import MasterLock
-from .merge import MergeRun, RowOutcome, export_values, merge_unit_book
+from .merge import MergeRun, RowOutcome, deleted_ids, export_values, merge_unit_book
 from .names import safe_file_name
 from .reading import InputError, read_campaign
 from .record_ids import IdAllocator
@@ -73,8 +73,11 @@ def complete_master_meta(campaign: Campaign, editor) -> list[str]:
     rows = {str(r[0]).strip(): i + 1 for i, r in enumerate(grid or []) if r and r[0] not in (None, "")}
     last = len(grid or [])
     labels = {m.key: m.label for m in META_ITEMS}
-    if grid is None:
-        editor.ensure_sheet(META_SHEET, list(META_HEADERS), hidden=True)
+    if not grid:
+        if grid is None:
+            editor.ensure_sheet(META_SHEET, list(META_HEADERS), hidden=True)
+        for j, header in enumerate(META_HEADERS):
+            editor.set_value(META_SHEET, f"{'ABC'[j]}1", header)
         last = 1
     for key, value in missing.items():
         row = rows.get(key)
@@ -100,7 +103,7 @@ def fill_blank_ids_in(campaign: Campaign, editor) -> int:
     Rows no unit owns keep their blank; check reports them.
     """
     roster = Roster.of(campaign)
-    ids = IdAllocator({i for s in ENTRY_SHEETS for i in campaign[s.key].frame[s.id_key] if i})
+    ids = IdAllocator({i for s in ENTRY_SHEETS for i in campaign[s.key].frame[s.id_key] if i} | deleted_ids(campaign))
     filled = 0
     for spec in ENTRY_SHEETS:
         data = campaign[spec.key]

@@ -26,7 +26,7 @@ from .dataset import Campaign, SheetData
 from .master_edit import cell_value
 from .record_ids import IdAllocator
 from .roster import Roster, owning_units
-from .schema import ADDED_HEADERS, ADDED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind, Owner, Sheet
+from .schema import ADDED_HEADERS, ADDED_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind, Owner, Sheet
 
 
 @dataclass
@@ -112,6 +112,7 @@ class MergeRun:
     @classmethod
     def start(cls, campaign: Campaign, editor, now, reserved: set[str]) -> "MergeRun":
         taken = {i for s in ENTRY_SHEETS for i in campaign[s.key].frame[s.id_key] if i}
+        taken |= deleted_ids(campaign)  # a deleted record's number is never given to another row
         return cls(campaign, Roster.of(campaign), editor, IdAllocator(taken, reserved - taken), now,
                    previous_additions(campaign.hidden.get(ADDED_SHEET)))
 
@@ -146,6 +147,13 @@ class MasterView:
         index = {rid: i for i, rid in zip(data.frame.index, data.frame[data.spec.id_key]) if rid}
         return cls(export_values(data).to_dict("index"), owning_units(data, roster).to_dict(), index,
                    data.extras.to_dict("index"), data.frame["_row"].to_dict())
+
+
+def deleted_ids(campaign: Campaign) -> set[str]:
+    """Record numbers of rows moved to 已删除记录."""
+    grid = campaign.hidden.get(DELETED_SHEET) or []
+    column = list(DELETED_HEADERS).index("编号")
+    return {str(r[column]) for r in grid[1:] if len(r) > column and r[column] not in (None, "")}
 
 
 def _issued_by_sheet(issued: list[list[str]] | None) -> dict[str, set[str]]:
@@ -338,9 +346,10 @@ class SheetMerge:
             return
         self._note_office_edits(i, None)
         ids = self.run_.ids
-        rid = typed if typed and ids.claim(typed) else ""
+        code = self.run_.roster.unit_codes.get(self.unit, "")
+        own_prefix = bool(code) and typed.startswith(f"{code}-")
+        rid = typed if own_prefix and ids.claim(typed) else ""
         if not rid:
-            code = self.run_.roster.unit_codes.get(self.unit, "")
             if not code:
                 self.out.reject(spec.name, self.theirs.first_cell(row),
                                 f"{self.unit}在“单位”表中没有单位编码，新增的第 {row} 行无法编号，未合并。"
@@ -348,8 +357,9 @@ class SheetMerge:
                 return
             rid = ids.fresh(code, spec.id_tag)
             if typed:
+                why = "已被其他行占用" if own_prefix else f"不是本单位的编号（应以 {code}- 开头）"
                 self.out.note(spec.name, self.theirs.cell(spec.id_key, row),
-                              f"编号 {typed} 已被其他行占用，新增的第 {row} 行改编为 {rid}")
+                              f"编号 {typed} {why}，新增的第 {row} 行改编为 {rid}")
         values = {k: self.values[i][k] for k in self.unit_keys}
         extras = {h: v for h, v in self.theirs.extras.loc[i].items()} if len(self.theirs.extras.columns) else {}
         self.run_.editor.append(self.mine, {spec.id_key: rid, **values}, extras)

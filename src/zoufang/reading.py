@@ -18,12 +18,12 @@ from .dataset import ROW, Campaign, SheetData, Settings
 from .file_props import REFUSED_SUFFIXES, uses_1904_dates
 from .findings import Finding, error, warning
 from .schema import (
-    ADDED_SHEET, ALL_SHEETS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
+    ADDED_SHEET, ALL_SHEETS, DELETED_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
     SETTINGS, Column, Kind, Sheet,
 )
 
 HEADER_SEARCH_ROWS = 10
-HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET)  # zoufang's own: raw values in Campaign.hidden
+HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET)  # zoufang's own: raw values in Campaign.hidden
 TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
