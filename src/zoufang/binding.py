@@ -59,9 +59,24 @@ def _sheet(book, name: str, after: str | None = None):
     return book.sheets.add(name, after=anchor)
 
 
+def as_typed(value):
+    """A value as Excel must receive it to store it unchanged.
+
+    Excel (and Office.js) treat a written string as typed input: "=…" becomes a formula,
+    "0012" a number, "2011-9-5" a date. A leading apostrophe makes any text stay text
+    (Excel keeps it as the cell's prefix character, not in the value).
+    """
+    value = cell_value(value)
+    return "'" + value if isinstance(value, str) and value else value
+
+
+def _typed_rows(rows: list[list]) -> list[list]:
+    return [[as_typed(v) for v in row] for row in rows]
+
+
 def _write_table(sheet, headers: list[str], rows: list[list]) -> None:
     sheet.clear_contents()
-    sheet.range("A1").value = [headers] + [[cell_value(v) for v in row] for row in rows]
+    sheet.range("A1").value = _typed_rows([headers] + rows)
 
 
 def _meta_get(book, key: str) -> str:
@@ -78,12 +93,12 @@ def _meta_set(book, key: str, label: str, value: str) -> None:
     rows = sheet.used_range.options(ndim=2).value or []
     for i, row in enumerate(rows, start=1):
         if row and row[0] == key:
-            sheet.range(f"C{i}").value = value
+            sheet.range(f"C{i}").value = as_typed(value)
             return
     if not rows or not any(rows[0]):
-        sheet.range("A1").value = [list(META_HEADERS)]
+        sheet.range("A1").value = _typed_rows([list(META_HEADERS)])
         rows = [list(META_HEADERS)]
-    sheet.range(f"A{len(rows) + 1}").value = [[key, label, value]]
+    sheet.range(f"A{len(rows) + 1}").value = _typed_rows([[key, label, value]])
 
 
 def _done(book, message: str) -> str:
@@ -122,7 +137,7 @@ def validate_book(book, as_of: dt.date | None = None) -> str:
     results = _sheet(book, FINDINGS_SHEET, after=HOME_SHEET)
     rows = findings_sheet_rows(findings)
     results.clear()
-    results.range("A1").value = rows
+    results.range("A1").value = _typed_rows(rows)
     for i, row in enumerate(rows[1:], start=2):
         if row[3] and row[4]:
             results.range(f"E{i}").add_hyperlink(f"#'{row[3]}'!{row[4]}", row[4])
@@ -181,7 +196,7 @@ class BookEditor(Editor):
         self.book = book
 
     def set_value(self, sheet: str, address: str, value) -> None:
-        self.book.sheets[sheet].range(address).value = cell_value(value)
+        self.book.sheets[sheet].range(address).value = as_typed(value)
 
     def max_column(self, sheet: str) -> int:
         used = self.book.sheets[sheet].used_range
@@ -193,7 +208,7 @@ class BookEditor(Editor):
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         if name not in [s.name for s in self.book.sheets]:
             sheet = _sheet(self.book, name)
-            sheet.range("A1").value = [headers]
+            sheet.range("A1").value = _typed_rows([headers])
             if hidden:
                 sheet.visible = False
             self.__dict__.setdefault("_log_rows", {})[name] = 1
