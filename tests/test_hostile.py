@@ -209,3 +209,85 @@ def test_issue_and_collect_on_one_master_are_serialised(clean_demo, tmp_path):
         result = runner.invoke(app, ["issue", str(master), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "另一个任务" in result.output
     assert runner.invoke(app, ["issue", str(master), "--out", str(tmp_path / "out")]).exit_code == 0
+
+
+def test_dates_beyond_the_calendar_and_infinite_numbers_are_findings_at_their_cells(tmp_path):
+    from builders import D, make_book, visit
+    from openpyxl import load_workbook
+    path = tmp_path / "远日期.xlsx"
+    make_book(path, visits=[visit("丙馆长", D(2011, 9, 5)), visit("丙馆长", D(2011, 9, 6))],
+              wenzheng=[{"date": D(2011, 10, 1), "person": "甲局长", "mode": "在线交流", "topic": "题目",
+                         "participants": "inf"}, {"date": D(2011, 10, 2), "person": "甲局长", "mode": "在线交流",
+                                                  "topic": "题目二", "participants": "1e309"}])
+    wb = load_workbook(path)
+    ws = wb["走访记录"]
+    ws["B2"].value = dt.datetime(3011, 9, 5)  # a real date cell far in the future
+    ws["B3"].value = "9999-12-31"
+    wb.save(path)
+    result = runner.invoke(app, ["check", str(path), "--json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    found = {(f["code"], f["sheet"], f["cell"]) for f in json.loads(result.stdout)["findings"]}
+    assert {("bad-date", "走访记录", "B2"), ("bad-date", "走访记录", "B3"),
+            ("bad-number", "问政记录", "F2"), ("bad-number", "问政记录", "F3")} <= found
+
+
+def test_a_return_with_far_dates_and_infinite_numbers_keeps_them_as_the_clerk_typed(tmp_path):
+    from builders import D, make_book, set_cell_by_header, visit
+    from zoufang.exchange import collect, issue
+    from zoufang.reading import read_campaign
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))],
+              activities=[{"date": D(2011, 10, 1), "kind": "送服务", "lead": "丙馆长", "unit": "市图书馆", "participants": 5}])
+    unit_file = next(i.path for i in issue(master, tmp_path / "out") if i.unit == "市图书馆")
+    set_cell_by_header(unit_file, "走访记录", "走访日期", 2, "3011-9-5")
+    set_cell_by_header(unit_file, "活动记录", "参与人数", 2, "1e309")
+    result = collect(master, [unit_file]).files[0]
+    assert result.status == "merged" and result.updated == 2
+    campaign = read_campaign(master)
+    assert campaign["visits"].text["date"].tolist() == ["3011-9-5"]
+    assert campaign["activities"].text["participants"].tolist() == ["1e309"]
+
+
+@pytest.mark.parametrize("far_cell", ["XFD1048576", "XFD3000", "A99999999"])
+def test_a_sheet_with_a_far_away_cell_is_refused_at_once_and_the_batch_goes_on(clean_demo, tmp_path, far_cell):
+    import subprocess
+    import sys
+    from zoufang.exchange import collect, issue
+    from builders import set_cell_by_header
+    _, src = clean_demo
+    master = tmp_path / "m.xlsx"
+    shutil.copy(src, master)
+    issued = issue(master, tmp_path / "out")
+    good = issued[0].path
+    set_cell_by_header(good, "走访记录", "地址", 2, "好的回收表")
+    hostile = tmp_path / "out" / "hostile.xlsx"
+    wb = openpyxl.load_workbook(issued[1].path)
+    if far_cell.startswith("A99"):
+        wb.save(hostile)
+        _rewrite_far_row(hostile)
+    else:
+        wb["走访记录"][far_cell] = "x"
+        wb.save(hostile)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "zoufang", "check", str(hostile)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "数据范围异常" in done.stderr and "panicked" not in done.stderr
+    assert time.perf_counter() - started < 30  # a refusal, not an allocation (it aborted the process before)
+    result = collect(master, [hostile, good])
+    assert [f.status for f in result.files] == ["refused", "merged"]
+
+
+def _rewrite_far_row(path):
+    """Move one cell of 走访记录 to row 99,999,999 in the sheet XML (openpyxl cannot write past Excel's rows)."""
+    import re
+    import zipfile
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/") and b"A2" in data:
+                data = re.sub(rb'(<row r=")(\d+)(")((?:(?!</row>).)*?)(</row>)(</sheetData>)',
+                              lambda m: m.group(1) + b"99999999" + m.group(3) + re.sub(rb'r="([A-Z]+)\d+"', rb'r="\g<1>99999999"', m.group(4)) + m.group(5) + m.group(6),
+                              data, count=1, flags=re.S)
+            dst.writestr(item, data)
+    tmp.replace(path)

@@ -8,6 +8,7 @@ is present but cannot be parsed becomes missing, so callers find it as
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+FIRST_DAY, LAST_DAY = dt.date(1678, 1, 1), dt.date(2261, 12, 31)  # what a datetime64[ns] column holds
 EPOCH_1904_SHIFT = 1462  # days between the 1904 and the 1900 date systems' serial numbers
 # Serial numbers from 1900-01-01 to the last day pandas can hold (2262-04-11): anything else is not a date.
 SERIAL_MIN, SERIAL_MAX = 1, (pd.Timestamp.max.date() - EXCEL_EPOCH.date()).days
@@ -143,7 +145,8 @@ def parse_date(v: object) -> pd.Timestamp:
     if v is None or v.__class__ is bool:
         return pd.NaT
     if isinstance(v, dt.date):
-        return pd.Timestamp(v.year, v.month, v.day)
+        day = dt.date(v.year, v.month, v.day)
+        return pd.Timestamp(day) if FIRST_DAY <= day <= LAST_DAY else pd.NaT
     if isinstance(v, (int, float)):
         if np.isnan(v) or not SERIAL_MIN <= v <= SERIAL_MAX:
             return pd.NaT
@@ -154,9 +157,10 @@ def parse_date(v: object) -> pd.Timestamp:
     m = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
     if m:
         try:
-            return pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]))
+            day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
         except ValueError:
             return pd.NaT
+        return pd.Timestamp(day) if FIRST_DAY <= day <= LAST_DAY else pd.NaT  # 3011-9-5, 9999-12-31: not a date here
     if _SERIAL_TEXT.match(text):
         return EXCEL_EPOCH + pd.Timedelta(days=int(float(text)))
     return pd.NaT
@@ -188,12 +192,13 @@ def parse_number(v: object) -> float:
     if v is None or v.__class__ is bool:
         return np.nan
     if isinstance(v, (int, float)):
-        return float(v)
+        return float(v) if math.isfinite(v) else np.nan
     token = squeeze(clean_text(v)).replace(",", "")
     try:
-        return float(token) if token else np.nan
+        number = float(token) if token else np.nan
     except ValueError:
         return np.nan
+    return number if math.isfinite(number) else np.nan  # inf, 1e309: not a count
 
 
 def parse_target(v: object) -> float:

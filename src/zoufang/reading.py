@@ -17,6 +17,7 @@ from . import normalize as nz
 from .dataset import ROW, Campaign, SheetData, Settings
 from .file_props import REFUSED_SUFFIXES, uses_1904_dates
 from .findings import Finding, error, warning
+from .sheet_extent import ExtentTooLarge, check_sheet_extents
 from .schema import (
     ADDED_SHEET, ALL_SHEETS, DELETED_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
     SETTINGS, Column, Kind, Sheet,
@@ -48,6 +49,7 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
     if refused:
         raise InputError(f"{path.name}：{refused}无法读取，请在 WPS 或 Excel 中“另存为” Excel 工作簿（.xlsx）后再发送")
     check_package(path)
+    check_extents(path)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as exc:
@@ -86,6 +88,19 @@ def check_package(path: Path) -> None:
     if total > MAX_UNPACKED or worst[0] > MAX_RATIO:
         raise InputError(f"{path.name}：文件解压后异常庞大（{total / 1024 ** 2:.0f} MB，{worst[1]} 压缩比 "
                          f"{worst[0]:.0f}:1），可能是恶意构造的文件，已拒绝读取")
+
+
+def check_extents(path: Path) -> None:
+    """Refuse a sheet whose furthest cell would make any reader allocate billions of cells."""
+    if not zipfile.is_zipfile(path):
+        return
+    try:
+        check_sheet_extents(path)
+    except ExtentTooLarge as exc:
+        raise InputError(f"{path.name}：工作表的数据范围异常（{exc.columns} 列 × {exc.rows} 行，{exc.part}），"
+                         f"远超活动台账可能的大小，可能是恶意构造或损坏的文件，已拒绝读取") from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # the reader gives the reason
 
 
 def _reason(path: Path) -> str:
