@@ -96,11 +96,44 @@ def test_control_characters_and_formula_text_survive_as_text(tmp_path):
 
 
 @pytest.mark.parametrize("name, file_ok", [
-    ("../../etc/passwd", "___etc_passwd"), ("市图书馆/分馆", "市图书馆_分馆"), ("CON", "_CON"), ("a:b*c?d", "a_b_c_d"),
-    ("  .隐藏. ", "隐藏"), ("", "_"),
+    ("../../etc/passwd", "____etc_passwd"), ("市图书馆/分馆", "市图书馆_分馆"), ("CON", "CON_"), ("a:b*c?d", "a_b_c_d"),
+    ("  .隐藏. ", "隐藏"), ("", "_"), ("COM0", "COM0_"), ("CONIN$", "CONIN$_"), ("lpt0.txt", "lpt0_.txt"),
+    ("名单. . ", "名单"), ("市图书馆\u202e xslx.exe", "市图书馆 xslx.exe"), ("图书\u200b馆", "图书馆"),
 ])
 def test_names_that_become_paths_are_safe(name, file_ok):
     assert safe_file_name(name) == file_ok
+
+
+def test_long_cjk_names_fit_in_bytes_and_windows_paths(tmp_path):
+    long = "文" * 100  # 300 bytes in UTF-8
+    stem = safe_file_name(long)
+    assert len((stem + ".xlsx").encode("utf-8")) <= 255
+    used: set[str] = set()
+    twins = [safe_file_name(long, used) for _ in range(3)]
+    assert len(set(twins)) == 3 and all(len((t + ".xlsx").encode()) <= 255 for t in twins)
+    deep = tmp_path / ("深" * 60) / ("层" * 60)
+    stem = safe_file_name(long, folder=deep)
+    assert len(str((deep / (stem + ".xlsx")).absolute())) <= 259
+
+
+def test_issue_collect_and_ledgers_work_with_long_cjk_names(tmp_path):
+    from builders import D, make_book, set_cell_by_header, visit
+    from zoufang.exchange import collect, issue
+    folder = tmp_path / "办公室"
+    folder.mkdir()
+    master = folder / ("市直文广新系统五级书记带头大走访活动总台账" * 4)[:78]
+    master = master.with_suffix(".xlsx")
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))])
+    set_cell_by_header(master, "单位", "单位名称", 3, "市图书馆" + "分馆" * 48)  # a 100-character unit name
+    set_cell_by_header(master, "人员", "单位名称", 4, "市图书馆" + "分馆" * 48)
+    set_cell_by_header(master, "人员", "单位名称", 6, "市图书馆" + "分馆" * 48)
+    issued = issue(master, tmp_path / "下发")
+    long_unit = next(i for i in issued if i.unit.startswith("市图书馆"))
+    assert long_unit.rows == 1 and len(long_unit.path.name.encode()) <= 255
+    set_cell_by_header(long_unit.path, "走访记录", "地址", 2, "新地址")
+    assert collect(master, [long_unit.path]).files[0].status == "merged"
+    result = runner.invoke(app, ["ledgers", str(master), "--out", str(tmp_path / "台账")])
+    assert result.exit_code == 0, result.output
 
 
 def test_sheet_names_are_short_legal_and_unique():

@@ -207,7 +207,7 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
                         "token": unit_token(secret, campaign_id, unit),
                         "issued_digest": issued_digest(secret, campaign_id, unit, issued_at, ids)}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
-        name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names) + ".xlsx"
+        name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
         target = out_dir / name
         atomic_write(target, lambda tmp, content=content: write_book(tmp, content), keep_backup=True)
         result.append(Issued(unit, target, rows))

@@ -259,19 +259,19 @@ def write_ledgers(data: LedgerData, out_dir: Path, templates: Path, unit: str | 
     files = LedgerFiles([], [])
     used_dirs: set[str] = set()
     for unit_name in dict.fromkeys(people["unit"]):
-        folder = Path(out_dir) / safe_file_name(unit_name or "未填单位", used_dirs)
+        folder = Path(out_dir) / safe_file_name(unit_name or "未填单位", used_dirs, Path(out_dir), suffix="")
         folder.mkdir(parents=True, exist_ok=True)
         members = people[people["unit"] == unit_name]
         used_files: set[str] = set()
         for _, p in members.iterrows():
-            target = folder / (safe_file_name(f"{p['person_id']}-{p['name']}", used_files) + ".xlsx")
+            target = folder / (safe_file_name(f"{p['person_id']}-{p['name']}", used_files, folder) + ".xlsx")
             atomic_write(target, lambda tmp, p=p: _person_book(data, person_tpl, p, tmp), keep_backup=False)
             files.people.append(target)
             if progress:
                 progress(p["name"])
         if person:
             continue
-        target = folder / (safe_file_name(f"{unit_name}-单位台账") + ".xlsx")
+        target = folder / (safe_file_name(f"{unit_name}-单位台账", None, folder) + ".xlsx")
         atomic_write(target, lambda tmp, u=unit_name, m=members: _unit_book(data, unit_tpls, person_tpl, u, m, tmp),
                      keep_backup=False)
         files.units.append(target)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import filelock
 
+from .names import sidecar_name
 from .safe_io import WriteRefused
 
 
 def lock_path(master: Path) -> Path:
-    return Path(master).with_name(f".{Path(master).name}.zoufang-lock")
+    return Path(master).with_name(sidecar_name(f".{Path(master).name}", ".zoufang-lock"))
 
 
 class MasterLock:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -99,8 +100,8 @@ def check_extents(path: Path) -> None:
     except ExtentTooLarge as exc:
         raise InputError(f"{path.name}：工作表的数据范围异常（{exc.columns} 列 × {exc.rows} 行，{exc.part}），"
                          f"远超活动台账可能的大小，可能是恶意构造或损坏的文件，已拒绝读取") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return  # the reader gives the reason
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError):
+        return  # a damaged package: the reader gives the reason
 
 
 def _reason(path: Path) -> str:

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .names import sidecar_name
+
 
 class WriteRefused(Exception):
     """A write was refused before anything was touched (message for the clerk)."""
@@ -31,7 +33,7 @@ def backup(path: Path, folder: Path | None = None) -> Path:
     folder = folder or path.parent / "备份"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    target = folder / sidecar_name(path.stem, f".{stamp}{path.suffix}")
     shutil.copy2(path, target)
     return target
 

@@ -12,13 +12,14 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from .names import sidecar_name
 from .safe_io import WriteRefused
 
 KEY_BYTES = 32
 
 
 def secret_path(master: Path) -> Path:
-    return Path(master).with_name(f".{Path(master).stem}.zoufang-key")
+    return Path(master).with_name(sidecar_name(f".{Path(master).stem}", ".zoufang-key"))
 
 
 def _create(path: Path) -> None:
