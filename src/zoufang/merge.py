@@ -121,11 +121,6 @@ class MergeRun:
             self._views[key] = MasterView.of(self.campaign[key], self.roster)
         return self._views[key]
 
-    def changed(self) -> bool:
-        return bool(self.added_rows or self.deleted_rows) or self.editor_touched
-
-    editor_touched: bool = False
-
     def write_logs(self) -> None:
         """Append the run's provenance rows (hidden ``_added``); 已删除记录 is written by the caller's log."""
         if self.added_rows:
