@@ -124,9 +124,12 @@ def _needs_numbers(campaign: Campaign) -> bool:
     return any(campaign[s.key].has(s.id_key) and (campaign[s.key].frame[s.id_key] == "").any() for s in ENTRY_SHEETS)
 
 
-def prepare_master(master: Path) -> list[str]:
-    """Before issuing: complete _meta and number blank rows, under the lock, written (backup, atomic) only if needed."""
-    campaign = read_campaign(master)
+def prepare_master(master: Path, campaign: Campaign | None = None) -> list[str]:
+    """Before issuing: complete _meta and number blank rows, under the lock, written (backup, atomic) only if needed.
+
+    ``campaign``: the master as already read, if it was.
+    """
+    campaign = campaign or read_campaign(master)
     if campaign.meta.get("campaign_id") and campaign.meta.get("schema_version") and not _needs_numbers(campaign):
         return []
     refuse_if_open(master)
@@ -158,14 +161,17 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
     appended to ``notices``.
     """
     master = Path(master)
-    missing = units_without_code(read_campaign(master))
+    campaign = read_campaign(master)
+    missing = units_without_code(campaign)
     if missing:
         raise InputError(f"{master.name}：“单位”表中 {'、'.join(missing)} 没有单位编码。单位编码是记录编号的前缀，"
                          f"请先补上（各单位不同），再下发")
-    done = prepare_master(master)
+    done = prepare_master(master, campaign)
     if notices is not None:
         notices += done
-    return issue_campaign(read_campaign(master), load_secret(master, create=True), out_dir, now)
+    if done:  # the master was rewritten: issue what it now holds
+        campaign = read_campaign(master)
+    return issue_campaign(campaign, load_secret(master, create=True), out_dir, now)
 
 
 def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None) -> list[Issued]:
