@@ -1,4 +1,4 @@
-"""Editing the master workbook in place (openpyxl), so that clerks' formatting and own columns survive.
+"""Editing the master workbook in place, so that the office's formatting, pictures, formulas and own columns survive.
 
 Only the cells zoufang changes are touched; new rows go below the last used
 row; log sheets are appended to. Text is always stored as text, never as a formula.
@@ -9,14 +9,13 @@ import datetime as dt
 import math
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-from openpyxl.styles import Font, PatternFill
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from .book_writer import DATE_FORMAT, HEADER_FILL
 from .dataset import SheetData
+from .xlsx_package import Package
 
 
 def cell_value(value):
@@ -36,15 +35,6 @@ def cell_value(value):
     if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters cannot be stored in a cell
     return value
-
-
-def set_cell(cell, value) -> None:
-    value = cell_value(value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # '=…' typed by a clerk stays text
-    elif isinstance(value, dt.datetime):
-        cell.number_format = DATE_FORMAT
 
 
 class Editor:
@@ -138,34 +128,32 @@ class Editor:
 
 
 class MasterEditor(Editor):
-    """Edits a workbook file with openpyxl; ``save(target)`` writes the whole book to ``target``."""
+    """Edits a workbook file as its package (``xlsx_package``): ``save(target)`` writes the changed
+    sheets and copies every other part — pictures, charts, comments, VBA, the ribbon — unchanged."""
 
     def __init__(self, path: Path):
         super().__init__()
         self.path = Path(path)
-        self.book = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
+        self.package = Package(self.path)
+        self._deleted: dict[str, set[int]] = {}
 
     def set_value(self, sheet: str, address: str, value) -> None:
-        set_cell(self.book[sheet][address], value)
+        package = self.package
+        package.sheet(sheet).set(address, cell_value(value), package.styles, package.epoch, DATE_FORMAT)
 
     def max_column(self, sheet: str) -> int:
-        return self.book[sheet].max_column
+        return self.package.sheet(sheet).last_column()
 
     def delete_row(self, sheet: str, row: int) -> None:
-        self.book[sheet].delete_rows(row)
+        self._deleted.setdefault(sheet, set()).add(row)  # numbered as read: deleted together on write
 
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
-        if name not in self.book.sheetnames:
-            ws = self.book.create_sheet(name)
-            if hidden:
-                ws.sheet_state = "hidden"
-            fill = PatternFill("solid", fgColor="FF" + HEADER_FILL.lstrip("#"))
-            for j, h in enumerate(headers, start=1):
-                cell = ws.cell(1, j, h)
-                cell.font, cell.fill = Font(bold=True, color="FFFFFFFF"), fill
-                ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(h) * 3))
-            ws.freeze_panes = "A2"
-        return self.book[name].max_row
+        if name not in self.package.sheet_parts:
+            self.package.add_sheet(name, headers, hidden, HEADER_FILL)
+        return self.package.sheet(name).last_row()
 
     def write(self, target) -> None:
-        self.book.save(target)
+        for sheet, rows in self._deleted.items():
+            self.package.delete_rows(sheet, rows)
+        self._deleted = {}
+        self.package.save(target)

@@ -155,13 +155,15 @@ RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensib
 
 
 def add_ribbon(xlsm: Path, ribbon_xml: str) -> None:
-    """Add customUI/customUI14.xml and its relationship in _rels/.rels to a workbook, in place."""
+    """Add (or replace) customUI/customUI14.xml and its relationship in _rels/.rels of a workbook, in place."""
     xlsm = Path(xlsm)
     tmp = xlsm.with_suffix(".ribbon.tmp")
     with zipfile.ZipFile(xlsm) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item)
-            if item.filename == "_rels/.rels":
+            if item.filename == "customUI/customUI14.xml":
+                continue
+            if item.filename == "_rels/.rels" and RIBBON_REL.encode() not in data:
                 rel = (f'<Relationship Id="rIdZoufangRibbon" Type="{RIBBON_REL}" '
                        f'Target="customUI/customUI14.xml"/>').encode()
                 data = data.replace(b"</Relationships>", rel + b"</Relationships>")

@@ -1,0 +1,214 @@
+"""The office's own work in the master survives issue and collect: pictures, charts, comments,
+formats, validations, names, formulas that keep pointing at the same records, and the ribbon."""
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.drawing.image import Image
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from builders import D, make_book, visit
+from zoufang import schema
+from zoufang.exchange import collect, issue
+from zoufang.libreoffice import round_trip_xlsx
+from zoufang.reading import read_campaign
+from zoufang.sheet_refs import RowShift, shift_formula, shift_sqref
+from zoufang.vba_build import add_ribbon
+
+VISITS = schema.VISITS.name
+HEADS = ["户0", "户1", "户2", "户3", "户4"]
+
+
+def png() -> bytes:
+    from PIL import Image as Picture
+    out = io.BytesIO()
+    Picture.new("RGB", (40, 20), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def column_of(ws, key: str) -> str:
+    label = schema.VISITS.col(key).label
+    return next(c.column_letter for c in ws[1] if c.value == label)
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@pytest.fixture
+def decorated(tmp_path):
+    """A master the office has worked on in Excel: a 汇总 sheet of formulas, a picture, a chart,
+    a comment, a conditional format, a validation and a name over the library's visits."""
+    master = tmp_path / "office" / "总台账.xlsx"
+    master.parent.mkdir()
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=h) for i, h in enumerate(HEADS)])
+    wb = openpyxl.load_workbook(master)
+    ws = wb[VISITS]
+    head, date = column_of(ws, "target"), column_of(ws, "date")
+    summary = wb.create_sheet("汇总")
+    summary["A1"] = f"={VISITS}!{head}4"            # 户2
+    summary["A2"] = f"={VISITS}!{head}3"            # 户1: the unit deletes it
+    summary["A3"] = f"=COUNTA({VISITS}!{head}2:{head}6)"
+    summary["A4"] = f"=SUM(A5:A6)"
+    summary["A5"], summary["A6"] = 1, 2
+    summary.add_image(Image(io.BytesIO(png())), "C2")
+    ws.add_image(Image(io.BytesIO(png())), "M8")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=ws[date + "1"].column, min_row=2, max_row=6))
+    summary.add_chart(chart, "C10")
+    ws[f"{head}5"].comment = Comment("户3 要回访", "办公室")
+    ws.conditional_formatting.add(f"{head}2:{head}6", CellIsRule(operator="equal", formula=['"户4"'],
+                                                                  fill=PatternFill("solid", fgColor="FFFF00")))
+    validation = DataValidation(type="list", formula1='"是,否"')
+    validation.add(f"{head}2:{head}6")
+    ws.add_data_validation(validation)
+    wb.defined_names["户主"] = DefinedName("户主", attr_text=f"{VISITS}!${head}$2:${head}$6")
+    wb.save(master)
+    issued = {i.unit: i.path for i in issue(master, tmp_path / "out")}
+    return master, issued, head
+
+
+def test_a_unit_deleting_a_row_leaves_the_offices_pictures_charts_and_formulas_pointing_at_the_same_records(
+        decorated, tmp_path):
+    master, issued, head = decorated
+    before = parts(master)
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    row_of = {ws[f"{column_of(ws, 'target')}{r}"].value: r for r in range(2, ws.max_row + 1)}
+    ws.delete_rows(row_of["户1"])
+    wb.save(lib)
+
+    result = collect(master, [lib])
+    assert result.files[0].removed == 1 and result.written
+
+    after = parts(master)
+    media = [n for n in before if n.startswith("xl/media/")]
+    assert len(media) == 2 and all(after[n] == before[n] for n in media)
+    for n in before:  # drawings keep their anchors unless they sat below the deleted row
+        if n.startswith(("xl/drawings/", "xl/theme/", "docProps/app")):
+            assert n in after
+    book = openpyxl.load_workbook(master)
+    assert len(book["汇总"]._images) == 1 and len(book[VISITS]._images) == 1 and len(book["汇总"]._charts) == 1
+    summary = book["汇总"]
+    assert summary["A1"].value == f"={VISITS}!{head}3"          # 户2 moved up a row, and so did the formula
+    assert summary["A2"].value == "=#REF!"                       # as Excel: the deleted record is gone
+    assert summary["A3"].value == f"=COUNTA({VISITS}!{head}2:{head}5)"
+    assert summary["A4"].value == "=SUM(A5:A6)"
+    ws = book[VISITS]
+    assert ws[f"{head}4"].comment is not None and "户3" in ws[f"{head}4"].comment.text
+    assert [str(r.sqref) for r in ws.conditional_formatting] == [f"{head}2:{head}5"]
+    office_rule = next(v for v in ws.data_validations.dataValidation if v.formula1 == '"是,否"' and head in str(v.sqref))
+    assert str(office_rule.sqref) == f"{head}2:{head}5"
+    assert book.defined_names["户主"].attr_text == f"{VISITS}!${head}$2:${head}$5"
+    chart_xml = next(after[n] for n in after if n.startswith("xl/charts/chart")).decode()
+    assert "$2:$" in chart_xml and "$5<" in chart_xml.replace("</", "<")
+    visits = read_campaign(master)["visits"].frame
+    assert sorted(visits["target"]) == ["户0", "户2", "户3", "户4"]
+
+
+@pytest.mark.libreoffice
+def test_the_moved_formulas_give_the_same_records_when_libreoffice_recalculates(decorated, tmp_path, needs_libreoffice):
+    master, issued, head = decorated
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    wb[VISITS].delete_rows(3)  # 户1
+    wb.save(lib)
+    collect(master, [lib])
+    again = round_trip_xlsx(master, tmp_path / "lo")
+    values = openpyxl.load_workbook(again, data_only=True)["汇总"]
+    assert values["A1"].value == "户2"
+    assert values["A3"].value == 4
+    assert values["A4"].value == 3
+
+
+def test_a_collect_that_changes_nothing_leaves_the_file_as_it_was(decorated):
+    master, issued, _ = decorated
+    collect(master, [issued["市图书馆"]])  # the unit sent it back unchanged
+    before = master.read_bytes()
+    again = collect(master, [issued["市图书馆"]])
+    assert not again.written and master.read_bytes() == before
+
+
+def test_parts_zoufang_does_not_touch_are_byte_identical(decorated):
+    master, issued, _ = decorated
+    before = parts(master)
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    row = ws.max_row + 1  # the unit adds one visit, nothing else
+    for key, value in visit("戊干部", D(2011, 9, 20), head="新户").items():
+        ws.cell(row, next(c.column for c in ws[1] if c.value == schema.VISITS.col(key).label), value)
+    wb.save(lib)
+    assert collect(master, [lib]).files[0].added == 1
+    after = parts(master)
+    touched = {p for p in before if after.get(p) != before[p]}
+    allowed = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+    sheets = _sheet_parts(master)
+    allowed |= {sheets[VISITS], sheets.get(schema.IMPORT_LOG_SHEET, ""), sheets.get(schema.ADDED_SHEET, "")}
+    assert touched <= allowed, touched - allowed
+    assert "xl/calcChain.xml" not in after or after["xl/calcChain.xml"] == before.get("xl/calcChain.xml")
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    from zoufang.xlsx_package import Package
+    return Package(path).sheet_parts
+
+
+def test_issuing_the_shipped_macro_workbook_keeps_its_ribbon_and_vba(tmp_path):
+    shipped = Path(__file__).parents[1] / "workbook" / "大走访台账.xlsm"
+    master = tmp_path / "大走访台账.xlsm"
+    shutil.copy(shipped, master)
+    ribbon = parts(shipped)["customUI/customUI14.xml"].decode("utf-8")
+    wb = openpyxl.load_workbook(master, keep_vba=True)  # the office fills in its units, people and a visit
+    units, people, visits = wb[schema.UNITS.name], wb[schema.PEOPLE.name], wb[VISITS]
+    units.append(["TSG", "市图书馆", "二级单位"])
+    people.append(["P3", "丙馆长", "市图书馆", "二级单位领导班子成员", "否", "否"])
+    labels = [c.value for c in visits[1]]
+    row = [None] * len(labels)
+    for key, value in visit("丙馆长", D(2011, 9, 5)).items():
+        row[labels.index(schema.VISITS.col(key).label)] = value
+    visits.append(row)
+    wb.save(master)
+    add_ribbon(master, ribbon)  # as Excel keeps it; openpyxl alone would have dropped it
+    before = parts(master)
+
+    issue(master, tmp_path / "out")
+
+    after = parts(master)
+    assert after["customUI/customUI14.xml"] == before["customUI/customUI14.xml"]
+    assert after["_rels/.rels"] == before["_rels/.rels"] and b"customUI" in after["_rels/.rels"]
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    campaign = read_campaign(master)
+    assert campaign.meta["campaign_id"] and campaign["visits"].frame["record_id"].iloc[0].startswith("TSG-")
+
+
+# ------------------------------------------------------------------ the reference rules themselves
+@pytest.mark.parametrize("formula, expected", [
+    ("=走访记录!D4", "=走访记录!D3"),
+    ("=走访记录!D3", "=#REF!"),
+    ("=走访记录!D2", "=走访记录!D2"),
+    ("=SUM(走访记录!$F$2:$F$9)", "=SUM(走访记录!$F$2:$F$8)"),
+    ("=SUM(走访记录!F3:F3)", "=SUM(#REF!)"),
+    ("=COUNTA(走访记录!D:D)", "=COUNTA(走访记录!D:D)"),
+    ("=SUM(走访记录!4:9)", "=SUM(走访记录!3:8)"),
+    ("='走访记录'!A10+问题台账!A10", "='走访记录'!A9+问题台账!A10"),
+    ("=A10", "=A10"),  # on another sheet, its own cell
+])
+def test_formulas_follow_a_deleted_row_as_in_excel(formula, expected):
+    assert shift_formula(formula, RowShift.of("走访记录", [3]), "汇总") == expected
+
+
+def test_areas_shrink_and_vanish_with_their_rows():
+    shift = RowShift.of("走访记录", [3, 4])
+    assert shift_sqref("A1:A10 B3:B4 C5", shift) == "A1:A8 C3"
+    assert shift.zero_based(5) == 3 and shift.zero_based(2) == 2 and shift.zero_based(3) == 2
