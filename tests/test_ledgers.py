@@ -135,3 +135,22 @@ def test_unit_book_prints_with_its_header_on_every_page(unit_ledgers, tmp_path, 
         assert re.search(r"第\d+页共\d+页", text), i  # page numbers on every page
         # every page of a member's ledger repeats the ledger's title and the member's identity line
         assert any(t in text for t in unit_titles) or ("个人台账" in text and "人员编号：" in text), i
+
+
+def test_each_trips_counted_days_add_up_to_the_research_days_in_the_title(tmp_path):
+    """An inspector adds the 计入天数 column: overlaps count once, days before the campaign not at all."""
+    from builders import D, make_book, trip
+    trips = [trip("丙馆长", D(2011, 8, 28), D(2011, 9, 2)),   # 2 days inside the campaign
+             trip("丙馆长", D(2011, 9, 10), D(2011, 9, 14)),  # 5
+             trip("丙馆长", D(2011, 9, 12), D(2011, 9, 13)),  # inside the previous trip: 0
+             trip("丙馆长", D(2011, 9, 14), D(2011, 9, 16))]  # overlaps one day: 2
+    make_book(tmp_path / "b.xlsx", research=trips, settings={"as_of": D(2011, 11, 30)})
+    files, _ = ledgers_job(tmp_path / "b.xlsx", tmp_path / "out", person="丙馆长")
+    ws = openpyxl.load_workbook(next(f for f in files.people if "丙馆长" in f.name)).active
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    title = next(v for row in cells for v in row if isinstance(v, str) and v.startswith("三、调研记录"))
+    assert title.startswith("三、调研记录（9 天）")
+    header = next(i for i, row in enumerate(cells) if "计入天数" in row)
+    col = cells[header].index("计入天数")
+    counted = [row[col] for row in cells[header + 1: header + 5]]
+    assert counted == [2, 5, 0, 2]

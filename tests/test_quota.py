@@ -73,8 +73,10 @@ def test_major_problems_solved_as_leader_and_resolution_rate_of_a_finder(tmp_pat
     report = build_report(c)
     assert metrics_of(report, "P1")["解决重大问题"].actual == 2
     rate = metrics_of(report, "P3")["问题解决率"]
-    assert (rate.numerator, rate.denominator, rate.status) == (3, 4, BEHIND)
+    assert (rate.numerator, rate.denominator, rate.status) == (3, 4, ON_PACE)  # the open one is not yet late
     assert metrics_of(report, "P4")["问题解决率"].status == DONE  # found nothing: met
+    later = metrics_of(build_report(c, D(2012, 2, 10)), "P3")["问题解决率"]
+    assert (later.numerator, later.status) == (3, BEHIND)  # its deadline 2012-01-31 has passed
 
 
 def test_pace_halfway_through_the_campaign(tmp_path):
@@ -139,8 +141,9 @@ def test_the_week_straddling_the_campaign_start_still_needs_its_reception(tmp_pa
 
 def test_half_months_without_a_meeting_and_the_one_off_duties(tmp_path):
     acts = [activity("甲局长", "领导小组例会", D(2011, 9, 5)), activity("甲局长", "领导小组例会", D(2011, 10, 15)),
-            activity("乙副局长", "送图书", D(2011, 10, 1)), activity("丙馆长", "联系点建设", D(2011, 9, 20), "市图书馆"),
-            activity("乙副局长", "送政策", D(2011, 9, 9))]
+            {**activity("乙副局长", "送图书", D(2011, 10, 1)), "place": "庞庄村农家书屋"},
+            activity("丙馆长", "联系点建设", D(2011, 9, 20), "市图书馆"),
+            {**activity("乙副局长", "送政策", D(2011, 9, 9)), "place": "临泉县庙岔镇庞庄村"}]
     c = make_book(tmp_path / "b.xlsx", activities=acts, settings={"as_of": D(2011, 10, 20)})
     report = build_report(c)
     col = report.collective
@@ -161,3 +164,59 @@ def test_overdue_items_and_backlog_cases_for_supervision(tmp_path):
     assert list(zip(late["sheet"], late["days_overdue"])) == [("问题台账", 10), ("包案台账", 5)]
     assert late.iloc[0]["分包领导"] == "甲局长" and late.iloc[0]["责任单位"] == "市图书馆"
     assert sorted(report.backlog["原因"]) == ["已结案未息诉息访", "超期未结"]
+
+
+# ------------------------------------------------------------------ counting rules of DOMAIN.md
+def test_house_numbers_tell_homes_apart_and_a_phone_call_is_no_visit(tmp_path):
+    visits = [visit("丙馆长", D(2011, 10, 1), head="刘洋", address="清河路1-23号"),
+              visit("丙馆长", D(2011, 10, 2), head="刘洋", address="清河路12-3号"),
+              visit("丙馆长", D(2011, 10, 3), head="刘洋", address="清河路 1—23 号"),  # the first home again
+              visit("丙馆长", D(2011, 10, 4), head="王芳", form="电话回访")]
+    c = make_book(tmp_path / "b.xlsx", visits=visits, settings={"as_of": D(2011, 11, 30)})
+    assert metrics_of(build_report(c), "P3")["走访户数"].actual == 2
+
+
+def test_lectures_and_books_count_only_at_a_contact_point(tmp_path):
+    acts = [{**activity("乙副局长", "送政策", D(2011, 9, 9)), "place": "市图书馆报告厅"},
+            {**activity("乙副局长", "送图书", D(2011, 9, 9)), "place": "市第一中学"},
+            {**activity("丙馆长", "联系点建设", D(2011, 9, 1), "市图书馆"), "place": "颍东区新华街道王桥社区"},
+            {**activity("乙副局长", "送图书", D(2011, 10, 9)), "place": "王桥社区农家书屋"}]
+    c = make_book(tmp_path / "b.xlsx", activities=acts, settings={"as_of": D(2011, 11, 30)})
+    report = build_report(c)
+    assert metrics_of(report, "P2")["送政策"].actual == 0
+    assert report.collective.metrics["送图书"]["actual"] == 1  # at the library's own contact point
+
+
+def test_one_off_duties_are_never_behind_before_the_end_and_expectations_are_whole(tmp_path):
+    c = make_book(tmp_path / "b.xlsx", settings={"as_of": D(2011, 9, 2)})
+    report = build_report(c)
+    assert set(report.people["status"]) == {ON_PACE, DONE}  # day 2: nobody is behind yet
+    lecture = metrics_of(report, "P2")["送政策"]
+    assert lecture.status == ON_PACE and lecture.expected_by_now == 0
+    later = build_report(c, D(2011, 12, 15))
+    households = metrics_of(later, "P1")["走访户数"]
+    assert households.expected_by_now == 23 and float(households.expected_by_now).is_integer()  # floor(40 × 106/182 = 23.3)
+    assert metrics_of(later, "P2")["送政策"].status == ON_PACE
+    assert metrics_of(build_report(c, D(2012, 2, 29)), "P2")["送政策"].status == MISSED
+
+
+def test_a_finder_is_not_told_apart_by_the_rows_responsible_unit(tmp_path):
+    from builders import PEOPLE, UNITS
+    from zoufang.book_writer import default_content, write_book
+    people = PEOPLE + [{"person_id": "P7", "name": "丙馆长", "unit": "市博物馆", "category": "二级单位领导班子成员",
+                        "is_head": "否", "is_lecturer": "否"}]
+    rows = [problem("甲局长", "已解决", finder="丙馆长", unit="市博物馆"),      # ambiguous: a finding, nobody credited
+            problem("甲局长", "已解决", finder="丙馆长（P7）", unit="市图书馆"),  # the museum's, by number
+            problem("甲局长", "待办", finder="丙馆长(市图书馆)", unit="市博物馆")]   # the library's, by unit
+    content = default_content("t")
+    content.settings["as_of"] = D(2011, 11, 30)
+    content.frames.update(units=pd.DataFrame(UNITS), people=pd.DataFrame(people), problems=pd.DataFrame(rows))
+    write_book(tmp_path / "b.xlsx", content)
+    from zoufang.reading import read_campaign
+    from zoufang.validate import validate
+    c = read_campaign(tmp_path / "b.xlsx")
+    report = build_report(c)
+    assert (metrics_of(report, "P7")["问题解决率"].numerator, metrics_of(report, "P7")["问题解决率"].denominator) == (1, 1)
+    assert (metrics_of(report, "P3")["问题解决率"].numerator, metrics_of(report, "P3")["问题解决率"].denominator) == (0, 1)
+    ambiguous = [f for f in validate(c) if f.code == "ambiguous-person"]
+    assert [(f.sheet, f.column, f.row) for f in ambiguous] == [("问题台账", "发现人", 2)]

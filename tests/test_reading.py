@@ -1,4 +1,5 @@
 """A clerk's messy workbook is read into exactly the expected values, each with its source cell."""
+import dataclasses
 import datetime as dt
 
 import openpyxl
@@ -91,7 +92,10 @@ def test_full_width_and_stray_spaces_are_normalised(messy):
 def test_settings_dates_in_any_form(messy):
     assert messy.settings.start == dt.date(2011, 9, 1)
     assert messy.settings.end == dt.date(2012, 2, 29)
-    assert messy.settings.effective_as_of(dt.date(2026, 1, 1)) == dt.date(2012, 2, 29)
+    blank = dataclasses.replace(messy.settings, as_of=None)
+    assert blank.effective_as_of(today=dt.date(2026, 1, 1)) == dt.date(2012, 2, 29)  # today, clipped to the period
+    assert blank.effective_as_of(dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)  # a date asked for stands
+    assert blank.effective_as_of(dt.date(2011, 1, 1)) == dt.date(2011, 9, 1)  # never before the start
 
 
 def test_missing_sheets_are_findings_not_crashes(messy):

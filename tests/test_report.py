@@ -39,7 +39,7 @@ def test_report_json_follows_the_cli_contract(clean_demo):
 def test_after_the_campaign_the_unmet_are_missed(clean_demo):
     _, path = clean_demo
     doc = json.loads(runner.invoke(app, ["report", str(path), "--json", "--as-of", "2012-03-10"]).stdout)
-    assert doc["as_of"] == "2012-02-29"  # clipped to the campaign
+    assert doc["as_of"] == "2012-03-10"  # after the end: quotas frozen, supervision goes on
     assert {m["status"] for p in doc["people"] for m in p["metrics"].values()} == {"已完成", "未完成"}
 
 

@@ -116,13 +116,14 @@ def plant_mistakes(content):
     i = p.row("cases", any_row); p.set("cases", i, "status", "已销号"); p.set("cases", i, "closed_date", None, "closed-date-missing")
     i = p.row("cases", lambda fr: fr["field_visit"] == "否")
     p.set("cases", i, "field_visit", "是"); p.set("cases", i, "visit_date", None, "field-visit-date-missing")
-    p.set("cases", p.row("cases", any_row), "leader", cadre["name"], "not-a-leader")
+    p.set("cases", p.row("cases", any_row), "leader", cadre["name"], "case-leader-to-check")
     p.set("cases", p.row("cases", any_row), "case_type", "普通案件", "bad-choice")
     p.set("cases", p.row("cases", any_row), "deadline", None, "required-empty")
     i = p.row("cases", lambda fr: fr["field_visit"] == "是")
     p.set("cases", i, "visit_date", dt.date(2011, 8, 1), "date-out-of-period")
     # ---- 问题台账
     pr = f["problems"]
+    p.set("problems", p.row("problems", any_row), "leader", cadre["name"], "not-a-leader")
     referenced = set(f["visits"]["problem_id"].dropna()) | set(f["receptions"]["problem_id"].dropna())
     solved = lambda fr: fr["status"].isin(["已解决", "已销号"]) & (pd.to_datetime(fr["solved_date"], errors="coerce") < pd.Timestamp(2012, 1, 1))  # noqa: E731
     i = p.row("problems", lambda fr: fr["status"] == "办理中")
@@ -193,7 +194,12 @@ def test_clean_demo_has_no_errors(clean_demo):
     _, path = clean_demo
     findings = validate(read_campaign(path))
     assert [f for f in findings if f.is_error] == []
-    assert {f.code for f in findings} <= {"overlapping-trips", "trip-outside-period", "duplicate-visit"}
+    assert {f.code for f in findings} <= {"overlapping-trips", "trip-outside-period", "duplicate-visit",
+                                          "away-from-contact-point", "case-leader-to-check", "deadline-without-problem"}
+    # the demo's rows that exercise the counting rules: a lecture away from the contact points,
+    # a case taken by a section chief, a 限期办理 reception whose deadline nothing else supervises
+    for code in ("away-from-contact-point", "case-leader-to-check", "deadline-without-problem"):
+        assert sum(f.code == code for f in findings) == 1, code
 
 
 def test_every_planted_mistake_gets_exactly_one_finding_with_the_right_code(planted, baseline):

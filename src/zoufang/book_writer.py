@@ -16,8 +16,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__
+from .work_calendar import official_arrangement
 from .schema import (
-    ALL_SHEETS, DEFAULT_QUOTAS, HOME_SHEET, HOME_TEXT, META_HEADERS, META_ITEMS,
+    ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, META_HEADERS, META_ITEMS,
     META_SHEET, NAME_PERIOD_END, NAME_PERIOD_START, PEOPLE, QUOTAS, SCHEMA_VERSION, SETTING_ITEMS,
     SETTINGS, UNITS, Kind, Owner, Sheet,
 )
@@ -54,12 +55,19 @@ def default_content(campaign_id: str) -> BookContent:
         [{"subject": q.subject, "metric": q.metric, "target": q.target,
           "unit_label": q.unit_label, "note": q.note} for q in DEFAULT_QUOTAS]
     )
+    settings = {s.key: s.default for s in SETTING_ITEMS}
     return BookContent(
-        settings={s.key: s.default for s in SETTING_ITEMS},
-        frames={QUOTAS.key: quotas},
+        settings=settings,
+        frames={QUOTAS.key: quotas, HOLIDAYS.key: holiday_rows(settings["start"], settings["end"])},
         meta={"campaign_id": campaign_id, "schema_version": str(SCHEMA_VERSION),
               "unit": "", "issued_at": "", "generator": f"zoufang {__version__}", "token": ""},
     )
+
+
+def holiday_rows(start: dt.date, end: dt.date) -> pd.DataFrame:
+    """节假日 as shipped: the official arrangement of the campaign's years that the built-in calendar knows."""
+    rows = official_arrangement(range(start.year, end.year + 1))
+    return pd.DataFrame([{"date": d, "kind": k, "name": n} for d, k, n in rows], columns=["date", "kind", "name"])
 
 
 class _Formats:

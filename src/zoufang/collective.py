@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .periods import due, half_months, weeks, workdays
+from .contact_points import at_contact_point, contact_points
 from .quota import Context
 from .schema import (
     UNITS, ACTIVITIES, ACTIVITY_BOOKS as BOOKS, ACTIVITY_CONTACT_POINT as CONTACT_POINT, ACTIVITY_LOOK_BACK as LOOK_BACK,
@@ -63,12 +64,12 @@ def collective(ctx: Context) -> Collective:
     receptions = reception_units(ctx)
     activities = ctx.rows(ACTIVITIES.key, "lead")
     activities = activities[activities["date"] >= pd.Timestamp(ctx.start)]
-    in_period = activities[activities["date"] <= pd.Timestamp(ctx.as_of)]
+    in_period = activities[activities["date"] <= pd.Timestamp(ctx.quota_day)]
     if METRIC_WORKDAY_COVERAGE in targets:
         need = targets[METRIC_WORKDAY_COVERAGE]
         leaders = receptions[receptions["role"] == ROLE_BUREAU_LEADER]
         per_day = leaders.groupby(leaders["date"].dt.date)["pid"].nunique()
-        days = workdays(ctx.start, ctx.as_of)
+        days = workdays(ctx.start, min(ctx.as_of, ctx.end), ctx.campaign.calendar)
         out.workdays_due = len(days)
         out.uncovered_workdays = [d for d in days if per_day.get(d, 0) < need]
         out.metrics[METRIC_WORKDAY_COVERAGE] = {
@@ -96,15 +97,21 @@ def collective(ctx: Context) -> Collective:
         out.metrics[METRIC_HALF_MONTH_MEETING] = {
             "actual": len(periods) - len(out.uncovered_half_months), "target": len(periods),
             "met": not out.uncovered_half_months, "detail": f"{len(out.uncovered_half_months)} 个半月未开例会"}
-    for metric, kind in ((METRIC_BOOKS, BOOKS),):
-        if metric in targets:
-            n = int((in_period["kind"] == kind).sum())
-            out.metrics[metric] = {"actual": n, "target": targets[metric], "met": n >= targets[metric],
-                                   "detail": f"已开展 {n} 次"}
-    if METRIC_LOOK_BACK in targets:  # held after the campaign: any date from the start counts
-        n = int((activities["kind"] == LOOK_BACK).sum())
+    if METRIC_BOOKS in targets:  # at a contact point only
+        books = in_period[in_period["kind"] == BOOKS]
+        there = at_contact_point(books["place"], contact_points(ctx.campaign))
+        n = int(there.sum())
+        away = f"（另有 {int((~there).sum())} 次不在联系点，不计）" if (~there).any() else ""
+        out.metrics[METRIC_BOOKS] = {"actual": n, "target": targets[METRIC_BOOKS], "met": n >= targets[METRIC_BOOKS],
+                                     "detail": f"在联系点开展 {n} 次{away}"}
+    if METRIC_LOOK_BACK in targets:  # held after the campaign's end, by the as-of date
+        look = activities[(activities["kind"] == LOOK_BACK) & (activities["date"] <= pd.Timestamp(ctx.as_of))]
+        n = int((look["date"] > pd.Timestamp(ctx.end)).sum())
+        early = len(look) - n
+        note = f"（另有 {early} 次在活动期间，不计）" if early else ""
         out.metrics[METRIC_LOOK_BACK] = {"actual": n, "target": targets[METRIC_LOOK_BACK],
-                                         "met": n >= targets[METRIC_LOOK_BACK], "detail": f"已开展 {n} 次"}
+                                         "met": n >= targets[METRIC_LOOK_BACK],
+                                         "detail": (f"活动结束后已开展 {n} 次" if ctx.over else "活动结束后开展") + note}
     if METRIC_TOPICS in targets:
         w = ctx.campaign[WENZHENG.key].frame
         topics = sorted(set(w.loc[(w["date"] <= pd.Timestamp(ctx.as_of)) & (w["topic"] != ""), "topic"]))

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from .findings import Finding
 from .schema import Sheet
+from .work_calendar import DAY_ON, KINDS, OFFICIAL, WorkCalendar
 
 ROW = "_row"  # Excel row number (1-based) of each record in the clerk's file
 
@@ -73,11 +75,14 @@ class Settings:
     as_of: dt.date | None  # as typed in 活动设置 (None: today)
     contact_point: str = ""
     security_points: str = ""
+    cells: dict[str, str] = field(default_factory=dict, compare=False)  # setting key → its cell (B3)
 
     def effective_as_of(self, override: dt.date | None = None, today: dt.date | None = None) -> dt.date:
-        """--as-of, else 统计截止日期, else today; clipped to the campaign period."""
-        day = override or self.as_of or today or dt.date.today()
-        return min(max(day, self.start), self.end)
+        """--as-of, else 统计截止日期, else today clipped to the campaign period; never before the start.
+
+        A given date after the end stands (quotas freeze at the end, supervision goes on)."""
+        day = override or self.as_of or min(today or dt.date.today(), self.end)
+        return max(day, self.start)
 
     @property
     def days(self) -> int:
@@ -99,6 +104,15 @@ class Campaign:
 
     def __getitem__(self, key: str) -> SheetData:
         return self.sheets[key]
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The official calendar with the 节假日 sheet's dates on top."""
+        data = self.sheets.get("holidays")
+        if data is None or not len(data.frame):
+            return OFFICIAL
+        f = data.frame[data.frame["date"].notna() & data.frame["kind"].isin(KINDS)]
+        return WorkCalendar({d.date(): k == DAY_ON for d, k in zip(f["date"], f["kind"])})
 
     @property
     def people(self) -> pd.DataFrame:

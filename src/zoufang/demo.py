@@ -16,7 +16,7 @@ import pandas as pd
 from .book_writer import BookContent, default_content
 from .periods import half_months, workdays
 from .schema import (
-    ACTIVITIES, CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
+    ACTIVITIES, ACTIVITY_LOOK_BACK, CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
     ROLE_CADRE, ROLE_OTHER, ROLE_UNIT_LEADER, UNITS, VISITS, WENZHENG, Sheet,
 )
 
@@ -176,7 +176,7 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
             "unit": p.unit, "owner": p.name, "plan": "制定整改方案，明确专人负责", "deadline": deadline,
             "progress": {"待办": "已登记", "办理中": "正在协调解决"}.get(status, "已办结"),
             "status": status, "solved_date": solved, "closed_date": closed, "finder": p.name,
-            "supervision": None,
+            "supervision": None, "_finder_id": p.person_id, "_leader_id": leader.person_id if leader else None,
         })
         problem_ids.append(pid)
         return pid
@@ -263,6 +263,7 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
                 "visit_date": min(as_of, reg + dt.timedelta(days=g.rng.randint(1, 20))) if field_visit else None,
                 "deadline": deadline, "progress": "按计划推进", "status": status,
                 "closed_date": min(as_of, reg + dt.timedelta(days=g.rng.randint(10, 60))) if status == "已销号" else None,
+                "_leader_id": p.person_id,
             })
     # ---- major problems from 排查 / 上级交办 led by bureau leaders
     for p in bureau_leaders:
@@ -300,6 +301,9 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
         for _ in range(6):
             activities.append(_activity(g, g.rng.choice(people), kind, g.day(), g.rng.choice(VILLAGES), f"开展{kind}活动"))
 
+    _rule_cases(g, people, by_role, visits, receptions, cases, activities, as_of)
+    _name_namesakes(people, problems, cases)
+
     frames = {
         UNITS.key: pd.DataFrame(_units(g)), PEOPLE.key: pd.DataFrame([_person_row(p) for p in people]),
         VISITS.key: _sorted(visits, "date"), RESEARCH.key: _sorted(research, "start"),
@@ -315,6 +319,56 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
     if not clean:
         _plant_mistakes(g, demo)
     return demo
+
+
+def _rule_cases(g: _Gen, people: list[Person], by_role: dict, visits: list, receptions: list, cases: list,
+                activities: list, as_of: dt.date) -> None:
+    """Rows that exercise DOMAIN.md's counting rules: two homes told apart only by their house
+    numbers, a phone follow-up of a home already visited, a 回头看 during the campaign (not
+    counted) and, when the as-of date is past the end, one after it; a lecture away from any
+    contact point; a case taken by a section chief; a 限期办理 reception with no 问题编号."""
+    cadre = by_role[ROLE_CADRE][0]
+    head = g.name()
+    for day, address, form in ((dt.date(2011, 10, 12), "颍州区清河路1-23号", "入户走访"),
+                               (dt.date(2011, 10, 13), "颍州区清河路12-3号", "入户走访"),
+                               (dt.date(2011, 11, 2), "颍州区清河路12-3号", "电话回访")):
+        visits.append({"record_id": g.record_id(VISITS, cadre.unit_code), "date": day, "person": cadre.name,
+                       "person_id": cadre.person_id, "target": head, "target_type": "困难户", "address": address,
+                       "form": form, "issue": None, "problem_id": None, "remark": None})
+    leader = by_role[ROLE_BUREAU_LEADER][1]
+    activities.append(_activity(g, leader, ACTIVITY_LOOK_BACK, dt.date(2011, 12, 20), "局会议室",
+                                "活动期间的中期检查（不是活动结束后的回头看）"))
+    if as_of > END:
+        activities.append(_activity(g, leader, ACTIVITY_LOOK_BACK, END + dt.timedelta(days=20), "临泉县庙岔镇庞庄村",
+                                    "活动结束后回头看，检查问题整改落实情况"))
+    lecturer = next(p for p in people if p.is_lecturer)
+    activities.append(_activity(g, lecturer, "送政策", dt.date(2011, 11, 8), "市图书馆报告厅", "政策宣讲（不在联系点）"))
+    chief = next(p for p in by_role[ROLE_CADRE] if p.unit_code == BUREAU[0])
+    cases.append({
+        "case_id": g.record_id(CASES, BUREAU[0]), "cause": "演出场所噪声扰民信访", "case_type": "信访疑难案件",
+        "leader": chief.name, "unit": BUREAU[1], "owner": chief.name, "field_visit": "是",
+        "visit_date": dt.date(2011, 11, 20), "deadline": dt.date(2011, 12, 31), "progress": "科室负责人包案，正在协调",
+        "status": "化解中", "closed_date": None, "_leader_id": chief.person_id,
+    })
+    receiver = by_role[ROLE_BUREAU_LEADER][0]
+    receptions.append({
+        "record_id": g.record_id(RECEPTIONS, receiver.unit_code), "date": dt.date(2011, 11, 22),
+        "person": receiver.name, "person_id": receiver.person_id, "unit": receiver.unit, "visitor": g.name(),
+        "matter": "社区文化广场灯光损坏", "in_scope": "是", "handling": "限期办理", "deadline": dt.date(2011, 12, 10),
+        "transfer_to": None, "result": None, "problem_id": None,
+    })
+
+
+def _name_namesakes(people: list[Person], problems: list, cases: list) -> None:
+    """发现人, 分包领导 and 包案领导 are never told apart by the row's unit: a namesake there is written
+    with the 人员编号 in brackets, as WORKBOOK.md allows (沈成林（P0040）)."""
+    counts = pd.Series([p.name for p in people]).value_counts()
+    shared = set(counts[counts > 1].index)
+    for row in problems + cases:
+        for key in ("finder", "leader"):
+            pid = row.pop(f"_{key}_id", None)
+            if row.get(key) in shared and pid:
+                row[key] = f"{row[key]}（{pid}）"
 
 
 def _sorted(rows: list[dict], key: str) -> pd.DataFrame:

@@ -92,7 +92,8 @@ def person_template() -> Workbook:
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
             ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits")
     s.line("三、调研记录（{{research_days}} 天）", SECTION, 20)
-    s.table(_labels(RESEARCH, ("record_id", "start", "end")) + ["天数"] + _labels(RESEARCH, ("place", "topic", "report")),
+    s.line("计入天数：该次调研在活动期内、且未被本人此前开始的调研覆盖的天数；各次相加即总天数。", BODY, 16)
+    s.table(_labels(RESEARCH, ("record_id", "start", "end")) + ["计入天数"] + _labels(RESEARCH, ("place", "topic", "report")),
             ["record_id", "start", "end", "days", "place", "topic", "report"], "research")
     s.line("四、接访记录（{{reception_count}} 次）", SECTION, 20)
     s.table(_labels(RECEPTIONS, ("record_id", "date", "visitor", "matter", "handling", "deadline", "result",

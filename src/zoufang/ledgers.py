@@ -24,7 +24,7 @@ from .ledger_templates import (
 from .names import safe_file_name, safe_sheet_name
 from .normalize import household_codes
 from .periods import due, weeks
-from .quota import Context
+from .quota import Context, trip_days
 from .report import Report, build_report
 from .safe_io import atomic_write
 from .schema import CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
@@ -70,7 +70,8 @@ class LedgerData:
         report = build_report(campaign, as_of)
         ctx = Context(campaign, report.as_of)
         research = ctx.rows(RESEARCH.key, "person")
-        research = research.assign(days=((research["end"] - research["start"]).dt.days + 1))
+        research = research.assign(days=trip_days(research["pid"], research["start"], research["end"],
+                                                  ctx.start, ctx.quota_day))
         cases = _with_roles(ctx, CASES.key, ("leader", "owner"))
         problems = _with_roles(ctx, PROBLEMS.key, ("leader", "owner"))
         return cls(campaign, report, ctx, ctx.rows(VISITS.key, "person"), research,

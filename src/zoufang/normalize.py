@@ -220,12 +220,14 @@ def target_series(raw: pd.Series) -> pd.Series:
     return by_unique(raw, parse_target, "float")
 
 
-_ADDRESS_NOISE = re.compile(r"[\s,，。.、·\-—_()（）#号]")
+_ADDRESS_NOISE = re.compile(r"[\s,，。.、·()（）#号]")
+_DASHES = re.compile(r"\s*[-－—–‐‑_~～]+\s*")
 
 
 def fold_address(v: object) -> str:
-    """An address with blanks and punctuation removed, lower case."""
-    return _ADDRESS_NOISE.sub("", clean_text(v)).lower()
+    """An address with blanks and punctuation removed, lower case; dashes kept as one "-", since
+    they separate house numbers (清河路1-23号 and 清河路12-3号 are two homes)."""
+    return _ADDRESS_NOISE.sub("", _DASHES.sub("-", clean_text(v))).lower().strip("-")
 
 
 def combined_codes(*columns: pd.Series | np.ndarray) -> pd.Series:

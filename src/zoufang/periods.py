@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
+from .work_calendar import OFFICIAL, WorkCalendar
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -15,11 +15,9 @@ def elapsed_share(start: dt.date, end: dt.date, as_of: dt.date) -> float:
     return max(0.0, min(1.0, done / total))
 
 
-def workdays(start: dt.date, end: dt.date) -> list[dt.date]:
-    """Official Chinese working days (Mon–Fri less statutory holidays, plus 调休 weekends)."""
-    if end < start:
-        return []
-    return chinese_calendar.get_workdays(start, end)
+def workdays(start: dt.date, end: dt.date, calendar: WorkCalendar = OFFICIAL) -> list[dt.date]:
+    """Working days (Mon–Fri less statutory holidays, plus 调休 weekends) by ``calendar``."""
+    return calendar.workdays(start, end)
 
 
 def weeks(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:

@@ -20,7 +20,7 @@ from .file_props import REFUSED_SUFFIXES, uses_1904_dates
 from .findings import Finding, error, warning
 from .sheet_extent import ExtentTooLarge, check_sheet_extents
 from .schema import (
-    ADDED_SHEET, ALL_SHEETS, DELETED_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
+    ADDED_SHEET, ALL_SHEETS, HOLIDAYS, DELETED_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
     SETTINGS, Column, Kind, Sheet,
 )
 
@@ -145,7 +145,24 @@ def campaign_from_grids(grids: dict[str, Grid], source: str, sheet_names: list[s
     settings, settings_findings = read_settings(grids.get(SETTINGS.name))
     findings += settings_findings
     hidden = {name: grids[name] for name in HIDDEN_GRIDS if name in grids}
-    return Campaign(source, settings, sheets, meta, findings, sheet_names or list(grids), hidden=hidden)
+    campaign = Campaign(source, settings, sheets, meta, findings, sheet_names or list(grids), hidden=hidden)
+    campaign.findings += calendar_findings(campaign)
+    return campaign
+
+
+def calendar_findings(campaign: Campaign) -> list[Finding]:
+    """A warning at 活动设置 for each campaign year whose official holiday arrangement is nowhere."""
+    s = campaign.settings
+    missing = campaign.calendar.unknown_years(s.start, s.end)
+    if not missing:
+        return []
+    cell = s.cells.get("start")
+    years = "、".join(f"{y} 年" for y in missing)
+    return [warning(
+        "calendar-year-missing", SETTINGS.name, cell, int(cell[1:]) if cell else None, SETTINGS_BY_KEY["start"].label,
+        f"内置日历还没有 {years}的法定节假日安排，这些年份暂按周一至周五计算工作日",
+        f"请在“{HOLIDAYS.name}”表按国务院公布的安排填写 {years}的放假日和调休上班日",
+    )]
 
 
 # ------------------------------------------------------------------ headers
@@ -191,6 +208,8 @@ def empty_sheet(spec: Sheet) -> SheetData:
 
 def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[SheetData, list[Finding]]:
     """Locate columns by header, drop blank rows, type every column."""
+    if grid is None and spec.optional:
+        return empty_sheet(spec), []
     if grid is None:
         level = error if spec.entry or spec.key in ("people", "units") else warning
         return empty_sheet(spec), [level(
@@ -337,6 +356,7 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
         name=parsed["name"], organizer=parsed["organizer"], start=start, end=end,
         as_of=parsed["as_of"], contact_point=parsed["contact_point"],
         security_points=parsed["security_points"],
+        cells={item.key: f"B{rows[item.label]}" for item in SETTING_ITEMS if item.label in rows},
     )
     return settings, findings
 

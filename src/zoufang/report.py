@@ -8,9 +8,10 @@ import pandas as pd
 
 from .collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
 from .dataset import Campaign
-from .periods import ONE_DAY, due, half_month_of, weeks
+from .periods import due, half_month_of, weeks
 from .quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
-from .schema import PEOPLE, PERSONAL_METRICS, RATIO_METRICS, PROBLEM_OPEN, PROBLEM_SOLVED, PROBLEMS, VISITS
+from .schema import PEOPLE, PERSONAL_METRICS, RATIO_METRICS, PROBLEMS, VISITS
+from .standing import solved_on
 from .supervision import backlog_cases, overdue
 
 PERSON_ID, NAME, UNIT, CATEGORY = (PEOPLE.col(k).label for k in ("person_id", "name", "unit", "category"))
@@ -94,7 +95,7 @@ def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
     coll = collective(ctx)
     late = overdue(ctx)
     return Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),
-                  half_month_brief(ctx), ctx.as_of >= ctx.end)
+                  half_month_brief(ctx), ctx.over)
 
 
 def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.DataFrame) -> pd.DataFrame:
@@ -102,8 +103,8 @@ def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.Dat
     units = ctx.campaign.units
     names = units.loc[units["name"] != "", "name"].drop_duplicates().tolist()
     per_person = done.drop_duplicates("person_id")
-    problems = ctx.campaign[PROBLEMS.key].frame
-    open_problems = problems[problems["status"].isin(PROBLEM_OPEN)].groupby("unit").size()
+    problems = ctx.problems()
+    open_problems = problems[problems["open_at"]].groupby("unit").size()
     overdue_problems = late[late["sheet"] == PROBLEMS.name].groupby(PROBLEMS.col("unit").label).size()
     second = set(second_level_units(ctx))
     due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
@@ -140,29 +141,34 @@ def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.Dat
     return pd.DataFrame(rows)
 
 
-def brief_window(ctx: Context) -> tuple[dt.date, dt.date]:
-    """Since the previous half-month: from the start of the half-month before the as-of date's own."""
-    lo, _ = half_month_of(ctx.as_of)
-    prev_lo, _ = half_month_of(lo - ONE_DAY)
-    return max(prev_lo, ctx.start), ctx.as_of
+def brief_window(campaign_start: dt.date, as_of: dt.date) -> tuple[int, dt.date, dt.date]:
+    """The half-month containing the as-of date: its issue number 第N期 (1 for the campaign's first
+    half-month), first day (not before the start) and last day so far (the as-of date if not over)."""
+    lo, hi = half_month_of(as_of)
+    first, _ = half_month_of(campaign_start)
+    number = (lo.year - first.year) * 24 + (lo.month - first.month) * 2 + (lo.day > 15) - (first.day > 15) + 1
+    return number, max(lo, campaign_start), min(hi, as_of)
 
 
 def half_month_brief(ctx: Context) -> dict:
-    """New visits, new and closed problems, newly overdue items since the previous half-month."""
-    lo, hi = brief_window(ctx)
+    """The half-month brief: the period's counts and the cumulative ones, as the ledgers stood at the as-of date."""
+    number, lo, hi = brief_window(ctx.start, ctx.as_of)
     a, b = pd.Timestamp(lo), pd.Timestamp(hi)
     visits = ctx.campaign[VISITS.key].frame
-    problems = ctx.campaign[PROBLEMS.key].frame
-    closed_on = problems["closed_date"].fillna(problems["solved_date"])
-    solved = problems["status"].isin(PROBLEM_SOLVED)
-    newly_overdue = problems["status"].isin(PROBLEM_OPEN) & problems["deadline"].between(a, b - ONE_DAY)
+    visits = visits[visits["date"] <= b]
+    problems = ctx.problems()
+    solved_day = solved_on(problems).where(problems["solved_at"])
+    overdue_from = problems["deadline"] + pd.Timedelta(days=1)  # the first day past the deadline
+    receptions = reception_units(ctx)
+    receptions = receptions[receptions["date"] <= b]
     return {
-        "window_start": lo, "window_end": hi,
-        "new_visits": int(visits["date"].between(a, b).sum()),
-        "new_problems": int(problems["reg_date"].between(a, b).sum()),
-        "closed_problems": int((solved & closed_on.between(a, b)).sum()),
-        "newly_overdue": int(newly_overdue.sum()),
-        "open_problems": int(problems["status"].isin(PROBLEM_OPEN).sum()),
-        "receptions": int(reception_units(ctx)["date"].between(a, b).sum()),
-        "problems_by_status": {k: int(v) for k, v in problems["status"].value_counts().items() if k},
+        "issue_no": number, "window_start": lo, "window_end": hi,
+        "new_visits": int(visits["date"].between(a, b).sum()), "visits_total": len(visits),
+        "new_problems": int(problems["reg_date"].between(a, b).sum()), "problems_total": len(problems),
+        "closed_problems": int(solved_day.between(a, b).sum()), "solved_total": int(problems["solved_at"].sum()),
+        "newly_overdue": int((problems["open_at"] & overdue_from.between(a, b)).sum()),
+        "open_problems": int(problems["open_at"].sum()),
+        "solved_not_closed": int((problems["solved_at"] & ~problems["closed_at"]).sum()),
+        "receptions": int(receptions["date"].between(a, b).sum()), "receptions_total": len(receptions),
+        "problems_by_status": {k: int(v) for k, v in problems["status_at"].value_counts().items() if k},
     }

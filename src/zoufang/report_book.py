@@ -205,11 +205,13 @@ def _supervision_sheet(b: _Book, r: Report) -> None:
 def _brief_sheet(b: _Book, r: Report) -> None:
     ws = b.sheet(BRIEF_SHEET, [22, 12, 12, 12, 12, 12], landscape=False)
     br = r.brief
-    ws.write_string(0, 0, f"半月简报：{br['window_start']} 至 {br['window_end']}", b.title)
-    facts = [["新增走访", br["new_visits"]], ["接访", br["receptions"]], ["新增问题", br["new_problems"]],
-             ["办结问题", br["closed_problems"]], ["新超期问题", br["newly_overdue"]],
-             ["尚未办结问题", br["open_problems"]], ["挂牌督办事项", len(r.overdue)]]
-    end = b.table(ws, 2, ["事项", "数量"], facts, [b.cell, b.number])
+    ws.write_string(0, 0, f"半月简报 第{br['issue_no']}期：{br['window_start']} 至 {br['window_end']}", b.title)
+    facts = [["走访", br["new_visits"], br["visits_total"]], ["接访", br["receptions"], br["receptions_total"]],
+             ["登记问题", br["new_problems"], br["problems_total"]],
+             ["解决问题", br["closed_problems"], br["solved_total"]], ["新超期问题", br["newly_overdue"], None],
+             ["尚未办结问题", None, br["open_problems"]], ["已解决未销号", None, br["solved_not_closed"]],
+             ["挂牌督办事项", None, len(r.overdue)]]
+    end = b.table(ws, 2, ["事项", "本期", "累计"], facts, [b.cell, b.number, b.number])
     # completion by role
     row = end + 1
     ws.write_string(row, 0, "按人员类别的完成情况（人数）", b.section)

@@ -6,6 +6,7 @@ counts what can.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,13 +78,19 @@ def _nearest(text: str, choices: list[str]) -> str | None:
     return hit[0] if hit else None
 
 
-def unit_hint_key(data: SheetData) -> str | None:
-    """The column naming a unit on this sheet's rows (所属单位 / 单位 / 责任单位), if any."""
-    for key in data.spec.unit_from:
-        col = data.spec.col(key)
-        if col.kind.value == "unit":
-            return key
-    return None
+def unit_hint_key(data: SheetData, key: str) -> str | None:
+    """The unit column that tells namesakes of person column ``key`` apart (接访人 ↔ 所属单位,
+    责任人 ↔ 责任单位, 牵头人 ↔ 单位); None for 发现人, 分包领导, 包案领导 and the like."""
+    return data.spec.col(key).paired_unit if key in data.spec.keys else None
+
+
+_BRACKET = re.compile(r"^(.+?)\s*[（(]\s*([^（）()]+?)\s*[）)]$")
+
+
+def split_person_cell(text: str) -> tuple[str, str]:
+    """``张伟（P006）`` → ("张伟", "P006"); ``张伟(市博物馆)`` → ("张伟", "市博物馆"); a plain name → (name, "")."""
+    m = _BRACKET.match(text) if isinstance(text, str) else None
+    return (m.group(1).strip(), m.group(2).strip()) if m else (text, "")
 
 
 def resolve(data: SheetData, key: str, roster: Roster) -> pd.DataFrame:
@@ -98,22 +105,28 @@ def resolve(data: SheetData, key: str, roster: Roster) -> pd.DataFrame:
     names = frame[key] if key in frame else pd.Series("", index=frame.index)
     ids = frame[data.spec.person_id_key] if (data.spec.person_id_key and key == "person"
                                              and data.has(data.spec.person_id_key)) else None
-    hint_key = unit_hint_key(data)
+    hint_key = unit_hint_key(data, key)
     hints = frame[hint_key] if hint_key and data.has(hint_key) else None
     given = [c for c in (names, ids, hints) if c is not None]
     _, first, inverse = np.unique(combined_codes(*given).to_numpy(), return_index=True, return_inverse=True)
     lookup = roster.lookup()
     column = (lambda c: [""] * len(first) if c is None else c.to_numpy(dtype=object)[first])
-    once = [_resolve_one(n, i, h, *lookup) for n, i, h in zip(column(names), column(ids), column(hints))]
+    once = [_resolve_one(n, i, h, *lookup, roster.unit_names) for n, i, h in zip(column(names), column(ids), column(hints))]
     person_id = np.empty(len(once), dtype=object)
     person_id[:] = [pid for pid, _ in once]
     status = np.array([st for _, st in once], dtype=object)
     return pd.DataFrame({"person_id": person_id[inverse], "status": status[inverse]}, index=frame.index)
 
 
-def _resolve_one(name, pid, hint, by_name: dict, owner_of: dict) -> tuple[str | None, str]:
+def _resolve_one(name, pid, hint, by_name: dict, owner_of: dict, unit_names=frozenset()) -> tuple[str | None, str]:
     if not isinstance(name, str) or name == "":
         return None, BLANK
+    if name not in by_name:
+        name, inner = split_person_cell(name)
+        if inner in owner_of and not (isinstance(pid, str) and pid):
+            pid = inner
+        elif inner in unit_names:
+            hint = inner
     candidates = by_name.get(name, ())
     if len(candidates) == 1:
         found, status = candidates[0][0], OK

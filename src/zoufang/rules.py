@@ -14,7 +14,7 @@ import pandas as pd
 
 from .dataset import SheetData
 from .schema import (
-    CASES, HANDLING_DEADLINE, HANDLING_ON_SPOT, HANDLING_TRANSFER, LEVEL_ERROR, PROBLEM_SOLVED, PROBLEMS,
+    CASES, HANDLING_DEADLINE, HANDLING_ON_SPOT, HANDLING_TRANSFER, LEVEL_ERROR, LEVEL_WARNING, PROBLEM_SOLVED, PROBLEMS,
     RECEPTIONS, RESEARCH, Sheet,
 )
 
@@ -59,6 +59,10 @@ ROW_RULES: tuple[RowRule, ...] = (
             lambda r: (r["handling"] == HANDLING_DEADLINE) & r.blank("deadline"),
             "处理方式为“限期办理”，但没有填写办结时限", "请填写办结时限（日期）",
             ("handling", "deadline")),
+    RowRule("deadline-without-problem", RECEPTIONS, "problem_id",
+            lambda r: (r["handling"] == HANDLING_DEADLINE) & r.blank("problem_id"),
+            "限期办理的来访没有填写问题编号，其办结时限无处督办", "请把该事项登记到问题台账，并在此填写问题编号",
+            ("handling", "problem_id"), LEVEL_WARNING),
     RowRule("transfer-department-missing", RECEPTIONS, "transfer_to",
             lambda r: (r["handling"] == HANDLING_TRANSFER) & r.blank("transfer_to"),
             "处理方式为“移交有关部门”，但没有填写移交部门", "请填写接收移交的部门名称",

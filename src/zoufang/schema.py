@@ -46,6 +46,7 @@ class Column:
     width: float = 12
     aliases: tuple[str, ...] = ()
     bureau_leaders_ok: bool = False  # any unit may name a bureau leader here (分包领导, 包案领导)
+    paired_unit: str | None = None  # the unit column on the same row that tells this person's namesakes apart
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Sheet:
     person_keys: tuple[str, ...] = ()  # PERSON columns with their id column pairing below
     person_id_key: str | None = None
     id_tag: str = ""  # short tag in generated record numbers: 单位编码-TAG00001
+    optional: bool = False  # a workbook without it is complete (节假日)
 
     def col(self, key: str) -> Column:
         for c in self.columns:
@@ -93,6 +95,7 @@ QUOTA_SUBJECTS = ROLES + (FLAG_HEAD, FLAG_LECTURER, SCOPE_BUREAU, SCOPE_UNIT)
 
 VISIT_TARGET_TYPES = ("困难户", "老党员", "老干部", "老模范", "进城务工人员", "农村致富带头人", "服务对象", "其他")
 VISIT_FORMS = ("入户走访", "座谈", "电话回访")
+IN_PERSON_FORMS = VISIT_FORMS[:2]  # a 电话回访 is a follow-up, not a household visited
 HANDLING = ("当场解决", "限期办理", "移交有关部门")
 HANDLING_ON_SPOT, HANDLING_DEADLINE, HANDLING_TRANSFER = HANDLING
 CASE_TYPES = ("信访疑难案件", "涉法涉诉案件", "信访积案")
@@ -164,6 +167,17 @@ QUOTAS = Sheet(
     "各类人员和集体的指标。改目标值或增加一行即改变统计规则，无需改程序。",
     entry=False,
 )
+HOLIDAYS = Sheet(
+    "holidays", "节假日",
+    (
+        C("date", "日期", K.DATE, True, owner=Owner.OFFICE, width=12),
+        C("kind", "类型", K.ENUM, True, ("放假", "上班"), Owner.OFFICE, width=8),
+        C("name", "名称", owner=Owner.OFFICE, width=20),
+    ),
+    "法定节假日和调休上班日。这里列出的日期优先于内置的国务院安排；内置日历还没有的年份，"
+    "请按当年公布的安排补上，否则按周一至周五计算工作日。",
+    entry=False, optional=True,
+)
 VISITS = Sheet(
     "visits", "走访记录",
     (
@@ -202,7 +216,7 @@ RECEPTIONS = Sheet(
     (
         C("record_id", "记录编号", K.RECORD_ID, width=12),
         C("date", "接访日期", K.DATE, True, event_date=True, width=12),
-        C("person", "接访人", K.PERSON, True, width=10),
+        C("person", "接访人", K.PERSON, True, width=10, paired_unit="unit"),
         C("person_id", "人员编号", width=10),
         C("unit", "所属单位", K.UNIT, True, width=22),
         C("visitor", "来访人", K.TEXT, True, width=10),
@@ -225,7 +239,7 @@ CASES = Sheet(
         C("case_type", "案件类型", K.ENUM, True, CASE_TYPES, width=14),
         C("leader", "包案领导", K.PERSON, True, width=10, bureau_leaders_ok=True),
         C("unit", "责任单位", K.UNIT, True, width=22),
-        C("owner", "责任人", K.PERSON, width=10),
+        C("owner", "责任人", K.PERSON, width=10, paired_unit="unit"),
         C("field_visit", "是否带案下访", K.YESNO, True, width=12),
         C("visit_date", "下访日期", K.DATE, event_date=True, width=12),
         C("deadline", "办结时限", K.DATE, True, width=12),
@@ -247,7 +261,7 @@ PROBLEMS = Sheet(
         C("major", "是否重大问题", K.YESNO, True, width=12),
         C("leader", "分包领导", K.PERSON, width=10, bureau_leaders_ok=True),
         C("unit", "责任单位", K.UNIT, True, width=22),
-        C("owner", "责任人", K.PERSON, width=10),
+        C("owner", "责任人", K.PERSON, width=10, paired_unit="unit"),
         C("plan", "解决方案", width=24),
         C("deadline", "办结时限", K.DATE, True, width=12),
         C("progress", "办理进展", width=20),
@@ -282,7 +296,7 @@ ACTIVITIES = Sheet(
         C("record_id", "记录编号", K.RECORD_ID, width=12),
         C("date", "日期", K.DATE, True, event_date=True, width=12),
         C("kind", "活动类型", K.ENUM, True, ACTIVITY_TYPES, width=14),
-        C("lead", "牵头人", K.PERSON, True, width=10),
+        C("lead", "牵头人", K.PERSON, True, width=10, paired_unit="unit"),
         C("unit", "单位", K.UNIT, True, width=22),
         C("place", "地点或对象", width=24),
         C("summary", "内容摘要", width=30),
@@ -293,7 +307,7 @@ ACTIVITIES = Sheet(
     id_tag="HD", id_key="record_id", unit_from=("unit", "lead"),
 )
 
-REFERENCE_SHEETS = (SETTINGS, UNITS, PEOPLE, QUOTAS)
+REFERENCE_SHEETS = (SETTINGS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)
 ENTRY_SHEETS = (VISITS, RESEARCH, RECEPTIONS, CASES, PROBLEMS, WENZHENG, ACTIVITIES)
 ALL_SHEETS = REFERENCE_SHEETS + ENTRY_SHEETS
 SHEETS_BY_KEY = {s.key: s for s in ALL_SHEETS}

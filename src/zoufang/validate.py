@@ -16,14 +16,16 @@ from . import normalize as nz
 from . import roster as rs
 from .dataset import Campaign, SheetData
 from .findings import Finding
+from .contact_points import at_contact_point, contact_points
 from .rules import ROW_RULES, Rows
 from .schema import (
-    ACTIVITIES, ALL_SHEETS, CASES, POST_CAMPAIGN_ACTIVITIES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER, LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING,
+    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ALL_SHEETS, CASES, POST_CAMPAIGN_ACTIVITIES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER, LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING,
     PERSONAL_METRICS, PROBLEMS, QUOTAS, RATIO_METRICS, RECEIVER_ROLES, RECEPTIONS, RESEARCH, SCOPE_BUREAU,
     PEOPLE, ROLES, SCOPE_UNIT, SETTINGS, UNITS, VISITS, Kind,
 )
 
 EXCEL_MAX_TEXT = 32767
+AT_CONTACT_POINT = (ACTIVITY_LECTURE, ACTIVITY_BOOKS)
 
 
 def validate(campaign: Campaign, as_of: dt.date | None = None) -> list[Finding]:
@@ -48,7 +50,23 @@ def validate(campaign: Campaign, as_of: dt.date | None = None) -> list[Finding]:
     findings += reference_findings(campaign, roster)
     findings += duplicate_findings(campaign, roster)
     findings += quota_findings(campaign)
+    findings += contact_point_findings(campaign)
     return _unique(findings)
+
+
+def contact_point_findings(campaign: Campaign) -> list[Finding]:
+    """送政策 and 送图书 count only at a contact point: one held elsewhere is a warning."""
+    data = campaign[ACTIVITIES.key]
+    if not (data.present and data.has("kind") and data.has("place")):
+        return []
+    points = contact_points(campaign)
+    frame = data.frame
+    away = frame["kind"].isin(AT_CONTACT_POINT) & ~at_contact_point(frame["place"], points)
+    listed = "、".join(points[:6]) + ("等" if len(points) > 6 else "")
+    return _emit(data, away, "place", "away-from-contact-point", LEVEL_WARNING,
+                 lambda i: f"{frame['kind'].iat[i]}的地点{_quote(data.text['place'].iat[i]) if data.text['place'].iat[i] else '没有填写'}"
+                           f"不是联系点，不计入{frame['kind'].iat[i]}",
+                 lambda i: f"送政策、送图书要到联系点开展；联系点：{listed or '（活动设置未填局联系点）'}")
 
 
 # ------------------------------------------------------------------ helpers
@@ -230,11 +248,17 @@ def reference_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
             leader_column = spec in (CASES, PROBLEMS) and col.key == "leader"
             receiver_column = spec is RECEPTIONS and col.key == "person"
             role = res["person_id"].map(categories) if leader_column or receiver_column else None
-            if leader_column:
+            if leader_column and spec is PROBLEMS:
                 out += _emit(data, role.notna() & ~role.isin(LEADER_ROLES), col.key, "not-a-leader", LEVEL_ERROR,
                              lambda i, names=names, role=role, label=label:
                              f"{label}{_quote(names.iat[i])}是{role.iat[i]}，不是领导班子成员",
-                             lambda i: "分包领导、包案领导应为局或二级单位领导班子成员")
+                             lambda i: "分包领导应为局或二级单位领导班子成员")
+            if leader_column and spec is CASES:  # 包案 is also done by heads of sections: a warning to check
+                out += _emit(data, role.notna() & ~role.isin(LEADER_ROLES), col.key, "case-leader-to-check",
+                             LEVEL_WARNING,
+                             lambda i, names=names, role=role, label=label:
+                             f"{label}{_quote(names.iat[i])}是{role.iat[i]}，不是领导班子成员",
+                             lambda i: "包案由局领导及相关科室、二级单位负责人承担；如是科室负责人可不改，否则请更正")
             if receiver_column:
                 out += _emit(data, role.notna() & ~role.isin(RECEIVER_ROLES), col.key, "receiver-not-allowed",
                              LEVEL_WARNING,
