@@ -17,6 +17,14 @@ Sub MakeLedgers()
     RunPython "import zoufang.binding as b; b.button_ledgers()"
 End Sub
 
+Sub MakeBrief()
+    RunPython "import zoufang.binding as b; b.button_brief()"
+End Sub
+
+Sub MakeRota()
+    RunPython "import zoufang.binding as b; b.button_rota()"
+End Sub
+
 Sub IssueUnits()
     RunPython "import zoufang.binding as b; b.button_issue()"
 End Sub
@@ -36,6 +44,14 @@ End Sub
 
 Sub RibbonLedgers(control As IRibbonControl)
     MakeLedgers
+End Sub
+
+Sub RibbonBrief(control As IRibbonControl)
+    MakeBrief
+End Sub
+
+Sub RibbonRota(control As IRibbonControl)
+    MakeRota
 End Sub
 
 Sub RibbonIssue(control As IRibbonControl)

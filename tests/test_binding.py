@@ -7,6 +7,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from remote_book import apply_actions, remote_book  # sets the licence key before xlwings is imported
+from zoufang.annotate import FILL_ERROR
 from zoufang import binding, schema
 from zoufang.exchange import issue
 from zoufang.reading import read_campaign
@@ -52,7 +53,7 @@ def test_validate_writes_findings_paints_cells_and_a_second_run_restores_them(wo
     assert results["E2"].hyperlink.location == f"'{results['D2'].value}'!{results['E2'].value}"
     errors = [f for f in findings if f.is_error]
     for f in errors:
-        assert fill_of(wb[f.sheet][f.cell]) == "FFFFC7CE", f
+        assert fill_of(wb[f.sheet][f.cell]) == FILL_ERROR, f
     assert wb[mistake.sheet][mistake.cell].comment.text == "待核实"  # the clerk's note stays
     fixed = next(f for f in errors if f.code == "date-out-of-period")
     assert "【校验】" in wb[fixed.sheet][fixed.cell].comment.text
@@ -64,7 +65,7 @@ def test_validate_writes_findings_paints_cells_and_a_second_run_restores_them(wo
     assert "错误 4 条" in message
     wb = openpyxl.load_workbook(path)
     assert fill_of(wb[fixed.sheet][fixed.cell]) is None and wb[fixed.sheet][fixed.cell].comment is None
-    assert fill_of(wb[mistake.sheet][mistake.cell]) == "FFFFC7CE"
+    assert fill_of(wb[mistake.sheet][mistake.cell]) == FILL_ERROR
     assert wb[mistake.sheet][mistake.cell].comment.text == "待核实"
     assert fill_of(wb[schema.VISITS.name]["E2"]) == "FF00B050"
     assert openpyxl.load_workbook(path)[schema.FINDINGS_SHEET].max_row == len(findings)
@@ -178,3 +179,12 @@ def test_text_a_unit_typed_reaches_the_open_master_as_text_never_a_formula(clean
     address, remark = ws.cell(row, headers["地址"]), ws.cell(row, headers["备注"])
     assert (address.value, address.data_type) == (formula, "s")
     assert (remark.value, remark.data_type) == ("0013900000000", "s")
+
+
+def test_the_brief_and_rota_buttons_write_word_documents_beside_the_workbook(workbook):
+    path, _ = workbook
+    message, _ = run(path, binding.make_brief)
+    assert "半月简报" in message
+    assert len(list((path.parent / "文字材料").glob("半月简报-第*期-*.docx"))) == 1
+    message, _ = run(path, binding.make_rota)
+    assert "接访安排" in message and list((path.parent / "文字材料").glob("局领导接访安排-*.docx"))

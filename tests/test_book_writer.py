@@ -105,3 +105,15 @@ def test_adding_a_person_extends_the_person_dropdown(master, tmp_path, needs_lib
     back = openpyxl.load_workbook(round_trip_xlsx(edited, tmp_path / "lo"), data_only=True)
     assert back[schema.HOME_SHEET]["D1"].value == 2
     assert back[schema.HOME_SHEET]["E1"].value == "李四"
+
+
+def test_wide_entry_sheets_print_at_ninety_percent_across_pages_with_their_first_columns(tmp_path):
+    """问题台账 has 17 columns: fitted to one page wide it printed at about 4.5 pt."""
+    path = tmp_path / "b.xlsx"
+    write_book(path, default_content("t"))
+    wb = openpyxl.load_workbook(path)
+    wide = wb[schema.PROBLEMS.name]
+    assert wide.page_setup.scale == 90 and not wide.sheet_properties.pageSetUpPr.fitToPage
+    assert wide.print_title_cols == "$A:$B" and wide.print_title_rows == "$1:$1"
+    narrow = wb[schema.UNITS.name]
+    assert narrow.sheet_properties.pageSetUpPr.fitToPage

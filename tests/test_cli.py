@@ -36,3 +36,4 @@ def test_demo_runs_the_main_job_and_prints_a_summary(tmp_path):
     assert result.exit_code == 0, result.output
     assert "示例工作簿" in result.output
     assert (tmp_path / "out" / "大走访台账-示例.xlsx").exists()
+    assert (tmp_path / "out" / "半月简报-第9期-2012-01-15.docx").exists() and "半月简报 第9期" in result.output

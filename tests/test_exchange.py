@@ -388,3 +388,22 @@ def test_collect_is_idempotent_order_free_and_never_loses_a_row(tmp_path_factory
     for f in reversed(files):
         collect(other, [f])
     assert master_rows(other) == once
+
+
+def test_each_unit_gets_a_home_page_of_its_own_with_the_return_deadline(tmp_path):
+    """首页 of an issued workbook: the unit's name, what to fill, what not to touch, when and how to send it back."""
+    from builders import D, make_book, visit
+    master = tmp_path / "总台账.xlsx"
+    make_book(master, settings={"return_deadline": D(2011, 12, 20)}, visits=[visit("丙馆长", D(2011, 9, 5))])
+    issued = {i.unit: i.path for i in issue(master, tmp_path / "out")}
+    home = [c for row in openpyxl.load_workbook(issued["市图书馆"])["首页"].iter_rows(values_only=True) for c in row if c]
+    text = "".join(map(str, home))
+    assert "市图书馆" in home[0] and "单位工作簿" in home[0]
+    assert "2011年12月20日前" in text and "督办意见" in text and "仅供查阅" in text
+    assert "改这里的日期" not in text and "改变统计规则" not in text  # the master's words are not the unit's
+    assert "市博物馆" not in home[0]
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))])  # no deadline set
+    issued = {i.unit: i.path for i in issue(master, tmp_path / "out2")}
+    text = "".join(str(c) for row in openpyxl.load_workbook(issued["市图书馆"])["首页"].iter_rows(values_only=True)
+                   for c in row if c)
+    assert "局活动办公室通知的时间前" in text

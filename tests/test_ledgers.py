@@ -1,6 +1,7 @@
 """Bound ledgers: complete, nothing of anyone else, equal to the report, restyled by the clerk, printable."""
 import re
 import shutil
+from pathlib import Path
 import subprocess
 
 import openpyxl
@@ -10,6 +11,7 @@ from openpyxl.styles import Font
 from zoufang.jobs import ledgers_job
 from zoufang.ledger_templates import PERSON_SHEET, PERSON_TEMPLATE, UNIT_TEMPLATE, build_templates
 from zoufang.ledgers import CLERK_TEMPLATES
+from zoufang.template_xlsx import Template
 from zoufang.quota import Context
 from zoufang.reading import read_campaign
 from zoufang.report import build_report
@@ -36,7 +38,8 @@ def expected_ids(path, pid) -> dict[str, set]:
     out = {}
     for key, person_keys, id_key in (("visits", ["person"], "record_id"), ("research", ["person"], "record_id"),
                                      ("receptions", ["person"], "record_id"), ("cases", ["leader", "owner"], "case_id"),
-                                     ("problems", ["leader", "owner"], "problem_id")):
+                                     ("problems", ["leader", "owner"], "problem_id"),
+                                     ("wenzheng", ["person"], "record_id"), ("activities", ["lead"], "record_id")):
         ids = set()
         for pk in person_keys:
             rows = ctx.rows(key, pk)
@@ -132,7 +135,7 @@ def test_unit_book_prints_with_its_header_on_every_page(unit_ledgers, tmp_path, 
     personal = [t for t in texts if "个人台账" in t]
     assert len(personal) >= len(files.people)
     for i, text in enumerate(texts, start=1):
-        assert re.search(r"第\d+页共\d+页", text), i  # page numbers on every page
+        assert re.search(r"第\d+页共\d+页", text) or i == 1, i  # page numbers on every page but the cover
         # every page of a member's ledger repeats the ledger's title and the member's identity line
         assert any(t in text for t in unit_titles) or ("个人台账" in text and "人员编号：" in text), i
 
@@ -154,3 +157,48 @@ def test_each_trips_counted_days_add_up_to_the_research_days_in_the_title(tmp_pa
     col = cells[header].index("计入天数")
     counted = [row[col] for row in cells[header + 1: header + 5]]
     assert counted == [2, 5, 0, 2]
+
+
+@pytest.mark.libreoffice
+def test_every_printed_page_of_a_table_shows_its_headings_and_the_contents_page_numbers_are_right(
+        clean_demo, tmp_path, needs_libreoffice):
+    """The bound book of the largest unit and one personal ledger, printed by LibreOffice."""
+    from printed import flat, page_texts, pages_without_headings, smallest_body_text
+    _, path = clean_demo
+    unit = "市文化广电新闻出版局机关"
+    files, pdfs = ledgers_job(path, tmp_path, unit=unit, pdf=True)
+    book_pdf = next(p for p in pdfs if p.name.endswith("单位台账.pdf"))
+    pages = page_texts(book_pdf)
+    assert len(pages) > 20 and all(flat(t) for t in pages)  # no blank page
+    assert pages_without_headings(pages) == []
+    assert smallest_body_text(book_pdf) >= 9  # as LibreOffice prints it, narrower than Excel's fit
+    assert not [i for i, t in enumerate(pages, 1) if "###" in t]  # every date fits its column
+    contents = next(t for t in pages if flat(t).startswith("目录"))
+    entries = re.findall(r"^(\d+)\s*(\D.*?)\s+(\d+)$", contents, re.M)
+    assert len(entries) == 3 + len([f for f in files.people])
+    for _, title, page in entries:
+        begins = flat(pages[int(page) - 1])
+        title = flat(title)
+        if title.startswith("个人台账："):
+            assert "个人台账" in begins and f"姓名：{title.split('：')[1]}" in begins
+            assert f"姓名：{title.split('：')[1]}" not in flat(pages[int(page) - 2])  # it begins there
+        else:
+            assert title.replace("单位完成情况汇总", "完成情况汇总") in begins[:60]
+    assert "每周接访（" in flat(" ".join(pages)) and "（/周）" not in flat(" ".join(pages))
+    first_member = int(entries[3][2])
+    assert "第1页" not in flat(pages[0]) and "编制日期" in flat(pages[0])  # the cover is no numbered page
+    for text in pages[2:first_member - 1]:  # 单位汇总, 问题台账, 每周接访: the unit signs every page
+        assert "单位负责人（签字、盖章）" in flat(text)
+    chief = next(t for t in pages if "职务：局长" in flat(t))
+    assert "局活动办公室审核" in flat(" ".join(pages)) and "单位负责人审核" not in flat(chief)
+
+
+def test_ledgers_print_their_body_text_at_nine_points_or_more():
+    """Column widths are chosen so that fitting a sheet to the page width never shrinks 10 pt below 9 pt."""
+    from zoufang.template_xlsx import print_scale
+    root = Path(__file__).parents[1] / "templates"
+    for name in (PERSON_TEMPLATE, UNIT_TEMPLATE):
+        for ws in openpyxl.load_workbook(root / name):
+            tpl = Template.of(ws)
+            smallest = min(style[1] for row in tpl.rows for _, style in row if style and style[1])
+            assert print_scale(tpl) * smallest >= 9, (name, ws.title)

@@ -39,8 +39,8 @@ def test_the_brief_covers_the_half_month_of_the_as_of_date_and_numbers_it(tmp_pa
     assert brief_window(D(2011, 9, 1), D(2011, 12, 20)) == (8, D(2011, 12, 16), D(2011, 12, 20))
     assert brief_window(D(2011, 9, 10), D(2011, 9, 12)) == (1, D(2011, 9, 10), D(2011, 9, 12))
     assert brief_window(D(2011, 9, 20), D(2012, 1, 3)) == (8, D(2012, 1, 1), D(2012, 1, 3))
-    c = ledger(tmp_path, receptions=[reception("甲局长", D(2011, 11, 30), "局机关"), reception("甲局长", D(2011, 12, 1), "局机关"),
-                                     reception("甲局长", D(2011, 12, 9), "局机关"), reception("甲局长", D(2011, 12, 20), "局机关")])
+    ledger(tmp_path, receptions=[reception("甲局长", D(2011, 11, 30), "局机关"), reception("甲局长", D(2011, 12, 1), "局机关"),
+                                  reception("甲局长", D(2011, 12, 9), "局机关"), reception("甲局长", D(2011, 12, 20), "局机关")])
     doc = json.loads(runner.invoke(app, ["report", str(tmp_path / "b.xlsx"), "--json", "--as-of", "2011-12-15"]).stdout)
     brief = doc["brief"]
     assert (brief["issue_no"], brief["window_start"], brief["window_end"]) == (7, "2011-12-01", "2011-12-15")

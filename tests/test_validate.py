@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from zoufang import schema
+from zoufang.annotate import FILL_ERROR, FILL_WARNING
 from zoufang.book_writer import write_book
 from zoufang.cli import app
 from zoufang.demo import build_demo
@@ -302,7 +303,13 @@ def test_annotated_copy_marks_cells_and_keeps_the_original(planted, tmp_path):
         link = sheet["E2"].hyperlink
         assert link.location == f"'{rows[0][3]}'!{rows[0][4]}"
         marked = book[bad_sheet][bad_cell]
-        assert marked.fill.fgColor.rgb == "FFFFC7CE"
+        assert marked.fill.fgColor.rgb == FILL_ERROR
+        assert sheet.column_dimensions["C"].hidden  # 代码 is for scripts; the clerk reads 说明 and 建议
+        errors = sum(r[1] == "错误" for r in rows)
+        assert f"错误 {errors} 条，警告 {len(rows) - errors} 条" in sheet.oddHeader.center.text
+        assert "mine.xlsx" in sheet.oddHeader.left.text and "红底为错误" in sheet.oddHeader.right.text
+        grey = lambda rgb: 0.299 * int(rgb[2:4], 16) + 0.587 * int(rgb[4:6], 16) + 0.114 * int(rgb[6:], 16)  # noqa: E731
+        assert abs(grey(FILL_ERROR) - grey(FILL_WARNING)) > 40  # told apart on a black-and-white printer
         assert marked.comment.text.startswith("我自己的备注") and "【校验】" in marked.comment.text
         untouched = book[schema.VISITS.name]["E2"]
         assert untouched.fill.fgColor.rgb == "FF00B050" and untouched.comment.text == "别动"

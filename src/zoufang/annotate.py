@@ -6,6 +6,7 @@ and a clerk's note on an offending cell is kept above ours.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -17,16 +18,22 @@ from .findings import Finding, findings_sheet_rows
 from .master_edit import cell_value
 from .safe_io import atomic_write
 from .schema import FINDINGS_SHEET, LEVEL_ERROR
+from .template_render import display_width
 
-FILL_ERROR = "FFFFC7CE"  # light red
-FILL_WARNING = "FFFFEB9C"  # light yellow
+FILL_ERROR = "FFFF9999"  # red: prints as a mid grey
+FILL_WARNING = "FFFFF2CC"  # light yellow: prints as a faint grey, told apart from an error in black and white
 NOTE_MARK = "【校验】"
 NOTE_AUTHOR = "zoufang"
 FINDINGS_WIDTHS = (6, 6, 26, 12, 10, 60, 50)
 
 
-def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding]) -> None:
-    """Replace 校验结果 (or add it after the 首页 sheet) with one row per finding, linked to its cell."""
+def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], source: str = "",
+                         checked: dt.date | None = None) -> None:
+    """Replace 校验结果 (or add it after the 首页 sheet) with one row per finding, linked to its cell.
+
+    The 代码 column (for scripts) is hidden; the page header says what was checked, when, and how
+    many errors and warnings, and what the cell colours mean.
+    """
     if FINDINGS_SHEET in book.sheetnames:
         index = book.sheetnames.index(FINDINGS_SHEET)
         del book[FINDINGS_SHEET]
@@ -41,11 +48,15 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding]) -> No
         cell.font, cell.fill = bold, head_fill
         cell.alignment = Alignment(horizontal="center")
     link_font = Font(color="FF0563C1", underline="single")
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(rows[1:], start=2):
         for j, value in enumerate(row, start=1):
             cell = ws.cell(i, j)
             cell.value = cell_value(value)
             cell.data_type = "n" if isinstance(value, int) else "s"  # literal text, never a formula
+            cell.alignment = wrap
+        lines = max(-(-display_width(str(row[k] or "")) // (FINDINGS_WIDTHS[k] - 1)) for k in (5, 6))
+        ws.row_dimensions[i].height = 13.5 * max(1, lines) + 2
         sheet, address = row[3], row[4]
         if sheet and address:
             target = ws.cell(i, 5)
@@ -62,6 +73,14 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding]) -> No
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.column_dimensions["C"].hidden = True  # 代码: for scripts, not for the clerk
+    errors = sum(f.level == LEVEL_ERROR for f in findings)
+    when = checked or dt.date.today()
+    ws.oddHeader.left.text = f"{source}　校验日期：{when.year}年{when.month}月{when.day}日"
+    ws.oddHeader.center.text = f"校验结果：错误 {errors} 条，警告 {len(findings) - errors} 条"
+    ws.oddHeader.right.text = "单元格标色：红底为错误，黄底为警告"
+    for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right):
+        part.size = 9
 
 
 def mark_cells(book: openpyxl.Workbook, findings: list[Finding]) -> int:
@@ -87,7 +106,7 @@ def annotate_copy(source: Path, target: Path, findings: list[Finding]) -> int:
     if source.resolve() == target.resolve():
         raise ValueError("annotated copy must not replace the original")
     book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
-    write_findings_sheet(book, findings)
+    write_findings_sheet(book, findings, source.name)
     marked = mark_cells(book, findings)
     atomic_write(target, book.save)
     return marked

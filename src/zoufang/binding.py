@@ -30,7 +30,8 @@ from .validate import validate
 TITLE = "大走访台账"
 PAINTED_KEY = "painted"
 WANTED = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
-LEDGER_DIR, ISSUE_DIR, RETURN_DIR = "台账", "下发", "回收"
+LEDGER_DIR, ISSUE_DIR, RETURN_DIR, WRITTEN_DIR = "台账", "下发", "回收", "文字材料"
+ROTA_DAYS = 10
 
 
 # ------------------------------------------------------------------ reading the live book
@@ -188,6 +189,23 @@ def make_ledgers(book) -> str:
     return _done(book, f"已生成个人台账 {len(files.people)} 份、单位台账 {len(files.units)} 册，在 {out}")
 
 
+@_guarded
+def make_brief(book) -> str:
+    """半月简报 for the as-of date into 文字材料/ beside the workbook."""
+    from .documents import write_brief
+    written, report = write_brief(Path(book.fullname), campaign_of(book), _folder(book, WRITTEN_DIR))
+    return _done(book, f"已生成半月简报第{report.brief['issue_no']}期：{written.docx}")
+
+
+@_guarded
+def make_rota(book, start: dt.date | None = None) -> str:
+    """局领导接访安排 for the next ten workdays from tomorrow into 文字材料/ beside the workbook."""
+    from .documents import write_rota
+    start = start or dt.date.today() + dt.timedelta(days=1)
+    written = write_rota(Path(book.fullname), campaign_of(book), _folder(book, WRITTEN_DIR), start, ROTA_DAYS)
+    return _done(book, f"已生成局领导接访安排（{ROTA_DAYS} 个工作日）：{written.docx}")
+
+
 class BookEditor(Editor):
     """Editor primitives on a live workbook (classic or remote xlwings)."""
 
@@ -288,6 +306,14 @@ def button_refresh() -> None:
 
 def button_ledgers() -> None:
     make_ledgers(_caller())
+
+
+def button_brief() -> None:
+    make_brief(_caller())
+
+
+def button_rota() -> None:
+    make_rota(_caller())
 
 
 def button_issue() -> None:

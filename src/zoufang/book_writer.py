@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_col_to_name
 from . import __version__
 from .work_calendar import official_arrangement
 from .schema import (
-    ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, META_HEADERS, META_ITEMS,
+    ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, REFERENCE_NOTE, META_HEADERS, META_ITEMS,
     META_SHEET, NAME_PERIOD_END, NAME_PERIOD_START, PEOPLE, QUOTAS, SCHEMA_VERSION, SETTING_ITEMS,
     SETTINGS, UNITS, Kind, Owner, Sheet,
 )
@@ -48,6 +48,7 @@ class BookContent:
     vba_project: Path | None = None  # vbaProject.bin for an .xlsm (document modules ThisWorkbook, Sheet1…)
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (caption, macro) on 首页
     created: dt.datetime | None = None  # fixed document time for reproducible builds
+    home: tuple[str, list[str]] | None = None  # (title, lines) of a unit's 首页; None: the master's
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -90,12 +91,24 @@ class _Formats:
         self.link = book.add_format({**base, "font_size": 11, "font_color": "#0563C1", "underline": 1})
 
 
-def _print_setup(ws, landscape: bool = True) -> None:
+MIN_PRINT_SCALE = 0.9  # 10 pt cells print at 9 pt or more
+PRINT_WIDTH = {True: 842 - 72, False: 595 - 72}  # points between the margins of A4, landscape or not
+
+
+def _print_setup(ws, landscape: bool = True, widths: list[float] | None = None) -> None:
+    """A4 with the heading row on every page; fitted to the page width unless that would print
+    below 9 pt — then at 90 % across several pages, the first two columns repeated on each."""
     ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
     ws.repeat_rows(0)
-    ws.fit_to_pages(1, 0)
+    content = sum(int(w * 7 + 5) * 0.75 for w in widths or [])
+    if content and PRINT_WIDTH[landscape] / content < MIN_PRINT_SCALE:
+        ws.set_print_scale(int(MIN_PRINT_SCALE * 100))
+        ws.repeat_columns(0, 1)
+        ws.print_across()  # a row's pieces on consecutive pages
+    else:
+        ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.6, right=0.4, top=0.7, bottom=0.7)
     ws.set_header("&C&\"黑体,Bold\"&A")
     ws.set_footer("&C第 &P 页 共 &N 页")
@@ -218,7 +231,8 @@ def _write_table(book, ws, spec: Sheet, fmts: _Formats, frame: pd.DataFrame | No
             ws.data_validation(1, j, last, j, {"ignore_blank": True, **rule})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(nrows, 1), ncols - 1)
-    _print_setup(ws, landscape=len(spec.columns) > 5)
+    _print_setup(ws, landscape=len(spec.columns) > 5,
+                 widths=[c.width for c in spec.columns] + [12] * (len(extras.columns) if extras is not None else 0))
 
 
 def _write_settings(ws, fmts: _Formats, settings: dict[str, object]) -> None:
@@ -237,22 +251,24 @@ def _write_settings(ws, fmts: _Formats, settings: dict[str, object]) -> None:
     _print_setup(ws, landscape=False)
 
 
-def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_names: list[str]) -> None:
+def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_names: list[str],
+                home: tuple[str, list[str]] | None = None) -> None:
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 80)
-    ws.write_string(0, 0, str(settings.get("name") or "大走访活动台账"), fmts.title)
+    title, lines = home or (str(settings.get("name") or "大走访活动台账"), list(HOME_TEXT))
+    ws.write_string(0, 0, title, fmts.title)
     ws.set_row(0, 30)
-    for i, line in enumerate(HOME_TEXT, start=2):
+    for i, line in enumerate(lines, start=2):
         ws.merge_range(i, 0, i, 1, line, fmts.body)
-        ws.set_row(i, 32)
-    r = 2 + len(HOME_TEXT) + 1
+        ws.set_row(i, 16 * max(2, -(-len(line) // 40)))  # about 40 characters a line in the merged width
+    r = 2 + len(lines) + 1
     ws.write_string(r, 0, "工作表", fmts.header)
     ws.write_string(r, 1, "用途", fmts.header)
     for name in sheet_names:
         r += 1
         spec = next(s for s in ALL_SHEETS if s.name == name)
         ws.write_url(r, 0, f"internal:'{name}'!A1", fmts.link, name)
-        ws.write_string(r, 1, spec.purpose, fmts.body)
+        ws.write_string(r, 1, REFERENCE_NOTE if home and not spec.entry else spec.purpose, fmts.body)
         ws.set_row(r, 30)
     _print_setup(ws, landscape=False)
     ws.repeat_rows(0, 0)
@@ -286,7 +302,7 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
         else:
             _write_table(book, ws, spec, fmts, content.frames.get(spec.key), content.extras.get(spec.key),
                          content.protect_office_columns and spec.entry)
-    _write_home(book, home, fmts, content.settings, [s.name for s in sheets])
+    _write_home(book, home, fmts, content.settings, [s.name for s in sheets], content.home)
     for k, (caption, macro) in enumerate(content.buttons):
         home.insert_button(1, 3, {"macro": macro, "caption": caption, "width": 150, "height": 36,
                                           "x_offset": 10, "y_offset": 10 + 44 * k})

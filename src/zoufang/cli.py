@@ -46,7 +46,7 @@ def _parse_day(text: str | None) -> dt.date | None:
     import pandas as pd
     day = date_series(pd.Series([text], dtype=object)).iloc[0]
     if pd.isna(day):
-        _fail(f"--as-of 不是日期：{text}（例如 2012-01-15）")
+        _fail(f"不是日期：{text}（例如 2012-01-15）")
     return day.date()
 
 
@@ -135,13 +135,20 @@ def report(
     book: Path = typer.Argument(..., help="活动工作簿"),
     as_of: str = AS_OF,
     out_dir: Path = typer.Option(None, "--out", help="报告工作簿输出文件夹"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 把报告工作簿转为 PDF（需要 --out）"),
     as_json: bool = AS_JSON,
 ) -> None:
     """个人和单位完成情况、集体指标、督办清单、半月简报。"""
     from .jobs import report_job
+    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf
+    if pdf and out_dir is None:
+        _fail("--pdf 需要同时给出 --out 输出文件夹")
+    if pdf and not find_soffice():
+        _fail(INSTALL_HINT)
     try:
         result, path = report_job(book, _parse_day(as_of), out_dir)
-    except FAILURES as exc:
+        pdf_path = to_pdf(path, path.parent) if pdf else None
+    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
         _fail(_failure_text(exc))
     if as_json:
         _emit_json(result.to_json())
@@ -155,6 +162,8 @@ def report(
     out.print(f"督办：超期 {len(result.overdue)} 项，信访积案 {len(result.backlog)} 件")
     if path:
         out.print(f"报告工作簿：{path}")
+    if pdf_path:
+        out.print(f"PDF：{pdf_path}")
 
 
 @app.command("issue")
@@ -244,6 +253,58 @@ def ledgers(
     out.print(f"个人台账 {len(files.people)} 份，单位台账 {len(files.units)} 册，在 {out_dir}")
     if pdfs:
         out.print(f"PDF {len(pdfs)} 份")
+
+
+def _written(kind: str, written, failures) -> None:
+    out.print(f"{kind}：{written.docx}")
+    if written.pdf:
+        out.print(f"PDF：{written.pdf}")
+
+
+DOC_OUT = typer.Option(None, "--out", help="输出文件夹（默认：工作簿所在文件夹）")
+DOC_PDF = typer.Option(False, "--pdf", help="同时用 LibreOffice 转为 PDF")
+
+
+@app.command()
+def brief(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str = AS_OF, out_dir: Path = DOC_OUT,
+          pdf: bool = DOC_PDF) -> None:
+    """半月简报 第N期（Word 文档），统计截止日期所在的半月。"""
+    from .jobs import brief_job
+    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
+    try:
+        written, report = brief_job(book, _parse_day(as_of), out_dir, pdf)
+    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
+        _fail(_failure_text(exc))
+    _written(f"半月简报 第{report.brief['issue_no']}期", written, None)
+
+
+@app.command()
+def summary(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str = AS_OF, out_dir: Path = DOC_OUT,
+            pdf: bool = DOC_PDF) -> None:
+    """全面总结（Word 文档），在活动结束时或结束后生成。"""
+    from .jobs import summary_job
+    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
+    try:
+        written, _ = summary_job(book, _parse_day(as_of), out_dir, pdf)
+    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
+        _fail(_failure_text(exc))
+    _written("全面总结", written, None)
+
+
+@app.command()
+def rota(book: Path = typer.Argument(..., help="活动工作簿"),
+         start: str = typer.Option(..., "--from", help="从哪一天起，如 2012-01-16"),
+         days: int = typer.Option(10, "--days", min=1, max=366, help="安排多少个工作日"),
+         out_dir: Path = DOC_OUT, pdf: bool = DOC_PDF) -> None:
+    """局领导接访安排（Word 文档）：今后若干个工作日由哪位局领导接访，可张贴公告。"""
+    from .jobs import rota_job
+    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
+    day = _parse_day(start)
+    try:
+        written = rota_job(book, day, days, out_dir, pdf)
+    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
+        _fail(_failure_text(exc))
+    _written("局领导接访安排", written, None)
 
 
 @app.command("build-workbook")

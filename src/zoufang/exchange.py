@@ -33,7 +33,8 @@ from .record_ids import IdAllocator
 from .roster import Roster, owning_units
 from .safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
 from .schema import (
-    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_HEADERS,
+    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, HOLIDAYS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE,
+    UNIT_KIND_BUREAU, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_HEADERS,
     META_ITEMS, META_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNITS,
 )
 from .secret_key import load_secret, secret_path  # noqa: F401  (re-exported: the key lives beside the master)
@@ -212,11 +213,27 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
                         "token": unit_token(secret, campaign_id, unit),
                         "issued_digest": issued_digest(secret, campaign_id, unit, issued_at, ids)}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
+        content.frames[HOLIDAYS.key] = export_values(campaign[HOLIDAYS.key])
+        content.home = unit_home(campaign, unit, now)
         name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
         target = out_dir / name
         atomic_write(target, lambda tmp, content=content: write_book(tmp, content), keep_backup=True)
         result.append(Issued(unit, target, rows))
     return result
+
+
+def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, list[str]]:
+    """The 首页 of the workbook issued to ``unit``: what to fill, what not to touch, when and how to send it back."""
+    s = campaign.settings
+    units = campaign.units
+    office = units[units["kind"] == UNIT_KIND_BUREAU]
+    contact = ""
+    if len(office) and (office["contact"].iloc[0] or office["phone"].iloc[0]):
+        contact = "（联系人：" + "，".join(x for x in (office["contact"].iloc[0], office["phone"].iloc[0]) if x) + "）"
+    cn = lambda d: f"{d.year}年{d.month}月{d.day}日"  # noqa: E731
+    values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn(issued),
+              "deadline": cn(s.return_deadline) if s.return_deadline else UNIT_HOME_NO_DEADLINE, "contact": contact}
+    return UNIT_HOME_TITLE.format(**values), [line.format(**values) for line in UNIT_HOME_TEXT]
 
 
 # ------------------------------------------------------------------ collect

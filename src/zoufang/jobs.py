@@ -62,6 +62,9 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     lines.append(f"台账：个人 {len(files.people)} 份、单位 {len(files.units)} 册，在 {directory / '台账'}"
                  f"（{time.perf_counter() - t1:.1f} 秒）")
     t0 = time.perf_counter()
+    written, brief_report = brief_job(book, out_dir=directory)
+    lines.append(f"半月简报 第{brief_report.brief['issue_no']}期：{written.docx}（{time.perf_counter() - t0:.1f} 秒）")
+    t0 = time.perf_counter()
     issued = issue(book, directory / "下发")
     lines.append(f"下发：{len(issued)} 个单位工作簿，在 {directory / '下发'}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
@@ -133,3 +136,32 @@ def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str 
             chosen = [p for p in files.units if p.parent == folder] or [p for p in files.people if p.parent == folder]
             pdfs += to_pdf_many(chosen, folder)
     return files, pdfs
+
+
+# ------------------------------------------------------------------ the office's written material
+def _doc_out(book: Path, out_dir: Path | None) -> Path:
+    return Path(out_dir) if out_dir is not None else Path(book).parent
+
+
+def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
+    """半月简报 第N期 (.docx, with ``pdf`` also .pdf) for the half-month containing the as-of date."""
+    from .documents import write_brief
+    return write_brief(book, read_campaign(book), _doc_out(book, out_dir), as_of, pdf)
+
+
+def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
+    """全面总结 at or after the campaign end; refused (InputError) before it."""
+    from .documents import cn_date, write_summary
+    from .reading import InputError
+    campaign = read_campaign(book)
+    s = campaign.settings
+    if s.effective_as_of(as_of) < s.end:
+        raise InputError(f"{Path(book).name}：活动到{cn_date(s.end)}才结束，全面总结在结束时或结束后生成"
+                         f"（统计截止 {s.effective_as_of(as_of)}）。如需预览，请加 --as-of {s.end}")
+    return write_summary(book, campaign, _doc_out(book, out_dir), as_of, pdf)
+
+
+def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False):
+    """局领导接访安排 for the ``days`` workdays from ``start``."""
+    from .documents import write_rota
+    return write_rota(book, read_campaign(book), _doc_out(book, out_dir), start, days, pdf)

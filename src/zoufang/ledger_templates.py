@@ -11,13 +11,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from .schema import CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS
+from .schema import ACTIVITIES, CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS, WENZHENG
 
 PERSON_TEMPLATE = "个人台账.xlsx"
 UNIT_TEMPLATE = "单位台账.xlsx"
 PERSON_SHEET = "个人台账"
 COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", PROBLEMS.name, "每周接访"
-WIDTHS = (13, 11, 16, 10, 26, 10, 16, 12)
+WIDTHS = (11, 11, 11, 7, 16, 11, 10, 11)  # 88 characters fit portrait A4 unscaled (10 pt stays 10 pt); dates need 11
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -30,8 +30,11 @@ WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+SIGN_OFF_FOOTER = ("单位负责人（签字、盖章）：__________", "日期：______年____月____日")
+
+
 class _Sheet:
-    def __init__(self, ws, widths=WIDTHS, landscape=False):
+    def __init__(self, ws, widths=WIDTHS, landscape=False, signed=False, numbered=True):
         self.ws, self.row, self.ncols = ws, 1, len(widths)
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[chr(64 + j)].width = w
@@ -39,10 +42,16 @@ class _Sheet:
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_margins.left, ws.page_margins.right = 1.0, 0.4  # wider left margin: the binding edge (装订线)
-        ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
-        ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-        ws.oddFooter.center.size = 9
+        if landscape:  # bound along the top edge: the binding margin (装订线) is the top one
+            ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.5, 1.0, 0.7
+        else:  # bound along the left edge
+            ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 1.0, 0.4, 0.6, 0.7
+        if numbered:
+            ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+            ws.oddFooter.center.size = 9
+        if signed:  # every page the unit signs carries the sign-off
+            ws.oddFooter.left.text, ws.oddFooter.right.text = SIGN_OFF_FOOTER
+            ws.oddFooter.left.size = ws.oddFooter.right.size = 9
         ws.sheet_view.showGridLines = False
 
     def line(self, text, font=BODY, height=None, align=WRAP):
@@ -107,14 +116,20 @@ def person_template() -> Workbook:
     s.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "major")) + ["身份"] + _labels(
         PROBLEMS, ("deadline", "status", "solved_date")),
         ["problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"], "problems")
+    s.line("七、问政（{{wenzheng_count}} 次）", SECTION, 20)
+    s.table(_labels(WENZHENG, ("record_id", "date", "mode", "topic", "participants", "opinions", "replied")),
+            ["record_id", "date", "mode", "topic", "participants", "opinions", "replied"], "wenzheng")
+    s.line("八、牵头的活动（{{activity_count}} 次）", SECTION, 20)
+    s.table(_labels(ACTIVITIES, ("record_id", "date", "kind", "place", "summary", "participants")),
+            ["record_id", "date", "kind", "place", "summary", "participants"], "activities")
     s.row += 1
-    s.line("本人签字：________________　　单位负责人审核：________________　　日期：______年____月____日", BODY, 30)
+    s.line("本人签字：________________　　{{reviewer}}：________________　　日期：______年____月____日", BODY, 30)
     return wb
 
 
 def unit_template() -> Workbook:
     wb = Workbook()
-    cover = _Sheet(wb.active, widths=(14,) * 6)
+    cover = _Sheet(wb.active, widths=(14,) * 6, numbered=False)
     wb.active.title = COVER
     cover.row = 6
     cover.line("{{campaign}}", Font(name="黑体", size=20, bold=True), 40, CENTER)
@@ -125,10 +140,11 @@ def unit_template() -> Workbook:
     cover.line("活动期间：{{start}} 至 {{end}}", Font(name="宋体", size=14), 26, CENTER)
     cover.line("统计截止：{{as_of}}", Font(name="宋体", size=14), 26, CENTER)
     cover.line("{{organizer}}　制", Font(name="宋体", size=14), 26, CENTER)
-    toc = _Sheet(wb.create_sheet(CONTENTS), widths=(8, 40, 30))
+    cover.line("编制日期：{{compiled}}", Font(name="宋体", size=14), 26, CENTER)
+    toc = _Sheet(wb.create_sheet(CONTENTS), widths=(8, 52, 12))
     toc.line("目　录", TITLE, 34, CENTER)
-    toc.table(["序号", "内容", "工作表"], ["no", "title", "sheet"], "toc")
-    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(11, 10, 14, 18, 52, 10), landscape=False)
+    toc.table(["序号", "内容", "页码"], ["no", "title", "page"], "toc")
+    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(10, 7, 10, 12, 42, 7), landscape=False, signed=True)
     summary.line("{{unit}}　完成情况汇总", TITLE, 30, CENTER)
     summary.line("统计截止：{{as_of}}　　人数：{{people}}　　已完成：{{met}}　　按进度：{{on_pace}}　　"
                  "滞后或未完成：{{behind}}", BODY, 20)
@@ -138,14 +154,14 @@ def unit_template() -> Workbook:
     summary.row += 1
     summary.table(_labels(PEOPLE, ("person_id", "name", "title", "category")) + ["各项指标（实际/目标 状态）", "总体"],
                   ["person_id", "name", "title", "category", "detail", "overall"], "members")
-    problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), landscape=True)
+    problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), landscape=True, signed=True)
     problems.line("{{unit}}　问题台账（{{problem_count}} 件）", TITLE, 30, CENTER)
     problems.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "leader", "owner", "deadline",
                                       "status", "solved_date")),
                    ["problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date"],
                    "problems")
     wb[UNIT_PROBLEMS].print_title_rows = "1:2"
-    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(12, 12, 10, 40, 10))
+    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(12, 12, 10, 40, 10), signed=True)
     weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
     weekly.table(["周一", "周日", "接访次数", RECEPTIONS.col("person").label, "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
                  "weeks")

@@ -27,9 +27,12 @@ from .periods import due, weeks
 from .quota import Context, trip_days
 from .report import Report, build_report
 from .safe_io import atomic_write
-from .schema import CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, PROBLEMS, RECEPTIONS, RESEARCH, VISITS
+from .schema import (
+    ACTIVITIES, CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
+    VISITS, WENZHENG,
+)
 from .template_render import records
-from .template_xlsx import Renderer, Template
+from .template_xlsx import Renderer, Template, paginate
 
 UNIT_SHEETS = (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)
 
@@ -40,6 +43,8 @@ SECTION_FIELDS = {  # the fields each repeating section of the personal ledger t
     "receptions": ("record_id", "date", "visitor", "matter", "handling", "deadline", "result", "problem_id"),
     "cases": ("case_id", "cause", "case_type", "role", "field_visit", "deadline", "status", "closed_date"),
     "problems": ("problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"),
+    "wenzheng": ("record_id", "date", "mode", "topic", "participants", "opinions", "replied"),
+    "activities": ("record_id", "date", "kind", "place", "summary", "participants"),
 }
 
 
@@ -64,6 +69,8 @@ class LedgerData:
     receptions: pd.DataFrame
     cases: pd.DataFrame
     problems: pd.DataFrame
+    wenzheng: pd.DataFrame
+    activities: pd.DataFrame
 
     @classmethod
     def of(cls, campaign: Campaign, as_of: dt.date | None = None) -> "LedgerData":
@@ -75,7 +82,8 @@ class LedgerData:
         cases = _with_roles(ctx, CASES.key, ("leader", "owner"))
         problems = _with_roles(ctx, PROBLEMS.key, ("leader", "owner"))
         return cls(campaign, report, ctx, ctx.rows(VISITS.key, "person"), research,
-                   ctx.rows(RECEPTIONS.key, "person"), cases, problems)
+                   ctx.rows(RECEPTIONS.key, "person"), cases, problems,
+                   ctx.rows(WENZHENG.key, "person", "date"), ctx.rows(ACTIVITIES.key, "lead", "date"))
 
     def people(self) -> pd.DataFrame:
         """Everyone in 人员, in roster order."""
@@ -103,7 +111,8 @@ class LedgerData:
             by: dict[str, dict[str, list[dict]]] = {}
             for section, (frame, order) in {"visits": (self.visits, "date"), "research": (self.research, "start"),
                                             "receptions": (self.receptions, "date"), "cases": (self.cases, None),
-                                            "problems": (self.problems, None)}.items():
+                                            "problems": (self.problems, None), "wenzheng": (self.wenzheng, "date"),
+                                            "activities": (self.activities, "date")}.items():
                 frame = frame.sort_values(order, kind="stable") if order else frame
                 fields = {k: k for k in SECTION_FIELDS[section]}
                 for pid, rec in zip(frame["pid"], records(frame, fields)):
@@ -146,6 +155,9 @@ class LedgerData:
             "reception_count": len(rows.get("receptions", [])),
             "case_count": len(rows.get("cases", [])),
             "problem_count": len(rows.get("problems", [])),
+            "wenzheng_count": len(rows.get("wenzheng", [])),
+            "activity_count": len(rows.get("activities", [])),
+            "reviewer": "局活动办公室审核" if person["category"] == ROLE_BUREAU_LEADER else "单位负责人审核",
         }
 
     def unit_scope(self, unit: str, members: pd.DataFrame, sheets: list[str]) -> dict:
@@ -160,15 +172,21 @@ class LedgerData:
             detail.append({"person_id": p.person_id, "name": p.name, "title": p.title, "category": p.category,
                            "detail": text or "无个人指标", "overall": mine[0]["overall"] if mine else ""})
         problems = self._problems_by_unit().get(unit, [])
+        weekly = self.weekly(unit)
+        counts = {k: (None if u is None else u[k]) for k in ("people", "met", "on_pace", "behind", "open_problems",
+                                                             "overdue_problems", "weeks_with_reception", "weeks_due")}
+        if counts["weeks_due"] is None or pd.isna(counts["weeks_due"]):  # 局机关: its weeks are shown all the same
+            counts["weeks_due"] = len(weekly)
+            counts["weeks_with_reception"] = sum(w["met"] == "是" for w in weekly)
+        counts["people"] = len(members)
         return {
             "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
-            "unit": unit, "members": detail,
-            **{k: (None if u is None else u[k]) for k in ("people", "met", "on_pace", "behind", "open_problems",
-                                                         "overdue_problems", "weeks_with_reception", "weeks_due")},
+            "compiled": _cn_date(dt.date.today()), "unit": unit, "members": detail, **counts,
             "problems": problems,
             "problem_count": len(problems),
-            "weeks": self.weekly(unit),
-            "toc": [{"no": i, "title": title, "sheet": sheet} for i, (title, sheet) in enumerate(sheets, start=1)],
+            "weeks": weekly,
+            "toc": [{"no": i, "title": title, "sheet": sheet, "page": None}
+                    for i, (title, sheet) in enumerate(sheets, start=1)],
         }
 
     def _households(self) -> dict[str, int]:
@@ -182,7 +200,7 @@ class LedgerData:
     def _problems_by_unit(self) -> dict[str, list[dict]]:
         """问题台账 rows as template records grouped by responsible unit, in order of registration (once)."""
         if "_unit_problems" not in self.__dict__:
-            problems = self.campaign[PROBLEMS.key].frame.sort_values("reg_date", kind="stable")
+            problems = _standing(self.ctx, PROBLEMS.key).sort_values("reg_date", kind="stable")
             fields = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date")
             by: dict[str, list[dict]] = {}
             for unit, rec in zip(problems["unit"], records(problems, {k: k for k in fields})):
@@ -213,16 +231,32 @@ class LedgerData:
         return out
 
 
+def _cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _fmt(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
     return f"{v:.0%}" if isinstance(v, float) and 0 < v < 1 else f"{v:g}"
 
 
+def _standing(ctx: Context, sheet_key: str) -> pd.DataFrame:
+    """Problems or cases as they stood at the as-of date: registered by then, with that day's status and
+    only the solved / ticked-off dates reached by then."""
+    if sheet_key == CASES.key:
+        f = ctx.cases()
+        return f.assign(status=f["status_at"], closed_date=f["closed_date"].where(~f["open_at"]))
+    f = ctx.problems()
+    return f.assign(status=f["status_at"], solved_date=f["solved_date"].where(f["solved_at"]),
+                    closed_date=f["closed_date"].where(f["closed_at"]))
+
+
 def _with_roles(ctx: Context, sheet_key: str, roles) -> pd.DataFrame:
     """Rows once per person they concern, with the person's role(s) on the row (e.g. 分包领导、责任人)."""
     spec = CASES if sheet_key == CASES.key else PROBLEMS
-    parts = [ctx.rows(sheet_key, key).assign(role=spec.col(key).label) for key in roles]
+    standing = _standing(ctx, sheet_key)
+    parts = [ctx.with_people(standing, sheet_key, key).assign(role=spec.col(key).label) for key in roles]
     both = pd.concat(parts, ignore_index=True)
     id_key = "case_id" if sheet_key == CASES.key else "problem_id"
     both["_order"] = range(len(both))
@@ -299,10 +333,20 @@ def _unit_book(data: LedgerData, unit_tpls: dict, person_tpl: Template, unit: st
     toc = [("单位完成情况汇总", names[SUMMARY]), (UNIT_PROBLEMS, names[UNIT_PROBLEMS]), (WEEKLY, names[WEEKLY]),
            *member_sheets]
     scope = data.unit_scope(unit, members, toc)
+    pages = {names[title]: paginate(tpl, tpl.plan(scope)) for title, tpl in unit_tpls.items()}
+    for (_, sheet), (_, p) in zip(member_sheets, members.iterrows()):
+        pages[sheet] = paginate(person_tpl, data.person_plan(person_tpl, p))
+    first_page, page = {}, 1  # pages are numbered through the whole book, as it is printed
+    for sheet, laid_out in pages.items():
+        first_page[sheet], page = page, page + laid_out.count
+    for entry in scope["toc"]:
+        entry["page"] = first_page.get(entry["sheet"])
+    if CONTENTS in unit_tpls:  # the same rows with their page numbers: the same pages
+        pages[names[CONTENTS]] = paginate(unit_tpls[CONTENTS], unit_tpls[CONTENTS].plan(scope))
     book = _new_book(path)
     renderer = Renderer(book)
     for title, tpl in unit_tpls.items():
-        renderer.render(tpl, names[title], scope)
+        renderer.render(tpl, names[title], scope, pages=pages[names[title]])
     for (_, sheet), (_, p) in zip(member_sheets, members.iterrows()):
-        renderer.render(person_tpl, sheet, {}, data.person_plan(person_tpl, p))
+        renderer.render(person_tpl, sheet, {}, pages=pages[sheet])
     book.close()

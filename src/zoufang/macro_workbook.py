@@ -16,6 +16,8 @@ BUTTONS = (  # caption on 首页 and in the ribbon, Sub in macros/zoufang.bas
     ("校验数据", "ValidateData"),
     ("统计完成情况", "RefreshCompletion"),
     ("生成台账", "MakeLedgers"),
+    ("生成简报", "MakeBrief"),
+    ("接访安排", "MakeRota"),
     ("下发单位表", "IssueUnits"),
     ("导入回收表", "CollectReturns"),
 )

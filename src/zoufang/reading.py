@@ -355,7 +355,7 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
     settings = Settings(
         name=parsed["name"], organizer=parsed["organizer"], start=start, end=end,
         as_of=parsed["as_of"], contact_point=parsed["contact_point"],
-        security_points=parsed["security_points"],
+        security_points=parsed["security_points"], return_deadline=parsed["return_deadline"],
         cells={item.key: f"B{rows[item.label]}" for item in SETTING_ITEMS if item.label in rows},
     )
     return settings, findings

@@ -20,10 +20,21 @@ METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
 STATUS, DAY = PROBLEMS.col("status").label, ACTIVITIES.col("date").label
 STATUS_COLOURS = {DONE: "#C6EFCE", ON_PACE: "#DDEBF7", BEHIND: "#FFEB9C", MISSED: "#FFC7CE"}
 STATUS_SERIES = ((DONE, "#70AD47"), (ON_PACE, "#5B9BD5"), (BEHIND, "#FFC000"), (MISSED, "#FF0000"))
+# chart fills that stay apart in black and white: solid dark, coarse hatch, fine dots, solid black
+STATUS_FILLS = {
+    DONE: {"fill": {"color": "#375623"}},
+    ON_PACE: {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#1F4E78", "bg_color": "#FFFFFF"}},
+    BEHIND: {"pattern": {"pattern": "percent_20", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
+    MISSED: {"fill": {"color": "#000000"}},
+}
+
+
+BACKLOG_SHEET = "信访积案"
 
 
 class _Book:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, as_of: dt.date | None = None):
+        self.as_of = as_of
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                      "default_date_format": DATE_FORMAT})
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1}
@@ -32,7 +43,7 @@ class _Book:
         self.cell = self.book.add_format({**base, "text_wrap": True})
         self.date = self.book.add_format({**base, "num_format": DATE_FORMAT, "align": "center"})
         self.percent = self.book.add_format({**base, "num_format": "0.0%"})
-        self.number = self.book.add_format({**base, "num_format": "0.##"})
+        self.number = self.book.add_format({**base, "num_format": "General"})
         self.title = self.book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
         self.section = self.book.add_format({"font_name": "黑体", "font_size": 12, "bold": True})
         self.note = self.book.add_format({"font_name": "宋体", "font_size": 10, "italic": True,
@@ -48,7 +59,8 @@ class _Book:
             ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.7, right=0.4, top=0.8, bottom=0.7)
-        ws.set_header(f"&C&\"黑体,Bold\"&14{name}")
+        as_of = f"&L&9统计截止：{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日" if self.as_of else ""
+        ws.set_header(f"{as_of}&C&\"黑体,Bold\"&14{name}")
         ws.set_footer("&C第 &P 页 共 &N 页")
         return ws
 
@@ -72,11 +84,12 @@ class _Book:
 
 def write_report_book(report: Report, path: Path) -> Path:
     """Write the report workbook for ``report`` to ``path``."""
-    b = _Book(Path(path))
+    b = _Book(Path(path), report.as_of)
     _people_sheet(b, report)
     _units_sheet(b, report)
     _collective_sheet(b, report)
     _supervision_sheet(b, report)
+    _backlog_sheet(b, report)
     _brief_sheet(b, report)
     b.book.close()
     return Path(path)
@@ -97,9 +110,14 @@ def units_table(r: Report) -> tuple[list[str], list[list]]:
     headers = [UNIT, "人数", DONE, ON_PACE, "滞后或未完成", "完成率", "待办问题", "超期问题", "有接访的周",
                "应接访的周", *[m if m in RATIO_METRICS else f"{m}合计" for m in metrics]]
     rows = [[u.unit, u.people, u.met, u.on_pace, u.behind, (u.met / u.people) if u.people else None,
-             u.open_problems, u.overdue_problems, u.weeks_with_reception, u.weeks_due,
-             *[u.totals.get(m) for m in metrics]] for u in r.units.itertuples()]
+             u.open_problems, u.overdue_problems, _or_dash(u.weeks_with_reception), _or_dash(u.weeks_due),
+             *[_or_dash(u.totals.get(m)) for m in metrics]] for u in r.units.itertuples()]
     return headers, rows
+
+
+def _or_dash(value):
+    """A figure a unit does not have (no such metric, no weekly duty) reads as "—", not as a missing value."""
+    return "—" if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
 def collective_table(r: Report) -> tuple[list[str], list[list]]:
@@ -118,8 +136,12 @@ def overdue_table(r: Report) -> tuple[list[str], list[list]]:
 def _people_sheet(b: _Book, r: Report) -> None:
     headers, rows = people_table(r)
     ws = b.sheet(PERSON_REPORT_SHEET, [10, 9, 22, 18, 12, 8, 8, 9, 9, 8, 9])
-    fmts = [b.cell] * 5 + [b.number, b.number, b.percent, b.number, b.cell, b.cell]
-    end = b.table(ws, 0, headers, rows, fmts)
+    counts = [b.cell] * 5 + [b.number, b.number, b.percent, b.number, b.cell, b.cell]
+    ratios = [b.cell] * 5 + [b.percent, b.percent, b.percent, b.percent, b.cell, b.cell]  # 问题解决率 72 %, not 0.72
+    end = b.table(ws, 0, headers, [], counts)
+    for i, values in enumerate(rows, start=1):
+        write_cells(ws, i, values, ratios if values[4] in RATIO_METRICS else counts, b.date)
+    end += len(rows)
     b.colour_status(ws, 1, end - 1, 9)
     b.colour_status(ws, 1, end - 1, 10)
     ws.freeze_panes(1, 2)
@@ -131,7 +153,8 @@ def _units_sheet(b: _Book, r: Report) -> None:
     headers, rows = units_table(r)
     extra = len(headers) - 10
     ws = b.sheet(UNIT_REPORT_SHEET, [24, 6, 7, 7, 8, 8, 8, 8, 8, 8, *[10] * extra])
-    fmts = [b.cell] + [b.number] * 4 + [b.percent] + [b.number] * (4 + extra)
+    fmts = [b.cell] + [b.number] * 4 + [b.percent] + [b.number] * 4 + [
+        b.percent if h in RATIO_METRICS else b.number for h in headers[10:]]
     end = b.table(ws, 0, headers, rows, fmts)
     ws.freeze_panes(1, 1)
     ws.repeat_rows(0)
@@ -140,7 +163,8 @@ def _units_sheet(b: _Book, r: Report) -> None:
         for j, (status, colour) in enumerate(STATUS_SERIES[:3]):
             col = 2 + j
             chart.add_series({"name": [UNIT_REPORT_SHEET, 0, col], "categories": [UNIT_REPORT_SHEET, 1, 0, end - 1, 0],
-                              "values": [UNIT_REPORT_SHEET, 1, col, end - 1, col], "fill": {"color": colour}})
+                              "values": [UNIT_REPORT_SHEET, 1, col, end - 1, col], **STATUS_FILLS[status],
+                              "border": {"color": "#000000", "width": 0.5}})
         chart.set_title({"name": "各单位人员完成情况", "name_font": {"name": "黑体", "size": 12}})
         chart.set_x_axis({"name": "人数", "num_font": {"name": "宋体"}})
         chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
@@ -193,13 +217,18 @@ def _supervision_sheet(b: _Book, r: Report) -> None:
     ws.freeze_panes(1, 0)
     if len(rows):
         ws.conditional_format(1, 4, end - 1, 4, {"type": "data_bar", "bar_color": "#FF7C80"})
-    row = end + 2
-    ws.write_string(row, 0, f"信访积案（{len(r.backlog)}）", b.section)
+
+
+def _backlog_sheet(b: _Book, r: Report) -> None:
+    """信访积案 on a sheet of its own: its own column widths and its own headings on every page."""
+    ws = b.sheet(BACKLOG_SHEET, [12, 30, 16, 10, 22, 10, 11, 10])
     if len(r.backlog):
-        b.table(ws, row + 1, list(r.backlog.columns), r.backlog.values.tolist(),
-                [b.cell] * 6 + [b.date, b.cell])
+        b.table(ws, 0, list(r.backlog.columns), r.backlog.values.tolist(), [b.cell] * 6 + [b.date, b.cell])
+        ws.repeat_rows(0)
+        ws.freeze_panes(1, 0)
     else:
-        ws.write_string(row + 1, 0, "无", b.note)
+        b.table(ws, 0, list(r.backlog.columns), [], [])
+        ws.write_string(1, 0, "无", b.note)
 
 
 def _brief_sheet(b: _Book, r: Report) -> None:
@@ -222,10 +251,11 @@ def _brief_sheet(b: _Book, r: Report) -> None:
     first = row + 1
     row = b.table(ws, first, [CATEGORY, *[s for s, _ in STATUS_SERIES]], role_rows, [b.cell] + [b.number] * 4)
     if role_rows:
-        chart = b.book.add_chart({"type": "column", "subtype": "stacked"})
+        chart = b.book.add_chart({"type": "column", "subtype": "percent_stacked"})  # shares: 7 leaders are no sliver
         for j, (status, colour) in enumerate(STATUS_SERIES, start=1):
             chart.add_series({"name": [BRIEF_SHEET, first, j], "categories": [BRIEF_SHEET, first + 1, 0, row - 1, 0],
-                              "values": [BRIEF_SHEET, first + 1, j, row - 1, j], "fill": {"color": colour}})
+                              "values": [BRIEF_SHEET, first + 1, j, row - 1, j], **STATUS_FILLS[status],
+                              "border": {"color": "#000000", "width": 0.5}})
         chart.set_title({"name": "按人员类别的完成情况", "name_font": {"name": "黑体", "size": 12}})
         chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
         chart.set_x_axis({"num_font": {"name": "宋体", "size": 9}})

@@ -349,6 +349,7 @@ SETTING_ITEMS = (
     SettingItem("as_of", "统计截止日期", None, Kind.DATE),
     SettingItem("contact_point", "局联系点", "临泉县庙岔镇庞庄村"),
     SettingItem("security_points", "治安联系点", "颍州区颍西镇振兴社区；市第三人民医院"),
+    SettingItem("return_deadline", "回收截止日期", None, Kind.DATE),  # printed on each unit's 首页 at issue
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTING_ITEMS}
 # Names defined in generated workbooks for the period limits on event dates.
@@ -433,6 +434,20 @@ ISSUED_SHEET = "_issued"  # hidden in unit workbooks: the record numbers they we
 ADDED_SHEET = "_added"  # hidden in the master: where each row added from a return came from (resends)
 ADDED_HEADERS = ("issue", "sheet", "ordinal", "typed_id", "digest", "id")
 META_HEADERS = ("键", "说明", "值")
+
+UNIT_HOME_TITLE = "{unit}　{name}　单位工作簿"
+UNIT_HOME_TEXT = (  # the 首页 of a workbook issued to a unit: {unit}, {office}, {issued}, {deadline}, {contact}
+    "本工作簿由{office}于{issued}下发给{unit}，只含本单位的人员和记录。",
+    "请填写：在走访记录、调研记录、接访记录、包案台账、问题台账、问政记录、活动记录中逐行登记本单位的新记录，"
+    "修改本单位已有的记录；新记录的记录编号可以空着，导入时自动编号。可以调整列的顺序、增加本单位自己的列，"
+    "但不要改动第一行表头。",
+    "不要改动：灰色的“督办意见”列由局活动办公室填写，在此修改不会被采用；活动设置、单位、人员、配额、节假日"
+    "各表仅供查阅，修改不会带回总台账；不要删除或改动隐藏的工作表，否则无法导入。",
+    "发回：请于{deadline}前保存本工作簿（.xlsx、.xls 或 .ods 均可），作为邮件附件发回局活动办公室{contact}。"
+    "同一工作簿可以多次发回，以最后保存的一份为准。",
+)
+UNIT_HOME_NO_DEADLINE = "局活动办公室通知的时间"
+REFERENCE_NOTE = "仅供查阅，由局活动办公室维护。"
 
 HOME_TEXT = (
     "本工作簿是“大走访”活动的台账。请在各录入表中逐行登记，不要改动第一行表头；"

@@ -199,6 +199,93 @@ def _run(program: tuple, scope: dict):
     return value
 
 
+# ------------------------------------------------------------------ pages
+PAPER_POINTS = {9: (595.3, 841.9), 8: (841.9, 1190.6), 11: (419.5, 595.3)}  # A4, A3, A5 (portrait w, h)
+DEFAULT_HEIGHT = 15.0  # XlsxWriter's default row height (Calibri 11)
+PAGE_SAFETY = 0.95  # a page is filled to 95 %: the clients' own rounding never adds a break of theirs
+
+
+def _column_points(width: float) -> float:
+    """A column width in Excel character units as points on the sheet (Calibri 11: 7 px a character + 5)."""
+    return int(width * 7 + 5) * 0.75
+
+
+@dataclass
+class Pages:
+    """A plan laid out on pages: the rows with repeated table headings inserted, and the manual breaks."""
+
+    rows: list  # (template row, values, height)
+    breaks: list[int]  # 0-based output rows that start a new page
+
+    @property
+    def count(self) -> int:
+        return len(self.breaks) + 1
+
+
+def paper_points(tpl: Template) -> tuple[float, float]:
+    """(width, height) of the template's paper as it is printed (landscape turned), in points."""
+    s = tpl.setup
+    portrait = PAPER_POINTS.get(s.get("paper") or 9, PAPER_POINTS[9])
+    return (portrait[1], portrait[0]) if s.get("landscape") else portrait
+
+
+def print_scale(tpl: Template) -> float:
+    """The fit-to-width scale the template's columns print at (1 when they fit or nothing is fitted)."""
+    s = tpl.setup
+    left, right, _, _ = s["margins"]
+    ncols = len(tpl.rows[0]) if tpl.rows else 0
+    content = sum(_column_points(tpl.widths.get(c, 8.43)) for c in range(1, ncols + 1)) or 1
+    return min(1.0, (paper_points(tpl)[0] - (left + right) * 72) / content) if s.get("fit") else 1.0
+
+
+def paginate(tpl: Template, plan: list) -> Pages:
+    """Lay ``plan`` out on the template's paper so that every page that continues a table starts with
+    that table's column headings, and a section heading never ends a page (it goes with its table).
+
+    Row heights are made explicit (so that the clients do not refit them), the print scale is the
+    fit-to-width scale of the template's columns, and the print-title rows repeated on every page
+    count against each page after the first.
+    """
+    s = tpl.setup
+    _, _, top, bottom = s["margins"]
+    capacity = (paper_points(tpl)[1] - (top + bottom) * 72) * PAGE_SAFETY / print_scale(tpl)
+    height = [h if h else DEFAULT_HEIGHT for _, _, h in plan]
+    rows = [(r, v, h) for (r, v, _), h in zip(plan, height)]
+    titles = s.get("titles") or []
+    title_rows = set(range(titles[0] - 1, titles[-1])) if titles else set()
+    repeat = tpl.repeat
+    heading_of = {r: r - 1 for r, name in enumerate(repeat) if name and r > 0 and not repeat[r - 1]}
+    headings = set(heading_of.values())
+    out, breaks, used, title_height = [], [], 0.0, 0.0
+    current_heading = None  # the column headings of the table being written
+    for i, (r, values, h) in enumerate(rows):
+        if r in title_rows and not breaks:
+            title_height += h
+        need = h
+        if r in headings or (r + 1 in headings and repeat[r] is None):  # keep a heading with what follows it
+            j, more = i + 1, 0
+            while j < len(rows) and (rows[j][0] in headings or repeat[rows[j][0]] is not None):
+                more += rows[j][2]
+                if repeat[rows[j][0]] is not None:
+                    break
+                j += 1
+            need += more
+        if used + need > capacity and out and used > title_height:
+            breaks.append(len(out))
+            used = title_height
+            if (repeat[r] is not None and current_heading is not None and r in heading_of
+                    and heading_of[r] not in title_rows):  # a heading among the print titles repeats by itself
+                out.append(current_heading)
+                used += current_heading[2]
+        if r in headings:
+            current_heading = (r, values, h)
+        elif repeat[r] is None and r not in title_rows:
+            current_heading = current_heading if r + 1 in headings else None
+        out.append((r, values, h))
+        used += h
+    return Pages(out, breaks)
+
+
 class Renderer:
     """Renders templates into one XlsxWriter workbook, one format per distinct style."""
 
@@ -216,8 +303,10 @@ class Renderer:
             cache[style] = self.book.add_format(spec) if spec else None
         return cache[style]
 
-    def render(self, tpl: Template, name: str, scope: dict, plan: list | None = None) -> None:
-        """Add sheet ``name`` rendered from ``tpl`` with ``scope`` (or a plan already made from it)."""
+    def render(self, tpl: Template, name: str, scope: dict, plan: list | None = None,
+               pages: Pages | None = None) -> Pages:
+        """Add sheet ``name`` rendered from ``tpl`` with ``scope`` (or a plan, or pages, already made from it)."""
+        pages = pages or paginate(tpl, plan if plan is not None else tpl.plan(scope))
         ws = self.book.add_worksheet(name)
         ncols = len(tpl.rows[0]) if tpl.rows else 0
         for c, width in tpl.widths.items():
@@ -231,7 +320,7 @@ class Renderer:
         date_formats = [self._format(st, True) for st in tpl.styles]
         first_of: dict[int, int] = {}
         out = 0  # 0-based output row
-        for r, values, height in plan if plan is not None else tpl.plan(scope):
+        for r, values, height in pages.rows:
             first_of.setdefault(r + 1, out)
             ids = tpl.style_ids[r]
             merged = single_merges.get(r, ())
@@ -264,6 +353,9 @@ class Renderer:
             top = first_of[r1]
             ws.merge_range(top, c1 - 1, top + r2 - r1, c2 - 1, "", formats[tpl.style_ids[r1 - 1][c1 - 1]])
         self._setup(ws, tpl, first_of, out, ncols)
+        if pages.breaks:
+            ws.set_h_pagebreaks(pages.breaks)
+        return pages
 
     @staticmethod
     def _setup(ws, tpl: Template, first_of: dict[int, int], rows: int, ncols: int) -> None:

@@ -1,0 +1,38 @@
+"""Reading rendered pages back: the text of each page of a PDF, and which tables' rows it holds."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROW_ID = re.compile(r"^\s*[A-Z]{2,4}-([A-Z]{2})\d{5}", re.M)
+HEADINGS = {"ZF": "走访对象", "DY": "计入天数", "JF": "来访人", "BA": "案件事由", "WT": "问题描述",
+            "WZ": "已回复数", "HD": "活动类型"}  # by record tag
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text, line by line as laid out."""
+    import pdfplumber
+    with pdfplumber.open(pdf) as doc:
+        return [page.extract_text() or "" for page in doc.pages]
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def pages_without_headings(pages: list[str]) -> list[tuple[int, str]]:
+    """(page, table tag) for every page holding a row of a table (a line that starts with its record
+    number) but not that table's column headings."""
+    return [(i, tag) for i, text in enumerate(pages, start=1)
+            for tag in sorted({m.group(1) for m in ROW_ID.finditer(text)}) if HEADINGS[tag] not in flat(text)]
+
+
+def smallest_body_text(pdf: Path, margin: float = 45) -> float:
+    """The smallest character size on any page, page header and footer bands aside (points)."""
+    import pdfplumber
+    sizes = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            sizes += [c["size"] for c in page.chars
+                      if c["text"].strip() and margin < c["top"] and c["bottom"] < page.height - margin]
+    return min(sizes)
