@@ -4,7 +4,9 @@
     python bench/run.py --quick    # demo, city and the 110 units only
 
 Each measurement runs in a child process of its own, so that its peak memory
-(ru_maxrss) is its own. The baseline is measured in the same run on the same
+(ru_maxrss) is its own. check and report are also timed as whole processes (`python -m zoufang
+check BOOK --json`, what a user or a button click waits for: interpreter start, imports, work)
+against a whole process that only reads the same file with python-calamine ("·进程" rows). The baseline is measured in the same run on the same
 files: the fast reader's raw read (python-calamine) for check, report and collect,
 the raw writer's write of the same cells (XlsxWriter, which writes both) for ledgers and
 issue: every stored cell of the files made, with its format (borders, fonts, fills,
@@ -40,6 +42,17 @@ def child(task: str, args: dict) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", task, json.dumps(args, ensure_ascii=False)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+RAW_READ_SCRIPT = ("import sys, python_calamine as c; b = c.CalamineWorkbook.from_path(sys.argv[1]); "
+                   "[b.get_sheet_by_name(s).to_python() for s in b.sheet_names]")
+
+
+def process(cmd: list[str], repeat: int = 3) -> dict:
+    """A whole process as a user waits for it (interpreter start, imports, work): the fastest of ``repeat`` runs."""
+    best = min(timed(lambda: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False))
+               for _ in range(repeat))
+    return {"seconds": best, "peak_mb": 0}
 
 
 def timed(fn) -> float:
@@ -183,6 +196,11 @@ def main() -> None:
             for task in ("check", "report") if size in check_sizes else ():
                 r = child(task, {"book": str(book), "repeat": 2})
                 rows.append(_row(size, task, made, r, raw))
+            if size in check_sizes:  # whole processes: `zoufang check` against a process that only reads the file
+                raw_process = process([sys.executable, "-c", RAW_READ_SCRIPT, str(book)])
+                for task in ("check", "report"):
+                    r = process([sys.executable, "-m", "zoufang", task, str(book), "--json"])
+                    rows.append(_row(size, f"{task}·进程", made, r, raw_process))
             if size in ("demo", "ledger-1000" if not args.quick else "city"):
                 out = work / f"{size}-ledgers"
                 led = child("ledgers", {"book": str(book), "out": str(out)})

@@ -37,3 +37,33 @@ def test_demo_runs_the_main_job_and_prints_a_summary(tmp_path):
     assert "示例工作簿" in result.output
     assert (tmp_path / "out" / "大走访台账-示例.xlsx").exists()
     assert (tmp_path / "out" / "半月简报-第9期-2012-01-15.docx").exists() and "半月简报 第9期" in result.output
+
+
+def modules_after(argv: list[str]) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running ``zoufang argv``."""
+    import subprocess
+    import sys
+    script = ("import sys\nfrom zoufang.cli import app\ntry:\n    app(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "sys.stderr.write('\\nMODULES ' + ' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True)
+    return set(done.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+WRITERS = {"openpyxl", "xlsxwriter", "lxml", "docx", "docxtpl", "matplotlib", "xlwings", "oletools", "rapidfuzz",
+           "olefile", "filelock", "PIL", "jinja2"}
+
+
+def test_check_and_report_import_only_what_they_use(clean_demo):
+    """Every button click starts a fresh interpreter: the check and report paths load no writer."""
+    _, path = clean_demo
+    for command in (["check", str(path), "--json"], ["report", str(path), "--json"]):
+        loaded = modules_after(command)
+        assert "pandas" in loaded and "python_calamine" in loaded  # it did the work
+        assert not loaded & WRITERS, (command[0], loaded & WRITERS)
+    assert "pandas" not in modules_after(["--help"]) and "numpy" not in modules_after(["--help"])
+    import subprocess
+    import sys
+    buttons = subprocess.run([sys.executable, "-c", "import sys, zoufang.binding; "
+                              "print(' '.join({m.split('.')[0] for m in sys.modules}))"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert not set(buttons) & WRITERS  # 校验数据 and 统计完成情况 load no writer either

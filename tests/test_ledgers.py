@@ -128,7 +128,7 @@ def test_unit_book_prints_with_its_header_on_every_page(unit_ledgers, tmp_path, 
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     book = openpyxl.load_workbook(files.units[0])
-    assert len(book.sheetnames) <= pages <= 3 * len(book.sheetnames)
+    assert len(book.sheetnames) <= pages <= 5 * len(book.sheetnames)  # no runaway pages
     texts = [re.sub(r"\s", "", subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
                                               capture_output=True, text=True).stdout) for i in range(1, pages + 1)]
     unit_titles = ("工作台账", "目录", "完成情况汇总", "问题台账（", "每周接访（")

@@ -14,15 +14,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .findings import Finding, findings_sheet_rows
-from .master_edit import cell_value
+from .findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
+from .editing import cell_value
 from .safe_io import atomic_write
 from .schema import FINDINGS_SHEET, LEVEL_ERROR
 from .template_render import display_width
 
-FILL_ERROR = "FFFF9999"  # red: prints as a mid grey
-FILL_WARNING = "FFFFF2CC"  # light yellow: prints as a faint grey, told apart from an error in black and white
-NOTE_MARK = "【校验】"
 NOTE_AUTHOR = "zoufang"
 FINDINGS_WIDTHS = (6, 6, 26, 12, 10, 60, 50)
 

@@ -14,13 +14,12 @@ import json
 import traceback
 from pathlib import Path
 
-from .annotate import FILL_ERROR, FILL_WARNING, NOTE_MARK
 from .dataset import Campaign
-from .findings import count_levels, findings_sheet_rows
-from .master_edit import Editor, cell_value
+from .editing import Editor, cell_value
+from .findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, count_levels, findings_sheet_rows
 from .reading import HIDDEN_GRIDS, InputError, campaign_from_grids
 from .report import build_report
-from .report_book import collective_table, overdue_table, people_table, units_table
+from .report_tables import collective_table, overdue_table, people_table, units_table
 from .schema import (
     ALL_SHEETS, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET, META_HEADERS,
     META_SHEET, PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .reading import InputError
+from .errors import InputError
 from .safe_io import WriteRefused
 from .schema import FINDINGS_HEADERS
 
@@ -255,10 +255,19 @@ def ledgers(
         out.print(f"PDF {len(pdfs)} 份")
 
 
-def _written(kind: str, written, failures) -> None:
+def _written(kind: str, written) -> None:
     out.print(f"{kind}：{written.docx}")
     if written.pdf:
         out.print(f"PDF：{written.pdf}")
+
+
+def _document(job, *args):
+    """Run a document job; an unusable input or a LibreOffice failure is exit 2 with its message."""
+    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
+    try:
+        return job(*args)
+    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
+        _fail(_failure_text(exc))
 
 
 DOC_OUT = typer.Option(None, "--out", help="输出文件夹（默认：工作簿所在文件夹）")
@@ -270,12 +279,8 @@ def brief(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str =
           pdf: bool = DOC_PDF) -> None:
     """半月简报 第N期（Word 文档），统计截止日期所在的半月。"""
     from .jobs import brief_job
-    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
-    try:
-        written, report = brief_job(book, _parse_day(as_of), out_dir, pdf)
-    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
-        _fail(_failure_text(exc))
-    _written(f"半月简报 第{report.brief['issue_no']}期", written, None)
+    written, report = _document(brief_job, book, _parse_day(as_of), out_dir, pdf)
+    _written(f"半月简报 第{report.brief['issue_no']}期", written)
 
 
 @app.command()
@@ -283,12 +288,8 @@ def summary(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str
             pdf: bool = DOC_PDF) -> None:
     """全面总结（Word 文档），在活动结束时或结束后生成。"""
     from .jobs import summary_job
-    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
-    try:
-        written, _ = summary_job(book, _parse_day(as_of), out_dir, pdf)
-    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
-        _fail(_failure_text(exc))
-    _written("全面总结", written, None)
+    written, _ = _document(summary_job, book, _parse_day(as_of), out_dir, pdf)
+    _written("全面总结", written)
 
 
 @app.command()
@@ -298,13 +299,7 @@ def rota(book: Path = typer.Argument(..., help="活动工作簿"),
          out_dir: Path = DOC_OUT, pdf: bool = DOC_PDF) -> None:
     """局领导接访安排（Word 文档）：今后若干个工作日由哪位局领导接访，可张贴公告。"""
     from .jobs import rota_job
-    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
-    day = _parse_day(start)
-    try:
-        written = rota_job(book, day, days, out_dir, pdf)
-    except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
-        _fail(_failure_text(exc))
-    _written("局领导接访安排", written, None)
+    _written("局领导接访安排", _document(rota_job, book, _parse_day(start), days, out_dir, pdf))
 
 
 @app.command("build-workbook")

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .findings import Finding
+from .normalize import household_codes_of_text
 from .schema import Sheet
 from .work_calendar import DAY_ON, KINDS, OFFICIAL, WorkCalendar
 
@@ -64,6 +66,13 @@ class SheetData:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def household_codes(self) -> np.ndarray:
+        """One integer per household (走访对象 + 地址, folded) for every row, computed once (走访记录)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if "households" not in memo:
+            memo["households"] = household_codes_of_text(self.text["target"], self.text["address"])
+        return memo["households"]
 
 
 @dataclass(frozen=True)

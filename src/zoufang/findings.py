@@ -11,6 +11,9 @@ import pandas as pd
 
 from .schema import ALL_SHEETS, FINDINGS_HEADERS, LEVEL_ERROR, LEVEL_WARNING
 
+FILL_ERROR = "FFFF9999"  # red: prints as a mid grey
+FILL_WARNING = "FFFFF2CC"  # light yellow: prints as a faint grey, told apart from an error in black and white
+NOTE_MARK = "【校验】"  # begins zoufang's notes on a marked cell
 SHEET_ORDER = {s.name: i for i, s in enumerate(ALL_SHEETS)}
 
 

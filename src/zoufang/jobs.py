@@ -9,16 +9,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .annotate import annotate_copy
-from .book_writer import default_content, write_book
 from .findings import Finding, count_levels, findings_frame
-from .demo import build_demo
-from .exchange import issue
 from .reading import read_campaign
 from .report import Report, build_report
-from .report_book import write_report_book
 from .validate import validate
 from .safe_io import WriteRefused, atomic_write, refuse_if_open
+# Writers (openpyxl, XlsxWriter, lxml) are imported by the jobs that write, not by check and report.
 
 DEMO_BOOK = "大走访台账-示例.xlsx"
 
@@ -33,6 +29,8 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
         if not overwrite:
             raise WriteRefused(f"{book} 已存在，未做任何改动。如确要重新生成，请加 --force（原文件会先备份）")
         refuse_if_open(book)
+    from .book_writer import default_content, write_book
+    from .demo import build_demo
     content = build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex)
     return atomic_write(book, lambda tmp: write_book(tmp, content))
 
@@ -65,6 +63,7 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     written, brief_report = brief_job(book, out_dir=directory)
     lines.append(f"半月简报 第{brief_report.brief['issue_no']}期：{written.docx}（{time.perf_counter() - t0:.1f} 秒）")
     t0 = time.perf_counter()
+    from .exchange import issue
     issued = issue(book, directory / "下发")
     lines.append(f"下发：{len(issued)} 个单位工作簿，在 {directory / '下发'}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
@@ -101,6 +100,7 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
     if annotate:
         if Path(annotate).resolve() == book.resolve():
             raise WriteRefused("--annotate 的输出文件不能是原工作簿本身，请另取一个文件名")
+        from .annotate import annotate_copy
         result.marked = annotate_copy(book, Path(annotate), findings)
         result.annotated = Path(annotate)
     return result
@@ -117,6 +117,7 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
     target = None
     if out_dir is not None:
         target = Path(out_dir) / report_book_name(report.as_of)
+        from .report_book import write_report_book
         atomic_write(target, lambda tmp: write_report_book(report, tmp), keep_backup=False)
     return report, target
 

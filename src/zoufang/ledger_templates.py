@@ -17,7 +17,8 @@ PERSON_TEMPLATE = "个人台账.xlsx"
 UNIT_TEMPLATE = "单位台账.xlsx"
 PERSON_SHEET = "个人台账"
 COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", PROBLEMS.name, "每周接访"
-WIDTHS = (11, 11, 11, 7, 16, 11, 10, 11)  # 88 characters fit portrait A4 unscaled (10 pt stays 10 pt); dates need 11
+WIDTHS = (12, 16, 16, 9, 26, 16, 16, 16)  # 127 characters fit landscape A4 unscaled: 10 pt stays 10 pt
+CN_DATE = 'yyyy"年"m"月"d"日"'  # as a Chinese ledger writes a date; 16 characters hold 2011年10月31日 on one line
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -28,6 +29,7 @@ HEAD = Font(name="宋体", size=10, bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATE_CELL = Alignment(horizontal="center", vertical="center", wrap_text=False)  # a date never breaks over two lines
 
 
 SIGN_OFF_FOOTER = ("单位负责人（签字、盖章）：__________", "日期：______年____月____日")
@@ -73,9 +75,9 @@ class _Sheet:
         for j, f in enumerate(fields, start=1):
             c = ws.cell(self.row, j, "{{%s.%s}}" % (list_name, f) if f else None)
             c.font, c.border, c.alignment = BODY, BORDER, WRAP
-            if f and ("date" in f or f in ("start", "end", "deadline")):
-                c.number_format = "yyyy-mm-dd"
-                c.alignment = CENTER
+            if f and ("date" in f or f in ("start", "end", "deadline", "monday", "sunday")):
+                c.number_format = CN_DATE
+                c.alignment = DATE_CELL
         self.row += 2
 
 
@@ -84,8 +86,9 @@ def _labels(sheet, keys):
 
 
 def person_template() -> Workbook:
+    """Landscape: eight columns at 10 pt with room for Chinese dates and the text that matters (bound at the top)."""
     wb = Workbook()
-    s = _Sheet(wb.active)
+    s = _Sheet(wb.active, landscape=True)
     wb.active.title = PERSON_SHEET
     s.line("{{campaign}}", TITLE, 30, CENTER)
     s.line("个 人 台 账", TITLE, 26, CENTER)
@@ -161,7 +164,7 @@ def unit_template() -> Workbook:
                    ["problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date"],
                    "problems")
     wb[UNIT_PROBLEMS].print_title_rows = "1:2"
-    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(12, 12, 10, 40, 10), signed=True)
+    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(16, 16, 9, 32, 9), signed=True)
     weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
     weekly.table(["周一", "周日", "接访次数", RECEPTIONS.col("person").label, "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
                  "weeks")

@@ -22,7 +22,6 @@ from .ledger_templates import (
     CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
 )
 from .names import safe_file_name, safe_sheet_name
-from .normalize import household_codes
 from .periods import due, weeks
 from .quota import Context, trip_days
 from .report import Report, build_report
@@ -193,7 +192,8 @@ class LedgerData:
         """Distinct households per person, for those without a 走访户数 quota (computed once)."""
         if "_homes" not in self.__dict__:
             v = self.visits
-            homes = pd.DataFrame({"pid": v["pid"].to_numpy(), "home": household_codes(v["target"], v["address"])})
+            homes = pd.DataFrame({"pid": v["pid"].to_numpy(),
+                                  "home": self.campaign[VISITS.key].household_codes()[v.index.to_numpy()]})
             self.__dict__["_homes"] = homes.drop_duplicates().groupby("pid").size().to_dict()
         return self.__dict__["_homes"]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .dataset import Campaign, SheetData
-from .master_edit import cell_value
+from .editing import cell_value
 from .record_ids import IdAllocator
 from .roster import Roster, owning_units
 from .schema import ADDED_HEADERS, ADDED_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind, Owner, Sheet

@@ -227,7 +227,12 @@ _DASHES = re.compile(r"\s*[-－—–‐‑_~～]+\s*")
 def fold_address(v: object) -> str:
     """An address with blanks and punctuation removed, lower case; dashes kept as one "-", since
     they separate house numbers (清河路1-23号 and 清河路12-3号 are two homes)."""
-    return _ADDRESS_NOISE.sub("", _DASHES.sub("-", clean_text(v))).lower().strip("-")
+    return fold_clean_address(clean_text(v))
+
+
+def fold_clean_address(text: str) -> str:
+    """fold_address of text already cleaned (clean_text)."""
+    return _ADDRESS_NOISE.sub("", _DASHES.sub("-", text)).lower().strip("-")
 
 
 def combined_codes(*columns: pd.Series | np.ndarray) -> pd.Series:
@@ -245,6 +250,15 @@ def combined_codes(*columns: pd.Series | np.ndarray) -> pd.Series:
 def household_codes(head: pd.Series, address: pd.Series) -> np.ndarray:
     """One integer per household: head's name + address, blanks and punctuation folded."""
     return combined_codes(Distinct(head).codes_of(as_token), Distinct(address).codes_of(fold_address)).to_numpy()
+
+
+def household_codes_of_text(head: pd.Series, address: pd.Series) -> np.ndarray:
+    """household_codes of columns already cleaned (the reader's text): each distinct value folded once."""
+    head_codes, heads = pd.factorize(head.to_numpy(dtype=object))
+    address_codes, addresses = pd.factorize(address.to_numpy(dtype=object))
+    head_keys = pd.factorize(np.array([squeeze(h) for h in heads] + [""], dtype=object))[0]
+    address_keys = pd.factorize(np.array([fold_clean_address(a) for a in addresses] + [""], dtype=object))[0]
+    return combined_codes(head_keys[head_codes], address_keys[address_codes]).to_numpy()
 
 
 def household_key(head: pd.Series, address: pd.Series) -> pd.Series:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import normalize as nz
 from .dataset import Campaign
 from .periods import elapsed_share
 from .contact_points import at_contact_point, contact_points
@@ -92,7 +91,7 @@ def households(ctx: Context) -> Actual:
     """Households visited in person (入户走访, 座谈): head's name + address, each once."""
     v = ctx.rows(VISITS.key, "person", "date")
     v = v[v["form"].isin(IN_PERSON_FORMS)]
-    codes = nz.household_codes(v["target"], v["address"])
+    codes = ctx.campaign[VISITS.key].household_codes()[v.index.to_numpy()]
     keep = (v["target"] != "").to_numpy()
     pairs = pd.DataFrame({"pid": v["pid"].to_numpy()[keep], "home": codes[keep]})
     return Actual(pairs.drop_duplicates().groupby("pid").size())

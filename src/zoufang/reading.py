@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from . import normalize as nz
+from .cells import column_letter
 from .dataset import ROW, Campaign, SheetData, Settings
 from .file_props import REFUSED_SUFFIXES, uses_1904_dates
 from .findings import Finding, error, warning
@@ -30,8 +30,7 @@ TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_R
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
 
-class InputError(Exception):
-    """The input cannot be used at all (exit code 2); the message is for the clerk."""
+from .errors import InputError  # noqa: E402,F401  (raised here, imported from here by callers)
 
 
 Grid = list[list[object]]
@@ -227,7 +226,7 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
         if not _header_token(value):
             continue
         col = column_for_header(value, by_label)
-        letter = get_column_letter(j + 1)
+        letter = column_letter(j + 1)
         if col is None:
             name = nz.clean_text(value)
             if name in extra_positions:
@@ -236,7 +235,7 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
         elif col.key in positions:
             findings.append(error(
                 "duplicate-header", spec.name, f"{letter}{h + 1}", h + 1, col.label,
-                f"表头“{col.label}”出现了两次（{get_column_letter(positions[col.key] + 1)}列和{letter}列），"
+                f"表头“{col.label}”出现了两次（{column_letter(positions[col.key] + 1)}列和{letter}列），"
                 f"程序只读取第一列",
                 "请删除或改名其中一列",
             ))
@@ -273,8 +272,8 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
     frame = pd.DataFrame(typed, index=index)
     frame[ROW] = rows.astype(int)
     extras = pd.DataFrame({name: cells[keep, j] for name, j in extra_positions.items()}, index=index)
-    letters = {k: get_column_letter(j + 1) for k, j in positions.items()}
-    extra_letters = {k: get_column_letter(j + 1) for k, j in extra_positions.items()}
+    letters = {k: column_letter(j + 1) for k, j in positions.items()}
+    extra_letters = {k: column_letter(j + 1) for k, j in extra_positions.items()}
     longest = {c.key: distinct[positions[c.key]].longest() for c in spec.columns if c.key in positions}
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest), findings
 

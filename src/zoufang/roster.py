@@ -11,10 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-try:
-    from rapidfuzz import process
-except ImportError:  # Pyodide (xlwings Lite) has no wheel for it: difflib is enough for suggestions
-    process = None
 
 from .dataset import Campaign, SheetData
 from .normalize import combined_codes
@@ -70,6 +66,10 @@ class Roster:
 def _nearest(text: str, choices: list[str]) -> str | None:
     if not text or not choices:
         return None
+    try:  # imported here: only a finding that suggests a name needs it
+        from rapidfuzz import process
+    except ImportError:  # Pyodide (xlwings Lite) has no wheel for it: difflib is enough for suggestions
+        process = None
     if process is None:
         import difflib
         close = difflib.get_close_matches(text, choices, n=1, cutoff=0.4)

@@ -11,7 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl.utils import column_index_from_string
+from .cells import column_index as column_index_from_string
 
 MAX_COLUMNS = 1024  # the contract's columns plus any a clerk adds, with room to spare
 MAX_CELLS = 40_000_000  # rows × columns: a province's 300,000 visits with 20 columns is 6 million

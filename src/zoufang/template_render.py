@@ -15,7 +15,7 @@ from functools import lru_cache
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .master_edit import cell_value
+from .editing import cell_value
 
 PLACEHOLDER = re.compile(r"\{\{\s*([\w\u4e00-\u9fff]+)(?:\.([\w\u4e00-\u9fff]+))?\s*\}\}")
 EMPTY_LIST_TEXT = "（无）"
@@ -26,7 +26,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d")
+        return f"{value.year}年{value.month}月{value.day}日"  # a Chinese ledger's date
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

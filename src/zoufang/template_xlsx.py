@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import xlsxwriter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .master_edit import cell_value
+from .editing import cell_value
 from .template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, display_width, fill, repeat_list
 
 
@@ -299,7 +299,7 @@ class Renderer:
         if style not in cache:
             spec = _format_dict(style)
             if date and "num_format" not in spec:
-                spec["num_format"] = "yyyy-mm-dd"
+                spec["num_format"] = 'yyyy"年"m"月"d"日"'
             cache[style] = self.book.add_format(spec) if spec else None
         return cache[style]
 

@@ -325,7 +325,7 @@ def duplicate_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
     if visits.present and all(visits.has(k) for k in ("date", "person", "target", "address")):
         f = visits.frame
         who = roster.resolve(visits, "person")["person_id"].fillna(f["person"])
-        key = nz.combined_codes(who, f["date"], nz.household_codes(f["target"], f["address"]))
+        key = nz.combined_codes(who, f["date"], visits.household_codes())
         dup = f["date"].notna() & (f["target"] != "") & key.duplicated(keep="first")
         first_row = _first_rows(visits, key, dup)
         out += _emit(visits, dup, None, "duplicate-visit", LEVEL_WARNING,

@@ -499,15 +499,20 @@ class Package:
         return changed
 
     @staticmethod
-    def _shift_pivot_source(root, shift: RowShift) -> bool:
+    def _shift_ref_attributes(elements, shift: RowShift) -> bool:
+        """``ref`` attributes (areas on the shifted sheet) of ``elements``; an area wholly deleted is kept."""
         changed = False
-        for src in root.iter(q("worksheetSource")):
-            if src.get("sheet") == shift.sheet and src.get("ref"):
-                new = shift_sqref(src.get("ref"), shift)
-                if new and new != src.get("ref"):
-                    src.set("ref", new)
+        for el in elements:
+            if el.get("ref"):
+                new = shift_sqref(el.get("ref"), shift)
+                if new and new != el.get("ref"):
+                    el.set("ref", new)
                     changed = True
         return changed
+
+    def _shift_pivot_source(self, root, shift: RowShift) -> bool:
+        return self._shift_ref_attributes((src for src in root.iter(q("worksheetSource"))
+                                           if src.get("sheet") == shift.sheet), shift)
 
     @staticmethod
     def _shift_anchors(root, shift: RowShift) -> bool:
@@ -537,16 +542,8 @@ class Package:
                     changed = True
         return changed
 
-    @staticmethod
-    def _shift_refs(root, shift: RowShift) -> bool:
-        changed = False
-        for el in root.iter(q("table"), q("autoFilter")):
-            if el.get("ref"):
-                new = shift_sqref(el.get("ref"), shift)
-                if new and new != el.get("ref"):
-                    el.set("ref", new)
-                    changed = True
-        return changed
+    def _shift_refs(self, root, shift: RowShift) -> bool:
+        return self._shift_ref_attributes(root.iter(q("table"), q("autoFilter")), shift)
 
     def _shift_vml(self, part: str, shift: RowShift) -> None:
         """Legacy comment boxes (VML, not always well-formed XML): moved with their rows, dropped with them."""
