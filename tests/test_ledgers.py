@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
+from zoufang import schema
 from zoufang.jobs import ledgers_job
 from zoufang.ledger_templates import PERSON_SHEET, PERSON_TEMPLATE, UNIT_TEMPLATE, build_templates
 from zoufang.ledgers import CLERK_TEMPLATES
@@ -79,7 +80,10 @@ def test_ledger_totals_equal_the_report(unit_ledgers):
                 break
             table[ws.cell(r, 1).value] = (ws.cell(r, 3).value, ws.cell(r, 6).value)
         mine = report[report["person_id"] == pid]
-        assert table == {m.metric: (m.actual, m.status) for m in mine.itertuples()}, ledger.name
+        shown = {m.metric: (("—" if m.actual != m.actual else f"{m.actual:.0%}") if m.metric in schema.RATIO_METRICS
+                            else m.actual, m.status)
+                 for m in mine.itertuples()}  # ratios as percent, as the ledger prints them
+        assert table == shown, ledger.name
 
 
 def test_a_restyled_template_is_honoured(clean_demo, tmp_path):
@@ -202,3 +206,13 @@ def test_ledgers_print_their_body_text_at_nine_points_or_more():
             tpl = Template.of(ws)
             smallest = min(style[1] for row in tpl.rows for _, style in row if style and style[1])
             assert print_scale(tpl) * smallest >= 9, (name, ws.title)
+
+
+def test_ratios_read_as_percent_and_counts_as_whole_numbers(unit_ledgers):
+    """问题解决率 75%/100%, never 0.75/1 or "75%/1"; 进度要求 a whole number of households."""
+    _, files = unit_ledgers
+    book = openpyxl.load_workbook(next(p for p in files.units))
+    details = [c.value for row in book["单位汇总"].iter_rows() for c in row if isinstance(c.value, str) and "/" in c.value]
+    rates = [d for d in details if "问题解决率" in d]
+    assert rates and all(re.search(r"问题解决率 (\d+%|—)/100%", d) for d in rates)
+    assert not any(re.search(r"\d\.0\b|%/1\b", d) for d in details)

@@ -27,7 +27,7 @@ from .quota import Context, trip_days
 from .report import Report, build_report
 from .safe_io import atomic_write
 from .schema import (
-    ACTIVITIES, CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
+    ACTIVITIES, CASES, METRIC_HOUSEHOLDS, RATIO_METRICS, METRIC_RESEARCH_DAYS, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
     VISITS, WENZHENG,
 )
 from .template_render import records
@@ -125,10 +125,11 @@ class LedgerData:
             by: dict[str, list[dict]] = {}
             cols = ["person_id", "metric", "target", "actual", "ratio", "expected_by_now", "status", "overall"]
             for row in self.report.people[cols].itertuples(index=False):
+                shown = _percent if row.metric in RATIO_METRICS else _whole  # 问题解决率 75 % of 100 %, not 0.75/1
                 by.setdefault(row.person_id, []).append(
-                    {"metric": row.metric, "target": row.target, "actual": row.actual,
+                    {"metric": row.metric, "target": shown(row.target), "actual": shown(row.actual),
                      "ratio": None if pd.isna(row.ratio) else f"{row.ratio:.0%}",
-                     "expected": row.expected_by_now, "status": row.status, "overall": row.overall})
+                     "expected": shown(row.expected_by_now), "status": row.status, "overall": row.overall})
             self.__dict__["_metrics"] = by
         return self.__dict__["_metrics"]
 
@@ -167,7 +168,7 @@ class LedgerData:
         detail = []
         for p in members.itertuples():
             mine = by_person.get(p.person_id, [])
-            text = "；".join(f"{m['metric']} {_fmt(m['actual'])}/{_fmt(m['target'])} {m['status']}" for m in mine)
+            text = "；".join(f"{m['metric']} {m['actual']}/{m['target']} {m['status']}" for m in mine)
             detail.append({"person_id": p.person_id, "name": p.name, "title": p.title, "category": p.category,
                            "detail": text or "无个人指标", "overall": mine[0]["overall"] if mine else ""})
         problems = self._problems_by_unit().get(unit, [])
@@ -235,10 +236,15 @@ def _cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _fmt(v) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+def _percent(v) -> str:
+    return "—" if v is None or pd.isna(v) else f"{v:.0%}"
+
+
+def _whole(v):
+    """A count or a number of days as a whole number (a float that is whole prints without ".0")."""
+    if v is None or pd.isna(v):
         return "—"
-    return f"{v:.0%}" if isinstance(v, float) and 0 < v < 1 else f"{v:g}"
+    return int(v) if float(v).is_integer() else round(float(v), 1)
 
 
 def _standing(ctx: Context, sheet_key: str) -> pd.DataFrame:
