@@ -117,3 +117,12 @@ def test_wide_entry_sheets_print_at_ninety_percent_across_pages_with_their_first
     assert wide.print_title_cols == "$A:$B" and wide.print_title_rows == "$1:$1"
     narrow = wb[schema.UNITS.name]
     assert narrow.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_every_filled_row_of_an_entry_sheet_is_ruled_across_blanks_and_rows_typed_later(tmp_path):
+    path = tmp_path / "b.xlsx"
+    write_book(path, default_content("t"))
+    ws = openpyxl.load_workbook(path)[schema.PROBLEMS.name]
+    rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules if r.type == "expression"]
+    ruled = [(ref, r) for ref, r in rules if "COUNTA" in r.formula[0]]
+    assert ruled and ruled[0][0].startswith("A2:") and ruled[0][1].dxf.border.left.style == "thin"

@@ -80,3 +80,16 @@ def test_the_patched_compressor_round_trips_through_an_independent_decompressor(
     text = ("Sub A()\r\n    x = \"" + "abcdefghij" * 7 + "\"\r\nEnd Sub\r\n") * (size // 90 + 1)
     data = text.encode("ascii")[:size]
     assert decompress_stream(bytearray(MsOvba().compress(data))) == data
+
+
+def test_buttons_reuse_a_warm_python_through_xlwings_com_server():
+    """The shipped workbook asks xlwings' VBA for its COM server (USE UDF SERVER), which the bundled
+    standalone module reads from the hidden xlwings.conf sheet: one interpreter for every click."""
+    import openpyxl
+    from zoufang.vba_build import xlwings_sources
+    wb = openpyxl.load_workbook(SHIPPED, keep_vba=True)
+    conf = wb["xlwings.conf"]
+    assert conf.sheet_state == "hidden"
+    assert (conf["A1"].value, conf["B1"].value) == ("USE UDF SERVER", True)
+    vba = xlwings_sources()["xlwings"]
+    assert 'GetConfig("USE UDF SERVER"' in vba and 'PROJECT_NAME & ".conf"' in vba

@@ -33,6 +33,7 @@ NAME_PEOPLE = "人员姓名"
 NAME_UNITS = "单位名称列表"
 EXCEL_MAX_TEXT = 32767
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+XLWINGS_CONF_SHEET = "xlwings.conf"
 
 
 @dataclass
@@ -49,6 +50,7 @@ class BookContent:
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (caption, macro) on 首页
     created: dt.datetime | None = None  # fixed document time for reproducible builds
     home: tuple[str, list[str]] | None = None  # (title, lines) of a unit's 首页; None: the master's
+    xlwings_conf: dict[str, object] = field(default_factory=dict)  # the macro workbook's hidden xlwings.conf sheet
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -81,6 +83,7 @@ class _Formats:
         date = {"num_format": DATE_FORMAT, "align": "center"}
         # (plain, date, percent) cell formats, for an open sheet and for a unit copy
         self.cell = book.add_format(cell)
+        self.row_rule = book.add_format({"border": 1, "border_color": "#BFBFBF"})
         self.date = book.add_format({**cell, **date})
         self.percent = book.add_format({**cell, "num_format": "0%"})
         self.column_date = book.add_format({**base, **date})
@@ -229,6 +232,9 @@ def _write_table(book, ws, spec: Sheet, fmts: _Formats, frame: pd.DataFrame | No
         rule = _validation(spec, col)
         if rule:
             ws.data_validation(1, j, last, j, {"ignore_blank": True, **rule})
+    # every row that holds anything is ruled across all its columns, blanks and rows typed later included
+    ws.conditional_format(1, 0, last, ncols - 1, {
+        "type": "formula", "criteria": f"=COUNTA($A2:${xl_col_to_name(ncols - 1)}2)>0", "format": fmts.row_rule})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(nrows, 1), ncols - 1)
     _print_setup(ws, landscape=len(spec.columns) > 5,
@@ -307,6 +313,12 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
         home.insert_button(1, 3, {"macro": macro, "caption": caption, "width": 150, "height": 36,
                                           "x_offset": 10, "y_offset": 10 + 44 * k})
     _write_meta(book.add_worksheet(META_SHEET), fmts, content.meta)
+    if content.xlwings_conf:  # read by xlwings' VBA (GetConfig): key in A, value in B, one row each
+        conf = book.add_worksheet(XLWINGS_CONF_SHEET)
+        for i, (key, value) in enumerate(content.xlwings_conf.items()):
+            conf.write_string(i, 0, key)
+            conf.write(i, 1, value)
+        conf.hide()
     for name, rows in content.hidden.items():
         ws = book.add_worksheet(name)
         for i, row in enumerate(rows):

@@ -31,6 +31,12 @@ STATUS_FILLS = {
 
 
 BACKLOG_SHEET = "信访积案"
+PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black and white
+    {"pattern": {"pattern": "percent_20", "fg_color": "#C00000", "bg_color": "#FFFFFF"}},
+    {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
+    {"fill": {"color": "#375623"}},
+    {"fill": {"color": "#000000"}},
+)
 
 
 class _Book:
@@ -184,7 +190,7 @@ def _supervision_sheet(b: _Book, r: Report) -> None:
 
 def _backlog_sheet(b: _Book, r: Report) -> None:
     """信访积案 on a sheet of its own: its own column widths and its own headings on every page."""
-    ws = b.sheet(BACKLOG_SHEET, [12, 30, 16, 10, 22, 10, 11, 10])
+    ws = b.sheet(BACKLOG_SHEET, [14, 28, 16, 10, 22, 10, 12, 10])
     if len(r.backlog):
         b.table(ws, 0, list(r.backlog.columns), r.backlog.values.tolist(), [b.cell] * 6 + [b.date, b.cell])
         ws.repeat_rows(0)
@@ -234,7 +240,8 @@ def _brief_sheet(b: _Book, r: Report) -> None:
     chart = b.book.add_chart({"type": "pie"})
     chart.add_series({"name": "问题按状态", "categories": [BRIEF_SHEET, first + 1, 0, row - 1, 0],
                       "values": [BRIEF_SHEET, first + 1, 1, row - 1, 1], "data_labels": {"value": True,
-                                                                                         "category": True}})
+                                                                                         "category": True},
+                      "points": [{**fill, "border": {"color": "#000000", "width": 0.5}} for fill in PIE_FILLS]})
     chart.set_title({"name": "问题按状态", "name_font": {"name": "黑体", "size": 12}})
     chart.set_legend({"position": "right", "font": {"name": "宋体"}})
     chart.set_size({"width": 620, "height": 300})
