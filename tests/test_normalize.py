@@ -49,3 +49,11 @@ def test_serial_numbers_past_what_pandas_can_hold_are_not_dates():
     assert nz.parse_date(106752.0) == pd.Timestamp("2192-04-09")  # past pd.Timedelta's range, still a date
     assert pd.isna(nz.parse_date(nz.SERIAL_MAX + 1)) and pd.isna(nz.parse_date(2958465))
     assert nz.parse_date(40791) == pd.Timestamp("2011-09-05")
+
+
+def test_addresses_fold_the_same_one_by_one_or_all_at_once():
+    from zoufang.normalize import clean_text, fold_clean_address, fold_clean_addresses
+    addresses = ["清河路1-23号", "清河路 12 — 3 号", "--x--", "", "庞庄村1组3号", "Ａ路（东）#2", "a_b~c～d", "x\u3000y"]
+    cleaned = [clean_text(a) for a in addresses]
+    assert fold_clean_addresses(cleaned) == [fold_clean_address(a) for a in cleaned]
+    assert fold_clean_addresses(cleaned)[:2] == ["清河路1-23", "清河路12-3"]  # two homes, not one

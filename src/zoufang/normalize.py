@@ -260,12 +260,21 @@ def household_codes(head: pd.Series, address: pd.Series) -> np.ndarray:
     return combined_codes(Distinct(head).codes_of(as_token), Distinct(address).codes_of(fold_address)).to_numpy()
 
 
+def fold_clean_addresses(texts: list[str]) -> list[str]:
+    """fold_clean_address of many texts in one pass of each pattern (no pattern matches across NUL,
+    which a cell cannot hold)."""
+    if not texts:
+        return []
+    folded = _ADDRESS_NOISE.sub("", _DASHES.sub("-", "\0".join(texts))).lower()
+    return [t.strip("-") for t in folded.split("\0")]
+
+
 def household_codes_of_text(head: pd.Series, address: pd.Series) -> np.ndarray:
     """household_codes of columns already cleaned (the reader's text): each distinct value folded once."""
     head_codes, heads = pd.factorize(head.to_numpy(dtype=object))
     address_codes, addresses = pd.factorize(address.to_numpy(dtype=object))
     head_keys = pd.factorize(np.array([squeeze(h) for h in heads] + [""], dtype=object))[0]
-    address_keys = pd.factorize(np.array([fold_clean_address(a) for a in addresses] + [""], dtype=object))[0]
+    address_keys = pd.factorize(np.array(fold_clean_addresses(list(addresses)) + [""], dtype=object))[0]
     return combined_codes(head_keys[head_codes], address_keys[address_codes]).to_numpy()
 
 
