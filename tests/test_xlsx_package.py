@@ -240,3 +240,23 @@ def test_a_master_last_saved_by_libreoffice_is_edited_and_opens_again(decorated,
                                                          max_col=openpyxl.utils.column_index_from_string(head),
                                                          values_only=True) if v) == targets
     assert values["汇总"]["A1"].value == "户2"
+
+
+def test_a_value_written_over_a_cell_drops_what_described_the_old_value(tmp_path):
+    """A cell Excel stored as a shared string with value metadata (vm) gets plain inline text, its format kept."""
+    import re
+    from zoufang.master_edit import MasterEditor
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5), head="旧户")])
+    package = parts(master)
+    part = _sheet_parts(master)[VISITS]
+    data = re.sub(rb'(<c r="E2")', rb'\1 vm="1" cm="1"', package[part], count=1)
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in package.items():
+            z.writestr(name, data if name == part else body)
+    editor = MasterEditor(master)
+    editor.set_value(VISITS, "E2", "新户")
+    editor.save(tmp_path / "out.xlsx")
+    cell = re.search(rb'<c r="E2"[^>]*>', parts(tmp_path / "out.xlsx")[part]).group(0)
+    assert b"vm=" not in cell and b"cm=" not in cell and b't="inlineStr"' in cell
+    assert read_campaign(tmp_path / "out.xlsx")["visits"].frame["target"].tolist() == ["新户"]

@@ -261,7 +261,8 @@ class Sheet:
         c, _ = self.cell(r, col)
         for child in list(c):
             c.remove(child)
-        c.attrib.pop("t", None)
+        for attr in ("t", "cm", "vm"):  # type, and the cell/value metadata of what was there before
+            c.attrib.pop(attr, None)
         self.changed = True
         if value is None:
             return
