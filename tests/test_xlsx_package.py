@@ -260,3 +260,27 @@ def test_a_value_written_over_a_cell_drops_what_described_the_old_value(tmp_path
     cell = re.search(rb'<c r="E2"[^>]*>', parts(tmp_path / "out.xlsx")[part]).group(0)
     assert b"vm=" not in cell and b"cm=" not in cell and b't="inlineStr"' in cell
     assert read_campaign(tmp_path / "out.xlsx")["visits"].frame["target"].tolist() == ["新户"]
+
+
+def test_an_office_table_takes_in_the_rows_collect_appends(tmp_path):
+    """走访记录 formatted as a table (表1) by the office: a unit's new visit lands inside it, so
+    =COUNTA(表1[走访对象]) counts it, as it would had the clerk typed the row in Excel."""
+    from openpyxl.worksheet.table import Table
+    master = tmp_path / "office" / "总台账.xlsx"
+    master.parent.mkdir()
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=h) for i, h in enumerate(HEADS[:3])])
+    wb = openpyxl.load_workbook(master)
+    ws = wb[VISITS]
+    last_col = openpyxl.utils.get_column_letter(ws.max_column)
+    ws.add_table(Table(displayName="表1", ref=f"A1:{last_col}4"))
+    wb.save(master)
+    lib = {i.unit: i.path for i in issue(master, tmp_path / "out")}["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    row = ws.max_row + 1
+    for key, value in visit("戊干部", D(2011, 9, 20), head="新户").items():
+        ws.cell(row, next(c.column for c in ws[1] if c.value == schema.VISITS.col(key).label), value)
+    wb.save(lib)
+    assert collect(master, [lib]).files[0].added == 1
+    table = openpyxl.load_workbook(master)[VISITS].tables["表1"]
+    assert table.ref == f"A1:{last_col}5"

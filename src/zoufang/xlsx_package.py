@@ -601,10 +601,33 @@ class Package:
     def edited(self) -> bool:
         return any(s.changed for s in self.sheets.values()) or bool(self.changed) or self.workbook_changed
 
+    def _grow_tables(self, sheet: Sheet) -> None:
+        """A table (Excel "Format as Table") whose last row is directly above rows zoufang appended takes
+        them in, as Excel does when a row is typed below it, so that 表1[走访对象] counts them too."""
+        last = sheet.last_row()
+        for part in self.related(sheet.part, "table"):
+            root = _xml(self.changed.get(part, self.parts[part]))
+            ref = root.get("ref", "")
+            m = re.match(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$", ref)
+            if not m or root.get("totalsRowCount") not in (None, "0") or int(m.group(4)) >= last:
+                continue
+            end = int(m.group(4))
+            below = range(end + 1, last + 1)
+            if not all(any(Sheet.has_value(c) for c in sheet.cells(r).values()) for r in below):
+                continue  # something else sits below the table, with a gap: not the table's rows
+            new = f"{m.group(1)}{m.group(2)}:{m.group(3)}{last}"
+            root.set("ref", new)
+            for auto in root.iter(q("autoFilter")):
+                auto.set("ref", new)
+            self.changed[part] = _bytes(root)
+
     def save(self, target) -> None:
         if any(s.changed for s in self.sheets.values()):
             self._drop_calc_chain()
             self._recalculate_on_open()
+        for sheet in list(self.sheets.values()):
+            if sheet.changed:
+                self._grow_tables(sheet)
         out = dict(self.changed)
         for sheet in self.sheets.values():
             if sheet.changed:
