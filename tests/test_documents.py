@@ -136,3 +136,24 @@ def test_the_brief_prints_every_page_with_text_and_renders_to_png(demo_book, tmp
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
         assert len(list(tmp_path.glob("page-*.png"))) == len(pages)
+
+
+@pytest.mark.libreoffice
+def test_the_summary_and_the_rota_print_too(demo_book, tmp_path, needs_libreoffice):
+    import pdfplumber
+    for argv, name, must in (
+            (["summary", "--as-of", "2012-02-29"], "全面总结-2012-02-29.pdf", ("工作总结", "四个一批", "回头看")),
+            (["rota", "--from", "2012-01-16", "--days", "12"], "局领导接访安排-2012-01-16.pdf", ("局领导开门接访安排", "星期六"))):
+        result = runner.invoke(app, [argv[0], str(demo_book), *argv[1:], "--pdf", "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        with pdfplumber.open(tmp_path / name) as doc:
+            pages = ["".join((p.extract_text() or "").split()) for p in doc.pages]
+            images = sum(len(p.images) for p in doc.pages)
+        assert pages and all(pages) and all(m in "".join(pages) for m in must), name
+        assert all(f"—{i}—" in t for i, t in enumerate(pages, start=1)), name
+        if argv[0] == "summary":
+            assert images >= 1  # the monthly petition chart printed
+        else:
+            assert len(pages) == 1  # a notice fits one sheet to post
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / name), str(tmp_path / argv[0])], check=True)
+        assert len(list(tmp_path.glob(f"{argv[0]}-*.png"))) == len(pages)

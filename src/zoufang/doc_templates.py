@@ -26,6 +26,7 @@ BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE = "半月简报.docx", "全面�
 DOC_TEMPLATES = (BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE)
 BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
 RED = RGBColor(0xC0, 0x00, 0x00)
+TABLE_SIZE = Pt(10.5)  # 五号
 # column headings that are the contract's labels
 CAUSE, CASE_LEADER = CASES.col("cause").label, CASES.col("leader").label
 DEADLINE, LEADER, OWNER_UNIT, STATUS = (PROBLEMS.col(k).label for k in ("deadline", "leader", "unit", "status"))
@@ -100,7 +101,7 @@ def new_document(landscape: bool = False) -> Document:
     _style(doc, "Heading 2", SUBHEADING_FONT, 16, indent=True)
     table = doc.styles["Table Grid"]
     _east_asian(table, "Times New Roman", BODY_FONT)
-    table.font.size = Pt(10.5)  # 五号
+    table.font.size = TABLE_SIZE
     _page_number_footer(section)
     return doc
 
@@ -152,6 +153,8 @@ def _table(doc, headers: list[str], fields: list[str], rows: str, widths_mm: lis
         for j, cell in enumerate(row.cells):
             cell.width = Mm(widths_mm[j])  # the cells, which Word follows
             for p in cell.paragraphs:
+                for run in p.runs:  # 五号 in tables: a paragraph style's 三号 would otherwise win
+                    run.font.size = TABLE_SIZE
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.line_spacing = Pt(16)
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER if row is t.rows[0] else WD_ALIGN_PARAGRAPH.LEFT
