@@ -57,3 +57,14 @@ def test_addresses_fold_the_same_one_by_one_or_all_at_once():
     cleaned = [clean_text(a) for a in addresses]
     assert fold_clean_addresses(cleaned) == [fold_clean_address(a) for a in cleaned]
     assert fold_clean_addresses(cleaned)[:2] == ["清河路1-23", "清河路12-3"]  # two homes, not one
+
+
+def test_text_cleans_the_same_one_by_one_or_all_at_once():
+    """clean_texts normalizes the column's strings in one NFKC pass; every value comes out as clean_text gives it."""
+    import datetime as dt
+    from zoufang.normalize import clean_text, clean_texts
+    values = ["  ＡＢＣ１２３ ", "清河路１－２３号（5）", "", "x\u3000", 3.0, None, float("nan"), True,
+              dt.date(2011, 9, 5), "e\u0301", "ﬁ", "① ", "a\uffffb", "\u3000全角空格\u3000"]
+    assert clean_texts(values) == [clean_text(v) for v in values]
+    assert clean_texts([v for v in values if isinstance(v, str) and "\uffff" not in v]) == [
+        clean_text(v) for v in values if isinstance(v, str) and "\uffff" not in v]

@@ -56,11 +56,24 @@ def clean_text(value: object) -> str:
     return text.strip()
 
 
+_JOIN = "\uffff"  # a noncharacter: no cell holds it, and NFKC neither changes it nor composes across it
+
+
 def clean_texts(values) -> list[str]:
-    """clean_text of each value: strings (nearly every cell) inline, without a call per value."""
-    nfkc = unicodedata.normalize
-    return [(v if v.isascii() else nfkc("NFKC", v)).strip() if v.__class__ is str else clean_text(v)
-            for v in values]
+    """clean_text of each value. The strings (nearly every cell) are normalized in one NFKC pass over
+    their concatenation, which equals normalizing each of them since nothing composes across the joint."""
+    values = list(values)
+    strings = [v for v in values if v.__class__ is str]
+    joined = _JOIN.join(strings)
+    if joined.count(_JOIN) != max(len(strings) - 1, 0):  # a string that holds the joint itself
+        return [clean_text(v) for v in values]
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)
+    cleaned = [t.strip() for t in joined.split(_JOIN)] if strings else []
+    if len(strings) == len(values):
+        return cleaned
+    it = iter(cleaned)
+    return [next(it) if v.__class__ is str else clean_text(v) for v in values]
 
 
 def squeeze(text: str) -> str:
