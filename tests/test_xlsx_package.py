@@ -284,3 +284,38 @@ def test_an_office_table_takes_in_the_rows_collect_appends(tmp_path):
     assert collect(master, [lib]).files[0].added == 1
     table = openpyxl.load_workbook(master)[VISITS].tables["表1"]
     assert table.ref == f"A1:{last_col}5"
+
+
+@pytest.mark.libreoffice
+def test_deleting_rows_moves_references_as_libreoffice_itself_does(tmp_path, lo_clerk):
+    """LibreOffice as the oracle: the same rows deleted by it and by us give the same recalculated values."""
+    from zoufang.xlsx_package import Package
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=f"户{i}") for i in range(8)])
+    wb = openpyxl.load_workbook(master)
+    head = column_of(wb[VISITS], "target")
+    summary = wb.create_sheet("汇总")
+    formulas = [f"={VISITS}!{head}4", f"={VISITS}!{head}3", f"=COUNTA({VISITS}!{head}2:{head}9)",
+                f"=COUNTA({VISITS}!{head}5:{head}5)", f"=INDEX({VISITS}!{head}:{head},6)",
+                f"=COUNTA({VISITS}!3:6)", f"=COUNTA(户主)", f"=COUNTA({VISITS}!{head}6:{head}9)",
+                f"=IFERROR({VISITS}!{head}5,\"gone\")"]
+    for i, f in enumerate(formulas, start=1):
+        summary[f"A{i}"] = f
+    wb.defined_names["户主"] = openpyxl.workbook.defined_name.DefinedName(
+        "户主", attr_text=f"{VISITS}!${head}$2:${head}$9")
+    wb.save(master)
+    theirs = tmp_path / "lo.xlsx"
+    lo_clerk([{"src": str(master), "dst": str(theirs),
+               "edits": [{"op": "delete_row", "sheet": VISITS, "row": 5}, {"op": "delete_row", "sheet": VISITS, "row": 3}]}])
+    package = Package(master)
+    package.delete_rows(VISITS, [3, 5])
+    ours = tmp_path / "ours.xlsx"
+    package.save(ours)
+    recalculated = round_trip_xlsx(ours, tmp_path / "recalc")
+    theirs_again = round_trip_xlsx(theirs, tmp_path / "recalc2")
+
+    def values(path):
+        ws = openpyxl.load_workbook(path, data_only=True)["汇总"]
+        return [ws[f"A{i}"].value for i in range(1, len(formulas) + 1)]
+    assert values(recalculated) == values(theirs_again)
+    assert values(recalculated)[0] == "户2" and values(recalculated)[-1] == "gone"
