@@ -14,6 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from .periods import cn_date
 from .findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
 from .editing import cell_value
 from .safe_io import atomic_write
@@ -73,7 +74,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
     ws.column_dimensions["C"].hidden = True  # 代码: for scripts, not for the clerk
     errors = sum(f.level == LEVEL_ERROR for f in findings)
     when = checked or dt.date.today()
-    ws.oddHeader.left.text = f"{source}　校验日期：{when.year}年{when.month}月{when.day}日"
+    ws.oddHeader.left.text = f"{source}　校验日期：{cn_date(when)}"
     ws.oddHeader.center.text = f"校验结果：错误 {errors} 条，警告 {len(findings) - errors} 条"
     ws.oddHeader.right.text = "单元格标色：红底为错误，黄底为警告"
     for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right):

@@ -17,6 +17,7 @@ import pandas as pd
 from .collective import UNIT_NAME, reception_units
 from .dataset import Campaign
 from .doc_templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
+from .periods import cn_date
 from .quota import BEHIND, DONE, Context
 from .report import Report, build_report
 from .supervision import DEADLINE, LEADER, STATUS, UNIT
@@ -27,16 +28,12 @@ from .schema import (
 
 CLERK_TEMPLATES = "台账模板"
 RECEPTION_PLACE = "局信访接待室"
+BRIEF_MASTHEAD = "大走访活动"  # the brief's red title reads 大走访活动简报
 WEEKDAYS = "一二三四五六日"
 SERVICE_KINDS = (ACTIVITY_LECTURE, "送服务", ACTIVITY_BOOKS, "结对帮扶")
 STABILITY = "社会稳定"
 SHORT_METRIC = {"调研天数": "调研", "走访户数": "走访", "解决重大问题": "重大问题", "接待来访": "接访",
                 "带案下访比例": "带案下访", "问题解决率": "解决率"}
-
-
-def cn_date(day: dt.date) -> str:
-    """2011年12月15日, as a Chinese document dates."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def cn_short(day: dt.date) -> str:
@@ -64,10 +61,6 @@ def _editor(campaign: Campaign) -> str:
     return f"{campaign.settings.organizer}大走访活动办公室"
 
 
-def _campaign_short(campaign: Campaign) -> str:
-    return "大走访活动"
-
-
 # ------------------------------------------------------------------ 半月简报
 def brief_context(campaign: Campaign, report: Report, written: dt.date | None = None) -> dict:
     br = report.brief
@@ -91,7 +84,7 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
     pending = problems[problems["solved_at"] & ~problems["closed_at"]].groupby("unit").size().sort_values(ascending=False)
     backlog = report.backlog
     return {
-        "campaign": campaign.settings.name, "campaign_short": _campaign_short(campaign), "issue_no": br["issue_no"],
+        "campaign": campaign.settings.name, "campaign_short": BRIEF_MASTHEAD, "issue_no": br["issue_no"],
         "editor": _editor(campaign), "written_cn": cn_date(written or hi),
         "window_start": lo, "window_end": hi, "as_of_cn": cn_date(report.as_of),
         "period_text": (f"本期（{period}），全系统新增走访 {br['new_visits']} 户次，开门接访 {br['receptions']} 人次，"

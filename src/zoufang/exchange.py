@@ -28,6 +28,7 @@ from .master_edit import MasterEditor
 from .master_lock import MasterLock
 from .merge import MergeRun, RowOutcome, deleted_ids, export_values, merge_unit_book
 from .names import safe_file_name
+from .periods import cn_date
 from .reading import InputError, read_campaign
 from .record_ids import IdAllocator
 from .roster import Roster, owning_units
@@ -192,13 +193,14 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     result = []
     used_names: set[str] = set()
     owners = {spec.key: owning_units(campaign[spec.key], roster) for spec in ENTRY_SHEETS}
-    exported = {spec.key: export_values(campaign[spec.key]) for spec in ENTRY_SHEETS}
+    exported = {spec.key: export_values(campaign[spec.key]) for spec in (*ENTRY_SHEETS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)}
     for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates():
         content = BookContent(settings=settings, protect_office_columns=True)
-        content.frames[UNITS.key] = export_values(campaign[UNITS.key])
+        content.frames[UNITS.key] = exported[UNITS.key]
         mine = (people["unit"] == unit) | (people["category"] == ROLE_BUREAU_LEADER)
-        content.frames[PEOPLE.key] = export_values(campaign[PEOPLE.key])[mine.to_numpy()]
-        content.frames[QUOTAS.key] = export_values(campaign[QUOTAS.key])
+        content.frames[PEOPLE.key] = exported[PEOPLE.key][mine.to_numpy()]
+        content.frames[QUOTAS.key] = exported[QUOTAS.key]
+        content.frames[HOLIDAYS.key] = exported[HOLIDAYS.key]
         ids: list[list[str]] = []
         rows = 0
         for spec in ENTRY_SHEETS:
@@ -213,7 +215,6 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
                         "token": unit_token(secret, campaign_id, unit),
                         "issued_digest": issued_digest(secret, campaign_id, unit, issued_at, ids)}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
-        content.frames[HOLIDAYS.key] = export_values(campaign[HOLIDAYS.key])
         content.home = unit_home(campaign, unit, now)
         name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
         target = out_dir / name
@@ -230,9 +231,9 @@ def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, 
     contact = ""
     if len(office) and (office["contact"].iloc[0] or office["phone"].iloc[0]):
         contact = "（联系人：" + "，".join(x for x in (office["contact"].iloc[0], office["phone"].iloc[0]) if x) + "）"
-    cn = lambda d: f"{d.year}年{d.month}月{d.day}日"  # noqa: E731
-    values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn(issued),
-              "deadline": cn(s.return_deadline) if s.return_deadline else UNIT_HOME_NO_DEADLINE, "contact": contact}
+    values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn_date(issued),
+              "deadline": cn_date(s.return_deadline) if s.return_deadline else UNIT_HOME_NO_DEADLINE,
+              "contact": contact}
     return UNIT_HOME_TITLE.format(**values), [line.format(**values) for line in UNIT_HOME_TEXT]
 
 

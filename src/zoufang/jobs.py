@@ -152,7 +152,8 @@ def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = N
 
 def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
     """全面总结 at or after the campaign end; refused (InputError) before it."""
-    from .documents import cn_date, write_summary
+    from .documents import write_summary
+    from .periods import cn_date
     from .reading import InputError
     campaign = read_campaign(book)
     s = campaign.settings

@@ -22,7 +22,7 @@ from .ledger_templates import (
     CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
 )
 from .names import safe_file_name, safe_sheet_name
-from .periods import due, weeks
+from .periods import cn_date, due, weeks
 from .quota import Context, trip_days
 from .report import Report, build_report
 from .safe_io import atomic_write
@@ -181,7 +181,7 @@ class LedgerData:
         counts["people"] = len(members)
         return {
             "campaign": s.name, "organizer": s.organizer, "start": s.start, "end": s.end, "as_of": self.report.as_of,
-            "compiled": _cn_date(dt.date.today()), "unit": unit, "members": detail, **counts,
+            "compiled": cn_date(dt.date.today()), "unit": unit, "members": detail, **counts,
             "problems": problems,
             "problem_count": len(problems),
             "weeks": weekly,
@@ -230,10 +230,6 @@ class LedgerData:
             out.append({"monday": monday, "sunday": sunday, "count": len(receivers),
                         "receivers": "、".join(dict.fromkeys(receivers)), "met": "是" if receivers else "否"})
         return out
-
-
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _percent(v) -> str:

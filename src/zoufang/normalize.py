@@ -268,11 +268,6 @@ def combined_codes(*columns: pd.Series | np.ndarray) -> pd.Series:
     return pd.Series(key, index=index)
 
 
-def household_codes(head: pd.Series, address: pd.Series) -> np.ndarray:
-    """One integer per household: head's name + address, blanks and punctuation folded."""
-    return combined_codes(Distinct(head).codes_of(as_token), Distinct(address).codes_of(fold_address)).to_numpy()
-
-
 def fold_clean_addresses(texts: list[str]) -> list[str]:
     """fold_clean_address of many texts in one pass of each pattern (no pattern matches across NUL,
     which a cell cannot hold)."""
@@ -283,7 +278,8 @@ def fold_clean_addresses(texts: list[str]) -> list[str]:
 
 
 def household_codes_of_text(head: pd.Series, address: pd.Series) -> np.ndarray:
-    """household_codes of columns already cleaned (the reader's text): each distinct value folded once."""
+    """One integer per household (head's name + address, folded) of columns already cleaned (the reader's
+    text): each distinct value folded once."""
     head_codes, heads = pd.factorize(head.to_numpy(dtype=object))
     address_codes, addresses = pd.factorize(address.to_numpy(dtype=object))
     head_keys = pd.factorize(np.array([squeeze(h) for h in heads] + [""], dtype=object))[0]

@@ -8,6 +8,11 @@ from .work_calendar import OFFICIAL, WorkCalendar
 ONE_DAY = dt.timedelta(days=1)
 
 
+def cn_date(day: dt.date) -> str:
+    """2011年9月5日, as a Chinese ledger or document writes a date."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def elapsed_share(start: dt.date, end: dt.date, as_of: dt.date) -> float:
     """Share of the campaign's days elapsed by ``as_of`` (inclusive), 0..1."""
     total = (end - start).days + 1

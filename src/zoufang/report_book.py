@@ -8,6 +8,7 @@ import pandas as pd
 import xlsxwriter
 
 from .book_writer import DATE_FORMAT, HEADER_FILL, write_cells
+from .periods import cn_date
 from .quota import BEHIND, DONE, MISSED, ON_PACE
 from .report import CATEGORY, UNIT, Report
 from .report_tables import collective_table, overdue_table, people_table, units_table
@@ -66,7 +67,7 @@ class _Book:
             ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.7, right=0.4, top=0.8, bottom=0.7)
-        as_of = f"&L&9统计截止：{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日" if self.as_of else ""
+        as_of = f"&L&9统计截止：{cn_date(self.as_of)}" if self.as_of else ""
         ws.set_header(f"{as_of}&C&\"黑体,Bold\"&14{name}")
         ws.set_footer("&C第 &P 页 共 &N 页")
         return ws

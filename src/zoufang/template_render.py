@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .editing import cell_value
+from .periods import cn_date
 
 PLACEHOLDER = re.compile(r"\{\{\s*([\w\u4e00-\u9fff]+)(?:\.([\w\u4e00-\u9fff]+))?\s*\}\}")
 EMPTY_LIST_TEXT = "（无）"
@@ -26,7 +27,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return f"{value.year}年{value.month}月{value.day}日"  # a Chinese ledger's date
+        return cn_date(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

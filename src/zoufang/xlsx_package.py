@@ -252,9 +252,6 @@ class Sheet:
     def last_column(self) -> int:
         return max((col for r in self.order for col, c in self.cells(r).items() if self.has_value(c)), default=0)
 
-    def has_formulas(self) -> bool:
-        return self.root.find(f".//{q('f')}") is not None
-
     # edits ----------------------------------------------------------
     def set(self, address: str, value, styles: Styles, epoch, date_code: str) -> None:
         r, col = _split(address)
@@ -596,10 +593,6 @@ class Package:
         if calc.get("fullCalcOnLoad") != "1":
             calc.set("fullCalcOnLoad", "1")
             self.workbook_changed = True
-
-    @property
-    def edited(self) -> bool:
-        return any(s.changed for s in self.sheets.values()) or bool(self.changed) or self.workbook_changed
 
     def _grow_tables(self, sheet: Sheet) -> None:
         """A table (Excel "Format as Table") whose last row is directly above rows zoufang appended takes
