@@ -62,12 +62,12 @@ def timed(fn) -> float:
 
 
 def run_child(task: str, a: dict) -> dict:
-    from zoufang.reading import read_grids
+    from zoufang.reading.reader import read_grids
     result: dict = {}
     if task == "make":
-        from zoufang.book_writer import write_book
-        from zoufang.scale import scaled_content
-        from zoufang.demo import build_demo
+        from zoufang.xlsx.book_writer import write_book
+        from zoufang.demo.scale import scaled_content
+        from zoufang.demo.campaign import build_demo
         units, people, rows = a["units"], a["people"], a["rows"]
         if units == 11 and people is None and not rows:
             content = build_demo(clean=True).content
@@ -78,16 +78,17 @@ def run_child(task: str, a: dict) -> dict:
         result["people"] = len(content.frames["people"])
         result["units"] = len(content.frames["units"])
     elif task in ("raw_read", "check", "report"):
-        from zoufang.reading import read_campaign
-        from zoufang.report import build_report
-        from zoufang.validate import validate
+        from zoufang.reading.reader import read_campaign
+        from zoufang.progress.report import build_report
+        from zoufang.checks.validate import validate
         work = {"raw_read": lambda: read_grids(Path(a["book"])),
                 "check": lambda: validate(read_campaign(Path(a["book"]))),
                 "report": lambda: build_report(read_campaign(Path(a["book"])))}[task]
         result["seconds"] = min(timed(work) for _ in range(a.get("repeat", 1)))
     elif task == "ledgers":
-        from zoufang.ledgers import LedgerData, template_folder, write_ledgers
-        from zoufang.reading import read_campaign
+        from zoufang.ledgers.books import template_folder, write_ledgers
+        from zoufang.ledgers.figures import LedgerData
+        from zoufang.reading.reader import read_campaign
         out = Path(a["out"])
 
         def job():  # as `zoufang ledgers BOOK` does it: read, compute, write every ledger
@@ -97,7 +98,7 @@ def run_child(task: str, a: dict) -> dict:
         result["files"] = sum(1 for _ in out.rglob("*.xlsx"))
         result["cells"] = _count_cells(out)
     elif task == "issue":
-        from zoufang.exchange import issue
+        from zoufang.exchange.issue import issue
         result["seconds"] = timed(lambda: issue(Path(a["book"]), Path(a["out"])))
     elif task == "raw_write":  # XlsxWriter writing the same cells to as many files (issue and ledgers use it)
         import xlsxwriter
@@ -119,7 +120,7 @@ def run_child(task: str, a: dict) -> dict:
                 wb.close()
         result["seconds"] = timed(write_all)
     elif task == "collect":
-        from zoufang.exchange import collect
+        from zoufang.exchange.collect import collect
         result["seconds"] = timed(lambda: collect(Path(a["book"]), [Path(a["inbox"])]))
     elif task == "collect_raw":
         import openpyxl
@@ -148,7 +149,7 @@ def _grids_of(files: list[Path]) -> list[tuple[dict[str, list], list]]:
 def _styled_cells_of(files: list[Path]) -> list[tuple[dict[str, list], list[dict]]]:
     """Every stored cell of each file (styled blanks included) with its format: what the styled baseline writes."""
     import openpyxl
-    from zoufang.template_xlsx import _format_dict, _style_of
+    from zoufang.ledgers.template_xlsx import _format_dict, _style_of
     out = []
     for f in files:
         book = openpyxl.load_workbook(f)

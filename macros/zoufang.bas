@@ -2,35 +2,35 @@ Attribute VB_Name = "zoufang"
 Option Explicit
 
 ' The buttons of the campaign (dazoufang) workbook. Each calls the zoufang Python package
-' through xlwings' RunPython; the work is done by zoufang.binding, the same code the
+' through xlwings' RunPython; the work is done by zoufang.excel.binding, the same code the
 ' command line uses. Source is ASCII on purpose: captions live in the workbook and ribbon.
 
 Sub ValidateData()
-    RunPython "import zoufang.binding as b; b.button_validate()"
+    RunPython "import zoufang.excel.binding as b; b.button_validate()"
 End Sub
 
 Sub RefreshCompletion()
-    RunPython "import zoufang.binding as b; b.button_refresh()"
+    RunPython "import zoufang.excel.binding as b; b.button_refresh()"
 End Sub
 
 Sub MakeLedgers()
-    RunPython "import zoufang.binding as b; b.button_ledgers()"
+    RunPython "import zoufang.excel.binding as b; b.button_ledgers()"
 End Sub
 
 Sub MakeBrief()
-    RunPython "import zoufang.binding as b; b.button_brief()"
+    RunPython "import zoufang.excel.binding as b; b.button_brief()"
 End Sub
 
 Sub MakeRota()
-    RunPython "import zoufang.binding as b; b.button_rota()"
+    RunPython "import zoufang.excel.binding as b; b.button_rota()"
 End Sub
 
 Sub IssueUnits()
-    RunPython "import zoufang.binding as b; b.button_issue()"
+    RunPython "import zoufang.excel.binding as b; b.button_issue()"
 End Sub
 
 Sub CollectReturns()
-    RunPython "import zoufang.binding as b; b.button_collect()"
+    RunPython "import zoufang.excel.binding as b; b.button_collect()"
 End Sub
 
 ' Ribbon callbacks (customUI14.xml: the zoufang tab)

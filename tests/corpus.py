@@ -16,7 +16,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _valid_book(path: Path) -> Path:
-    from zoufang.book_writer import default_content, write_book
+    from zoufang.xlsx.book_writer import default_content, write_book
     return write_book(path, default_content("corpus"))
 
 

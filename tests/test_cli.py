@@ -2,7 +2,7 @@
 import openpyxl
 from typer.testing import CliRunner
 
-from zoufang import schema
+from zoufang.contract import schema
 from zoufang.cli import app
 
 runner = CliRunner()
@@ -64,7 +64,7 @@ def test_check_and_report_import_only_what_they_use(clean_demo):
     assert "pandas" not in modules_after(["--help"]) and "numpy" not in modules_after(["--help"])
     import subprocess
     import sys
-    buttons = subprocess.run([sys.executable, "-c", "import sys, zoufang.binding; "
+    buttons = subprocess.run([sys.executable, "-c", "import sys, zoufang.excel.binding; "
                               "print(' '.join({m.split('.')[0] for m in sys.modules}))"],
                              capture_output=True, text=True, check=True).stdout.split()
     assert not set(buttons) & WRITERS  # 校验数据 and 统计完成情况 load no writer either

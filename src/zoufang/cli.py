@@ -13,10 +13,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from . import __version__
-from .errors import InputError
-from .safe_io import WriteRefused
-from .schema import FINDINGS_HEADERS
+from zoufang import __version__
+from zoufang.contract.errors import InputError
+from zoufang.files.safe_io import WriteRefused
+from zoufang.contract.schema import FINDINGS_HEADERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
 out = Console(soft_wrap=True)
@@ -42,7 +42,7 @@ def _fail(message: str) -> None:
 def _parse_day(text: str | None) -> dt.date | None:
     if not text:
         return None
-    from .normalize import date_series
+    from zoufang.reading.normalize import date_series
     import pandas as pd
     day = date_series(pd.Series([text], dtype=object)).iloc[0]
     if pd.isna(day):
@@ -140,7 +140,7 @@ def report(
 ) -> None:
     """个人和单位完成情况、集体指标、督办清单、半月简报。"""
     from .jobs import report_job
-    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf
+    from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf
     if pdf and out_dir is None:
         _fail("--pdf 需要同时给出 --out 输出文件夹")
     if pdf and not find_soffice():
@@ -172,7 +172,7 @@ def issue_cmd(
     out_dir: Path = typer.Option(..., "--out", help="单位工作簿输出文件夹"),
 ) -> None:
     """为每个单位生成一份可通过邮件发送的工作簿。"""
-    from .exchange import issue
+    from zoufang.exchange.issue import issue
     notices: list[str] = []
     try:
         issued = issue(book, out_dir, notices=notices)
@@ -194,7 +194,7 @@ def collect(
     """把各单位发回的工作簿合并进总台账（先备份，原子替换）。"""
     from rich.progress import Progress
 
-    from .exchange import collect as collect_files, expand_paths
+    from zoufang.exchange.collect import collect as collect_files, expand_paths
     try:
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
@@ -206,7 +206,7 @@ def collect(
     if as_json:
         _emit_json(result.to_json())
         raise typer.Exit(result.exit_code)
-    from .exchange import STATUS_TEXT
+    from zoufang.exchange.collect import STATUS_TEXT
     for f in result.files:
         line = f"{Path(f.file).name}：{f.unit or '?'} {STATUS_TEXT[f.status]}"
         if f.status == "merged":
@@ -240,7 +240,7 @@ def ledgers(
     from rich.progress import Progress
 
     from .jobs import ledgers_job
-    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
+    from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("生成台账", total=None)
@@ -263,7 +263,7 @@ def _written(kind: str, written) -> None:
 
 def _document(job, *args):
     """Run a document job; an unusable input or a LibreOffice failure is exit 2 with its message."""
-    from .libreoffice import LibreOfficeFailed, LibreOfficeMissing
+    from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing
     try:
         return job(*args)
     except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
@@ -308,7 +308,7 @@ def build_workbook_cmd(
     macros: Path = typer.Option(Path("macros"), "--macros", help="VBA 源文件夹"),
 ) -> None:
     """从 macros/ 构建带按钮和功能区的宏工作簿 workbook/大走访台账.xlsm。"""
-    from .macro_workbook import build_workbook
+    from zoufang.excel.macro_workbook import build_workbook
     if not (macros / "zoufang.bas").exists():
         _fail(f"找不到 VBA 源文件 {macros / 'zoufang.bas'}（请在项目根目录运行，或用 --macros 指定）")
     path = build_workbook(target, macros)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .findings import Finding, count_levels, findings_frame
-from .reading import read_campaign
-from .report import Report, build_report
-from .validate import validate
-from .safe_io import WriteRefused, atomic_write, refuse_if_open
+from zoufang.contract.findings import Finding, count_levels, findings_frame
+from zoufang.reading.reader import read_campaign
+from zoufang.progress.report import Report, build_report
+from zoufang.checks.validate import validate
+from zoufang.files.safe_io import WriteRefused, atomic_write, refuse_if_open
 # Writers (openpyxl, XlsxWriter, lxml) are imported by the jobs that write, not by check and report.
 
 DEMO_BOOK = "大走访台账-示例.xlsx"
@@ -29,8 +29,8 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
         if not overwrite:
             raise WriteRefused(f"{book} 已存在，未做任何改动。如确要重新生成，请加 --force（原文件会先备份）")
         refuse_if_open(book)
-    from .book_writer import default_content, write_book
-    from .demo import build_demo
+    from zoufang.xlsx.book_writer import default_content, write_book
+    from zoufang.demo.campaign import build_demo
     content = build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex)
     return atomic_write(book, lambda tmp: write_book(tmp, content))
 
@@ -63,7 +63,7 @@ def run_demo(directory: Path, console: Console | None = None) -> str:
     written, brief_report = brief_job(book, out_dir=directory)
     lines.append(f"半月简报 第{brief_report.brief['issue_no']}期：{written.docx}（{time.perf_counter() - t0:.1f} 秒）")
     t0 = time.perf_counter()
-    from .exchange import issue
+    from zoufang.exchange.issue import issue
     issued = issue(book, directory / "下发")
     lines.append(f"下发：{len(issued)} 个单位工作簿，在 {directory / '下发'}（{time.perf_counter() - t0:.1f} 秒）")
     return "\n".join(lines)
@@ -100,7 +100,7 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
     if annotate:
         if Path(annotate).resolve() == book.resolve():
             raise WriteRefused("--annotate 的输出文件不能是原工作簿本身，请另取一个文件名")
-        from .annotate import annotate_copy
+        from zoufang.checks.annotate import annotate_copy
         result.marked = annotate_copy(book, Path(annotate), findings)
         result.annotated = Path(annotate)
     return result
@@ -117,7 +117,7 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
     target = None
     if out_dir is not None:
         target = Path(out_dir) / report_book_name(report.as_of)
-        from .report_book import write_report_book
+        from zoufang.progress.report_book import write_report_book
         atomic_write(target, lambda tmp: write_report_book(report, tmp), keep_backup=False)
     return report, target
 
@@ -125,8 +125,9 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
 def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str | None = None, pdf: bool = False,
                 as_of: dt.date | None = None, templates: Path | None = None, progress=None):
     """Write the ledgers (and with ``pdf``, PDFs of the unit books, or of the personal ledgers asked for)."""
-    from .ledgers import LedgerData, template_folder, write_ledgers
-    from .libreoffice import LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf_many
+    from zoufang.ledgers.books import template_folder, write_ledgers
+    from zoufang.ledgers.figures import LedgerData
+    from zoufang.files.libreoffice import LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf_many
     if pdf and not find_soffice():
         raise LibreOfficeMissing(INSTALL_HINT)
     data = LedgerData.of(read_campaign(book), as_of)
@@ -146,15 +147,15 @@ def _doc_out(book: Path, out_dir: Path | None) -> Path:
 
 def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
     """半月简报 第N期 (.docx, with ``pdf`` also .pdf) for the half-month containing the as-of date."""
-    from .documents import write_brief
+    from zoufang.documents.material import write_brief
     return write_brief(book, read_campaign(book), _doc_out(book, out_dir), as_of, pdf)
 
 
 def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
     """全面总结 at or after the campaign end; refused (InputError) before it."""
-    from .documents import write_summary
-    from .periods import cn_date
-    from .reading import InputError
+    from zoufang.documents.material import write_summary
+    from zoufang.contract.periods import cn_date
+    from zoufang.reading.reader import InputError
     campaign = read_campaign(book)
     s = campaign.settings
     if s.effective_as_of(as_of) < s.end:
@@ -165,5 +166,5 @@ def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None =
 
 def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False):
     """局领导接访安排 for the ``days`` workdays from ``start``."""
-    from .documents import write_rota
+    from zoufang.documents.material import write_rota
     return write_rota(book, read_campaign(book), _doc_out(book, out_dir), start, days, pdf)

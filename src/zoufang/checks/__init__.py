@@ -1,0 +1,3 @@
+"""Validation: the engine, the row rules and the marked copy of a checked workbook.
+Imports contract, files, xlsx and reading.
+"""

@@ -1,0 +1,317 @@
+"""The office's written material as Word documents: 半月简报, 全面总结, 局领导接访安排.
+
+Each document is a docxtpl template (``documents.templates``) filled with a context made here from the
+report at the as-of date, so every figure in it is the report's. Sentences are written from the
+figures; a clerk restyles the template in Word (a copy in 台账模板/ beside the master wins).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from zoufang.progress.collective import UNIT_NAME, reception_units
+from zoufang.reading.dataset import Campaign
+from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
+from zoufang.contract.periods import cn_date
+from zoufang.progress.quota import BEHIND, DONE, Context
+from zoufang.progress.report import Report, build_report
+from zoufang.progress.supervision import DEADLINE, LEADER, STATUS, UNIT
+from zoufang.contract.schema import (
+    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT, ROLES,
+    ROLE_BUREAU_LEADER, UNIT_KIND_BUREAU,
+)
+
+CLERK_TEMPLATES = "台账模板"
+RECEPTION_PLACE = "局信访接待室"
+BRIEF_MASTHEAD = "大走访活动"  # the brief's red title reads 大走访活动简报
+WEEKDAYS = "一二三四五六日"
+SERVICE_KINDS = (ACTIVITY_LECTURE, "送服务", ACTIVITY_BOOKS, "结对帮扶")
+STABILITY = "社会稳定"
+SHORT_METRIC = {"调研天数": "调研", "走访户数": "走访", "解决重大问题": "重大问题", "接待来访": "接访",
+                "带案下访比例": "带案下访", "问题解决率": "解决率"}
+
+
+def cn_short(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _dates(days, limit: int = 12) -> str:
+    days = list(days)
+    text = "、".join(cn_short(d) for d in days[:limit])
+    return text + (f"等 {len(days)} 天" if len(days) > limit else "")
+
+
+def _num(v) -> str:
+    v = float(v)
+    return str(int(v)) if v.is_integer() else f"{v:.1f}"
+
+
+def doc_template(master: Path, name: str) -> Path:
+    """The clerk's copy in 台账模板/ beside the master if there is one, else the shipped template."""
+    beside = Path(master).parent / CLERK_TEMPLATES / name
+    return beside if beside.exists() else Path(str(resources.files("zoufang") / "templates" / name))
+
+
+def _editor(campaign: Campaign) -> str:
+    return f"{campaign.settings.organizer}大走访活动办公室"
+
+
+# ------------------------------------------------------------------ 半月简报
+def brief_context(campaign: Campaign, report: Report, written: dt.date | None = None) -> dict:
+    br = report.brief
+    lo, hi = br["window_start"], br["window_end"]
+    ctx = Context(campaign, report.as_of)
+    coll = report.collective
+    period = f"{cn_date(lo)}至{cn_short(hi)}" if lo.year == hi.year else f"{cn_date(lo)}至{cn_date(hi)}"
+    weeks: dict[str, list[dt.date]] = {}
+    for item in coll.unit_weeks_without_reception:
+        weeks.setdefault(item[UNIT_NAME], []).append(item["week_start"])
+    activities = campaign[ACTIVITIES.key].frame
+    meetings = activities.loc[(activities["kind"] == ACTIVITY_MEETING)
+                              & activities["date"].between(pd.Timestamp(lo), pd.Timestamp(hi)), "date"]
+    behind = _behind_people(report)
+    overdue = report.overdue
+    new_from = pd.Timestamp(lo) - pd.Timedelta(days=1)
+    rows = [{"id": r["编号"], "what": r["事由"], "leader": r[LEADER], "unit": r[UNIT],
+             "days": int(r["days_overdue"]), "new": "新" if pd.Timestamp(r[DEADLINE]) >= new_from else ""}
+            for _, r in overdue.iterrows()]
+    problems = ctx.problems()
+    pending = problems[problems["solved_at"] & ~problems["closed_at"]].groupby("unit").size().sort_values(ascending=False)
+    backlog = report.backlog
+    return {
+        "campaign": campaign.settings.name, "campaign_short": BRIEF_MASTHEAD, "issue_no": br["issue_no"],
+        "editor": _editor(campaign), "written_cn": cn_date(written or hi),
+        "window_start": lo, "window_end": hi, "as_of_cn": cn_date(report.as_of),
+        "period_text": (f"本期（{period}），全系统新增走访 {br['new_visits']} 户次，开门接访 {br['receptions']} 人次，"
+                        f"新登记问题 {br['new_problems']} 个，解决问题 {br['closed_problems']} 个，"
+                        f"新超期问题 {br['newly_overdue']} 个。"),
+        "total_text": (f"活动开展以来，累计走访 {br['visits_total']} 户次，开门接访 {br['receptions_total']} 人次，"
+                       f"登记问题 {br['problems_total']} 个，已解决 {br['solved_total']} 个，"
+                       f"尚未解决 {br['open_problems']} 个。"),
+        "reception_text": (
+            (f"截至{cn_short(report.as_of)}，有 {len(coll.uncovered_workdays)} 个工作日无局领导接访："
+             f"{_dates(coll.uncovered_workdays)}。" if coll.uncovered_workdays else
+             f"截至{cn_short(report.as_of)}，每个工作日均有局领导接访。")
+            + (f"二级单位有 {len(coll.unit_weeks_without_reception)} 个单位周无接访，见下表。"
+               if coll.unit_weeks_without_reception else "各二级单位每周均有接访。")),
+        "unit_weeks": [{"unit": u, "weeks": "、".join(f"{cn_short(w)}起" for w in ws)} for u, ws in weeks.items()],
+        "meeting_text": (f"本期领导小组例会已于{_dates(sorted(d.date() for d in meetings))}召开。" if len(meetings)
+                         else "本期尚未召开领导小组例会。")
+                        + (f"活动以来有 {len(coll.uncovered_half_months)} 个半月未开例会"
+                           f"（{_dates(coll.uncovered_half_months)}起的半月）。" if coll.uncovered_half_months
+                           else "活动以来每个半月均按时召开例会。"),
+        "behind_text": (f"按进度要求，有 {len(behind)} 人滞后，按单位列出如下（实际/进度要求/目标）。" if behind
+                        else "全体人员均达到进度要求。"),
+        "behind": behind,
+        "overdue_text": (f"截至{cn_short(report.as_of)}，挂牌督办事项 {len(overdue)} 项，其中本期新增 "
+                         f"{sum(1 for r in rows if r['new'])} 项。" if len(overdue) else "目前没有挂牌督办事项。"),
+        "overdue": rows,
+        "backlog_text": (f"信访积案 {len(backlog)} 件，包案领导和责任单位见下表。" if len(backlog) else "目前没有信访积案。"),
+        "backlog": [{"id": r["编号"], "what": r[CASES.col("cause").label], "why": r["原因"],
+                     "leader": r[CASES.col("leader").label], "unit": r[UNIT], "status": r[STATUS]}
+                    for _, r in backlog.iterrows()],
+        "pending_text": (f"已解决但尚未销号的问题 {int(pending.sum())} 个，请各责任单位逐案盘点销号。" if len(pending)
+                         else "已解决的问题均已销号。"),
+        "pending": [{"unit": u, "count": int(n)} for u, n in pending.items()],
+    }
+
+
+def _behind_people(report: Report) -> list[dict]:
+    """People behind pace (滞后) at the as-of date, by unit, with each lagging metric's numbers."""
+    people = report.people
+    lagging = people[people["status"] == BEHIND]
+    out = []
+    for (unit, pid), rows in lagging.groupby(["unit", "person_id"], sort=False):
+        first = rows.iloc[0]
+        parts = []
+        for r in rows.itertuples():
+            name = SHORT_METRIC.get(r.metric, r.metric)
+            if r.denominator is not None and not pd.isna(r.denominator):
+                parts.append(f"{name} {r.actual:.0%}/{r.target:.0%}")
+            else:
+                parts.append(f"{name} {_num(r.actual)}/{_num(r.expected_by_now)}/{_num(r.target)}{r.unit_label or ''}")
+        out.append({"unit": unit, "name": first["name"], "role": first["category"], "metrics": "；".join(parts)})
+    order = {u: i for i, u in enumerate(report.units["unit"])} if len(report.units) else {}
+    return sorted(out, key=lambda x: (order.get(x["unit"], 99), x["name"]))
+
+
+# ------------------------------------------------------------------ 全面总结
+def summary_context(campaign: Campaign, report: Report, chart: Path | None = None) -> dict:
+    s = campaign.settings
+    ctx = Context(campaign, report.as_of)
+    people = report.people
+    per_person = people.drop_duplicates("person_id")
+    quotas = []
+    for role in [*ROLES, *sorted(set(people["category"]) - set(ROLES))]:
+        rows = people[people["category"] == role]
+        for metric, group in rows.groupby("metric", sort=False):
+            met = int((group["status"] == DONE).sum())
+            target = group["target"].iloc[0]
+            shown = f"{target:.0%}" if group["denominator"].notna().any() else _num(target) + (group["unit_label"].iloc[0] or "")
+            quotas.append({"role": role, "metric": metric, "target": shown, "people": len(group), "met": met,
+                           "share": f"{met / len(group):.0%}"})
+    problems = ctx.problems()
+    cases = ctx.cases()
+    receptions = reception_units(ctx)  # as the report counts them: by leaders who may receive, in the campaign
+    activities = campaign[ACTIVITIES.key].frame
+    settled = int((~cases["open_at"]).sum()) + int((problems["solved_at"] & (problems["category"] == STABILITY)).sum())
+    solved = int(problems["solved_at"].sum())
+    services = int(activities["kind"].isin(SERVICE_KINDS).sum())
+    on_spot = int((receptions["handling"] == HANDLING_ON_SPOT).sum())
+    major = int((problems["solved_at"] & problems["major"].fillna(False).astype(bool)).sum())
+    four = [
+        {"item": "排查化解一批矛盾纠纷", "count": settled, "basis": "包案已化解、息诉或销号的案件，及已解决的社会稳定类问题"},
+        {"item": "解决一批突出问题", "count": solved, "basis": "问题台账中已解决、已销号的问题"},
+        {"item": "办成一批实事好事", "count": on_spot + services, "basis": f"当场解决的来访 {on_spot} 件，送政策、送服务、送图书、结对帮扶 {services} 次"},
+        {"item": "破解一批重点难点问题", "count": major, "basis": "已解决的重大问题"},
+    ]
+    months = receptions.groupby(receptions["date"].dt.to_period("M"))
+    month_rows = [{"month": f"{p.year}年{p.month}月", "count": len(g), "on_spot": int((g["handling"] == HANDLING_ON_SPOT).sum())}
+                  for p, g in months]
+    open_problems = problems[problems["open_at"]]
+    open_cases = cases[cases["open_at"]]
+    handover = ([{"id": r.problem_id, "what": r.description, "unit": r.unit, "deadline": cn_date(r.deadline.date())
+                  if pd.notna(r.deadline) else "", "status": r.status_at} for r in open_problems.itertuples()]
+                + [{"id": r.case_id, "what": r.cause, "unit": r.unit, "deadline": cn_date(r.deadline.date())
+                    if pd.notna(r.deadline) else "", "status": r.status_at} for r in open_cases.itertuples()])
+    done_people = int((per_person["overall"] == DONE).sum())
+    trend = ""
+    if len(month_rows) >= 2:
+        first, last = month_rows[0]["count"], month_rows[-1]["count"]
+        change = (last - first) / first if first else 0
+        trend = (f"从{month_rows[0]['month']}的 {first} 人次到{month_rows[-1]['month']}的 {last} 人次，"
+                 + (f"下降 {-change:.0%}。" if change < 0 else f"上升 {change:.0%}。" if change > 0 else "基本持平。"))
+    return {
+        "campaign": s.name, "editor": _editor(campaign), "written_cn": cn_date(report.as_of),
+        "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名领导干部"
+                          f"参加，累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
+                          f"登记问题 {len(problems)} 个。"),
+        "quota_text": f"{len(per_person)} 人中，全部指标完成的 {done_people} 人。各类人员各项指标完成情况如下。",
+        "quotas": quotas,
+        "four_text": (f"活动中化解矛盾纠纷 {settled} 件，解决突出问题 {solved} 个，办成实事好事 {on_spot + services} 件，"
+                      f"破解重点难点问题 {major} 个。"),
+        "four": four,
+        "petition_text": "各月开门接访情况如下：" + trend,
+        "months": month_rows,
+        "handover_text": (f"截至{cn_short(report.as_of)}，尚未解决的问题 {len(open_problems)} 个、未化解的案件 "
+                          f"{len(open_cases)} 件，移交“回头看”继续督办。" if len(handover) else "所有问题和案件均已办结。"),
+        "handover": handover,
+        "chart": chart,
+    }
+
+
+def petition_chart(months: list[dict], target: Path) -> Path:
+    """Receptions per month as a bar chart (PNG), readable in black and white."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib import font_manager
+    wanted = ["Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "WenQuanYi Zen Hei"]
+    present = {f.name for f in font_manager.fontManager.ttflist}
+    plt.rcParams["font.sans-serif"] = [f for f in wanted if f in present] + ["DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=200)
+    labels = [m["month"].split("年")[1] for m in months]
+    counts = [m["count"] for m in months]
+    spot = [m["on_spot"] for m in months]
+    x = range(len(months))
+    ax.bar([i - 0.2 for i in x], counts, width=0.4, color="#404040", label="接访人次")
+    ax.bar([i + 0.2 for i in x], spot, width=0.4, color="white", edgecolor="black", hatch="///", label="其中当场解决")
+    for i, c in enumerate(counts):
+        ax.text(i - 0.2, c, str(c), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(x), labels)
+    ax.set_ylabel("人次")
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(target)
+    plt.close(fig)
+    return target
+
+
+# ------------------------------------------------------------------ 局领导接访安排
+def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date | None = None) -> dict:
+    """The coming ``days`` workdays from ``start`` (调休 included, holidays excluded), the bureau leaders in roster order."""
+    people = campaign.people
+    leaders = people[(people["category"] == ROLE_BUREAU_LEADER) & (people["name"] != "")].drop_duplicates("person_id")
+    workdays = campaign.calendar.next_workdays(start, days)
+    units = campaign.units
+    bureau = units[units["kind"] == UNIT_KIND_BUREAU]
+    phone = bureau["phone"].iloc[0] if len(bureau) and bureau["phone"].iloc[0] else ""
+    rows = []
+    for i, day in enumerate(workdays):
+        leader = leaders.iloc[i % len(leaders)] if len(leaders) else None
+        rows.append({"date": cn_date(day), "weekday": "星期" + WEEKDAYS[day.weekday()],
+                     "leader": leader["name"] if leader is not None else "",
+                     "title": (leader["title"] or leader["category"]) if leader is not None else "",
+                     "place": RECEPTION_PLACE})
+    span = f"{cn_date(workdays[0])}至{cn_date(workdays[-1])}" if workdays else cn_date(start)
+    return {
+        "organizer": campaign.settings.organizer, "written_cn": cn_date(written or dt.date.today()),
+        "intro_text": (f"为畅通群众诉求表达渠道，根据{campaign.settings.name}安排，局领导班子成员轮流开门接待群众来访。"
+                       f"现将{span}的接访安排公告如下："),
+        "days": rows,
+        "contact_text": f"联系电话：{phone}" if phone else "联系电话：",
+        "first": workdays[0] if workdays else start,
+    }
+
+
+# ------------------------------------------------------------------ rendering
+@dataclass
+class Written:
+    docx: Path
+    pdf: Path | None = None
+
+
+def render(template: Path, context: dict, target: Path, images: dict[str, Path] | None = None) -> Path:
+    """Fill ``template`` with ``context`` (text escaped) and write ``target`` atomically."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+    from zoufang.files.safe_io import atomic_write
+    doc = DocxTemplate(str(template))
+    context = dict(context)
+    for key, path in (images or {}).items():
+        context[key] = InlineImage(doc, str(path), width=Mm(150)) if path else ""
+    doc.render(context, autoescape=True)
+    atomic_write(target, lambda tmp: doc.save(str(tmp)), keep_backup=False)
+    return target
+
+
+def _pdf(docx: Path, pdf: bool) -> Path | None:
+    if not pdf:
+        return None
+    from zoufang.files.libreoffice import to_pdf
+    return to_pdf(docx, docx.parent)
+
+
+def write_brief(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.date | None = None,
+                pdf: bool = False) -> tuple[Written, Report]:
+    report = build_report(campaign, as_of)
+    context = brief_context(campaign, report)
+    name = f"半月简报-第{context['issue_no']}期-{report.as_of.isoformat()}.docx"
+    target = render(doc_template(master, BRIEF_TEMPLATE), context, Path(out_dir) / name)
+    return Written(target, _pdf(target, pdf)), report
+
+
+def write_summary(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.date | None = None,
+                  pdf: bool = False) -> tuple[Written, Report]:
+    report = build_report(campaign, as_of)
+    with tempfile.TemporaryDirectory(prefix="zoufang-chart-") as tmp:
+        context = summary_context(campaign, report)
+        chart = petition_chart(context["months"], Path(tmp) / "chart.png") if context["months"] else None
+        target = render(doc_template(master, SUMMARY_TEMPLATE), context,
+                        Path(out_dir) / f"全面总结-{report.as_of.isoformat()}.docx", {"chart": chart})
+    return Written(target, _pdf(target, pdf)), report
+
+
+def write_rota(master: Path, campaign: Campaign, out_dir: Path, start: dt.date, days: int = 10,
+               pdf: bool = False) -> Written:
+    context = rota_context(campaign, start, days)
+    target = render(doc_template(master, ROTA_TEMPLATE), context,
+                    Path(out_dir) / f"局领导接访安排-{context['first'].isoformat()}.docx")
+    return Written(target, _pdf(target, pdf))

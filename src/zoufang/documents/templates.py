@@ -1,0 +1,274 @@
+"""The default Word templates of the office's written material (templates/半月简报.docx, 全面总结.docx,
+接访安排.docx), built with python-docx and filled by docxtpl (Jinja tags in the text).
+
+Page layout after GB/T 9704-2012: A4, type area 156 × 225 mm (margins top 37, bottom 35, left 28,
+right 26 mm), body 仿宋 三号 (16 pt) at a fixed 28 pt line, headings 黑体 / 楷体, page numbers
+"— 1 —". Fonts a machine lacks are substituted by Word or LibreOffice (Noto CJK in CI). A clerk
+restyles a copy in 台账模板/ beside the master; that copy is used instead.
+Rebuild with ``python -m zoufang.documents.templates DIR``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from zoufang.contract.schema import ACTIVITIES, CASES, HOLIDAYS, PEOPLE, PROBLEMS, QUOTAS, SETTINGS
+
+BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE = "半月简报.docx", "全面总结.docx", "接访安排.docx"
+DOC_TEMPLATES = (BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE)
+BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
+RED = RGBColor(0xC0, 0x00, 0x00)
+TABLE_SIZE = Pt(10.5)  # 五号
+# column headings that are the contract's labels
+CAUSE, CASE_LEADER = CASES.col("cause").label, CASES.col("leader").label
+DEADLINE, LEADER, OWNER_UNIT, STATUS = (PROBLEMS.col(k).label for k in ("deadline", "leader", "unit", "status"))
+NAME, TITLE, CATEGORY = (PEOPLE.col(k).label for k in ("name", "title", "category"))
+UNIT, METRIC, DATE, ITEM = (ACTIVITIES.col("unit").label, QUOTAS.col("metric").label, HOLIDAYS.col("date").label,
+                            SETTINGS.col("item").label)
+
+
+# ------------------------------------------------------------------ page and styles
+def _east_asian(target, latin: str, east: str) -> None:
+    """Set the Latin and the East Asian font of a style or run (python-docx sets only the Latin one)."""
+    target.font.name = latin
+    rpr = target._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), east if attr == "w:eastAsia" else latin)
+
+
+def _style(doc, name: str, east: str, size: float, bold: bool = False, indent: bool = False,
+           align=None, before: float = 0, after: float = 0):
+    style = doc.styles[name]
+    _east_asian(style, "Times New Roman", east)
+    style.font.size, style.font.bold = Pt(size), bold
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    fmt = style.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(28)
+    fmt.first_line_indent = Pt(size * 2) if indent else Pt(0)
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.keep_with_next = name.startswith("Heading")
+    if align is not None:
+        fmt.alignment = align
+    return style
+
+
+def _page_number_footer(section) -> None:
+    """"— 1 —" centred under the type area."""
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("— ")
+    run = p.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+    p.add_run(" —")
+    for r in p.runs:
+        _east_asian(r, "Times New Roman", TITLE_FONT)
+        r.font.size = Pt(14)
+
+
+def new_document(landscape: bool = False) -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(20)
+    _style(doc, "Normal", BODY_FONT, 16, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _style(doc, "Title", TITLE_FONT, 22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=14)
+    doc.styles["Title"].paragraph_format.line_spacing = Pt(36)
+    _style(doc, "Heading 1", HEADING_FONT, 16, indent=True, before=6)
+    _style(doc, "Heading 2", SUBHEADING_FONT, 16, indent=True)
+    table = doc.styles["Table Grid"]
+    _east_asian(table, "Times New Roman", BODY_FONT)
+    table.font.size = TABLE_SIZE
+    _page_number_footer(section)
+    return doc
+
+
+def _bottom_rule(paragraph, color: str = "C00000", size: int = 18) -> None:
+    pbdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", color)):
+        bottom.set(qn(k), v)
+    pbdr.append(bottom)
+    paragraph._p.get_or_add_pPr().append(pbdr)
+
+
+def _plain(doc, text: str, align=None, indent: bool = True):
+    p = doc.add_paragraph(text)
+    if align is not None:
+        p.alignment = align
+    if not indent:
+        p.paragraph_format.first_line_indent = Pt(0)
+    return p
+
+
+def _table(doc, headers: list[str], fields: list[str], rows: str, widths_mm: list[float]) -> None:
+    """A table with a heading row (repeated on every page) and one row per item of ``rows`` (docxtpl {%tr %})."""
+    t = doc.add_table(rows=4, cols=len(headers))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for j, h in enumerate(headers):
+        cell = t.rows[0].cells[j]
+        cell.text = h
+        run = cell.paragraphs[0].runs[0]
+        run.font.bold = True
+        _east_asian(run, "Times New Roman", HEADING_FONT)
+    head_pr = t.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    head_pr.append(repeat)
+    t.rows[1].cells[0].text = f"{{%tr for r in {rows} %}}"
+    for j, f in enumerate(fields):
+        t.rows[2].cells[j].text = f"{{{{ r.{f} }}}}"
+    t.rows[3].cells[0].text = "{%tr endfor %}"
+    t.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    t._tbl.tblPr.append(layout)
+    for column, width in zip(t.columns, widths_mm):
+        column.width = Mm(width)  # the grid, which LibreOffice follows
+    for row in t.rows:
+        for j, cell in enumerate(row.cells):
+            cell.width = Mm(widths_mm[j])  # the cells, which Word follows
+            for p in cell.paragraphs:
+                for run in p.runs:  # 五号 in tables: a paragraph style's 三号 would otherwise win
+                    run.font.size = TABLE_SIZE
+                p.paragraph_format.first_line_indent = Pt(0)
+                p.paragraph_format.line_spacing = Pt(16)
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER if row is t.rows[0] else WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _conditional(doc, condition: str, build) -> None:
+    doc.add_paragraph(f"{{%p if {condition} %}}")
+    build()
+    doc.add_paragraph("{%p endif %}")
+
+
+# ------------------------------------------------------------------ the three documents
+def brief_template() -> Document:
+    doc = new_document()
+    head = _plain(doc, "{{ campaign_short }}简报", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    run = head.runs[0]
+    run.font.size, run.font.bold, run.font.color.rgb = Pt(36), True, RED
+    _east_asian(run, "Times New Roman", TITLE_FONT)
+    head.paragraph_format.line_spacing = Pt(54)
+    _plain(doc, "第{{ issue_no }}期", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    line = _plain(doc, "{{ editor }}\t{{ written_cn }}", indent=False)
+    line.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
+    _bottom_rule(line)
+    _plain(doc, "")
+    doc.add_paragraph("一、本期工作情况", style="Heading 1")
+    _plain(doc, "{{ period_text }}")
+    _plain(doc, "{{ total_text }}")
+    doc.add_paragraph("二、开门接访", style="Heading 1")
+    _plain(doc, "{{ reception_text }}")
+    _conditional(doc, "unit_weeks", lambda: _table(doc, [UNIT, "无接访的周"], ["unit", "weeks"], "unit_weeks", [60, 96]))
+    doc.add_paragraph("三、领导小组例会", style="Heading 1")
+    _plain(doc, "{{ meeting_text }}")
+    doc.add_paragraph("四、进度滞后人员", style="Heading 1")
+    _plain(doc, "{{ behind_text }}")
+    _conditional(doc, "behind", lambda: _table(doc, [UNIT, NAME, CATEGORY, "滞后指标（实际/进度要求/目标）"],
+                                               ["unit", "name", "role", "metrics"], "behind", [44, 18, 26, 68]))
+    doc.add_paragraph("五、挂牌督办", style="Heading 1")
+    _plain(doc, "{{ overdue_text }}")
+    _conditional(doc, "overdue", lambda: _table(doc, ["编号", "事由", LEADER, OWNER_UNIT, "超期天数", "本期新增"],
+                                                ["id", "what", "leader", "unit", "days", "new"], "overdue",
+                                                [26, 44, 18, 36, 16, 16]))
+    doc.add_paragraph("六、信访积案", style="Heading 1")
+    _plain(doc, "{{ backlog_text }}")
+    _conditional(doc, "backlog", lambda: _table(doc, ["编号", CAUSE, "原因", CASE_LEADER, OWNER_UNIT, STATUS],
+                                                ["id", "what", "why", "leader", "unit", "status"], "backlog",
+                                                [26, 44, 24, 18, 30, 14]))
+    doc.add_paragraph("七、盘点销号", style="Heading 1")
+    _plain(doc, "{{ pending_text }}")
+    _conditional(doc, "pending", lambda: _table(doc, [UNIT, "已解决未销号（件）"], ["unit", "count"], "pending", [90, 66]))
+    doc.add_paragraph("八、下步工作", style="Heading 1")
+    for _ in range(3):
+        _plain(doc, "")
+    sign = _plain(doc, "报：活动领导小组各成员　　送：各二级单位", indent=False)
+    _bottom_rule(sign, "000000", 6)
+    return doc
+
+
+def summary_template() -> Document:
+    doc = new_document()
+    doc.add_paragraph("{{ campaign }}工作总结", style="Title")
+    _plain(doc, "{{ editor }}　{{ written_cn }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    doc.add_paragraph("一、基本情况", style="Heading 1")
+    _plain(doc, "{{ overview_text }}")
+    doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
+    _plain(doc, "{{ quota_text }}")
+    _table(doc, [CATEGORY, METRIC, "目标", "人数", "完成人数", "完成率"],
+           ["role", "metric", "target", "people", "met", "share"], "quotas", [36, 30, 20, 20, 24, 26])
+    doc.add_paragraph("三、“四个一批”成效", style="Heading 1")
+    _plain(doc, "{{ four_text }}")
+    _table(doc, [ITEM, "数量", "口径"], ["item", "count", "basis"], "four", [50, 20, 86])
+    doc.add_paragraph("四、信访形势", style="Heading 1")
+    _plain(doc, "{{ petition_text }}")
+    _table(doc, ["月份", "接访人次", "其中当场解决"], ["month", "count", "on_spot"], "months", [52, 52, 52])
+    chart = _plain(doc, "{{ chart }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    chart.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line would crop the picture
+    doc.add_paragraph("五、移交“回头看”事项", style="Heading 1")
+    _plain(doc, "{{ handover_text }}")
+    _conditional(doc, "handover", lambda: _table(doc, ["编号", "事由", OWNER_UNIT, DEADLINE, STATUS],
+                                                 ["id", "what", "unit", "deadline", "status"], "handover",
+                                                 [26, 46, 34, 32, 18]))
+    doc.add_paragraph("六、下步打算", style="Heading 1")
+    for _ in range(3):
+        _plain(doc, "")
+    return doc
+
+
+def rota_template() -> Document:
+    doc = new_document()
+    doc.add_paragraph("局领导开门接访安排", style="Title")
+    _plain(doc, "{{ intro_text }}")
+    _table(doc, [DATE, "星期", "接访领导", TITLE, "地点"], ["date", "weekday", "leader", "title", "place"], "days",
+           [42, 20, 24, 38, 32])
+    _plain(doc, "{{ contact_text }}")
+    _plain(doc, "{{ organizer }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    return doc
+
+
+BUILDERS = {BRIEF_TEMPLATE: brief_template, SUMMARY_TEMPLATE: summary_template, ROTA_TEMPLATE: rota_template}
+
+
+def build_doc_templates(folder: Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, make in BUILDERS.items():
+        doc = make()
+        doc.core_properties.author = "zoufang"
+        path = folder / name
+        doc.save(path)
+        out.append(path)
+    return out
+
+
+if __name__ == "__main__":
+    for p in build_doc_templates(Path(sys.argv[1] if len(sys.argv) > 1 else "templates")):
+        print(p)

@@ -1,0 +1,290 @@
+"""Collect: the unit workbooks that come back by e-mail, merged into the master.
+
+A unit owns the rows of its own unit and every column of them except the office's (督办意见).
+Nothing is lost: every received file is archived unchanged, the master is backed up and atomically
+replaced, and deleted rows are kept in 已删除记录. The row rules themselves live in ``merge``; the
+tokens a return is checked against are made by ``issue``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from zoufang.reading.dataset import Campaign
+from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment, saved_time
+from zoufang.exchange.master_edit import MasterEditor
+from zoufang.exchange.master_lock import MasterLock
+from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
+from zoufang.reading.reader import InputError, read_campaign
+from zoufang.files.safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
+from zoufang.contract.schema import (
+    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, SCHEMA_VERSION,
+)
+from zoufang.exchange.secret_key import load_secret
+from zoufang.exchange.issue import complete_master_meta, issued_digest, unit_token
+
+ARCHIVE_DIR = "回收归档"
+MERGED, DUPLICATE, SUPERSEDED, REFUSED = "merged", "duplicate", "superseded", "refused"
+STATUS_TEXT = {MERGED: "已合并", DUPLICATE: "重复", SUPERSEDED: "已被更新的回收表取代", REFUSED: "拒收"}
+LOG_HEADERS = list(IMPORT_LOG_HEADERS)
+LOG_UNIT, LOG_SAVED, LOG_STATUS = LOG_HEADERS[3], LOG_HEADERS[4], LOG_HEADERS[5]
+
+
+# ------------------------------------------------------------------ collect
+@dataclass
+class FileResult(RowOutcome):
+    """One received file: what became of it, and its rows' outcome."""
+
+    file: str = ""
+    sha256: str = ""
+    unit: str = ""
+    status: str = REFUSED
+    reason: str = ""
+    order_time: str = ""  # UTC time this submission is ordered by (its saved time, or when it arrived)
+
+    @property
+    def changed(self) -> bool:
+        return self.status == MERGED and bool(self.added or self.updated or self.removed)
+
+    @property
+    def clean(self) -> bool:
+        """Merged or an exact duplicate, with no row rejected."""
+        return self.status in (MERGED, DUPLICATE) and not self.rejected
+
+    def to_json(self) -> dict:
+        out = {"file": self.file, "sha256": self.sha256, "unit": self.unit, "status": self.status,
+               "status_text": STATUS_TEXT[self.status], "added": self.added, "updated": self.updated,
+               "unchanged": self.unchanged, "removed": self.removed, "rejected": self.rejected}
+        if self.notes:
+            out["notes"] = self.notes
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class CollectResult:
+    master: Path
+    files: list[FileResult]
+    backup: Path | None = None
+    written: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 every file merged or a duplicate with no row rejected; 1 otherwise (CLI.md)."""
+        return 0 if all(f.clean for f in self.files) else 1
+
+    def to_json(self) -> dict:
+        return {"files": [f.to_json() for f in self.files]}
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder as every file in it (office lock files and hidden files aside).
+
+    Nothing in a folder is skipped silently: a file that is not a workbook is refused with its reason.
+    """
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(("~$", ".")))
+        else:
+            out.append(p)
+    return out
+
+
+CLOCK_SLACK = dt.timedelta(minutes=10)  # PCs' clocks differ a little; more than this is a wrong clock
+
+
+def order_time(saved: dt.datetime | None, issued_at: str, arrived: dt.datetime) -> tuple[dt.datetime, str]:
+    """The time a submission is ordered by, and why if it is not the file's own saved time.
+
+    A saved time is trusted when it lies between the issue and now; a file without one,
+    or saved by a PC whose clock is ahead or behind, is ordered by when it arrived, so
+    that a wrong clock never blocks a later genuine submission.
+    """
+    issued = parse_moment(issued_at, naive_is_utc=False)
+    if saved is None:
+        return arrived, "文件没有保存时间，按收到的时间排序"
+    if saved > arrived + CLOCK_SLACK:
+        return arrived, f"保存时间 {saved:%Y-%m-%d %H:%M} UTC 晚于现在，保存它的电脑时钟可能不准，按收到的时间排序"
+    if issued and saved < issued - CLOCK_SLACK:
+        return arrived, f"保存时间 {saved:%Y-%m-%d %H:%M} UTC 早于下发时间，保存它的电脑时钟可能不准，按收到的时间排序"
+    return saved, ""
+
+
+def log_frame(grid: list[list] | None) -> pd.DataFrame:
+    """导入记录 values as a frame of text by header."""
+    if not grid:
+        return pd.DataFrame(columns=LOG_HEADERS)
+    header = [str(h) for h in grid[0]]
+    return pd.DataFrame([dict(zip(header, r)) for r in grid[1:]], columns=LOG_HEADERS).fillna("").astype(str)
+
+
+def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, progress=None) -> CollectResult:
+    """Merge returned unit workbooks into the master; written (backup, atomic replace) only if something changed."""
+    master = Path(master)
+    refuse_if_open(master)
+    with MasterLock(master):
+        return _collect(master, expand_paths(paths), now or dt.datetime.now().astimezone().replace(microsecond=0),
+                        progress)
+
+
+def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
+    campaign = read_campaign(master)
+    editor = MasterEditor(master)
+    notices = complete_master_meta(campaign, editor)
+    results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)), load_secret(master),
+                           master.parent / ARCHIVE_DIR, files, editor, now, progress, force_log=bool(notices))
+    written = bool(notices) or any(r.changed for r in results)
+    backup = atomic_write(master, editor.save) if written else None
+    return CollectResult(master, results, backup, written, notices)
+
+
+def _previous_order(log: pd.DataFrame) -> dict[str, dt.datetime]:
+    """The order time of each unit's newest merged submission, from 导入记录."""
+    merged = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]]
+    out: dict[str, dt.datetime] = {}
+    for unit, text in zip(merged[LOG_UNIT], merged[LOG_SAVED]):
+        moment = parse_moment(str(text).replace(" UTC", "").replace(" ", "T"), naive_is_utc=True)
+        if moment and (unit not in out or moment > out[unit]):
+            out[unit] = moment
+    return out
+
+
+def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id: str, secret: bytes,
+                 archive: Path, merged_hashes: dict[str, str], arrived: dt.datetime) -> Campaign | None:
+    """Archive, identify and authenticate one returned file; None (with the result's reason) if it cannot merge."""
+    try:
+        result.sha256 = sha256_of(path)
+    except OSError as exc:
+        result.reason = f"{path.name}：无法读取文件（{exc.strerror or exc}）"
+        return None
+    kept = archive / f"{result.sha256}{path.suffix.lower()[:8]}"
+    if not kept.exists() or file_digest(kept)[1] != result.sha256:  # missing, or cut short by a full disk: (re)made
+        copy_verified(path, kept)
+    if result.sha256 in merged_hashes:
+        result.status, result.unit = DUPLICATE, merged_hashes[result.sha256]
+        return None
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() not in REFUSED_SUFFIXES:
+        result.reason = f"{path.name}：不是工作簿（只接收 {'、'.join(WORKBOOK_SUFFIXES)}）"
+        return None
+    try:
+        unit_book = read_campaign(path)
+    except InputError as exc:
+        result.reason = str(exc)
+        return None
+    reason = _authenticate(unit_book, campaign, campaign_id, secret)
+    result.unit = unit_book.meta.get("unit", "")
+    if reason:
+        result.reason = f"{path.name}：{reason}"
+        return None
+    moment, why = order_time(saved_time(path), unit_book.meta.get("issued_at", ""), as_utc(arrived))
+    result.order_time = f"{moment:%Y-%m-%d %H:%M:%S} UTC"  # text: no client turns it into a local date
+    if why:
+        result.note(None, None, why)
+    return unit_book
+
+
+def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: Path, files: list[Path], editor,
+                 now: dt.datetime, progress=None, force_log: bool = False) -> list[FileResult]:
+    """Authenticate, archive and merge ``files`` into ``campaign`` through ``editor`` (not saved here).
+
+    The logs are written only if some file changed the master (or ``force_log``).
+    """
+    campaign_id = campaign.meta.get("campaign_id", "")
+    merged = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]]
+    merged_hashes = dict(zip(merged["SHA256"], merged[LOG_UNIT]))
+    last_order = _previous_order(log)
+    archive.mkdir(exist_ok=True)
+    candidates: list[tuple[FileResult, Campaign]] = []
+    results: list[FileResult] = []
+    for path in files:
+        result = FileResult(file=str(path))
+        results.append(result)
+        unit_book = _read_return(Path(path), result, campaign, campaign_id, secret, archive, merged_hashes, now)
+        if unit_book is not None:
+            candidates.append((result, unit_book))
+        if progress:
+            progress(path)
+    newest = _newest_per_unit(candidates, last_order)
+    reserved = {i for _, book in newest.values() for s in ENTRY_SHEETS for i in book[s.key].frame[s.id_key] if i}
+    run = MergeRun.start(campaign, editor, now.replace(tzinfo=None), reserved)
+    for unit in sorted(newest):
+        result, unit_book = newest[unit]
+        merge_unit_book(run, unit_book, unit, _issued_ids(unit_book), (result.file, result.sha256), result)
+        result.status = MERGED
+    if force_log or any(r.changed for r in results):
+        run.write_logs()
+        if run.deleted_rows:
+            editor.append_log(DELETED_SHEET, list(DELETED_HEADERS), run.deleted_rows)
+        editor.append_log(IMPORT_LOG_SHEET, LOG_HEADERS, [_log_row(r, now) for r in results])
+    return results
+
+
+def _log_row(r: FileResult, now: dt.datetime) -> list:
+    said = "；".join([r.reason] + [n["note"] for n in r.notes] + [x["reason"] for x in r.rejected][:20])
+    return [now.replace(tzinfo=None), Path(r.file).name, r.sha256, r.unit, r.order_time, STATUS_TEXT[r.status],
+            r.added, r.updated, r.unchanged, r.removed, len(r.rejected), said.strip("；")]
+
+
+def _newest_per_unit(candidates: list[tuple[FileResult, Campaign]],
+                     last_order: dict[str, dt.datetime]) -> dict[str, tuple[FileResult, Campaign]]:
+    """The newest submission of each unit; older ones (in this run or against the log) are superseded."""
+    newest: dict[str, tuple[FileResult, Campaign]] = {}
+    for result, unit_book in sorted(candidates, key=lambda c: c[0].order_time):  # stable: given order on ties
+        moment = parse_moment(result.order_time.replace(" UTC", "").replace(" ", "T"), naive_is_utc=True)
+        before = last_order.get(result.unit)
+        if before and moment < before:
+            result.status = SUPERSEDED
+            result.reason = f"此前已合并过该单位更新的回收表（{before:%Y-%m-%d %H:%M} UTC）"
+            continue
+        if result.unit in newest:
+            older = newest[result.unit][0]
+            older.status = SUPERSEDED
+            older.reason = f"同时收到该单位更新的回收表（{Path(result.file).name}，{moment:%Y-%m-%d %H:%M} UTC）"
+        newest[result.unit] = (result, unit_book)
+    return newest
+
+
+def _authenticate(unit_book: Campaign, campaign: Campaign, campaign_id: str, secret: bytes) -> str:
+    """Why a returned workbook cannot be merged ("" if it can)."""
+    meta = unit_book.meta
+    if not meta:
+        return "没有 _meta 信息，不是由本程序下发的单位工作簿"
+    if meta.get("schema_version") != str(SCHEMA_VERSION):
+        return f"架构版本“{meta.get('schema_version', '')}”与总台账（{SCHEMA_VERSION}）不一致"
+    if meta.get("campaign_id") != campaign_id:
+        return "不是本次活动下发的工作簿（活动编号不符）"
+    unit = meta.get("unit", "")
+    if not unit or unit not in set(campaign.units["name"]):
+        return f"下发单位“{unit}”不在总台账的单位名录中"
+    token = meta.get("token", "")
+    if not hmac.compare_digest(token, unit_token(secret, campaign_id, unit)):
+        return "校验码不符：工作簿不是本办公室下发的，或 _meta 被改动过"
+    issued = unit_book.meta.get("issued_digest", "")
+    ids = _issued_ids(unit_book)
+    if ids is None or not hmac.compare_digest(
+            issued, issued_digest(secret, campaign_id, unit, meta.get("issued_at", ""), ids)):
+        return "下发记录被改动过，无法确认哪些行是单位删除的"
+    return ""
+
+
+def _issued_ids(unit_book: Campaign) -> list[list[str]] | None:
+    grid = unit_book.hidden.get(ISSUED_SHEET)
+    if grid is None:
+        return None
+    return [[str(r[0]), str(r[1])] for r in grid[1:] if len(r) >= 2 and r[0]]

@@ -1,0 +1,100 @@
+"""Editing a campaign workbook, file or live: the row bookkeeping of its entry sheets.
+
+No workbook library is imported here: the file editor (``master_edit``) and the live-Excel editor
+(``binding``) provide the cell primitives.
+"""
+from __future__ import annotations
+
+from zoufang.contract.cells import column_letter as get_column_letter
+from zoufang.reading.dataset import SheetData
+from zoufang.xlsx.values import cell_value
+
+
+class Editor:
+    """Row bookkeeping shared by every way of editing a campaign workbook (file or live Excel).
+
+    Row numbers are those read; deletions wait until ``save`` so that they stay valid.
+    Subclasses provide the cell primitives.
+    """
+
+    def __init__(self):
+        self.next_row: dict[str, int] = {}
+        self.extra_columns: dict[str, dict[str, str]] = {}
+        self.doomed: dict[str, set[int]] = {}
+
+    # primitives ------------------------------------------------------
+    def set_value(self, sheet: str, address: str, value) -> None:
+        raise NotImplementedError
+
+    def max_column(self, sheet: str) -> int:
+        raise NotImplementedError
+
+    def delete_row(self, sheet: str, row: int) -> None:
+        raise NotImplementedError
+
+    def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
+        """Create the sheet (zoufang's own: a log or a hidden record) if needed; return its last used row."""
+        raise NotImplementedError
+
+    def write(self, target) -> None:
+        raise NotImplementedError
+
+    # shared ----------------------------------------------------------
+    def _sheet(self, data: SheetData) -> None:
+        if data.name not in self.next_row:
+            last = int(data.frame["_row"].max()) if len(data.frame) else data.header_row
+            self.next_row[data.name] = max(last, data.header_row) + 1
+            self.extra_columns[data.name] = dict(data.extra_letters)
+            self._columns_used = getattr(self, "_columns_used", {})
+            self._columns_used[data.name] = self.max_column(data.name)
+
+    def _contract_letter(self, data: SheetData, key: str) -> str:
+        """The column of contract column ``key``; one is added under its label if the sheet lacks it."""
+        letter = data.letters.get(key) or self.extra_columns[data.name].get("\0" + key)
+        if not letter:
+            self._columns_used[data.name] += 1
+            letter = get_column_letter(self._columns_used[data.name])
+            self.extra_columns[data.name]["\0" + key] = letter
+            self.set_value(data.name, f"{letter}{data.header_row}", data.spec.col(key).label)
+        return letter
+
+    def update(self, data: SheetData, row: int, values: dict[str, object], extras: dict[str, object]) -> None:
+        self._sheet(data)
+        for key, value in values.items():
+            if cell_value(value) is None and not data.letters.get(key):
+                continue
+            self.set_value(data.name, f"{self._contract_letter(data, key)}{row}", value)
+        columns = self.extra_columns[data.name]
+        for header, value in extras.items():
+            if cell_value(value) is None and header not in columns:
+                continue
+            if header not in columns:  # a unit's own column: kept, under its header
+                self._columns_used[data.name] += 1
+                columns[header] = get_column_letter(self._columns_used[data.name])
+                self.set_value(data.name, f"{columns[header]}{data.header_row}", str(header))
+            self.set_value(data.name, f"{columns[header]}{row}", value)
+
+    def append(self, data: SheetData, values: dict[str, object], extras: dict[str, object]) -> int:
+        self._sheet(data)
+        row = self.next_row[data.name]
+        self.next_row[data.name] += 1
+        self.update(data, row, values, extras)
+        return row
+
+    def delete_rows(self, data: SheetData, rows: list[int]) -> None:
+        """Mark rows for deletion; row numbers stay valid for other edits until save."""
+        self._sheet(data)
+        self.doomed.setdefault(data.name, set()).update(rows)
+
+    def append_log(self, name: str, headers: list[str], rows: list[list], hidden: bool = False) -> None:
+        last = self.ensure_sheet(name, headers, hidden)
+        for i, values in enumerate(rows, start=last + 1):
+            for j, value in enumerate(values, start=1):
+                self.set_value(name, f"{get_column_letter(j)}{i}", value)
+
+    def save(self, target=None) -> None:
+        for name, rows in self.doomed.items():
+            for row in sorted(rows, reverse=True):
+                self.delete_row(name, row)
+        self.doomed = {}
+        self.write(target)

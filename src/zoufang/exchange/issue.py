@@ -1,0 +1,225 @@
+"""Issue: one workbook per unit, to be e-mailed out, with the master's own records completed first.
+
+Issued workbooks carry an authenticity token, an HMAC over campaign and unit with a secret kept
+beside the master (never in any workbook), and a digest of the record numbers they were issued
+with, so that a row the unit deleted can be told from a row the office added later.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+
+from zoufang import __version__
+from zoufang.xlsx.book_writer import BookContent, write_book
+from zoufang.reading.dataset import Campaign
+from zoufang.exchange.master_edit import MasterEditor
+from zoufang.exchange.master_lock import MasterLock
+from zoufang.exchange.merge import deleted_ids, export_values
+from zoufang.files.names import safe_file_name
+from zoufang.contract.periods import cn_date
+from zoufang.reading.reader import InputError, read_campaign
+from zoufang.exchange.record_ids import IdAllocator
+from zoufang.reading.roster import Roster, owning_units
+from zoufang.files.safe_io import atomic_write, refuse_if_open
+from zoufang.contract.schema import (
+    ENTRY_SHEETS, HOLIDAYS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, ISSUED_SHEET,
+    META_HEADERS, META_ITEMS, META_SHEET, PEOPLE, QUOTAS,
+    ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNITS,
+)
+from zoufang.exchange.secret_key import load_secret
+
+
+# ------------------------------------------------------------------ tokens
+def _mac(secret: bytes, *parts: str) -> str:
+    return hmac.new(secret, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def unit_token(secret: bytes, campaign_id: str, unit: str) -> str:
+    return _mac(secret, "unit", campaign_id, unit)
+
+
+def issued_digest(secret: bytes, campaign_id: str, unit: str, issued_at: str, ids: list[list[str]]) -> str:
+    return _mac(secret, "issued", campaign_id, unit, issued_at, json.dumps(sorted(map(list, ids)), ensure_ascii=False))
+
+
+# ------------------------------------------------------------------ the master's own records
+def complete_master_meta(campaign: Campaign, editor) -> list[str]:
+    """Give a master without ``_meta`` (or with an incomplete one) its campaign id and schema version.
+
+    Returns what was done, for the clerk; [] when nothing was missing. ``campaign.meta`` is updated.
+    """
+    wanted = {"campaign_id": uuid.uuid4().hex, "schema_version": str(SCHEMA_VERSION)}
+    missing = {k: v for k, v in wanted.items() if not campaign.meta.get(k)}
+    if not missing:
+        return []
+    grid = campaign.hidden.get(META_SHEET)
+    rows = {str(r[0]).strip(): i + 1 for i, r in enumerate(grid or []) if r and r[0] not in (None, "")}
+    last = len(grid or [])
+    labels = {m.key: m.label for m in META_ITEMS}
+    if not grid:
+        if grid is None:
+            editor.ensure_sheet(META_SHEET, list(META_HEADERS), hidden=True)
+        for j, header in enumerate(META_HEADERS):
+            editor.set_value(META_SHEET, f"{'ABC'[j]}1", header)
+        last = 1
+    for key, value in missing.items():
+        row = rows.get(key)
+        if row is None:
+            last += 1
+            row = last
+            editor.set_value(META_SHEET, f"A{row}", key)
+            editor.set_value(META_SHEET, f"B{row}", labels[key])
+        editor.set_value(META_SHEET, f"C{row}", value)
+        campaign.meta[key] = value
+    what = "没有 _meta 工作表" if grid is None else "_meta 不完整"
+    return [f"总台账{what}（不是用 zoufang init 生成的？），已补上活动编号和架构版本（原文件已备份）"]
+
+
+def units_without_code(campaign: Campaign) -> list[str]:
+    units = campaign.units
+    return units.loc[(units["name"] != "") & (units["code"] == ""), "name"].tolist()
+
+
+def fill_blank_ids_in(campaign: Campaign, editor) -> int:
+    """Give every row of a known unit that has no record number one (单位编码-TAG00001…), through ``editor``.
+
+    Rows no unit owns keep their blank; check reports them.
+    """
+    roster = Roster.of(campaign)
+    ids = IdAllocator({i for s in ENTRY_SHEETS for i in campaign[s.key].frame[s.id_key] if i} | deleted_ids(campaign))
+    filled = 0
+    for spec in ENTRY_SHEETS:
+        data = campaign[spec.key]
+        if not (data.present and data.has(spec.id_key)):
+            continue
+        blank = data.frame[spec.id_key] == ""
+        if not blank.any():
+            continue
+        owners = owning_units(data, roster)
+        for i in data.frame.index[blank]:
+            code = roster.unit_codes.get(owners.at[i], "")
+            if code:
+                editor.update(data, int(data.frame.at[i, "_row"]), {spec.id_key: ids.fresh(code, spec.id_tag)}, {})
+                filled += 1
+    return filled
+
+
+def _needs_numbers(campaign: Campaign) -> bool:
+    return any(campaign[s.key].has(s.id_key) and (campaign[s.key].frame[s.id_key] == "").any() for s in ENTRY_SHEETS)
+
+
+def prepare_master(master: Path, campaign: Campaign | None = None) -> list[str]:
+    """Before issuing: complete _meta and number blank rows, under the lock, written (backup, atomic) only if needed.
+
+    ``campaign``: the master as already read, if it was.
+    """
+    campaign = campaign or read_campaign(master)
+    if campaign.meta.get("campaign_id") and campaign.meta.get("schema_version") and not _needs_numbers(campaign):
+        return []
+    refuse_if_open(master)
+    with MasterLock(master):
+        campaign = read_campaign(master)
+        editor = MasterEditor(master)
+        notices = complete_master_meta(campaign, editor)
+        filled = fill_blank_ids_in(campaign, editor)
+        if filled:
+            notices.append(f"已为总台账中 {filled} 行空白的记录编号补上编号")
+        if notices:
+            atomic_write(master, editor.save)
+    return notices
+
+
+# ------------------------------------------------------------------ issue
+@dataclass
+class Issued:
+    unit: str
+    path: Path
+    rows: int
+
+
+def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: list[str] | None = None) -> list[Issued]:
+    """One workbook per unit: its roster, its rows, the office's columns marked, a token in _meta.
+
+    Refused (InputError) while a unit has no 单位编码. The master's _meta is completed and its rows
+    without a record number get one first, so that every issued row can come back; what was done is
+    appended to ``notices``.
+    """
+    master = Path(master)
+    campaign = read_campaign(master)
+    missing = units_without_code(campaign)
+    if missing:
+        raise InputError(f"{master.name}：“单位”表中 {'、'.join(missing)} 没有单位编码。单位编码是记录编号的前缀，"
+                         f"请先补上（各单位不同），再下发")
+    done = prepare_master(master, campaign)
+    if notices is not None:
+        notices += done
+    if done:  # the master was rewritten: issue what it now holds
+        campaign = read_campaign(master)
+    return issue_campaign(campaign, load_secret(master, create=True), out_dir, now)
+
+
+def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None) -> list[Issued]:
+    """issue() for a campaign already read (from a file or a live workbook)."""
+    campaign_id = campaign.meta.get("campaign_id", "")
+    if not campaign_id:
+        raise InputError(f"{campaign.source}：_meta 中没有活动编号，无法下发")
+    now = now or dt.datetime.now().astimezone().replace(microsecond=0)
+    if now.tzinfo is None:
+        now = now.astimezone()
+    issued_at = now.isoformat()
+    roster = Roster.of(campaign)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    people = campaign.people
+    settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
+    result = []
+    used_names: set[str] = set()
+    owners = {spec.key: owning_units(campaign[spec.key], roster) for spec in ENTRY_SHEETS}
+    exported = {spec.key: export_values(campaign[spec.key]) for spec in (*ENTRY_SHEETS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)}
+    for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates():
+        content = BookContent(settings=settings, protect_office_columns=True)
+        content.frames[UNITS.key] = exported[UNITS.key]
+        mine = (people["unit"] == unit) | (people["category"] == ROLE_BUREAU_LEADER)
+        content.frames[PEOPLE.key] = exported[PEOPLE.key][mine.to_numpy()]
+        content.frames[QUOTAS.key] = exported[QUOTAS.key]
+        content.frames[HOLIDAYS.key] = exported[HOLIDAYS.key]
+        ids: list[list[str]] = []
+        rows = 0
+        for spec in ENTRY_SHEETS:
+            data = campaign[spec.key]
+            own = (owners[spec.key] == unit).to_numpy()
+            content.frames[spec.key] = exported[spec.key][own].reset_index(drop=True)
+            content.extras[spec.key] = data.extras[own].reset_index(drop=True)
+            ids += [[spec.key, i] for i in data.frame.loc[own, spec.id_key] if i]
+            rows += int(own.sum())
+        content.meta = {"campaign_id": campaign_id, "schema_version": str(SCHEMA_VERSION), "unit": unit,
+                        "issued_at": issued_at, "generator": f"zoufang {__version__}",
+                        "token": unit_token(secret, campaign_id, unit),
+                        "issued_digest": issued_digest(secret, campaign_id, unit, issued_at, ids)}
+        content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
+        content.home = unit_home(campaign, unit, now)
+        name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
+        target = out_dir / name
+        atomic_write(target, lambda tmp, content=content: write_book(tmp, content), keep_backup=True)
+        result.append(Issued(unit, target, rows))
+    return result
+
+
+def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, list[str]]:
+    """The 首页 of the workbook issued to ``unit``: what to fill, what not to touch, when and how to send it back."""
+    s = campaign.settings
+    units = campaign.units
+    office = units[units["kind"] == UNIT_KIND_BUREAU]
+    contact = ""
+    if len(office) and (office["contact"].iloc[0] or office["phone"].iloc[0]):
+        contact = "（联系人：" + "，".join(x for x in (office["contact"].iloc[0], office["phone"].iloc[0]) if x) + "）"
+    values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn_date(issued),
+              "deadline": cn_date(s.return_deadline) if s.return_deadline else UNIT_HOME_NO_DEADLINE,
+              "contact": contact}
+    return UNIT_HOME_TITLE.format(**values), [line.format(**values) for line in UNIT_HOME_TEXT]

@@ -1,0 +1,45 @@
+"""Editing the master workbook in place, so that the office's formatting, pictures, formulas and own columns survive.
+
+Only the cells zoufang changes are touched; new rows go below the last used
+row; log sheets are appended to. Text is always stored as text, never as a formula.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL
+from zoufang.exchange.editing import Editor
+from zoufang.xlsx.values import cell_value
+from zoufang.xlsx.package import Package
+
+
+class MasterEditor(Editor):
+    """Edits a workbook file as its package (``xlsx_package``): ``save(target)`` writes the changed
+    sheets and copies every other part — pictures, charts, comments, VBA, the ribbon — unchanged."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = Path(path)
+        self.package = Package(self.path)
+        self._deleted: dict[str, set[int]] = {}
+
+    def set_value(self, sheet: str, address: str, value) -> None:
+        package = self.package
+        package.sheet(sheet).set(address, cell_value(value), package.styles, package.epoch, DATE_FORMAT)
+
+    def max_column(self, sheet: str) -> int:
+        return self.package.sheet(sheet).last_column()
+
+    def delete_row(self, sheet: str, row: int) -> None:
+        self._deleted.setdefault(sheet, set()).add(row)  # numbered as read: deleted together on write
+
+    def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
+        if name not in self.package.sheet_parts:
+            self.package.add_sheet(name, headers, hidden, HEADER_FILL)
+        return self.package.sheet(name).last_row()
+
+    def write(self, target) -> None:
+        for sheet, rows in self._deleted.items():
+            self.package.delete_rows(sheet, rows)
+        self._deleted = {}
+        self.package.save(target)

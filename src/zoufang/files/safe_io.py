@@ -1,0 +1,127 @@
+"""Writing files so that nothing is lost: temp file, fsync, backup, atomic replace."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from zoufang.files.names import sidecar_name
+
+
+class WriteRefused(Exception):
+    """A write was refused before anything was touched (message for the clerk)."""
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Owner files that say a workbook is open: Excel's ~$name, LibreOffice's .~lock.name#."""
+    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+
+
+def refuse_if_open(path: Path) -> None:
+    """Refuse (WriteRefused) when the workbook is open in Excel or LibreOffice."""
+    for lock in lock_files(path):
+        if lock.exists():
+            raise WriteRefused(f"{path.name} 正在被 Excel 或 WPS/LibreOffice 打开（发现锁文件 {lock.name}），"
+                               f"请先保存并关闭它，再运行本命令")
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a file."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
+
+
+def copy_verified(src: Path, target: Path, expected: tuple[int, str] | None = None) -> Path:
+    """Copy ``src`` to ``target`` whole or not at all: through a temp file, flushed, checked by size and
+    SHA-256 against ``src`` (or ``expected``), then renamed into place. OSError if it cannot be done."""
+    target = Path(target)
+    expected = expected or file_digest(src)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        if file_digest(tmp) != expected:
+            raise OSError(f"复制后校验不符：{target.name}")
+        shutil.copystat(src, tmp)
+        os.replace(tmp, target)
+        return target
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def backup(path: Path, folder: Path | None = None) -> Path:
+    """Copy ``path`` to ``folder`` (default: 备份/ beside it) with a timestamp, verified; return the copy."""
+    folder = folder or path.parent / "备份"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return copy_verified(path, folder / sidecar_name(path.stem, f".{stamp}{path.suffix}"))
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+TEMP_PREFIX = ".~zoufang-"
+STALE_AFTER = 3600  # seconds: no write of ours takes an hour; an older temp file is a killed run's
+
+
+def clean_stale_temps(folder: Path) -> int:
+    """Remove temp files that killed runs left in ``folder``; return how many."""
+    removed = 0
+    now = time.time()
+    try:
+        entries = list(Path(folder).glob(TEMP_PREFIX + "*"))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_file() and now - entry.stat().st_mtime > STALE_AFTER:
+                entry.unlink()
+                removed += 1
+        except OSError:
+            pass  # still open elsewhere (Windows) or gone already
+    return removed
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], keep_backup: bool = True) -> Path | None:
+    """Call ``write(tmp)`` on a temp file beside ``path``, then replace ``path`` atomically.
+
+    An existing file is backed up first (returned). If ``write`` fails, or the
+    process is interrupted, ``path`` is left exactly as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        written = file_digest(tmp)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
+        saved = backup(path) if keep_backup and path.exists() else None
+        os.replace(tmp, path)
+        if file_digest(path) != written:  # what is on disk is what was written, or the run fails
+            raise OSError(f"写入后校验不符：{path.name}（备份在 {saved}）" if saved else f"写入后校验不符：{path.name}")
+        return saved
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,187 @@
+"""The default ledger templates (templates/个人台账.xlsx, templates/单位台账.xlsx), built from the schema.
+
+Clerks restyle copies of these files in Excel; the generator only reads them.
+Rebuild with ``python -m zoufang.ledgers.templates DIR``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from zoufang.contract.schema import ACTIVITIES, CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS, WENZHENG
+
+PERSON_TEMPLATE = "个人台账.xlsx"
+UNIT_TEMPLATE = "单位台账.xlsx"
+PERSON_SHEET = "个人台账"
+COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", PROBLEMS.name, "每周接访"
+WIDTHS = (12, 16, 16, 9, 26, 16, 16, 16)  # 127 characters fit landscape A4 unscaled: 10 pt stays 10 pt
+CN_DATE = 'yyyy"年"m"月"d"日"'  # as a Chinese ledger writes a date; 16 characters hold 2011年10月31日 on one line
+
+_thin = Side(style="thin", color="FF808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+TITLE = Font(name="黑体", size=16, bold=True)
+SECTION = Font(name="黑体", size=12, bold=True)
+BODY = Font(name="宋体", size=10)
+HEAD = Font(name="宋体", size=10, bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="FFD9E1F2")
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATE_CELL = Alignment(horizontal="center", vertical="center", wrap_text=False)  # a date never breaks over two lines
+
+
+SIGN_OFF_FOOTER = ("单位负责人（签字、盖章）：__________", "日期：______年____月____日")
+
+
+class _Sheet:
+    def __init__(self, ws, widths=WIDTHS, landscape=False, signed=False, numbered=True):
+        self.ws, self.row, self.ncols = ws, 1, len(widths)
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[chr(64 + j)].width = w
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if landscape:  # bound along the top edge: the binding margin (装订线) is the top one
+            ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.5, 1.0, 0.7
+        else:  # bound along the left edge
+            ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 1.0, 0.4, 0.6, 0.7
+        if numbered:
+            ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+            ws.oddFooter.center.size = 9
+        if signed:  # every page the unit signs carries the sign-off
+            ws.oddFooter.left.text, ws.oddFooter.right.text = SIGN_OFF_FOOTER
+            ws.oddFooter.left.size = ws.oddFooter.right.size = 9
+        ws.sheet_view.showGridLines = False
+
+    def line(self, text, font=BODY, height=None, align=WRAP):
+        ws = self.ws
+        cell = ws.cell(self.row, 1, text)
+        cell.font, cell.alignment = font, align
+        ws.merge_cells(start_row=self.row, end_row=self.row, start_column=1, end_column=self.ncols)
+        if height:
+            ws.row_dimensions[self.row].height = height
+        self.row += 1
+
+    def table(self, headers, fields, list_name):
+        ws = self.ws
+        for j, h in enumerate(headers, start=1):
+            c = ws.cell(self.row, j, h)
+            c.font, c.fill, c.border, c.alignment = HEAD, HEAD_FILL, BORDER, CENTER
+        ws.row_dimensions[self.row].height = 22
+        self.row += 1
+        for j, f in enumerate(fields, start=1):
+            c = ws.cell(self.row, j, "{{%s.%s}}" % (list_name, f) if f else None)
+            c.font, c.border, c.alignment = BODY, BORDER, WRAP
+            if f and ("date" in f or f in ("start", "end", "deadline", "monday", "sunday")):
+                c.number_format = CN_DATE
+                c.alignment = DATE_CELL
+        self.row += 2
+
+
+def _labels(sheet, keys):
+    return [sheet.col(k).label for k in keys]
+
+
+def person_template() -> Workbook:
+    """Landscape: eight columns at 10 pt with room for Chinese dates and the text that matters (bound at the top)."""
+    wb = Workbook()
+    s = _Sheet(wb.active, landscape=True)
+    wb.active.title = PERSON_SHEET
+    s.line("{{campaign}}", TITLE, 30, CENTER)
+    s.line("个 人 台 账", TITLE, 26, CENTER)
+    s.line("姓名：{{name}}　　人员编号：{{person_id}}　　单位：{{unit}}　　职务：{{title}}　　类别：{{category}}",
+           BODY, 20)
+    s.line("活动期间：{{start}} 至 {{end}}　　统计截止：{{as_of}}", BODY, 18)
+    wb.active.print_title_rows = "1:4"
+    s.row += 1
+    s.line("一、指标完成情况（总体：{{overall}}）", SECTION, 20)
+    s.table([QUOTAS.col("metric").label, "目标", "实际", "完成率", "进度要求", PROBLEMS.col("status").label],
+            ["metric", "target", "actual", "ratio", "expected", "status"], "metrics")
+    s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
+    s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
+            ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits")
+    s.line("三、调研记录（{{research_days}} 天）", SECTION, 20)
+    s.line("计入天数：该次调研在活动期内、且未被本人此前开始的调研覆盖的天数；各次相加即总天数。", BODY, 16)
+    s.table(_labels(RESEARCH, ("record_id", "start", "end")) + ["计入天数"] + _labels(RESEARCH, ("place", "topic", "report")),
+            ["record_id", "start", "end", "days", "place", "topic", "report"], "research")
+    s.line("四、接访记录（{{reception_count}} 次）", SECTION, 20)
+    s.table(_labels(RECEPTIONS, ("record_id", "date", "visitor", "matter", "handling", "deadline", "result",
+                                 "problem_id")),
+            ["record_id", "date", "visitor", "matter", "handling", "deadline", "result", "problem_id"], "receptions")
+    s.line("五、包案情况（{{case_count}} 件）", SECTION, 20)
+    s.table(_labels(CASES, ("case_id", "cause", "case_type")) + ["身份"] + _labels(CASES, (
+        "field_visit", "deadline", "status", "closed_date")),
+        ["case_id", "cause", "case_type", "role", "field_visit", "deadline", "status", "closed_date"], "cases")
+    s.line("六、分包和负责的问题（{{problem_count}} 件）", SECTION, 20)
+    s.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "major")) + ["身份"] + _labels(
+        PROBLEMS, ("deadline", "status", "solved_date")),
+        ["problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"], "problems")
+    s.line("七、问政（{{wenzheng_count}} 次）", SECTION, 20)
+    s.table(_labels(WENZHENG, ("record_id", "date", "mode", "topic", "participants", "opinions", "replied")),
+            ["record_id", "date", "mode", "topic", "participants", "opinions", "replied"], "wenzheng")
+    s.line("八、牵头的活动（{{activity_count}} 次）", SECTION, 20)
+    s.table(_labels(ACTIVITIES, ("record_id", "date", "kind", "place", "summary", "participants")),
+            ["record_id", "date", "kind", "place", "summary", "participants"], "activities")
+    s.row += 1
+    s.line("本人签字：________________　　{{reviewer}}：________________　　日期：______年____月____日", BODY, 30)
+    return wb
+
+
+def unit_template() -> Workbook:
+    wb = Workbook()
+    cover = _Sheet(wb.active, widths=(14,) * 6, numbered=False)
+    wb.active.title = COVER
+    cover.row = 6
+    cover.line("{{campaign}}", Font(name="黑体", size=20, bold=True), 40, CENTER)
+    cover.row += 2
+    cover.line("{{unit}}", Font(name="黑体", size=26, bold=True), 50, CENTER)
+    cover.line("工 作 台 账", Font(name="黑体", size=26, bold=True), 50, CENTER)
+    cover.row += 6
+    cover.line("活动期间：{{start}} 至 {{end}}", Font(name="宋体", size=14), 26, CENTER)
+    cover.line("统计截止：{{as_of}}", Font(name="宋体", size=14), 26, CENTER)
+    cover.line("{{organizer}}　制", Font(name="宋体", size=14), 26, CENTER)
+    cover.line("编制日期：{{compiled}}", Font(name="宋体", size=14), 26, CENTER)
+    toc = _Sheet(wb.create_sheet(CONTENTS), widths=(8, 52, 12))
+    toc.line("目　录", TITLE, 34, CENTER)
+    toc.table(["序号", "内容", "页码"], ["no", "title", "page"], "toc")
+    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(10, 7, 10, 12, 42, 7), landscape=False, signed=True)
+    summary.line("{{unit}}　完成情况汇总", TITLE, 30, CENTER)
+    summary.line("统计截止：{{as_of}}　　人数：{{people}}　　已完成：{{met}}　　按进度：{{on_pace}}　　"
+                 "滞后或未完成：{{behind}}", BODY, 20)
+    summary.line("待办问题：{{open_problems}}　　超期问题：{{overdue_problems}}　　有接访的周：{{weeks_with_reception}}"
+                 " / {{weeks_due}}", BODY, 20)
+    wb[SUMMARY].print_title_rows = "1:1"
+    summary.row += 1
+    summary.table(_labels(PEOPLE, ("person_id", "name", "title", "category")) + ["各项指标（实际/目标 状态）", "总体"],
+                  ["person_id", "name", "title", "category", "detail", "overall"], "members")
+    problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), landscape=True, signed=True)
+    problems.line("{{unit}}　问题台账（{{problem_count}} 件）", TITLE, 30, CENTER)
+    problems.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "leader", "owner", "deadline",
+                                      "status", "solved_date")),
+                   ["problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date"],
+                   "problems")
+    wb[UNIT_PROBLEMS].print_title_rows = "1:2"
+    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(16, 16, 9, 32, 9), signed=True)
+    weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
+    weekly.table(["周一", "周日", "接访次数", RECEPTIONS.col("person").label, "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
+                 "weeks")
+    wb[WEEKLY].print_title_rows = "1:2"
+    return wb
+
+
+def build_templates(folder: Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, make in ((PERSON_TEMPLATE, person_template), (UNIT_TEMPLATE, unit_template)):
+        make().save(folder / name)
+        out.append(folder / name)
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in build_templates(Path(sys.argv[1] if len(sys.argv) > 1 else "templates")):
+        print(p)

@@ -1,0 +1,129 @@
+"""Collective requirements (集体指标): every workday, every unit-week, every half-month, and the one-off duties.
+
+Targets come from the 配额 rows whose 适用对象 is 局 or 二级单位; each requirement
+is listed (which day, which unit and week, which period), not only counted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from zoufang.contract.periods import due, half_months, weeks, workdays
+from zoufang.reading.contact_points import at_contact_point, contact_points
+from zoufang.progress.quota import Context
+from zoufang.contract.schema import (
+    UNITS, ACTIVITIES, ACTIVITY_BOOKS as BOOKS, ACTIVITY_CONTACT_POINT as CONTACT_POINT, ACTIVITY_LOOK_BACK as LOOK_BACK,
+    ACTIVITY_MEETING as MEETING, UNIT_KIND_SECOND as SECOND_LEVEL_KIND, METRIC_BOOKS, METRIC_CONTACT_POINT, METRIC_HALF_MONTH_MEETING, METRIC_LOOK_BACK, METRIC_TOPICS,
+    METRIC_WEEKLY_RECEPTION, METRIC_WORKDAY_COVERAGE, RECEIVER_ROLES, RECEPTIONS, ROLE_BUREAU_LEADER,
+    SCOPE_BUREAU, SCOPE_UNIT, WENZHENG,
+)
+
+
+UNIT_NAME = UNITS.col("name").label
+
+
+@dataclass
+class Collective:
+    uncovered_workdays: list[dt.date] = field(default_factory=list)
+    workdays_due: int = 0
+    unit_weeks_without_reception: list[dict] = field(default_factory=list)
+    unit_weeks_due: int = 0
+    uncovered_half_months: list[dt.date] = field(default_factory=list)
+    half_months_due: int = 0
+    units_without_contact_point: list[str] = field(default_factory=list)
+    metrics: dict[str, dict] = field(default_factory=dict)  # 指标 -> actual, target, met, detail
+
+
+def _targets(ctx: Context) -> dict[str, float]:
+    from zoufang.progress.quota import quota_rules
+    rules = quota_rules(ctx.campaign)
+    rules = rules[rules["subject"].isin((SCOPE_BUREAU, SCOPE_UNIT))]
+    return dict(zip(rules["metric"], rules["target"]))
+
+
+def reception_units(ctx: Context) -> pd.DataFrame:
+    """Receptions by a leader (who may receive) inside [start, as_of], with the unit they count for."""
+    r = ctx.rows(RECEPTIONS.key, "person", "date")
+    roles = r["pid"].map(dict(zip(ctx.roster.people["person_id"], ctx.roster.people["category"])))
+    r = r[roles.isin(RECEIVER_ROLES)].assign(role=roles)
+    own_unit = r["pid"].map(dict(zip(ctx.roster.people["person_id"], ctx.roster.people["unit"])))
+    r["count_unit"] = r["unit"].where(r["unit"] != "", own_unit)
+    return r
+
+
+def second_level_units(ctx: Context) -> list[str]:
+    units = ctx.campaign.units
+    return units.loc[(units["kind"] == SECOND_LEVEL_KIND) & (units["name"] != ""), "name"].drop_duplicates().tolist()
+
+
+def collective(ctx: Context) -> Collective:
+    targets = _targets(ctx)
+    out = Collective()
+    receptions = reception_units(ctx)
+    activities = ctx.rows(ACTIVITIES.key, "lead")
+    activities = activities[activities["date"] >= pd.Timestamp(ctx.start)]
+    in_period = activities[activities["date"] <= pd.Timestamp(ctx.quota_day)]
+    if METRIC_WORKDAY_COVERAGE in targets:
+        need = targets[METRIC_WORKDAY_COVERAGE]
+        leaders = receptions[receptions["role"] == ROLE_BUREAU_LEADER]
+        per_day = leaders.groupby(leaders["date"].dt.date)["pid"].nunique()
+        days = workdays(ctx.start, min(ctx.as_of, ctx.end), ctx.campaign.calendar)
+        out.workdays_due = len(days)
+        out.uncovered_workdays = [d for d in days if per_day.get(d, 0) < need]
+        out.metrics[METRIC_WORKDAY_COVERAGE] = {
+            "actual": out.workdays_due - len(out.uncovered_workdays), "target": out.workdays_due,
+            "met": not out.uncovered_workdays, "detail": f"{len(out.uncovered_workdays)} 个工作日无局领导接访"}
+    units = second_level_units(ctx)
+    if METRIC_WEEKLY_RECEPTION in targets:
+        need = targets[METRIC_WEEKLY_RECEPTION]
+        monday = receptions["date"] - pd.to_timedelta(receptions["date"].dt.weekday, unit="D")
+        per_week = receptions.groupby([receptions["count_unit"], monday.dt.date]).size()
+        due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
+        missing = [{UNIT_NAME: u, "week_start": w} for u in units for w in due_weeks if per_week.get((u, w), 0) < need]
+        out.unit_weeks_due = len(units) * len(due_weeks)
+        out.unit_weeks_without_reception = missing
+        out.metrics[METRIC_WEEKLY_RECEPTION] = {
+            "actual": out.unit_weeks_due - len(missing), "target": out.unit_weeks_due, "met": not missing,
+            "detail": f"{len(missing)} 个单位周无接访"}
+    if METRIC_HALF_MONTH_MEETING in targets:
+        need = targets[METRIC_HALF_MONTH_MEETING]
+        meetings = in_period[in_period["kind"] == MEETING]["date"].dt.date
+        periods = [(lo, hi) for lo, hi in half_months(ctx.start, ctx.end) if due(hi, ctx.end, ctx.as_of)]
+        out.half_months_due = len(periods)
+        out.uncovered_half_months = [lo for lo, hi in periods
+                                     if sum(1 for d in meetings if lo <= d <= hi) < need]
+        out.metrics[METRIC_HALF_MONTH_MEETING] = {
+            "actual": len(periods) - len(out.uncovered_half_months), "target": len(periods),
+            "met": not out.uncovered_half_months, "detail": f"{len(out.uncovered_half_months)} 个半月未开例会"}
+    if METRIC_BOOKS in targets:  # at a contact point only
+        books = in_period[in_period["kind"] == BOOKS]
+        there = at_contact_point(books["place"], contact_points(ctx.campaign))
+        n = int(there.sum())
+        away = f"（另有 {int((~there).sum())} 次不在联系点，不计）" if (~there).any() else ""
+        out.metrics[METRIC_BOOKS] = {"actual": n, "target": targets[METRIC_BOOKS], "met": n >= targets[METRIC_BOOKS],
+                                     "detail": f"在联系点开展 {n} 次{away}"}
+    if METRIC_LOOK_BACK in targets:  # held after the campaign's end, by the as-of date
+        look = activities[(activities["kind"] == LOOK_BACK) & (activities["date"] <= pd.Timestamp(ctx.as_of))]
+        n = int((look["date"] > pd.Timestamp(ctx.end)).sum())
+        early = len(look) - n
+        note = f"（另有 {early} 次在活动期间，不计）" if early else ""
+        out.metrics[METRIC_LOOK_BACK] = {"actual": n, "target": targets[METRIC_LOOK_BACK],
+                                         "met": n >= targets[METRIC_LOOK_BACK],
+                                         "detail": (f"活动结束后已开展 {n} 次" if ctx.over else "活动结束后开展") + note}
+    if METRIC_TOPICS in targets:
+        w = ctx.campaign[WENZHENG.key].frame
+        topics = sorted(set(w.loc[(w["date"] <= pd.Timestamp(ctx.as_of)) & (w["topic"] != ""), "topic"]))
+        out.metrics[METRIC_TOPICS] = {"actual": len(topics), "target": targets[METRIC_TOPICS],
+                                      "met": len(topics) >= targets[METRIC_TOPICS], "detail": "；".join(topics)}
+    if METRIC_CONTACT_POINT in targets:
+        need = targets[METRIC_CONTACT_POINT]
+        per_unit = in_period[in_period["kind"] == CONTACT_POINT].groupby("unit").size()
+        out.units_without_contact_point = [u for u in units if per_unit.get(u, 0) < need]
+        out.metrics[METRIC_CONTACT_POINT] = {
+            "actual": len(units) - len(out.units_without_contact_point), "target": len(units),
+            "met": not out.units_without_contact_point,
+            "detail": "未建：" + "、".join(out.units_without_contact_point) if out.units_without_contact_point
+            else "各单位均已建立"}
+    return out

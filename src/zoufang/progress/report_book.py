@@ -1,0 +1,249 @@
+"""The report workbook: completion tables with status colours, native charts, and A4 print setup."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL, write_cells
+from zoufang.contract.periods import cn_date
+from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
+from zoufang.progress.report import CATEGORY, UNIT, Report
+from zoufang.progress.report_tables import collective_table, overdue_table, people_table, units_table
+from zoufang.contract.schema import (
+    ACTIVITIES, QUOTAS, COLLECTIVE_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, RATIO_METRICS, ROLES, SUPERVISION_SHEET,
+    UNIT_REPORT_SHEET,
+)
+
+BRIEF_SHEET = "半月简报"
+METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
+STATUS, DAY = PROBLEMS.col("status").label, ACTIVITIES.col("date").label
+STATUS_COLOURS = {DONE: "#C6EFCE", ON_PACE: "#DDEBF7", BEHIND: "#FFEB9C", MISSED: "#FFC7CE"}
+STATUS_SERIES = ((DONE, "#70AD47"), (ON_PACE, "#5B9BD5"), (BEHIND, "#FFC000"), (MISSED, "#FF0000"))
+# chart fills that stay apart in black and white: solid dark, coarse hatch, fine dots, solid black
+STATUS_FILLS = {
+    DONE: {"fill": {"color": "#375623"}},
+    ON_PACE: {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#1F4E78", "bg_color": "#FFFFFF"}},
+    BEHIND: {"pattern": {"pattern": "percent_20", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
+    MISSED: {"fill": {"color": "#000000"}},
+}
+
+
+BACKLOG_SHEET = "信访积案"
+PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black and white
+    {"pattern": {"pattern": "percent_20", "fg_color": "#C00000", "bg_color": "#FFFFFF"}},
+    {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
+    {"fill": {"color": "#375623"}},
+    {"fill": {"color": "#000000"}},
+)
+
+
+class _Book:
+    def __init__(self, path: Path, as_of: dt.date | None = None):
+        self.as_of = as_of
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                     "default_date_format": DATE_FORMAT})
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1}
+        self.header = self.book.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL,
+                                            "align": "center", "text_wrap": True})
+        self.cell = self.book.add_format({**base, "text_wrap": True})
+        self.date = self.book.add_format({**base, "num_format": DATE_FORMAT, "align": "center"})
+        self.percent = self.book.add_format({**base, "num_format": "0.0%"})
+        self.number = self.book.add_format({**base, "num_format": "General"})
+        self.title = self.book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
+        self.section = self.book.add_format({"font_name": "黑体", "font_size": 12, "bold": True})
+        self.note = self.book.add_format({"font_name": "宋体", "font_size": 10, "italic": True,
+                                          "font_color": "#595959"})
+        self.status = {s: self.book.add_format({"bg_color": c}) for s, c in STATUS_COLOURS.items()}
+
+    def sheet(self, name: str, widths: list[float], landscape: bool = True):
+        ws = self.book.add_worksheet(name)
+        for j, w in enumerate(widths):
+            ws.set_column(j, j, w)
+        ws.set_paper(9)
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.7, right=0.4, top=0.8, bottom=0.7)
+        as_of = f"&L&9统计截止：{cn_date(self.as_of)}" if self.as_of else ""
+        ws.set_header(f"{as_of}&C&\"黑体,Bold\"&14{name}")
+        ws.set_footer("&C第 &P 页 共 &N 页")
+        return ws
+
+    def table(self, ws, row: int, headers: list[str], rows: list[list], fmts: list | None = None) -> int:
+        """Write a header and rows from ``row``; return the row after the table."""
+        for j, h in enumerate(headers):
+            ws.write_string(row, j, h, self.header)
+        ws.set_row(row, 30)
+        fmts = fmts or [self.cell] * len(headers)
+        for i, values in enumerate(rows, start=row + 1):
+            write_cells(ws, i, values, fmts, self.date)
+        return row + 1 + len(rows)
+
+    def colour_status(self, ws, first: int, last: int, col: int) -> None:
+        if last < first:
+            return
+        for status, fmt in self.status.items():
+            ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==",
+                                                          "value": f'"{status}"', "format": fmt})
+
+
+def write_report_book(report: Report, path: Path) -> Path:
+    """Write the report workbook for ``report`` to ``path``."""
+    b = _Book(Path(path), report.as_of)
+    _people_sheet(b, report)
+    _units_sheet(b, report)
+    _collective_sheet(b, report)
+    _supervision_sheet(b, report)
+    _backlog_sheet(b, report)
+    _brief_sheet(b, report)
+    b.book.close()
+    return Path(path)
+
+
+def _people_sheet(b: _Book, r: Report) -> None:
+    headers, rows = people_table(r)
+    ws = b.sheet(PERSON_REPORT_SHEET, [10, 9, 22, 18, 12, 8, 8, 9, 9, 8, 9])
+    counts = [b.cell] * 5 + [b.number, b.number, b.percent, b.number, b.cell, b.cell]
+    ratios = [b.cell] * 5 + [b.percent, b.percent, b.percent, b.percent, b.cell, b.cell]  # 问题解决率 72 %, not 0.72
+    end = b.table(ws, 0, headers, [], counts)
+    for i, values in enumerate(rows, start=1):
+        write_cells(ws, i, values, ratios if values[4] in RATIO_METRICS else counts, b.date)
+    end += len(rows)
+    b.colour_status(ws, 1, end - 1, 9)
+    b.colour_status(ws, 1, end - 1, 10)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, max(end - 1, 1), len(headers) - 1)
+    ws.repeat_rows(0)
+
+
+def _units_sheet(b: _Book, r: Report) -> None:
+    headers, rows = units_table(r)
+    extra = len(headers) - 10
+    ws = b.sheet(UNIT_REPORT_SHEET, [24, 6, 7, 7, 8, 8, 8, 8, 8, 8, *[10] * extra])
+    fmts = [b.cell] + [b.number] * 4 + [b.percent] + [b.number] * 4 + [
+        b.percent if h in RATIO_METRICS else b.number for h in headers[10:]]
+    end = b.table(ws, 0, headers, rows, fmts)
+    ws.freeze_panes(1, 1)
+    ws.repeat_rows(0)
+    if rows:
+        chart = b.book.add_chart({"type": "bar", "subtype": "stacked"})
+        for j, (status, colour) in enumerate(STATUS_SERIES[:3]):
+            col = 2 + j
+            chart.add_series({"name": [UNIT_REPORT_SHEET, 0, col], "categories": [UNIT_REPORT_SHEET, 1, 0, end - 1, 0],
+                              "values": [UNIT_REPORT_SHEET, 1, col, end - 1, col], **STATUS_FILLS[status],
+                              "border": {"color": "#000000", "width": 0.5}})
+        chart.set_title({"name": "各单位人员完成情况", "name_font": {"name": "黑体", "size": 12}})
+        chart.set_x_axis({"name": "人数", "num_font": {"name": "宋体"}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
+        chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
+        chart.set_size({"width": 760, "height": 26 * len(rows) + 140})
+        ws.insert_chart(end + 1, 0, chart)
+
+
+def _collective_sheet(b: _Book, r: Report) -> None:
+    c = r.collective
+    ws = b.sheet(COLLECTIVE_SHEET, [18, 12, 12, 10, 60], landscape=False)
+    ws.write_string(0, 0, f"集体指标（统计截止 {r.as_of}）", b.title)
+    headers, rows = collective_table(r)
+    end = b.table(ws, 2, headers, rows,
+                  [b.cell, b.number, b.number, b.cell, b.cell])
+    ws.conditional_format(3, 3, end - 1, 3, {"type": "cell", "criteria": "==", "value": '"未达标"',
+                                             "format": b.status[MISSED]})
+    ws.conditional_format(3, 3, end - 1, 3, {"type": "cell", "criteria": "==", "value": '"达标"',
+                                             "format": b.status[DONE]})
+    row = end + 1
+    sections = (
+        ("无局领导接访的工作日", [DAY, "星期"], [[d, "一二三四五六日"[d.weekday()]] for d in c.uncovered_workdays]),
+        ("没有接访的单位周", [UNIT, "周一", "周日"],
+         [[x[UNIT_NAME], x["week_start"], x["week_start"] + dt.timedelta(days=6)]
+          for x in c.unit_weeks_without_reception]),
+        ("未召开领导小组例会的半月", ["起", "止"],
+         [[d, d.replace(day=15) if d.day == 1 else (pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date()]
+          for d in c.uncovered_half_months]),
+        ("尚未建立联系点的二级单位", [UNIT], [[u] for u in c.units_without_contact_point]),
+    )
+    for title, headers, rows in sections:
+        ws.write_string(row, 0, f"{title}（{len(rows)}）", b.section)
+        if rows:
+            row = b.table(ws, row + 1, headers, rows, [b.date if isinstance(v, dt.date) else b.cell
+                                                        for v in rows[0]])
+        else:
+            ws.write_string(row + 1, 0, "无", b.note)
+            row += 2
+        row += 1
+
+
+UNIT_NAME = UNIT
+
+
+def _supervision_sheet(b: _Book, r: Report) -> None:
+    ws = b.sheet(SUPERVISION_SHEET, [10, 14, 30, 11, 8, 9, 22, 9, 8])
+    headers, rows = overdue_table(r)
+    end = b.table(ws, 0, headers, rows, [b.cell, b.cell, b.cell, b.date, b.number, b.cell, b.cell, b.cell, b.cell])
+    ws.repeat_rows(0)
+    ws.freeze_panes(1, 0)
+    if len(rows):
+        ws.conditional_format(1, 4, end - 1, 4, {"type": "data_bar", "bar_color": "#FF7C80"})
+
+
+def _backlog_sheet(b: _Book, r: Report) -> None:
+    """信访积案 on a sheet of its own: its own column widths and its own headings on every page."""
+    ws = b.sheet(BACKLOG_SHEET, [14, 28, 16, 10, 22, 10, 12, 10])
+    if len(r.backlog):
+        b.table(ws, 0, list(r.backlog.columns), r.backlog.values.tolist(), [b.cell] * 6 + [b.date, b.cell])
+        ws.repeat_rows(0)
+        ws.freeze_panes(1, 0)
+    else:
+        b.table(ws, 0, list(r.backlog.columns), [], [])
+        ws.write_string(1, 0, "无", b.note)
+
+
+def _brief_sheet(b: _Book, r: Report) -> None:
+    ws = b.sheet(BRIEF_SHEET, [22, 12, 12, 12, 12, 12], landscape=False)
+    br = r.brief
+    ws.write_string(0, 0, f"半月简报 第{br['issue_no']}期：{br['window_start']} 至 {br['window_end']}", b.title)
+    facts = [["走访", br["new_visits"], br["visits_total"]], ["接访", br["receptions"], br["receptions_total"]],
+             ["登记问题", br["new_problems"], br["problems_total"]],
+             ["解决问题", br["closed_problems"], br["solved_total"]], ["新超期问题", br["newly_overdue"], None],
+             ["尚未办结问题", None, br["open_problems"]], ["已解决未销号", None, br["solved_not_closed"]],
+             ["挂牌督办事项", None, len(r.overdue)]]
+    end = b.table(ws, 2, ["事项", "本期", "累计"], facts, [b.cell, b.number, b.number])
+    # completion by role
+    row = end + 1
+    ws.write_string(row, 0, "按人员类别的完成情况（人数）", b.section)
+    per_person = r.people.drop_duplicates("person_id")
+    roles = [x for x in ROLES if (per_person["category"] == x).any()]
+    role_rows = [[role, *[int(((per_person["category"] == role) & (per_person["overall"] == s)).sum())
+                          for s, _ in STATUS_SERIES]] for role in roles]
+    first = row + 1
+    row = b.table(ws, first, [CATEGORY, *[s for s, _ in STATUS_SERIES]], role_rows, [b.cell] + [b.number] * 4)
+    if role_rows:
+        chart = b.book.add_chart({"type": "column", "subtype": "percent_stacked"})  # shares: 7 leaders are no sliver
+        for j, (status, colour) in enumerate(STATUS_SERIES, start=1):
+            chart.add_series({"name": [BRIEF_SHEET, first, j], "categories": [BRIEF_SHEET, first + 1, 0, row - 1, 0],
+                              "values": [BRIEF_SHEET, first + 1, j, row - 1, j], **STATUS_FILLS[status],
+                              "border": {"color": "#000000", "width": 0.5}})
+        chart.set_title({"name": "按人员类别的完成情况", "name_font": {"name": "黑体", "size": 12}})
+        chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
+        chart.set_x_axis({"num_font": {"name": "宋体", "size": 9}})
+        chart.set_size({"width": 620, "height": 300})
+        ws.insert_chart(row + 1, 0, chart)
+        row += 17
+    # problems by status
+    ws.write_string(row, 0, "问题按状态", b.section)
+    status = r.brief.get("problems_by_status", {})
+    first = row + 1
+    row = b.table(ws, first, [STATUS, "数量"],
+                  [[s, status.get(s, 0)] for s in PROBLEM_STATUSES], [b.cell, b.number])
+    chart = b.book.add_chart({"type": "pie"})
+    chart.add_series({"name": "问题按状态", "categories": [BRIEF_SHEET, first + 1, 0, row - 1, 0],
+                      "values": [BRIEF_SHEET, first + 1, 1, row - 1, 1], "data_labels": {"value": True,
+                                                                                         "category": True},
+                      "points": [{**fill, "border": {"color": "#000000", "width": 0.5}} for fill in PIE_FILLS]})
+    chart.set_title({"name": "问题按状态", "name_font": {"name": "黑体", "size": 12}})
+    chart.set_legend({"position": "right", "font": {"name": "宋体"}})
+    chart.set_size({"width": 620, "height": 300})
+    ws.insert_chart(row + 1, 0, chart)

@@ -1,0 +1,49 @@
+"""The report's tables as headers and rows, shared by the report workbook and the buttons that write them into Excel."""
+from __future__ import annotations
+
+import pandas as pd
+
+from zoufang.progress.quota import DONE, ON_PACE
+from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
+from zoufang.contract.schema import QUOTAS, PROBLEMS, RATIO_METRICS
+
+METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
+STATUS = PROBLEMS.col("status").label
+
+
+def people_table(r: Report) -> tuple[list[str], list[list]]:
+    """个人完成情况: one row per person and metric."""
+    headers = [PERSON_ID, NAME, UNIT, CATEGORY, METRIC, "目标", "实际", "完成率", "进度要求", STATUS, "总体状态"]
+    rows = [[p.person_id, p.name, p.unit, p.category, p.metric, p.target, p.actual, p.ratio,
+             p.expected_by_now, p.status, p.overall] for p in r.people.itertuples()]
+    return headers, rows
+
+
+def units_table(r: Report) -> tuple[list[str], list[list]]:
+    """单位完成情况: one row per unit."""
+    metrics = sorted({m for t in r.units["totals"] for m in t}, key=list(r.people["metric"].unique()).index) \
+        if len(r.people) else []
+    headers = [UNIT, "人数", DONE, ON_PACE, "滞后或未完成", "完成率", "待办问题", "超期问题", "有接访的周",
+               "应接访的周", *[m if m in RATIO_METRICS else f"{m}合计" for m in metrics]]
+    rows = [[u.unit, u.people, u.met, u.on_pace, u.behind, (u.met / u.people) if u.people else None,
+             u.open_problems, u.overdue_problems, _or_dash(u.weeks_with_reception), _or_dash(u.weeks_due),
+             *[_or_dash(u.totals.get(m)) for m in metrics]] for u in r.units.itertuples()]
+    return headers, rows
+
+
+def _or_dash(value):
+    """A figure a unit does not have (no such metric, no weekly duty) reads as "—", not as a missing value."""
+    return "—" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def collective_table(r: Report) -> tuple[list[str], list[list]]:
+    """集体指标: one row per collective metric."""
+    return ([METRIC, "实际", "要求", "结论", NOTE],
+            [[m, v["actual"], v["target"], "达标" if v["met"] else "未达标", v["detail"]]
+             for m, v in r.collective.metrics.items()])
+
+
+def overdue_table(r: Report) -> tuple[list[str], list[list]]:
+    """督办清单: open items past their deadline, longest overdue first."""
+    headers = ["工作表", "编号", "事由", *r.overdue.columns[3:4], "超期天数", *r.overdue.columns[5:]]
+    return headers, r.overdue.values.tolist()

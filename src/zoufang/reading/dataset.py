@@ -1,0 +1,133 @@
+"""The typed campaign dataset: pandas frames per sheet, settings, and source cells."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zoufang.contract.findings import Finding
+from zoufang.reading.normalize import household_codes_of_text
+from zoufang.contract.schema import Sheet
+from zoufang.contract.work_calendar import DAY_ON, KINDS, OFFICIAL, WorkCalendar
+
+ROW = "_row"  # Excel row number (1-based) of each record in the clerk's file
+
+
+@dataclass
+class SheetData:
+    """One sheet as read: typed values, cleaned text, and where each came from.
+
+    ``frame`` holds one column per contract column key (typed: datetime64 for
+    dates, 'boolean' for yes/no, float for numbers, str for everything else)
+    plus ``_row``; ``text`` holds the cleaned text of the same cells; ``extras``
+    holds the clerk's own columns by their header text, untouched.
+    """
+
+    spec: Sheet
+    frame: pd.DataFrame
+    text: pd.DataFrame
+    letters: dict[str, str]
+    extras: pd.DataFrame
+    header_row: int = 1
+    present: bool = True
+    extra_letters: dict[str, str] = field(default_factory=dict)
+    longest: dict[str, int] = field(default_factory=dict)  # longest cleaned text per column key
+
+    @property
+    def blank(self) -> pd.DataFrame:
+        """True where a contract column's cell is blank (computed once)."""
+        if "_blank" not in self.__dict__:
+            self.__dict__["_blank"] = self.text == ""
+        return self.__dict__["_blank"]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def has(self, key: str) -> bool:
+        return bool(self.letters.get(key))
+
+    def cell(self, key: str, row: int) -> str | None:
+        """A1 address of column ``key`` on Excel row ``row``, or None if the column is absent."""
+        letter = self.letters.get(key)
+        return f"{letter}{row}" if letter else None
+
+    def first_cell(self, row: int) -> str:
+        """A1 address of the first used column on ``row`` (a finding about a whole row)."""
+        letters = sorted(
+            [l for l in list(self.letters.values()) + list(self.extra_letters.values()) if l],
+            key=lambda l: (len(l), l),
+        )
+        return f"{letters[0] if letters else 'A'}{row}"
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def household_codes(self) -> np.ndarray:
+        """One integer per household (走访对象 + 地址, folded) for every row, computed once (走访记录)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if "households" not in memo:
+            memo["households"] = household_codes_of_text(self.text["target"], self.text["address"])
+        return memo["households"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    organizer: str
+    start: dt.date
+    end: dt.date
+    as_of: dt.date | None  # as typed in 活动设置 (None: today)
+    contact_point: str = ""
+    security_points: str = ""
+    return_deadline: dt.date | None = None  # 回收截止日期: printed on each unit's 首页
+    cells: dict[str, str] = field(default_factory=dict, compare=False)  # setting key → its cell (B3)
+
+    def effective_as_of(self, override: dt.date | None = None, today: dt.date | None = None) -> dt.date:
+        """--as-of, else 统计截止日期, else today clipped to the campaign period; never before the start.
+
+        A given date after the end stands (quotas freeze at the end, supervision goes on)."""
+        day = override or self.as_of or min(today or dt.date.today(), self.end)
+        return max(day, self.start)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass
+class Campaign:
+    """Everything read from one campaign workbook."""
+
+    source: str  # file name (or book name for a live workbook)
+    settings: Settings
+    sheets: dict[str, SheetData]  # by Sheet.key
+    meta: dict[str, str]
+    findings: list[Finding]  # problems met while reading (structure, settings)
+    sheet_names: list[str] = field(default_factory=list)  # every sheet in the file, in order
+    path: Path | None = None
+    hidden: dict[str, list[list[object]]] = field(default_factory=dict)  # _issued, 导入记录: raw values
+
+    def __getitem__(self, key: str) -> SheetData:
+        return self.sheets[key]
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The official calendar with the 节假日 sheet's dates on top."""
+        data = self.sheets.get("holidays")
+        if data is None or not len(data.frame):
+            return OFFICIAL
+        f = data.frame[data.frame["date"].notna() & data.frame["kind"].isin(KINDS)]
+        return WorkCalendar({d.date(): k == DAY_ON for d, k in zip(f["date"], f["kind"])})
+
+    @property
+    def people(self) -> pd.DataFrame:
+        return self.sheets["people"].frame
+
+    @property
+    def units(self) -> pd.DataFrame:
+        return self.sheets["units"].frame

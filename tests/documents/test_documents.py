@@ -1,0 +1,159 @@
+"""The office's written material: the brief, the summary and the reception rota as Word documents
+whose every figure is the report's, restyled by the clerk, printable."""
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+from typer.testing import CliRunner
+
+from zoufang.cli import app
+from zoufang.documents.templates import BRIEF_TEMPLATE, build_doc_templates
+from zoufang.documents.material import CLERK_TEMPLATES
+
+runner = CliRunner()
+PLACEHOLDERS = re.compile(r"\{\{|\{%|\bNone\b|\bnan\b|\bNaT\b")
+
+
+def text_of(path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def table_rows(path, *headers: str) -> list[list[str]]:
+    """The rows of the first table whose heading row starts with ``headers``."""
+    doc = Document(str(path))
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:len(headers)] == list(headers))
+    return [[c.text for c in row.cells] for row in table.rows[1:]]
+
+
+def report_json(path, as_of):
+    return json.loads(runner.invoke(app, ["report", str(path), "--json", "--as-of", as_of]).stdout)
+
+
+@pytest.fixture
+def demo_book(clean_demo, tmp_path):
+    _, path = clean_demo
+    book = tmp_path / path.name
+    shutil.copy(path, book)
+    return book
+
+
+def test_the_brief_numbers_its_half_month_and_prints_the_reports_figures(demo_book, tmp_path):
+    result = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2011-12-15", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    docx = tmp_path / "out" / "半月简报-第7期-2011-12-15.docx"
+    text = text_of(docx)
+    assert "第7期" in text and "2011年12月1日至12月15日" in text and "2011年12月15日" in text
+    assert not PLACEHOLDERS.search(text), PLACEHOLDERS.search(text)
+    doc = report_json(demo_book, "2011-12-15")
+    brief = doc["brief"]
+    assert f"新增走访 {brief['new_visits']} 户次" in text and f"累计走访 {brief['visits_total']} 户次" in text
+    assert f"挂牌督办事项 {len(doc['overdue'])} 项" in text
+    assert [r[0] for r in table_rows(docx, "编号") if r[0]][:len(doc["overdue"])] == [o["编号"] for o in doc["overdue"]]
+    behind = {p["人员编号"] for p in doc["people"] if any(m["status"] == "滞后" for m in p["metrics"].values())}
+    assert f"有 {len(behind)} 人滞后" in text
+    assert {r[1] for r in table_rows(docx, "单位", "姓名")} == {p["姓名"] for p in doc["people"] if p["人员编号"] in behind}
+    uncovered = doc["collective"]["uncovered_workdays"]
+    assert f"有 {len(uncovered)} 个工作日无局领导接访" in text
+    for day in uncovered:
+        d = dt.date.fromisoformat(day)
+        assert f"{d.month}月{d.day}日" in text
+    assert "八、下步工作" in text
+
+
+def test_a_restyled_template_beside_the_master_is_used(demo_book, tmp_path):
+    folder = demo_book.parent / CLERK_TEMPLATES
+    build_doc_templates(folder)
+    template = Document(str(folder / BRIEF_TEMPLATE))  # the clerk restyles it in Word
+    template.styles["Heading 1"].font.size = Pt(18)
+    template.styles["Heading 1"].font.name = "Arial"
+    template.styles["Normal"].font.size = Pt(15)
+    template.save(str(folder / BRIEF_TEMPLATE))
+    result = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2011-12-15"])
+    assert result.exit_code == 0, result.output
+    made = Document(str(demo_book.parent / "半月简报-第7期-2011-12-15.docx"))
+    assert made.styles["Heading 1"].font.size == Pt(18) and made.styles["Heading 1"].font.name == "Arial"
+    assert made.styles["Normal"].font.size == Pt(15)
+    headings = [p for p in made.paragraphs if p.style.name == "Heading 1"]
+    assert [p.text for p in headings][:2] == ["一、本期工作情况", "二、开门接访"]
+
+
+def test_the_summary_waits_for_the_end_then_sums_up_the_campaign(demo_book, tmp_path):
+    early = runner.invoke(app, ["summary", str(demo_book)])
+    assert early.exit_code == 2 and "结束" in early.output
+    result = runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-29", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    docx = tmp_path / "全面总结-2012-02-29.docx"
+    text = text_of(docx)
+    assert not PLACEHOLDERS.search(text)
+    doc = report_json(demo_book, "2012-02-29")
+    for row in table_rows(docx, "人员类别"):
+        role, metric, _, people, met, _ = row
+        group = [p for p in doc["people"] if p["人员类别"] == role and metric in p["metrics"]]
+        assert int(people) == len(group) and int(met) == sum(p["metrics"][metric]["status"] == "已完成" for p in group)
+    months = table_rows(docx, "月份")
+    assert sum(int(r[1]) for r in months) == doc["brief"]["receptions_total"]
+    assert f"开门接访 {doc['brief']['receptions_total']} 人次" in text
+    assert len(Document(str(docx)).inline_shapes) == 1  # the monthly petition chart
+    handed = table_rows(docx, "编号", "事由", "责任单位")
+    open_cases = int(re.search(r"未化解的案件 (\d+) 件", text).group(1))
+    assert len(handed) == doc["brief"]["open_problems"] + open_cases
+
+
+def test_the_rota_follows_the_holiday_calendar_and_the_roster(demo_book, tmp_path):
+    result = runner.invoke(app, ["rota", str(demo_book), "--from", "2012-01-16", "--days", "12", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = table_rows(tmp_path / "局领导接访安排-2012-01-16.docx", "日期")
+    days = [r[0] for r in rows]
+    assert len(days) == 12
+    assert "2012年1月21日" in days and "2012年1月29日" in days  # the Spring Festival's working weekend
+    assert not {f"2012年1月{d}日" for d in range(23, 28)} & set(days)  # the holiday week
+    from zoufang.reading.reader import read_campaign
+    people = read_campaign(demo_book).people
+    leaders = people.loc[people["category"] == "局领导班子成员", "name"].tolist()
+    assert [r[2] for r in rows] == [leaders[i % len(leaders)] for i in range(12)]
+    assert [r[1] for r in rows][:2] == ["星期一", "星期二"]
+
+
+@pytest.mark.libreoffice
+def test_the_brief_prints_every_page_with_text_and_renders_to_png(demo_book, tmp_path, needs_libreoffice):
+    import pdfplumber
+    result = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2011-12-15", "--pdf", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "半月简报-第7期-2011-12-15.pdf"
+    with pdfplumber.open(pdf) as doc:
+        pages = ["".join((p.extract_text() or "").split()) for p in doc.pages]
+    assert pages and all(t.strip() for t in pages)
+    assert "第7期" in pages[0] and "简报" in pages[0]
+    assert all(f"—{i}—" in t for i, t in enumerate(pages, start=1))
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+        assert len(list(tmp_path.glob("page-*.png"))) == len(pages)
+
+
+@pytest.mark.libreoffice
+def test_the_summary_and_the_rota_print_too(demo_book, tmp_path, needs_libreoffice):
+    import pdfplumber
+    for argv, name, must in (
+            (["summary", "--as-of", "2012-02-29"], "全面总结-2012-02-29.pdf", ("工作总结", "四个一批", "回头看")),
+            (["rota", "--from", "2012-01-16", "--days", "12"], "局领导接访安排-2012-01-16.pdf", ("局领导开门接访安排", "星期六"))):
+        result = runner.invoke(app, [argv[0], str(demo_book), *argv[1:], "--pdf", "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        with pdfplumber.open(tmp_path / name) as doc:
+            pages = ["".join((p.extract_text() or "").split()) for p in doc.pages]
+            images = sum(len(p.images) for p in doc.pages)
+        assert pages and all(pages) and all(m in "".join(pages) for m in must), name
+        assert all(f"—{i}—" in t for i, t in enumerate(pages, start=1)), name
+        if argv[0] == "summary":
+            assert images >= 1  # the monthly petition chart printed
+        else:
+            assert len(pages) == 1  # a notice fits one sheet to post
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / name), str(tmp_path / argv[0])], check=True)
+        assert len(list(tmp_path.glob(f"{argv[0]}-*.png"))) == len(pages)

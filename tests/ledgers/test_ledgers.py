@@ -1,0 +1,218 @@
+"""Bound ledgers: complete, nothing of anyone else, equal to the report, restyled by the clerk, printable."""
+import re
+import shutil
+from pathlib import Path
+import subprocess
+
+import openpyxl
+import pytest
+from openpyxl.styles import Font
+
+from zoufang.contract import schema
+from zoufang.jobs import ledgers_job
+from zoufang.ledgers.templates import PERSON_SHEET, PERSON_TEMPLATE, UNIT_TEMPLATE, build_templates
+from zoufang.ledgers.books import CLERK_TEMPLATES
+from zoufang.ledgers.template_xlsx import Template
+from zoufang.progress.quota import Context
+from zoufang.reading.reader import read_campaign
+from zoufang.progress.report import build_report
+
+UNIT = "市博物馆"
+ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2}\d{5}$")
+
+
+@pytest.fixture(scope="module")
+def unit_ledgers(clean_demo, tmp_path_factory):
+    _, path = clean_demo
+    out = tmp_path_factory.mktemp("ledgers")
+    files, _ = ledgers_job(path, out, unit=UNIT)
+    return path, files
+
+
+def ids_in(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and ID.match(c.value)]
+
+
+def expected_ids(path, pid) -> dict[str, set]:
+    campaign = read_campaign(path)
+    ctx = Context(campaign, campaign.settings.effective_as_of())
+    out = {}
+    for key, person_keys, id_key in (("visits", ["person"], "record_id"), ("research", ["person"], "record_id"),
+                                     ("receptions", ["person"], "record_id"), ("cases", ["leader", "owner"], "case_id"),
+                                     ("problems", ["leader", "owner"], "problem_id"),
+                                     ("wenzheng", ["person"], "record_id"), ("activities", ["lead"], "record_id")):
+        ids = set()
+        for pk in person_keys:
+            rows = ctx.rows(key, pk)
+            ids |= set(rows.loc[rows["pid"] == pid, id_key])
+        out[key] = ids
+    return out
+
+
+def test_every_entry_of_a_person_appears_exactly_once_and_nothing_of_anyone_else(unit_ledgers):
+    path, files = unit_ledgers
+    book = openpyxl.load_workbook(next(p for p in files.units))
+    assert len(files.people) == len(book.sheetnames) - 5
+    for ledger in files.people:
+        pid = ledger.stem.split("-")[0]
+        expected = expected_ids(path, pid)
+        wanted = set().union(*expected.values())
+        own = ids_in(openpyxl.load_workbook(ledger).active)
+        assert set(own) == wanted, ledger.name  # all of theirs, none of anyone else's
+        assert set(expected["visits"]) | set(expected["research"]) | set(expected["receptions"]) <= set(own)
+        for key in ("visits", "research", "receptions", "cases"):
+            for rid in expected[key]:
+                assert own.count(rid) == 1, (ledger.name, rid)
+        in_book = next(book[s] for s in book.sheetnames if s.endswith(pid))
+        assert sorted(ids_in(in_book)) == sorted(own)
+
+
+def test_ledger_totals_equal_the_report(unit_ledgers):
+    path, files = unit_ledgers
+    report = build_report(read_campaign(path)).people
+    for ledger in files.people[:6]:
+        pid = ledger.stem.split("-")[0]
+        ws = openpyxl.load_workbook(ledger).active
+        start = next(c.row for c in ws["A"] if c.value == "指标") + 1
+        table = {}
+        for r in range(start, ws.max_row + 1):
+            if ws.cell(r, 1).value in (None, "（无）") or str(ws.cell(r, 1).value).startswith("二、"):
+                break
+            table[ws.cell(r, 1).value] = (ws.cell(r, 3).value, ws.cell(r, 6).value)
+        mine = report[report["person_id"] == pid]
+        shown = {m.metric: (("—" if m.actual != m.actual else f"{m.actual:.0%}") if m.metric in schema.RATIO_METRICS
+                            else m.actual, m.status)
+                 for m in mine.itertuples()}  # ratios as percent, as the ledger prints them
+        assert table == shown, ledger.name
+
+
+def test_a_restyled_template_is_honoured(clean_demo, tmp_path):
+    _, path = clean_demo
+    master = tmp_path / "master.xlsx"
+    shutil.copy(path, master)
+    templates = tmp_path / CLERK_TEMPLATES
+    build_templates(templates)
+    wb = openpyxl.load_workbook(templates / PERSON_TEMPLATE)
+    ws = wb[PERSON_SHEET]
+    ws["A2"] = "个人台账（{{unit}}存档）"
+    ws["A2"].font = Font(name="楷体", size=22, bold=True, color="FFC00000")
+    ws.column_dimensions["E"].width = 40
+    wb.save(templates / PERSON_TEMPLATE)
+    files, _ = ledgers_job(master, tmp_path / "out", person="P0024")
+    out = openpyxl.load_workbook(files.people[0]).active
+    assert out["A2"].value == "个人台账（市博物馆存档）"
+    assert (out["A2"].font.name, out["A2"].font.sz, out["A2"].font.color.rgb) == ("楷体", 22, "FFC00000")
+    assert abs(out.column_dimensions["E"].width - 40) < 1  # XlsxWriter stores the width with its padding
+
+
+def test_bundled_templates_are_the_shipped_ones():
+    from importlib import resources
+    from pathlib import Path
+    root = Path(__file__).parents[2] / "templates"
+    for name in (PERSON_TEMPLATE, UNIT_TEMPLATE):
+        assert (root / name).read_bytes() == (resources.files("zoufang") / "templates" / name).read_bytes()
+
+
+def test_formula_looking_text_in_entries_stays_text(tmp_path):
+    from builders import D, make_book, visit
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5), head="=HYPERLINK(\"http://x\",\"y\")")])
+    files, _ = ledgers_job(master, tmp_path / "out", person="P3")
+    ws = openpyxl.load_workbook(files.people[0]).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_unit_book_prints_with_its_header_on_every_page(unit_ledgers, tmp_path, needs_libreoffice):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path, files = unit_ledgers
+    from zoufang.files.libreoffice import to_pdf_many
+    pdf = to_pdf_many(files.units, tmp_path)[0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    book = openpyxl.load_workbook(files.units[0])
+    assert len(book.sheetnames) <= pages <= 5 * len(book.sheetnames)  # no runaway pages
+    texts = [re.sub(r"\s", "", subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                                              capture_output=True, text=True).stdout) for i in range(1, pages + 1)]
+    unit_titles = ("工作台账", "目录", "完成情况汇总", "问题台账（", "每周接访（")
+    personal = [t for t in texts if "个人台账" in t]
+    assert len(personal) >= len(files.people)
+    for i, text in enumerate(texts, start=1):
+        assert re.search(r"第\d+页共\d+页", text) or i == 1, i  # page numbers on every page but the cover
+        # every page of a member's ledger repeats the ledger's title and the member's identity line
+        assert any(t in text for t in unit_titles) or ("个人台账" in text and "人员编号：" in text), i
+
+
+def test_each_trips_counted_days_add_up_to_the_research_days_in_the_title(tmp_path):
+    """An inspector adds the 计入天数 column: overlaps count once, days before the campaign not at all."""
+    from builders import D, make_book, trip
+    trips = [trip("丙馆长", D(2011, 8, 28), D(2011, 9, 2)),   # 2 days inside the campaign
+             trip("丙馆长", D(2011, 9, 10), D(2011, 9, 14)),  # 5
+             trip("丙馆长", D(2011, 9, 12), D(2011, 9, 13)),  # inside the previous trip: 0
+             trip("丙馆长", D(2011, 9, 14), D(2011, 9, 16))]  # overlaps one day: 2
+    make_book(tmp_path / "b.xlsx", research=trips, settings={"as_of": D(2011, 11, 30)})
+    files, _ = ledgers_job(tmp_path / "b.xlsx", tmp_path / "out", person="丙馆长")
+    ws = openpyxl.load_workbook(next(f for f in files.people if "丙馆长" in f.name)).active
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    title = next(v for row in cells for v in row if isinstance(v, str) and v.startswith("三、调研记录"))
+    assert title.startswith("三、调研记录（9 天）")
+    header = next(i for i, row in enumerate(cells) if "计入天数" in row)
+    col = cells[header].index("计入天数")
+    counted = [row[col] for row in cells[header + 1: header + 5]]
+    assert counted == [2, 5, 0, 2]
+
+
+@pytest.mark.libreoffice
+def test_every_printed_page_of_a_table_shows_its_headings_and_the_contents_page_numbers_are_right(
+        clean_demo, tmp_path, needs_libreoffice):
+    """The bound book of the largest unit and one personal ledger, printed by LibreOffice."""
+    from printed import flat, page_texts, pages_without_headings, smallest_body_text
+    _, path = clean_demo
+    unit = "市文化广电新闻出版局机关"
+    files, pdfs = ledgers_job(path, tmp_path, unit=unit, pdf=True)
+    book_pdf = next(p for p in pdfs if p.name.endswith("单位台账.pdf"))
+    pages = page_texts(book_pdf)
+    assert len(pages) > 20 and all(flat(t) for t in pages)  # no blank page
+    assert pages_without_headings(pages) == []
+    assert smallest_body_text(book_pdf) >= 9  # as LibreOffice prints it, narrower than Excel's fit
+    assert not [i for i, t in enumerate(pages, 1) if "###" in t]  # every date fits its column
+    contents = next(t for t in pages if flat(t).startswith("目录"))
+    entries = re.findall(r"^(\d+)\s*(\D.*?)\s+(\d+)$", contents, re.M)
+    assert len(entries) == 3 + len([f for f in files.people])
+    for _, title, page in entries:
+        begins = flat(pages[int(page) - 1])
+        title = flat(title)
+        if title.startswith("个人台账："):
+            assert "个人台账" in begins and f"姓名：{title.split('：')[1]}" in begins
+            assert f"姓名：{title.split('：')[1]}" not in flat(pages[int(page) - 2])  # it begins there
+        else:
+            assert title.replace("单位完成情况汇总", "完成情况汇总") in begins[:60]
+    assert "每周接访（" in flat(" ".join(pages)) and "（/周）" not in flat(" ".join(pages))
+    first_member = int(entries[3][2])
+    assert "第1页" not in flat(pages[0]) and "编制日期" in flat(pages[0])  # the cover is no numbered page
+    for text in pages[2:first_member - 1]:  # 单位汇总, 问题台账, 每周接访: the unit signs every page
+        assert "单位负责人（签字、盖章）" in flat(text)
+    chief = next(t for t in pages if "职务：局长" in flat(t))
+    assert "局活动办公室审核" in flat(" ".join(pages)) and "单位负责人审核" not in flat(chief)
+
+
+def test_ledgers_print_their_body_text_at_nine_points_or_more():
+    """Column widths are chosen so that fitting a sheet to the page width never shrinks 10 pt below 9 pt."""
+    from zoufang.ledgers.template_xlsx import print_scale
+    root = Path(__file__).parents[2] / "templates"
+    for name in (PERSON_TEMPLATE, UNIT_TEMPLATE):
+        for ws in openpyxl.load_workbook(root / name):
+            tpl = Template.of(ws)
+            smallest = min(style[1] for row in tpl.rows for _, style in row if style and style[1])
+            assert print_scale(tpl) * smallest >= 9, (name, ws.title)
+
+
+def test_ratios_read_as_percent_and_counts_as_whole_numbers(unit_ledgers):
+    """问题解决率 75%/100%, never 0.75/1 or "75%/1"; 进度要求 a whole number of households."""
+    _, files = unit_ledgers
+    book = openpyxl.load_workbook(next(p for p in files.units))
+    details = [c.value for row in book["单位汇总"].iter_rows() for c in row if isinstance(c.value, str) and "/" in c.value]
+    rates = [d for d in details if "问题解决率" in d]
+    assert rates and all(re.search(r"问题解决率 (\d+%|—)/100%", d) for d in rates)
+    assert not any(re.search(r"\d\.0\b|%/1\b", d) for d in details)

@@ -1,0 +1,100 @@
+"""The report on the demo campaign: the JSON contract, the report workbook, and LibreOffice as its reader."""
+import datetime as dt
+import json
+import zipfile
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from zoufang.contract import schema
+from zoufang.cli import app
+from zoufang.jobs import report_job
+from zoufang.files.libreoffice import round_trip_xlsx, to_pdf
+
+runner = CliRunner()
+
+
+def test_report_json_follows_the_cli_contract(clean_demo):
+    _, path = clean_demo
+    result = runner.invoke(app, ["report", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["as_of"] == "2012-01-15"
+    assert {"as_of", "people", "units", "collective", "overdue"} <= set(doc)
+    person = doc["people"][0]
+    assert {"人员编号", "姓名", "单位名称", "人员类别", "metrics"} <= set(person)
+    metric = next(iter(person["metrics"].values()))
+    assert {"actual", "target", "ratio", "expected_by_now", "status"} <= set(metric)
+    statuses = {m["status"] for p in doc["people"] for m in p["metrics"].values()}
+    assert statuses == {"已完成", "按进度", "滞后"}  # 未完成 needs the campaign to be over
+    assert all(set(p["metrics"]) <= set(schema.PERSONAL_METRICS) for p in doc["people"])
+    collective = doc["collective"]
+    assert collective["uncovered_workdays"] and collective["unit_weeks_without_reception"]
+    assert collective["uncovered_half_months"] and set(collective["metrics"]) == set(schema.COLLECTIVE_METRICS)
+    assert doc["overdue"] and {"sheet", "编号", "办结时限", "days_overdue", "分包领导", "责任单位", "责任人"} <= set(
+        doc["overdue"][0])
+    assert doc["units"][0]["单位名称"] and "met" in doc["units"][0]
+
+
+def test_after_the_campaign_the_unmet_are_missed(clean_demo):
+    _, path = clean_demo
+    doc = json.loads(runner.invoke(app, ["report", str(path), "--json", "--as-of", "2012-03-10"]).stdout)
+    assert doc["as_of"] == "2012-03-10"  # after the end: quotas frozen, supervision goes on
+    assert {m["status"] for p in doc["people"] for m in p["metrics"].values()} == {"已完成", "未完成"}
+
+
+def test_report_workbook_has_its_sheets_colours_charts_and_print_setup(clean_demo, tmp_path):
+    _, path = clean_demo
+    report, book = report_job(path, out_dir=tmp_path)
+    assert book.name == "完成情况报告-2012-01-15.xlsx"
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == [schema.PERSON_REPORT_SHEET, schema.UNIT_REPORT_SHEET, schema.COLLECTIVE_SHEET,
+                             schema.SUPERVISION_SHEET, "信访积案", "半月简报"]
+    people = wb[schema.PERSON_REPORT_SHEET]
+    assert people.max_row == len(report.people) + 1
+    assert people.print_title_rows == "$1:$1" and people.page_setup.paperSize == 9
+    assert people.conditional_formatting  # status colours
+    supervision = wb[schema.SUPERVISION_SHEET]
+    assert supervision.max_row > len(report.overdue)
+    with zipfile.ZipFile(book) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 3
+
+
+def test_report_workbook_opens_in_libreoffice_with_its_charts(clean_demo, tmp_path, needs_libreoffice):
+    _, path = clean_demo
+    _, book = report_job(path, dt.date(2012, 1, 15), tmp_path)
+    back = round_trip_xlsx(book, tmp_path / "lo")
+    with zipfile.ZipFile(back) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 3
+    assert openpyxl.load_workbook(back).sheetnames[0] == schema.PERSON_REPORT_SHEET
+    pdf = to_pdf(book, tmp_path / "pdf")
+    assert pdf.stat().st_size > 10_000
+
+
+@pytest.mark.libreoffice
+def test_the_printed_report_carries_its_as_of_date_and_headings_on_every_page(clean_demo, tmp_path, needs_libreoffice):
+    from printed import flat, page_texts, pages_without_headings
+    _, path = clean_demo
+    result = runner.invoke(app, ["report", str(path), "--as-of", "2011-12-15", "--out", str(tmp_path), "--pdf"])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "完成情况报告-2011-12-15.pdf"
+    pages = page_texts(pdf)
+    assert len(pages) > 5 and all(flat(t) for t in pages)
+    assert all("统计截止：2011年12月15日" in flat(t) for t in pages)
+    assert pages_without_headings(pages) == []
+    backlog = [t for t in pages if flat(t).startswith("统计截止：2011年12月15日信访积案")]
+    assert backlog and all("案件事由" in flat(t) and "工作表" not in flat(t) for t in backlog)
+
+
+def test_report_charts_read_in_black_and_white_and_ratios_print_as_percent(clean_demo, tmp_path):
+    _, path = clean_demo
+    _, book = report_job(path, out_dir=tmp_path)
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert any("percentStacked" in c for c in charts)  # shares per role, not raw counts
+    assert any("<a:pattFill" in c for c in charts)  # hatched and dotted series besides solid ones
+    ws = openpyxl.load_workbook(book)[schema.PERSON_REPORT_SHEET]
+    header = [c.value for c in ws[1]]
+    rate = next(r for r in ws.iter_rows(min_row=2) if r[header.index("指标")].value == "问题解决率")
+    assert rate[header.index("目标")].number_format.endswith("%") and rate[header.index("实际")].number_format.endswith("%")

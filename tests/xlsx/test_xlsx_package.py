@@ -1,0 +1,322 @@
+"""The office's own work in the master survives issue and collect: pictures, charts, comments,
+formats, validations, names, formulas that keep pointing at the same records, and the ribbon."""
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.drawing.image import Image
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from builders import D, make_book, visit
+from zoufang.contract import schema
+from zoufang.exchange.collect import collect
+from zoufang.exchange.issue import issue
+from zoufang.files.libreoffice import round_trip_xlsx
+from zoufang.reading.reader import read_campaign
+from zoufang.xlsx.sheet_refs import RowShift, shift_formula, shift_sqref
+from zoufang.excel.vba_build import add_ribbon
+
+VISITS = schema.VISITS.name
+HEADS = ["户0", "户1", "户2", "户3", "户4"]
+
+
+def png() -> bytes:
+    from PIL import Image as Picture
+    out = io.BytesIO()
+    Picture.new("RGB", (40, 20), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def column_of(ws, key: str) -> str:
+    label = schema.VISITS.col(key).label
+    return next(c.column_letter for c in ws[1] if c.value == label)
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@pytest.fixture
+def decorated(tmp_path):
+    """A master the office has worked on in Excel: a 汇总 sheet of formulas, a picture, a chart,
+    a comment, a conditional format, a validation and a name over the library's visits."""
+    master = tmp_path / "office" / "总台账.xlsx"
+    master.parent.mkdir()
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=h) for i, h in enumerate(HEADS)])
+    wb = openpyxl.load_workbook(master)
+    ws = wb[VISITS]
+    head, date = column_of(ws, "target"), column_of(ws, "date")
+    summary = wb.create_sheet("汇总")
+    summary["A1"] = f"={VISITS}!{head}4"            # 户2
+    summary["A2"] = f"={VISITS}!{head}3"            # 户1: the unit deletes it
+    summary["A3"] = f"=COUNTA({VISITS}!{head}2:{head}6)"
+    summary["A4"] = "=SUM(A5:A6)"
+    summary["A5"], summary["A6"] = 1, 2
+    summary.add_image(Image(io.BytesIO(png())), "C2")
+    ws.add_image(Image(io.BytesIO(png())), "M8")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=ws[date + "1"].column, min_row=2, max_row=6))
+    summary.add_chart(chart, "C10")
+    ws[f"{head}5"].comment = Comment("户3 要回访", "办公室")
+    ws.conditional_formatting.add(f"{head}2:{head}6", CellIsRule(operator="equal", formula=['"户4"'],
+                                                                  fill=PatternFill("solid", fgColor="FFFF00")))
+    validation = DataValidation(type="list", formula1='"是,否"')
+    validation.add(f"{head}2:{head}6")
+    ws.add_data_validation(validation)
+    wb.defined_names["户主"] = DefinedName("户主", attr_text=f"{VISITS}!${head}$2:${head}$6")
+    wb.save(master)
+    issued = {i.unit: i.path for i in issue(master, tmp_path / "out")}
+    return master, issued, head
+
+
+def test_a_unit_deleting_a_row_leaves_the_offices_pictures_charts_and_formulas_pointing_at_the_same_records(
+        decorated, tmp_path):
+    master, issued, head = decorated
+    before = parts(master)
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    row_of = {ws[f"{column_of(ws, 'target')}{r}"].value: r for r in range(2, ws.max_row + 1)}
+    ws.delete_rows(row_of["户1"])
+    wb.save(lib)
+
+    result = collect(master, [lib])
+    assert result.files[0].removed == 1 and result.written
+
+    after = parts(master)
+    media = [n for n in before if n.startswith("xl/media/")]
+    assert len(media) == 2 and all(after[n] == before[n] for n in media)
+    for n in before:  # drawings keep their anchors unless they sat below the deleted row
+        if n.startswith(("xl/drawings/", "xl/theme/", "docProps/app")):
+            assert n in after
+    book = openpyxl.load_workbook(master)
+    assert len(book["汇总"]._images) == 1 and len(book[VISITS]._images) == 1 and len(book["汇总"]._charts) == 1
+    summary = book["汇总"]
+    assert summary["A1"].value == f"={VISITS}!{head}3"          # 户2 moved up a row, and so did the formula
+    assert summary["A2"].value == "=#REF!"                       # as Excel: the deleted record is gone
+    assert summary["A3"].value == f"=COUNTA({VISITS}!{head}2:{head}5)"
+    assert summary["A4"].value == "=SUM(A5:A6)"
+    ws = book[VISITS]
+    assert ws[f"{head}4"].comment is not None and "户3" in ws[f"{head}4"].comment.text
+    office = [str(cf.sqref) for cf in ws.conditional_formatting if any(r.type == "cellIs" for r in cf.rules)]
+    assert office == [f"{head}2:{head}5"]
+    office_rule = next(v for v in ws.data_validations.dataValidation if v.formula1 == '"是,否"' and head in str(v.sqref))
+    assert str(office_rule.sqref) == f"{head}2:{head}5"
+    assert book.defined_names["户主"].attr_text == f"{VISITS}!${head}$2:${head}$5"
+    chart_xml = next(after[n] for n in after if n.startswith("xl/charts/chart")).decode()
+    assert "$2:$" in chart_xml and "$5<" in chart_xml.replace("</", "<")
+    visits = read_campaign(master)["visits"].frame
+    assert sorted(visits["target"]) == ["户0", "户2", "户3", "户4"]
+
+
+@pytest.mark.libreoffice
+def test_the_moved_formulas_give_the_same_records_when_libreoffice_recalculates(decorated, tmp_path, needs_libreoffice):
+    master, issued, head = decorated
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    wb[VISITS].delete_rows(3)  # 户1
+    wb.save(lib)
+    collect(master, [lib])
+    again = round_trip_xlsx(master, tmp_path / "lo")
+    values = openpyxl.load_workbook(again, data_only=True)["汇总"]
+    assert values["A1"].value == "户2"
+    assert values["A3"].value == 4
+    assert values["A4"].value == 3
+
+
+def test_a_collect_that_changes_nothing_leaves_the_file_as_it_was(decorated):
+    master, issued, _ = decorated
+    collect(master, [issued["市图书馆"]])  # the unit sent it back unchanged
+    before = master.read_bytes()
+    again = collect(master, [issued["市图书馆"]])
+    assert not again.written and master.read_bytes() == before
+
+
+def test_parts_zoufang_does_not_touch_are_byte_identical(decorated):
+    master, issued, _ = decorated
+    before = parts(master)
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    row = ws.max_row + 1  # the unit adds one visit, nothing else
+    for key, value in visit("戊干部", D(2011, 9, 20), head="新户").items():
+        ws.cell(row, next(c.column for c in ws[1] if c.value == schema.VISITS.col(key).label), value)
+    wb.save(lib)
+    assert collect(master, [lib]).files[0].added == 1
+    after = parts(master)
+    touched = {p for p in before if after.get(p) != before[p]}
+    allowed = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+    sheets = _sheet_parts(master)
+    allowed |= {sheets[VISITS], sheets.get(schema.IMPORT_LOG_SHEET, ""), sheets.get(schema.ADDED_SHEET, "")}
+    assert touched <= allowed, touched - allowed
+    assert "xl/calcChain.xml" not in after or after["xl/calcChain.xml"] == before.get("xl/calcChain.xml")
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    from zoufang.xlsx.package import Package
+    return Package(path).sheet_parts
+
+
+def test_issuing_the_shipped_macro_workbook_keeps_its_ribbon_and_vba(tmp_path):
+    shipped = Path(__file__).parents[2] / "workbook" / "大走访台账.xlsm"
+    master = tmp_path / "大走访台账.xlsm"
+    shutil.copy(shipped, master)
+    ribbon = parts(shipped)["customUI/customUI14.xml"].decode("utf-8")
+    wb = openpyxl.load_workbook(master, keep_vba=True)  # the office fills in its units, people and a visit
+    units, people, visits = wb[schema.UNITS.name], wb[schema.PEOPLE.name], wb[VISITS]
+    units.append(["TSG", "市图书馆", "二级单位"])
+    people.append(["P3", "丙馆长", "市图书馆", "二级单位领导班子成员", "否", "否"])
+    labels = [c.value for c in visits[1]]
+    row = [None] * len(labels)
+    for key, value in visit("丙馆长", D(2011, 9, 5)).items():
+        row[labels.index(schema.VISITS.col(key).label)] = value
+    visits.append(row)
+    wb.save(master)
+    add_ribbon(master, ribbon)  # as Excel keeps it; openpyxl alone would have dropped it
+    before = parts(master)
+
+    issue(master, tmp_path / "out")
+
+    after = parts(master)
+    assert after["customUI/customUI14.xml"] == before["customUI/customUI14.xml"]
+    assert after["_rels/.rels"] == before["_rels/.rels"] and b"customUI" in after["_rels/.rels"]
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    campaign = read_campaign(master)
+    assert campaign.meta["campaign_id"] and campaign["visits"].frame["record_id"].iloc[0].startswith("TSG-")
+
+
+# ------------------------------------------------------------------ the reference rules themselves
+@pytest.mark.parametrize("formula, expected", [
+    ("=走访记录!D4", "=走访记录!D3"),
+    ("=走访记录!D3", "=#REF!"),
+    ("=走访记录!D2", "=走访记录!D2"),
+    ("=SUM(走访记录!$F$2:$F$9)", "=SUM(走访记录!$F$2:$F$8)"),
+    ("=SUM(走访记录!F3:F3)", "=SUM(#REF!)"),
+    ("=COUNTA(走访记录!D:D)", "=COUNTA(走访记录!D:D)"),
+    ("=SUM(走访记录!4:9)", "=SUM(走访记录!3:8)"),
+    ("='走访记录'!A10+问题台账!A10", "='走访记录'!A9+问题台账!A10"),
+    ("=A10", "=A10"),  # on another sheet, its own cell
+])
+def test_formulas_follow_a_deleted_row_as_in_excel(formula, expected):
+    assert shift_formula(formula, RowShift.of("走访记录", [3]), "汇总") == expected
+
+
+def test_areas_shrink_and_vanish_with_their_rows():
+    shift = RowShift.of("走访记录", [3, 4])
+    assert shift_sqref("A1:A10 B3:B4 C5", shift) == "A1:A8 C3"
+    assert shift.zero_based(5) == 3 and shift.zero_based(2) == 2 and shift.zero_based(3) == 2
+
+
+@pytest.mark.libreoffice
+def test_a_master_last_saved_by_libreoffice_is_edited_and_opens_again(decorated, tmp_path, needs_libreoffice):
+    """Another writer's XML (shared strings, its own styles and namespaces): the same edits, a file both read."""
+    master, _, head = decorated
+    saved = round_trip_xlsx(master, tmp_path / "lo-saved")
+    shutil.copy(saved, master)
+    issued = {i.unit: i.path for i in issue(master, tmp_path / "out2")}
+    lib = issued["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    ws.delete_rows(3)  # 户1
+    row = ws.max_row + 1
+    for key, value in visit("戊干部", D(2011, 9, 21), head="新户二").items():
+        ws.cell(row, next(c.column for c in ws[1] if c.value == schema.VISITS.col(key).label), value)
+    wb.save(lib)
+    result = collect(master, [lib])
+    assert (result.files[0].added, result.files[0].removed) == (1, 1)
+    targets = sorted(read_campaign(master)["visits"].frame["target"])
+    assert targets == ["户0", "户2", "户3", "户4", "新户二"]
+    again = round_trip_xlsx(master, tmp_path / "lo-again")  # LibreOffice opens what we wrote
+    values = openpyxl.load_workbook(again, data_only=True)
+    assert sorted(v for (v,) in values[VISITS].iter_rows(min_row=2, min_col=openpyxl.utils.column_index_from_string(head),
+                                                         max_col=openpyxl.utils.column_index_from_string(head),
+                                                         values_only=True) if v) == targets
+    assert values["汇总"]["A1"].value == "户2"
+
+
+def test_a_value_written_over_a_cell_drops_what_described_the_old_value(tmp_path):
+    """A cell Excel stored as a shared string with value metadata (vm) gets plain inline text, its format kept."""
+    import re
+    from zoufang.exchange.master_edit import MasterEditor
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5), head="旧户")])
+    package = parts(master)
+    part = _sheet_parts(master)[VISITS]
+    data = re.sub(rb'(<c r="E2")', rb'\1 vm="1" cm="1"', package[part], count=1)
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in package.items():
+            z.writestr(name, data if name == part else body)
+    editor = MasterEditor(master)
+    editor.set_value(VISITS, "E2", "新户")
+    editor.save(tmp_path / "out.xlsx")
+    cell = re.search(rb'<c r="E2"[^>]*>', parts(tmp_path / "out.xlsx")[part]).group(0)
+    assert b"vm=" not in cell and b"cm=" not in cell and b't="inlineStr"' in cell
+    assert read_campaign(tmp_path / "out.xlsx")["visits"].frame["target"].tolist() == ["新户"]
+
+
+def test_an_office_table_takes_in_the_rows_collect_appends(tmp_path):
+    """走访记录 formatted as a table (表1) by the office: a unit's new visit lands inside it, so
+    =COUNTA(表1[走访对象]) counts it, as it would had the clerk typed the row in Excel."""
+    from openpyxl.worksheet.table import Table
+    master = tmp_path / "office" / "总台账.xlsx"
+    master.parent.mkdir()
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=h) for i, h in enumerate(HEADS[:3])])
+    wb = openpyxl.load_workbook(master)
+    ws = wb[VISITS]
+    last_col = openpyxl.utils.get_column_letter(ws.max_column)
+    ws.add_table(Table(displayName="表1", ref=f"A1:{last_col}4"))
+    wb.save(master)
+    lib = {i.unit: i.path for i in issue(master, tmp_path / "out")}["市图书馆"]
+    wb = openpyxl.load_workbook(lib)
+    ws = wb[VISITS]
+    row = ws.max_row + 1
+    for key, value in visit("戊干部", D(2011, 9, 20), head="新户").items():
+        ws.cell(row, next(c.column for c in ws[1] if c.value == schema.VISITS.col(key).label), value)
+    wb.save(lib)
+    assert collect(master, [lib]).files[0].added == 1
+    table = openpyxl.load_workbook(master)[VISITS].tables["表1"]
+    assert table.ref == f"A1:{last_col}5"
+
+
+@pytest.mark.libreoffice
+def test_deleting_rows_moves_references_as_libreoffice_itself_does(tmp_path, lo_clerk):
+    """LibreOffice as the oracle: the same rows deleted by it and by us give the same recalculated values."""
+    from zoufang.xlsx.package import Package
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=f"户{i}") for i in range(8)])
+    wb = openpyxl.load_workbook(master)
+    head = column_of(wb[VISITS], "target")
+    summary = wb.create_sheet("汇总")
+    formulas = [f"={VISITS}!{head}4", f"={VISITS}!{head}3", f"=COUNTA({VISITS}!{head}2:{head}9)",
+                f"=COUNTA({VISITS}!{head}5:{head}5)", f"=INDEX({VISITS}!{head}:{head},6)",
+                f"=COUNTA({VISITS}!3:6)", f"=COUNTA(户主)", f"=COUNTA({VISITS}!{head}6:{head}9)",
+                f"=IFERROR({VISITS}!{head}5,\"gone\")"]
+    for i, f in enumerate(formulas, start=1):
+        summary[f"A{i}"] = f
+    wb.defined_names["户主"] = openpyxl.workbook.defined_name.DefinedName(
+        "户主", attr_text=f"{VISITS}!${head}$2:${head}$9")
+    wb.save(master)
+    theirs = tmp_path / "lo.xlsx"
+    lo_clerk([{"src": str(master), "dst": str(theirs),
+               "edits": [{"op": "delete_row", "sheet": VISITS, "row": 5}, {"op": "delete_row", "sheet": VISITS, "row": 3}]}])
+    package = Package(master)
+    package.delete_rows(VISITS, [3, 5])
+    ours = tmp_path / "ours.xlsx"
+    package.save(ours)
+    recalculated = round_trip_xlsx(ours, tmp_path / "recalc")
+    theirs_again = round_trip_xlsx(theirs, tmp_path / "recalc2")
+
+    def values(path):
+        ws = openpyxl.load_workbook(path, data_only=True)["汇总"]
+        return [ws[f"A{i}"].value for i in range(1, len(formulas) + 1)]
+    assert values(recalculated) == values(theirs_again)
+    assert values(recalculated)[0] == "户2" and values(recalculated)[-1] == "gone"
