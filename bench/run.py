@@ -65,9 +65,9 @@ def run_child(task: str, a: dict) -> dict:
     from zoufang.reading.reader import read_grids
     result: dict = {}
     if task == "make":
-        from zoufang.xlsx.book_writer import write_book
-        from zoufang.demo.scale import scaled_content
         from zoufang.demo.campaign import build_demo
+        from zoufang.demo.scale import scaled_content
+        from zoufang.xlsx.book_writer import write_book
         units, people, rows = a["units"], a["people"], a["rows"]
         if units == 11 and people is None and not rows:
             content = build_demo(clean=True).content
@@ -78,9 +78,9 @@ def run_child(task: str, a: dict) -> dict:
         result["people"] = len(content.frames["people"])
         result["units"] = len(content.frames["units"])
     elif task in ("raw_read", "check", "report"):
-        from zoufang.reading.reader import read_campaign
-        from zoufang.progress.report import build_report
         from zoufang.checks.validate import validate
+        from zoufang.progress.report import build_report
+        from zoufang.reading.reader import read_campaign
         work = {"raw_read": lambda: read_grids(Path(a["book"])),
                 "check": lambda: validate(read_campaign(Path(a["book"]))),
                 "report": lambda: build_report(read_campaign(Path(a["book"])))}[task]
@@ -149,6 +149,7 @@ def _grids_of(files: list[Path]) -> list[tuple[dict[str, list], list]]:
 def _styled_cells_of(files: list[Path]) -> list[tuple[dict[str, list], list[dict]]]:
     """Every stored cell of each file (styled blanks included) with its format: what the styled baseline writes."""
     import openpyxl
+
     from zoufang.ledgers.template_xlsx import _format_dict, _style_of
     out = []
     for f in files:

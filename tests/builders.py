@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from zoufang.xlsx.book_writer import default_content, write_book
 from zoufang.reading.reader import read_campaign
+from zoufang.xlsx.book_writer import default_content, write_book
 
 D = dt.date
 UNITS = [

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from zoufang.xlsx.book_writer import write_book
 from zoufang.demo.campaign import build_demo
 from zoufang.files.libreoffice import find_soffice
+from zoufang.xlsx.book_writer import write_book
 
 REQUIRE_LO = os.environ.get("ZOUFANG_REQUIRE_LIBREOFFICE") == "1"
 

@@ -16,7 +16,6 @@ from openpyxl.comments import Comment  # noqa: E402
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.worksheet.hyperlink import Hyperlink  # noqa: E402
 
-
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import python_calamine as calamine
 
-from zoufang.exchange.issue import issue
 from zoufang.contract.schema import VISITS
+from zoufang.exchange.issue import issue
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
 

@@ -2,8 +2,8 @@
 import openpyxl
 from typer.testing import CliRunner
 
-from zoufang.contract import schema
 from zoufang.cli import app
+from zoufang.contract import schema
 
 runner = CliRunner()
 

@@ -15,8 +15,8 @@ from rich.console import Console
 
 from zoufang import __version__
 from zoufang.contract.errors import InputError
-from zoufang.files.safe_io import WriteRefused
 from zoufang.contract.schema import FINDINGS_HEADERS
+from zoufang.files.safe_io import WriteRefused
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
 out = Console(soft_wrap=True)
@@ -42,8 +42,9 @@ def _fail(message: str) -> None:
 def _parse_day(text: str | None) -> dt.date | None:
     if not text:
         return None
-    from zoufang.reading.normalize import date_series
     import pandas as pd
+
+    from zoufang.reading.normalize import date_series
     day = date_series(pd.Series([text], dtype=object)).iloc[0]
     if pd.isna(day):
         _fail(f"不是日期：{text}（例如 2012-01-15）")
@@ -139,8 +140,9 @@ def report(
     as_json: bool = AS_JSON,
 ) -> None:
     """个人和单位完成情况、集体指标、督办清单、半月简报。"""
+    from zoufang.files.libreoffice import INSTALL_HINT, LibreOfficeFailed, LibreOfficeMissing, find_soffice, to_pdf
+
     from .jobs import report_job
-    from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf
     if pdf and out_dir is None:
         _fail("--pdf 需要同时给出 --out 输出文件夹")
     if pdf and not find_soffice():
@@ -194,7 +196,8 @@ def collect(
     """把各单位发回的工作簿合并进总台账（先备份，原子替换）。"""
     from rich.progress import Progress
 
-    from zoufang.exchange.collect import collect as collect_files, expand_paths
+    from zoufang.exchange.collect import collect as collect_files
+    from zoufang.exchange.collect import expand_paths
     try:
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
@@ -239,8 +242,9 @@ def ledgers(
     """为每个人生成个人台账，为每个单位生成装订成册的单位台账。"""
     from rich.progress import Progress
 
-    from .jobs import ledgers_job
     from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing
+
+    from .jobs import ledgers_job
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("生成台账", total=None)

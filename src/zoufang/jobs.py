@@ -9,11 +9,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from zoufang.contract.findings import Finding, count_levels, findings_frame
-from zoufang.reading.reader import read_campaign
-from zoufang.progress.report import Report, build_report
 from zoufang.checks.validate import validate
+from zoufang.contract.findings import Finding, count_levels, findings_frame
 from zoufang.files.safe_io import WriteRefused, atomic_write, refuse_if_open
+from zoufang.progress.report import Report, build_report
+from zoufang.reading.reader import read_campaign
+
 # Writers (openpyxl, XlsxWriter, lxml) are imported by the jobs that write, not by check and report.
 
 DEMO_BOOK = "大走访台账-示例.xlsx"
@@ -29,8 +30,8 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
         if not overwrite:
             raise WriteRefused(f"{book} 已存在，未做任何改动。如确要重新生成，请加 --force（原文件会先备份）")
         refuse_if_open(book)
-    from zoufang.xlsx.book_writer import default_content, write_book
     from zoufang.demo.campaign import build_demo
+    from zoufang.xlsx.book_writer import default_content, write_book
     content = build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex)
     return atomic_write(book, lambda tmp: write_book(tmp, content))
 
@@ -125,9 +126,9 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
 def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str | None = None, pdf: bool = False,
                 as_of: dt.date | None = None, templates: Path | None = None, progress=None):
     """Write the ledgers (and with ``pdf``, PDFs of the unit books, or of the personal ledgers asked for)."""
+    from zoufang.files.libreoffice import INSTALL_HINT, LibreOfficeMissing, find_soffice, to_pdf_many
     from zoufang.ledgers.books import template_folder, write_ledgers
     from zoufang.ledgers.figures import LedgerData
-    from zoufang.files.libreoffice import LibreOfficeMissing, find_soffice, INSTALL_HINT, to_pdf_many
     if pdf and not find_soffice():
         raise LibreOfficeMissing(INSTALL_HINT)
     data = LedgerData.of(read_campaign(book), as_of)
@@ -153,8 +154,8 @@ def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = N
 
 def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
     """全面总结 at or after the campaign end; refused (InputError) before it."""
-    from zoufang.documents.material import write_summary
     from zoufang.contract.periods import cn_date
+    from zoufang.documents.material import write_summary
     from zoufang.reading.reader import InputError
     campaign = read_campaign(book)
     s = campaign.settings

@@ -8,15 +8,15 @@ import pytest
 from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
-from zoufang.contract import schema
 from zoufang.checks.annotate import FILL_ERROR, FILL_WARNING
-from zoufang.xlsx.book_writer import write_book
-from zoufang.cli import app
-from zoufang.demo.campaign import build_demo
-from zoufang.jobs import check_book
-from zoufang.files.libreoffice import round_trip_xlsx
-from zoufang.reading.reader import read_campaign
 from zoufang.checks.validate import validate
+from zoufang.cli import app
+from zoufang.contract import schema
+from zoufang.demo.campaign import build_demo
+from zoufang.files.libreoffice import round_trip_xlsx
+from zoufang.jobs import check_book
+from zoufang.reading.reader import read_campaign
+from zoufang.xlsx.book_writer import write_book
 
 runner = CliRunner()
 

@@ -3,13 +3,13 @@ import datetime as dt
 import json
 
 import openpyxl
+from builders import D, make_book
 from typer.testing import CliRunner
 
-from builders import D, make_book
 from zoufang.cli import app
-from zoufang.reading.reader import read_campaign
-from zoufang.progress.report import build_report
 from zoufang.contract.work_calendar import WorkCalendar, official_years
+from zoufang.progress.report import build_report
+from zoufang.reading.reader import read_campaign
 
 runner = CliRunner()
 NOW = {"start": D(2026, 9, 1), "end": D(2027, 2, 28), "as_of": D(2027, 2, 28)}

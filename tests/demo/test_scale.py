@@ -1,9 +1,9 @@
 """The scale generator: bigger campaigns that are still clean and still consistent."""
-from zoufang.xlsx.book_writer import write_book
-from zoufang.reading.reader import read_campaign
-from zoufang.demo.scale import scaled_content
-from zoufang.contract.schema import LEADER_ROLES, ROLE_CADRE
 from zoufang.checks.validate import validate
+from zoufang.contract.schema import LEADER_ROLES, ROLE_CADRE
+from zoufang.demo.scale import scaled_content
+from zoufang.reading.reader import read_campaign
+from zoufang.xlsx.book_writer import write_book
 
 
 def _errors_after_round_trip(content, path):

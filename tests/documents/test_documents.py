@@ -12,8 +12,8 @@ from docx.shared import Pt
 from typer.testing import CliRunner
 
 from zoufang.cli import app
-from zoufang.documents.templates import BRIEF_TEMPLATE, build_doc_templates
 from zoufang.documents.material import CLERK_TEMPLATES
+from zoufang.documents.templates import BRIEF_TEMPLATE, build_doc_templates
 
 runner = CliRunner()
 PLACEHOLDERS = re.compile(r"\{\{|\{%|\bNone\b|\bnan\b|\bNaT\b")

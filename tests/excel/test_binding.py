@@ -5,15 +5,15 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-
 from remote_book import apply_actions, remote_book  # sets the licence key before xlwings is imported
+
 from zoufang.checks.annotate import FILL_ERROR
-from zoufang.excel import binding
-from zoufang.contract import schema
-from zoufang.exchange.issue import issue
-from zoufang.reading.reader import read_campaign
-from zoufang.progress.report import build_report
 from zoufang.checks.validate import validate
+from zoufang.contract import schema
+from zoufang.excel import binding
+from zoufang.exchange.issue import issue
+from zoufang.progress.report import build_report
+from zoufang.reading.reader import read_campaign
 
 
 def run(path, fn, *args):
@@ -160,6 +160,7 @@ def test_xlwings_lite_scripts_call_the_same_bound_functions(workbook):
 def test_suggestions_work_without_rapidfuzz(monkeypatch):
     """Pyodide (xlwings Lite) has no rapidfuzz wheel: importing it fails there."""
     import sys
+
     from zoufang.reading import roster
     monkeypatch.setitem(sys.modules, "rapidfuzz", None)
     assert roster._nearest("张为国", ["张卫国", "李四"]) == "张卫国"

@@ -86,6 +86,7 @@ def test_buttons_reuse_a_warm_python_through_xlwings_com_server():
     """The shipped workbook asks xlwings' VBA for its COM server (USE UDF SERVER), which the bundled
     standalone module reads from the hidden xlwings.conf sheet: one interpreter for every click."""
     import openpyxl
+
     from zoufang.excel.vba_build import xlwings_sources
     wb = openpyxl.load_workbook(SHIPPED, keep_vba=True)
     conf = wb["xlwings.conf"]

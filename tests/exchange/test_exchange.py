@@ -10,18 +10,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import set_cell_by_header
 from typer.testing import CliRunner
 
-from zoufang.contract import schema
 from zoufang.cli import app
+from zoufang.contract import schema
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue
 from zoufang.exchange.master_lock import MasterLock as CollectLock
-
-from builders import set_cell_by_header
+from zoufang.files.safe_io import WriteRefused
 from zoufang.jobs import create_master
 from zoufang.reading.reader import read_campaign
-from zoufang.files.safe_io import WriteRefused
 
 runner = CliRunner()
 NOW = dt.datetime(2012, 1, 16, 9, 0, 0)
@@ -294,11 +293,10 @@ def test_a_stale_lock_from_a_dead_run_does_not_block(round_trip):
     assert os.path.exists(master)
 
 
+from builders import D, make_book, visit  # noqa: E402
 # ------------------------------------------------------------------ properties on small campaigns
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-from builders import D, make_book, visit  # noqa: E402
 
 UNIT_PEOPLE = {"市图书馆": ["丙馆长", "戊干部"], "市博物馆": ["丁馆长"]}
 

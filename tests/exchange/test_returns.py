@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from builders import D, make_book, problem, reception, set_cell_by_header, visit
 from typer.testing import CliRunner
 
-from builders import D, make_book, problem, reception, set_cell_by_header, visit
-from zoufang.contract import schema
 from zoufang.cli import app
+from zoufang.contract import schema
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue
 from zoufang.reading.reader import read_campaign

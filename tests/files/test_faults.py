@@ -6,9 +6,9 @@ import sys
 import time
 
 import pytest
+from builders import D, make_book, set_cell_by_header, visit
 from typer.testing import CliRunner
 
-from builders import D, make_book, set_cell_by_header, visit
 from zoufang.cli import app
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue

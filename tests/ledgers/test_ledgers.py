@@ -1,8 +1,8 @@
 """Bound ledgers: complete, nothing of anyone else, equal to the report, restyled by the clerk, printable."""
 import re
 import shutil
-from pathlib import Path
 import subprocess
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -10,12 +10,12 @@ from openpyxl.styles import Font
 
 from zoufang.contract import schema
 from zoufang.jobs import ledgers_job
-from zoufang.ledgers.templates import PERSON_SHEET, PERSON_TEMPLATE, UNIT_TEMPLATE, build_templates
 from zoufang.ledgers.books import CLERK_TEMPLATES
 from zoufang.ledgers.template_xlsx import Template
+from zoufang.ledgers.templates import PERSON_SHEET, PERSON_TEMPLATE, UNIT_TEMPLATE, build_templates
 from zoufang.progress.quota import Context
-from zoufang.reading.reader import read_campaign
 from zoufang.progress.report import build_report
+from zoufang.reading.reader import read_campaign
 
 UNIT = "市博物馆"
 ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2}\d{5}$")

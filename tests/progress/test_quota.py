@@ -3,11 +3,11 @@ import copy
 
 import pandas as pd
 import pytest
-
 from builders import D, activity, case, make_book, problem, reception, trip, visit
+
+from zoufang.contract.schema import DEFAULT_QUOTAS
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
 from zoufang.progress.report import build_report
-from zoufang.contract.schema import DEFAULT_QUOTAS
 
 
 def metrics_of(report, pid):
@@ -202,6 +202,7 @@ def test_one_off_duties_are_never_behind_before_the_end_and_expectations_are_who
 
 def test_a_finder_is_not_told_apart_by_the_rows_responsible_unit(tmp_path):
     from builders import PEOPLE, UNITS
+
     from zoufang.xlsx.book_writer import default_content, write_book
     people = PEOPLE + [{"person_id": "P7", "name": "丙馆长", "unit": "市博物馆", "category": "二级单位领导班子成员",
                         "is_head": "否", "is_lecturer": "否"}]
@@ -212,8 +213,8 @@ def test_a_finder_is_not_told_apart_by_the_rows_responsible_unit(tmp_path):
     content.settings["as_of"] = D(2011, 11, 30)
     content.frames.update(units=pd.DataFrame(UNITS), people=pd.DataFrame(people), problems=pd.DataFrame(rows))
     write_book(tmp_path / "b.xlsx", content)
-    from zoufang.reading.reader import read_campaign
     from zoufang.checks.validate import validate
+    from zoufang.reading.reader import read_campaign
     c = read_campaign(tmp_path / "b.xlsx")
     report = build_report(c)
     assert (metrics_of(report, "P7")["问题解决率"].numerator, metrics_of(report, "P7")["问题解决率"].denominator) == (1, 1)

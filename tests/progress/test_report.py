@@ -7,10 +7,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from zoufang.contract import schema
 from zoufang.cli import app
-from zoufang.jobs import report_job
+from zoufang.contract import schema
 from zoufang.files.libreoffice import round_trip_xlsx, to_pdf
+from zoufang.jobs import report_job
 
 runner = CliRunner()
 

@@ -2,9 +2,9 @@
 problems solved later were open that day, and supervision goes on after the campaign."""
 import json
 
+from builders import D, activity, case, make_book, problem, reception
 from typer.testing import CliRunner
 
-from builders import D, activity, case, make_book, problem, reception
 from zoufang.cli import app
 from zoufang.progress.report import brief_window, build_report
 

@@ -6,16 +6,16 @@ import time
 
 import openpyxl
 import pytest
+from corpus import entity_bomb, make_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus import entity_bomb, make_corpus
+from zoufang.checks.validate import validate
 from zoufang.cli import app
 from zoufang.files.names import safe_file_name, safe_sheet_name
-from zoufang.reading.reader import InputError, read_campaign
 from zoufang.progress.report import build_report
-from zoufang.checks.validate import validate
+from zoufang.reading.reader import InputError, read_campaign
 
 runner = CliRunner()
 
@@ -119,6 +119,7 @@ def test_long_cjk_names_fit_in_bytes_and_windows_paths(tmp_path):
 
 def test_issue_collect_and_ledgers_work_with_long_cjk_names(tmp_path):
     from builders import D, make_book, set_cell_by_header, visit
+
     from zoufang.exchange.collect import collect
     from zoufang.exchange.issue import issue
     folder = tmp_path / "办公室"
@@ -175,8 +176,9 @@ cell_values = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("
 @given(rows=st.lists(st.lists(cell_values, min_size=11, max_size=11), max_size=12),
        header_shuffle=st.permutations(list(range(11))))
 def test_fuzz_messy_plausible_workbooks_only_ever_give_findings(rows, header_shuffle, tmp_path_factory):
-    from zoufang.contract import schema
     from builders import make_book
+
+    from zoufang.contract import schema
     path = tmp_path_factory.mktemp("messy") / "m.xlsx"
     make_book(path)
     wb = openpyxl.load_workbook(path)
@@ -237,8 +239,9 @@ def test_a_permission_error_while_writing_is_a_message_and_the_old_file_stays(tm
 
 
 def test_issue_and_collect_on_one_master_are_serialised(clean_demo, tmp_path):
+    from builders import D, make_book, visit
+
     from zoufang.exchange.master_lock import MasterLock as CollectLock
-    from builders import make_book, visit, D
     master = tmp_path / "m.xlsx"
     make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))])  # a row without a record number: issue must write
     with CollectLock(master):
@@ -269,6 +272,7 @@ def test_dates_beyond_the_calendar_and_infinite_numbers_are_findings_at_their_ce
 
 def test_a_return_with_far_dates_and_infinite_numbers_keeps_them_as_the_clerk_typed(tmp_path):
     from builders import D, make_book, set_cell_by_header, visit
+
     from zoufang.exchange.collect import collect
     from zoufang.exchange.issue import issue
     from zoufang.reading.reader import read_campaign
@@ -289,9 +293,11 @@ def test_a_return_with_far_dates_and_infinite_numbers_keeps_them_as_the_clerk_ty
 def test_a_sheet_with_a_far_away_cell_is_refused_at_once_and_the_batch_goes_on(clean_demo, tmp_path, far_cell):
     import subprocess
     import sys
+
+    from builders import set_cell_by_header
+
     from zoufang.exchange.collect import collect
     from zoufang.exchange.issue import issue
-    from builders import set_cell_by_header
     _, src = clean_demo
     master = tmp_path / "m.xlsx"
     shutil.copy(src, master)

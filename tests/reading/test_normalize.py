@@ -62,6 +62,7 @@ def test_addresses_fold_the_same_one_by_one_or_all_at_once():
 def test_text_cleans_the_same_one_by_one_or_all_at_once():
     """clean_texts normalizes the column's strings in one NFKC pass; every value comes out as clean_text gives it."""
     import datetime as dt
+
     from zoufang.reading.normalize import clean_text, clean_texts
     values = ["  ＡＢＣ１２３ ", "清河路１－２３号（5）", "", "x\u3000", 3.0, None, float("nan"), True,
               dt.date(2011, 9, 5), "e\u0301", "ﬁ", "① ", "a\uffffb", "\u3000全角空格\u3000"]

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from zoufang.reading.reader import InputError, read_campaign
 from zoufang.contract.schema import PEOPLE, RESEARCH, SETTINGS, UNITS, VISITS
+from zoufang.reading.reader import InputError, read_campaign
 
 
 def _messy_book(path):

@@ -5,9 +5,9 @@ import openpyxl
 import pytest
 
 from zoufang.contract import schema
-from zoufang.xlsx.book_writer import NAME_PEOPLE, NAME_UNITS, default_content, write_book
 from zoufang.files.libreoffice import round_trip_xlsx
 from zoufang.reading.reader import read_campaign
+from zoufang.xlsx.book_writer import NAME_PEOPLE, NAME_UNITS, default_content, write_book
 
 
 @pytest.fixture(scope="module")

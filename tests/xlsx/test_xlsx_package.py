@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import D, make_book, visit
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image
@@ -15,14 +16,13 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from builders import D, make_book, visit
 from zoufang.contract import schema
+from zoufang.excel.vba_build import add_ribbon
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue
 from zoufang.files.libreoffice import round_trip_xlsx
 from zoufang.reading.reader import read_campaign
 from zoufang.xlsx.sheet_refs import RowShift, shift_formula, shift_sqref
-from zoufang.excel.vba_build import add_ribbon
 
 VISITS = schema.VISITS.name
 HEADS = ["户0", "户1", "户2", "户3", "户4"]
@@ -246,6 +246,7 @@ def test_a_master_last_saved_by_libreoffice_is_edited_and_opens_again(decorated,
 def test_a_value_written_over_a_cell_drops_what_described_the_old_value(tmp_path):
     """A cell Excel stored as a shared string with value metadata (vm) gets plain inline text, its format kept."""
     import re
+
     from zoufang.exchange.master_edit import MasterEditor
     master = tmp_path / "m.xlsx"
     make_book(master, visits=[visit("丙馆长", D(2011, 9, 5), head="旧户")])

@@ -14,12 +14,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from zoufang.contract.periods import cn_date
-from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
-from zoufang.xlsx.values import cell_value
-from zoufang.files.safe_io import atomic_write
-from zoufang.contract.schema import FINDINGS_SHEET, LEVEL_ERROR
 from zoufang.contract.cells import display_width
+from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
+from zoufang.contract.periods import cn_date
+from zoufang.contract.schema import FINDINGS_SHEET, LEVEL_ERROR
+from zoufang.files.safe_io import atomic_write
+from zoufang.xlsx.values import cell_value
 
 NOTE_AUTHOR = "zoufang"
 FINDINGS_WIDTHS = (6, 6, 26, 12, 10, 60, 50)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from zoufang.reading.dataset import SheetData
 from zoufang.contract.schema import (
     CASES, HANDLING_DEADLINE, HANDLING_ON_SPOT, HANDLING_TRANSFER, LEVEL_ERROR, LEVEL_WARNING, PROBLEM_SOLVED, PROBLEMS,
     RECEPTIONS, RESEARCH, Sheet,
 )
+from zoufang.reading.dataset import SheetData
 
 
 class Rows:

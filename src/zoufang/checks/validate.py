@@ -12,17 +12,17 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from zoufang.checks.rules import ROW_RULES, Rows
+from zoufang.contract.findings import Finding
+from zoufang.contract.schema import (
+    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ALL_SHEETS, CASES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER,
+    LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING, PEOPLE, PERSONAL_METRICS, POST_CAMPAIGN_ACTIVITIES, PROBLEMS, QUOTAS,
+    RATIO_METRICS, RECEIVER_ROLES, RECEPTIONS, RESEARCH, ROLES, SCOPE_BUREAU, SCOPE_UNIT, SETTINGS, UNITS, VISITS, Kind,
+)
 from zoufang.reading import normalize as nz
 from zoufang.reading import roster as rs
-from zoufang.reading.dataset import Campaign, SheetData
-from zoufang.contract.findings import Finding
 from zoufang.reading.contact_points import at_contact_point, contact_points
-from zoufang.checks.rules import ROW_RULES, Rows
-from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ALL_SHEETS, CASES, POST_CAMPAIGN_ACTIVITIES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER, LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING,
-    PERSONAL_METRICS, PROBLEMS, QUOTAS, RATIO_METRICS, RECEIVER_ROLES, RECEPTIONS, RESEARCH, SCOPE_BUREAU,
-    PEOPLE, ROLES, SCOPE_UNIT, SETTINGS, UNITS, VISITS, Kind,
-)
+from zoufang.reading.dataset import Campaign, SheetData
 
 EXCEL_MAX_TEXT = 32767
 AT_CONTACT_POINT = (ACTIVITY_LECTURE, ACTIVITY_BOOKS)

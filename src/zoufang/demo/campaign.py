@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from zoufang.xlsx.book_writer import BookContent, default_content
 from zoufang.contract.periods import half_months, workdays
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_LOOK_BACK, CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER,
-    ROLE_CADRE, ROLE_OTHER, ROLE_UNIT_LEADER, UNITS, VISITS, WENZHENG, Sheet,
+    ACTIVITIES, ACTIVITY_LOOK_BACK, CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER, ROLE_CADRE,
+    ROLE_OTHER, ROLE_UNIT_LEADER, UNITS, VISITS, WENZHENG, Sheet,
 )
+from zoufang.xlsx.book_writer import BookContent, default_content
 
 START, END = dt.date(2011, 9, 1), dt.date(2012, 2, 29)
 DEMO_AS_OF = dt.date(2012, 1, 15)

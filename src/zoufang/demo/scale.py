@@ -14,9 +14,9 @@ import random
 import numpy as np
 import pandas as pd
 
-from zoufang.xlsx.book_writer import BookContent
-from zoufang.demo.campaign import GIVEN, SURNAMES, build_demo
 from zoufang.contract.schema import ENTRY_SHEETS, LEADER_ROLES, ROLE_CADRE, Kind
+from zoufang.demo.campaign import GIVEN, SURNAMES, build_demo
+from zoufang.xlsx.book_writer import BookContent
 
 DEMO_UNITS = 11
 

@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from zoufang.progress.collective import UNIT_NAME, reception_units
-from zoufang.reading.dataset import Campaign
-from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
 from zoufang.contract.periods import cn_date
+from zoufang.contract.schema import (
+    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT, ROLE_BUREAU_LEADER, ROLES,
+    UNIT_KIND_BUREAU,
+)
+from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
+from zoufang.progress.collective import UNIT_NAME, reception_units
 from zoufang.progress.quota import BEHIND, DONE, Context
 from zoufang.progress.report import Report, build_report
 from zoufang.progress.supervision import DEADLINE, LEADER, STATUS, UNIT
-from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT, ROLES,
-    ROLE_BUREAU_LEADER, UNIT_KIND_BUREAU,
-)
+from zoufang.reading.dataset import Campaign
 
 CLERK_TEMPLATES = "台账模板"
 RECEPTION_PLACE = "局信访接待室"
@@ -209,8 +209,8 @@ def petition_chart(months: list[dict], target: Path) -> Path:
     """Receptions per month as a bar chart (PNG), readable in black and white."""
     import matplotlib
     matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
     from matplotlib import font_manager
+    from matplotlib import pyplot as plt
     wanted = ["Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "WenQuanYi Zen Hei"]
     present = {f.name for f in font_manager.fontManager.ttflist}
     plt.rcParams["font.sans-serif"] = [f for f in wanted if f in present] + ["DejaVu Sans"]
@@ -272,6 +272,7 @@ def render(template: Path, context: dict, target: Path, images: dict[str, Path] 
     """Fill ``template`` with ``context`` (text escaped) and write ``target`` atomically."""
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
+
     from zoufang.files.safe_io import atomic_write
     doc = DocxTemplate(str(template))
     context = dict(context)

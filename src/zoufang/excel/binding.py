@@ -14,18 +14,18 @@ import json
 import traceback
 from pathlib import Path
 
-from zoufang.reading.dataset import Campaign
-from zoufang.exchange.editing import Editor
-from zoufang.xlsx.values import cell_value
+from zoufang.checks.validate import validate
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, count_levels, findings_sheet_rows
-from zoufang.reading.reader import HIDDEN_GRIDS, InputError, campaign_from_grids
+from zoufang.contract.schema import (
+    ALL_SHEETS, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET, META_HEADERS, META_SHEET,
+    PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,
+)
+from zoufang.exchange.editing import Editor
 from zoufang.progress.report import build_report
 from zoufang.progress.report_tables import collective_table, overdue_table, people_table, units_table
-from zoufang.contract.schema import (
-    ALL_SHEETS, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET, META_HEADERS,
-    META_SHEET, PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,
-)
-from zoufang.checks.validate import validate
+from zoufang.reading.dataset import Campaign
+from zoufang.reading.reader import HIDDEN_GRIDS, InputError, campaign_from_grids
+from zoufang.xlsx.values import cell_value
 
 TITLE = "大走访台账"
 PAINTED_KEY = "painted"

@@ -5,9 +5,9 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from zoufang.xlsx.book_writer import default_content, write_book
-from zoufang.files.safe_io import atomic_write
 from zoufang.contract.schema import ALL_SHEETS, META_SHEET
+from zoufang.files.safe_io import atomic_write
+from zoufang.xlsx.book_writer import default_content, write_book
 
 WORKBOOK_NAME = "大走访台账.xlsm"
 MACRO_MODULE = "zoufang"

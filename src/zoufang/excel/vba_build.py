@@ -36,8 +36,8 @@ from ms_ovba.Models.Entities.reference import Reference
 from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
 from ms_ovba.Models.Entities.std_module import StdModule
 from ms_ovba.Models.Fields.libid_reference import LibidReference
-from ms_ovba.Views.project_ole_file import ProjectOleFile
 from ms_ovba.vbaProject import VbaProject
+from ms_ovba.Views.project_ole_file import ProjectOleFile
 from ms_ovba_compression.ms_ovba import MsOvba
 
 PROJECT_ID = "{6F1C2A4E-5B7D-4C3A-9E21-2A11C0FFEE11}"  # fixed: the build is reproducible

@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from zoufang.reading.dataset import Campaign
-from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment, saved_time
-from zoufang.exchange.master_edit import MasterEditor
-from zoufang.exchange.master_lock import MasterLock
-from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
-from zoufang.reading.reader import InputError, read_campaign
-from zoufang.files.safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
 from zoufang.contract.schema import (
     DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, SCHEMA_VERSION,
 )
-from zoufang.exchange.secret_key import load_secret
 from zoufang.exchange.issue import complete_master_meta, issued_digest, unit_token
+from zoufang.exchange.master_edit import MasterEditor
+from zoufang.exchange.master_lock import MasterLock
+from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
+from zoufang.exchange.secret_key import load_secret
+from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment, saved_time
+from zoufang.files.safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
+from zoufang.reading.dataset import Campaign
+from zoufang.reading.reader import InputError, read_campaign
 
 ARCHIVE_DIR = "回收归档"
 MERGED, DUPLICATE, SUPERSEDED, REFUSED = "merged", "duplicate", "superseded", "refused"

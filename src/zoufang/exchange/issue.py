@@ -14,25 +14,23 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from zoufang import __version__
-from zoufang.xlsx.book_writer import BookContent, write_book
-from zoufang.reading.dataset import Campaign
+from zoufang.contract.periods import cn_date
+from zoufang.contract.schema import (
+    ENTRY_SHEETS, HOLIDAYS, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER,
+    SCHEMA_VERSION, SETTING_ITEMS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, UNITS,
+)
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import deleted_ids, export_values
-from zoufang.files.names import safe_file_name
-from zoufang.contract.periods import cn_date
-from zoufang.reading.reader import InputError, read_campaign
 from zoufang.exchange.record_ids import IdAllocator
-from zoufang.reading.roster import Roster, owning_units
-from zoufang.files.safe_io import atomic_write, refuse_if_open
-from zoufang.contract.schema import (
-    ENTRY_SHEETS, HOLIDAYS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, ISSUED_SHEET,
-    META_HEADERS, META_ITEMS, META_SHEET, PEOPLE, QUOTAS,
-    ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNITS,
-)
 from zoufang.exchange.secret_key import load_secret
+from zoufang.files.names import safe_file_name
+from zoufang.files.safe_io import atomic_write, refuse_if_open
+from zoufang.reading.dataset import Campaign
+from zoufang.reading.reader import InputError, read_campaign
+from zoufang.reading.roster import Roster, owning_units
+from zoufang.xlsx.book_writer import BookContent, write_book
 
 
 # ------------------------------------------------------------------ tokens

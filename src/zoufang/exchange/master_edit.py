@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL
 from zoufang.exchange.editing import Editor
-from zoufang.xlsx.values import cell_value
+from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL
 from zoufang.xlsx.package import Package
+from zoufang.xlsx.values import cell_value
 
 
 class MasterEditor(Editor):

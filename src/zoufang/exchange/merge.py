@@ -22,11 +22,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from zoufang.reading.dataset import Campaign, SheetData
-from zoufang.xlsx.values import cell_value
+from zoufang.contract.schema import (
+    ADDED_HEADERS, ADDED_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind, Owner, Sheet,
+)
 from zoufang.exchange.record_ids import IdAllocator
+from zoufang.reading.dataset import Campaign, SheetData
 from zoufang.reading.roster import Roster, owning_units
-from zoufang.contract.schema import ADDED_HEADERS, ADDED_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind, Owner, Sheet
+from zoufang.xlsx.values import cell_value
 
 
 @dataclass

@@ -14,13 +14,13 @@ import openpyxl
 import pandas as pd
 import xlsxwriter
 
-from zoufang.ledgers.templates import (
-    CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
-)
 from zoufang.files.names import safe_file_name, safe_sheet_name
 from zoufang.files.safe_io import atomic_write
 from zoufang.ledgers.figures import LedgerData
 from zoufang.ledgers.template_xlsx import Renderer, Template, paginate
+from zoufang.ledgers.templates import (
+    CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
+)
 
 UNIT_SHEETS = (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)
 

@@ -14,8 +14,8 @@ import re
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zoufang.xlsx.values import cell_value
 from zoufang.contract.periods import cn_date
+from zoufang.xlsx.values import cell_value
 
 PLACEHOLDER = re.compile(r"\{\{\s*([\w\u4e00-\u9fff]+)(?:\.([\w\u4e00-\u9fff]+))?\s*\}\}")
 EMPTY_LIST_TEXT = "（无）"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import xlsxwriter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zoufang.xlsx.values import cell_value
 from zoufang.contract.cells import display_width
 from zoufang.ledgers.template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, fill, repeat_list
+from zoufang.xlsx.values import cell_value
 
 
 def _compile(value):

@@ -11,15 +11,20 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from zoufang.contract.periods import due, half_months, weeks, workdays
-from zoufang.reading.contact_points import at_contact_point, contact_points
-from zoufang.progress.quota import Context
+from zoufang.contract.schema import ACTIVITIES
+from zoufang.contract.schema import ACTIVITY_BOOKS as BOOKS
+from zoufang.contract.schema import ACTIVITY_CONTACT_POINT as CONTACT_POINT
+from zoufang.contract.schema import ACTIVITY_LOOK_BACK as LOOK_BACK
+from zoufang.contract.schema import ACTIVITY_MEETING as MEETING
 from zoufang.contract.schema import (
-    UNITS, ACTIVITIES, ACTIVITY_BOOKS as BOOKS, ACTIVITY_CONTACT_POINT as CONTACT_POINT, ACTIVITY_LOOK_BACK as LOOK_BACK,
-    ACTIVITY_MEETING as MEETING, UNIT_KIND_SECOND as SECOND_LEVEL_KIND, METRIC_BOOKS, METRIC_CONTACT_POINT, METRIC_HALF_MONTH_MEETING, METRIC_LOOK_BACK, METRIC_TOPICS,
-    METRIC_WEEKLY_RECEPTION, METRIC_WORKDAY_COVERAGE, RECEIVER_ROLES, RECEPTIONS, ROLE_BUREAU_LEADER,
-    SCOPE_BUREAU, SCOPE_UNIT, WENZHENG,
+    METRIC_BOOKS, METRIC_CONTACT_POINT, METRIC_HALF_MONTH_MEETING, METRIC_LOOK_BACK, METRIC_TOPICS,
+    METRIC_WEEKLY_RECEPTION, METRIC_WORKDAY_COVERAGE, RECEIVER_ROLES, RECEPTIONS, ROLE_BUREAU_LEADER, SCOPE_BUREAU,
+    SCOPE_UNIT,
 )
-
+from zoufang.contract.schema import UNIT_KIND_SECOND as SECOND_LEVEL_KIND
+from zoufang.contract.schema import UNITS, WENZHENG
+from zoufang.progress.quota import Context
+from zoufang.reading.contact_points import at_contact_point, contact_points
 
 UNIT_NAME = UNITS.col("name").label
 

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zoufang.reading.dataset import Campaign
 from zoufang.contract.periods import elapsed_share
-from zoufang.reading.contact_points import at_contact_point, contact_points
-from zoufang.reading.roster import Roster
-from zoufang.progress.standing import cases_at, problems_at
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_LECTURE, MODE_ONLINE, CASES, FLAG_HEAD, FLAG_LECTURER, METRIC_FIELD_VISIT_RATIO, METRIC_HOUSEHOLDS, METRIC_LECTURES,
-    METRIC_MAJOR_SOLVED, METRIC_ONLINE, METRIC_RECEPTIONS, METRIC_RESEARCH_DAYS, METRIC_RESOLUTION_RATE,
-    PERSONAL_METRICS, PROBLEMS, IN_PERSON_FORMS, RATIO_METRICS, RECEPTIONS, RESEARCH, ROLES, VISITS, WENZHENG,
+    ACTIVITIES, ACTIVITY_LECTURE, CASES, FLAG_HEAD, FLAG_LECTURER, IN_PERSON_FORMS, METRIC_FIELD_VISIT_RATIO,
+    METRIC_HOUSEHOLDS, METRIC_LECTURES, METRIC_MAJOR_SOLVED, METRIC_ONLINE, METRIC_RECEPTIONS, METRIC_RESEARCH_DAYS,
+    METRIC_RESOLUTION_RATE, MODE_ONLINE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, RECEPTIONS, RESEARCH, ROLES, VISITS,
+    WENZHENG,
 )
+from zoufang.progress.standing import cases_at, problems_at
+from zoufang.reading.contact_points import at_contact_point, contact_points
+from zoufang.reading.dataset import Campaign
+from zoufang.reading.roster import Roster
 
 DONE, ON_PACE, BEHIND, MISSED = "已完成", "按进度", "滞后", "未完成"
 STATUS_ORDER = (DONE, ON_PACE, BEHIND, MISSED)  # worst last

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
-from zoufang.reading.dataset import Campaign
 from zoufang.contract.periods import due, half_month_of, weeks
+from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
+from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
-from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, RATIO_METRICS, PROBLEMS, VISITS
 from zoufang.progress.standing import solved_on
 from zoufang.progress.supervision import backlog_cases, overdue
+from zoufang.reading.dataset import Campaign
 
 PERSON_ID, NAME, UNIT, CATEGORY = (PEOPLE.col(k).label for k in ("person_id", "name", "unit", "category"))
 

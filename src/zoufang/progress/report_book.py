@@ -7,15 +7,15 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL, write_cells
 from zoufang.contract.periods import cn_date
+from zoufang.contract.schema import (
+    ACTIVITIES, COLLECTIVE_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, QUOTAS, RATIO_METRICS, ROLES,
+    SUPERVISION_SHEET, UNIT_REPORT_SHEET,
+)
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
 from zoufang.progress.report import CATEGORY, UNIT, Report
 from zoufang.progress.report_tables import collective_table, overdue_table, people_table, units_table
-from zoufang.contract.schema import (
-    ACTIVITIES, QUOTAS, COLLECTIVE_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, RATIO_METRICS, ROLES, SUPERVISION_SHEET,
-    UNIT_REPORT_SHEET,
-)
+from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL, write_cells
 
 BRIEF_SHEET = "半月简报"
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from zoufang.contract.schema import PROBLEMS, QUOTAS, RATIO_METRICS
 from zoufang.progress.quota import DONE, ON_PACE
 from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
-from zoufang.contract.schema import QUOTAS, PROBLEMS, RATIO_METRICS
 
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
 STATUS = PROBLEMS.col("status").label

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from zoufang.progress.quota import Context
 from zoufang.contract.schema import CASES, HANDLING_DEADLINE, PROBLEMS, RECEPTIONS
+from zoufang.progress.quota import Context
 
 _P = PROBLEMS.col
 DEADLINE, LEADER, UNIT, OWNER, STATUS = (_P(k).label for k in ("deadline", "leader", "unit", "owner", "status"))

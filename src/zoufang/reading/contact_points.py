@@ -10,9 +10,9 @@ import re
 
 import pandas as pd
 
+from zoufang.contract.schema import ACTIVITIES, ACTIVITY_CONTACT_POINT
 from zoufang.reading import normalize as nz
 from zoufang.reading.dataset import Campaign
-from zoufang.contract.schema import ACTIVITIES, ACTIVITY_CONTACT_POINT
 
 _ADMIN_AREA = re.compile(r"^(.+?(?:省|自治区|自治州|地区|市|县|区|旗|镇|乡|街道办事处|街道))(.{2,})$")
 _NOT_AN_AREA = ("社区", "小区", "园区", "景区", "校区", "厂区", "矿区")

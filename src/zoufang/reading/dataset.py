@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from zoufang.contract.findings import Finding
-from zoufang.reading.normalize import household_codes_of_text
 from zoufang.contract.schema import Sheet
 from zoufang.contract.work_calendar import DAY_ON, KINDS, OFFICIAL, WorkCalendar
+from zoufang.reading.normalize import household_codes_of_text
 
 ROW = "_row"  # Excel row number (1-based) of each record in the clerk's file
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zoufang.reading import normalize as nz
 from zoufang.contract.cells import column_letter
-from zoufang.reading.dataset import ROW, Campaign, SheetData, Settings
-from zoufang.files.file_props import REFUSED_SUFFIXES, uses_1904_dates
 from zoufang.contract.findings import Finding, error, warning
-from zoufang.reading.sheet_extent import ExtentTooLarge, check_sheet_extents
 from zoufang.contract.schema import (
-    ADDED_SHEET, ALL_SHEETS, HOLIDAYS, DELETED_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS_BY_KEY,
-    SETTINGS, Column, Kind, Sheet,
+    ADDED_SHEET, ALL_SHEETS, DELETED_SHEET, HOLIDAYS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION,
+    SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
+from zoufang.files.file_props import REFUSED_SUFFIXES, uses_1904_dates
+from zoufang.reading import normalize as nz
+from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
+from zoufang.reading.sheet_extent import ExtentTooLarge, check_sheet_extents
 
 HEADER_SEARCH_ROWS = 10
 HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET)  # zoufang's own: raw values in Campaign.hidden
@@ -31,7 +31,6 @@ TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers 
 
 
 from zoufang.contract.errors import InputError  # noqa: E402,F401  (raised here, imported from here by callers)
-
 
 Grid = list[list[object]]
 

@@ -16,12 +16,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from zoufang import __version__
-from zoufang.contract.work_calendar import official_arrangement
 from zoufang.contract.schema import (
-    ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, REFERENCE_NOTE, META_HEADERS, META_ITEMS,
-    META_SHEET, NAME_PERIOD_END, NAME_PERIOD_START, PEOPLE, QUOTAS, SCHEMA_VERSION, SETTING_ITEMS,
-    SETTINGS, UNITS, Kind, Owner, Sheet,
+    ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, META_HEADERS, META_ITEMS, META_SHEET, NAME_PERIOD_END,
+    NAME_PERIOD_START, PEOPLE, QUOTAS, REFERENCE_NOTE, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS, UNITS, Kind, Owner,
+    Sheet,
 )
+from zoufang.contract.work_calendar import official_arrangement
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "#1F4E78"

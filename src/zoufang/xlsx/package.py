@@ -19,9 +19,9 @@ from pathlib import Path
 
 from lxml import etree
 from openpyxl.formula.translate import Translator
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
-from openpyxl.styles.numbers import is_date_format, BUILTIN_FORMATS
 
 from zoufang.xlsx.sheet_refs import RowShift, shift_formula, shift_sqref
 
