@@ -19,8 +19,9 @@ LAYERS = {  # folder: rank; a folder imports only folders of lower rank (and its
     "checks": 3, "progress": 3, "demo": 3,
     "ledgers": 4, "documents": 4, "exchange": 4,
     "excel": 5,
-    "": 6,  # the composition root: cli.py, jobs.py, __main__.py
+    "": 6,  # the composition root: cli.py, jobs.py, __main__.py, and the old names of the bound layer
 }
+OLD_NAMES = {"zoufang.binding": "zoufang.excel.binding", "zoufang.lite": "zoufang.excel.lite"}
 
 
 def folder_of(module: str) -> str:
@@ -60,7 +61,7 @@ MODULES = modules()
 
 def test_every_module_lives_in_a_capability_folder_or_is_the_composition_root():
     root = {m for m in MODULES if folder_of(m) == "" and m != "zoufang"}
-    assert root == {"zoufang.cli", "zoufang.jobs", "zoufang.__main__"}
+    assert root == {"zoufang.cli", "zoufang.jobs", "zoufang.__main__", *OLD_NAMES}
     assert {folder_of(m) for m in MODULES} == set(LAYERS)
 
 
@@ -99,3 +100,14 @@ def test_the_checker_sees_a_wrong_import(tmp_path):
     found = imports_of(bad, "zoufang.reading.reader")
     assert "zoufang.ledgers.books" in found and "xlwings" in found
     assert LAYERS[folder_of("zoufang.ledgers.books")] > LAYERS[folder_of("zoufang.reading.reader")]
+
+
+def test_macro_workbooks_already_in_offices_still_find_their_buttons():
+    """An office's master saved before the move runs ``import zoufang.binding as b; b.button_validate()``."""
+    import importlib
+
+    for old, new in OLD_NAMES.items():
+        assert importlib.import_module(old) is importlib.import_module(new)
+    namespace: dict = {}
+    exec("import zoufang.binding as b", namespace)
+    assert callable(namespace["b"].button_validate) and callable(namespace["b"].button_collect)
