@@ -1,7 +1,7 @@
 """Editing a campaign workbook, file or live: the row bookkeeping of its entry sheets.
 
 No workbook library is imported here: the file editor (``master_edit``) and the live-Excel editor
-(``binding``) provide the cell primitives.
+(``excel.binding``) provide the cell primitives.
 """
 from __future__ import annotations
 

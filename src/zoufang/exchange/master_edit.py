@@ -14,7 +14,7 @@ from zoufang.xlsx.values import cell_value
 
 
 class MasterEditor(Editor):
-    """Edits a workbook file as its package (``xlsx_package``): ``save(target)`` writes the changed
+    """Edits a workbook file as its package (``xlsx.package``): ``save(target)`` writes the changed
     sheets and copies every other part — pictures, charts, comments, VBA, the ribbon — unchanged."""
 
     def __init__(self, path: Path):
