@@ -51,7 +51,8 @@ def modules_after(argv: list[str]) -> set[str]:
 
 WRITERS = {"openpyxl", "xlsxwriter", "lxml", "docx", "docxtpl", "matplotlib", "xlwings", "oletools", "rapidfuzz",
            "olefile", "filelock", "PIL", "jinja2"}
-UNNEEDED = {"pydantic"}  # typer 0.29 coerces options through pydantic: +0.08 s per click (typer pinned to 0.28)
+UNNEEDED = {"pydantic",  # typer 0.29 coerces options through pydantic: +0.08 s per click (typer pinned to 0.28)
+            "rich"}  # a --json run prints no table
 
 
 def test_check_and_report_import_only_what_they_use(clean_demo):

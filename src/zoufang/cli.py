@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from zoufang import __version__
 from zoufang.contract.errors import InputError
@@ -19,8 +18,27 @@ from zoufang.contract.schema import FINDINGS_HEADERS
 from zoufang.files.safe_io import WriteRefused
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+class _Console:
+    """A rich Console made on first use: ``--json`` runs and scripts never import rich (0.015 s a process)."""
+
+    def __init__(self, **options):
+        self._options, self._console = options, None
+
+    def real(self):
+        """The rich Console itself, for rich's own classes (Progress, Live)."""
+        if self._console is None:
+            from rich.console import Console
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name):
+        return getattr(self.real(), name)
+
+
+out = _Console(soft_wrap=True)
+err = _Console(stderr=True, soft_wrap=True)
 
 
 
@@ -88,7 +106,7 @@ def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件�
     """在示例活动上运行全部主要步骤，并给出摘要。"""
     from .jobs import run_demo
     try:
-        summary = run_demo(directory, console=out)
+        summary = run_demo(directory, console=out.real())
     except FAILURES as exc:
         _fail(_failure_text(exc))
     out.print(summary)
@@ -199,7 +217,7 @@ def collect(
     from zoufang.exchange.collect import collect as collect_files
     from zoufang.exchange.collect import expand_paths
     try:
-        with Progress(console=err, transient=True, disable=as_json) as bar:
+        with Progress(console=err.real(), transient=True, disable=as_json) as bar:
             task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
             result = collect_files(book, paths, progress=lambda p: bar.advance(task))
     except FAILURES as exc:
@@ -246,7 +264,7 @@ def ledgers(
 
     from .jobs import ledgers_job
     try:
-        with Progress(console=err, transient=True) as bar:
+        with Progress(console=err.real(), transient=True) as bar:
             task = bar.add_task("生成台账", total=None)
             files, pdfs = ledgers_job(book, out_dir, unit=unit, person=person, pdf=pdf, as_of=_parse_day(as_of),
                                       templates=templates, progress=lambda name: bar.advance(task))

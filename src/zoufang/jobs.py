@@ -7,8 +7,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
-
 from zoufang.checks.validate import validate
 from zoufang.contract.findings import Finding, count_levels, findings_frame
 from zoufang.files.safe_io import WriteRefused, atomic_write, refuse_if_open
@@ -36,9 +34,11 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
     return atomic_write(book, lambda tmp: write_book(tmp, content))
 
 
-def run_demo(directory: Path, console: Console | None = None) -> str:
+def run_demo(directory: Path, console=None) -> str:
     """init --demo into ``directory``, then every step that has landed; a summary for people."""
-    console = console or Console()
+    if console is None:
+        from rich.console import Console
+        console = Console()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     book = directory / DEMO_BOOK
