@@ -69,3 +69,12 @@ def test_text_cleans_the_same_one_by_one_or_all_at_once():
     assert clean_texts(values) == [clean_text(v) for v in values]
     assert clean_texts([v for v in values if isinstance(v, str) and "\uffff" not in v]) == [
         clean_text(v) for v in values if isinstance(v, str) and "\uffff" not in v]
+
+
+@given(st.lists(st.sampled_from(
+    list("（）１２３ＡＢｃ　 －—～·。，、ｶﾞ㈱①½ﬁé清河路号ｱｲｳ～！\uffff\u0301\u030a") + ["e\u0301", "A\u030a"]),
+    max_size=16).map("".join))
+def test_full_width_text_is_normalized_exactly_as_nfkc(text):
+    """The fast path (full-width ASCII replaced first) gives what unicodedata's NFKC gives, composition included."""
+    import unicodedata
+    assert nz.nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -154,3 +154,32 @@ def test_demo_workbook_reads_back_what_was_written(demo):
     assert len(campaign["people"]) == len(d.people)
     assert campaign.settings.as_of == dt.date(2012, 1, 15)
     assert campaign.meta["schema_version"] == "1"
+
+
+def test_the_readers_own_factorization_gives_the_same_households_and_blanks(tmp_path):
+    """Households and blank cells come from the reader's per-value tables; recomputed from the text they agree,
+    across full-width brackets, dashes between house numbers, blank rows, numbers and yes/no-like cells."""
+    from zoufang.reading.normalize import household_codes_of_text
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = VISITS.name
+    ws.append(["走访日期", "走访人", "走访对象", "地址", "走访形式"])
+    rows = [("2011-9-5", "张三", "王五", "清河路1-23号（东）", "入户走访"),
+            ("2011-9-6", "张三", "王 五", "清河路1－23号(东)", "入户走访"),  # the same home, typed otherwise
+            ("2011-9-7", "张三", "王五", "清河路12-3号", "入户走访"),  # another home
+            (None, None, None, None, None),
+            ("2011-9-8", "李四", 1, True, "座谈"),  # cells that read as 1 and TRUE
+            ("2011-9-9", "李四", "1", "TRUE", "座谈"),
+            ("2011-9-9", "李四", "", 12, "座谈")]
+    for r in rows:
+        ws.append(list(r))
+    path = tmp_path / "homes.xlsx"
+    wb.save(path)
+    visits = read_campaign(path)["visits"]
+    homes = visits.household_codes()
+    assert homes[0] == homes[1] != homes[2]
+    again = household_codes_of_text(visits.text["target"], visits.text["address"])
+    assert (pd.factorize(homes)[0] == pd.factorize(again)[0]).all()
+    assert visits.blank.equals(visits.text == "")
+    assert visits.frame["_row"].tolist() == [2, 3, 4, 6, 7, 8]
+    assert homes[3] == homes[4]  # 1/TRUE typed as numbers or as text: the same cleaned text, the same home

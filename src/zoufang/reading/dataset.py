@@ -12,7 +12,7 @@ import pandas as pd
 from zoufang.contract.findings import Finding
 from zoufang.contract.schema import Sheet
 from zoufang.contract.work_calendar import DAY_ON, KINDS, OFFICIAL, WorkCalendar
-from zoufang.reading.normalize import household_codes_of_text
+from zoufang.reading.normalize import household_codes_of_codes, household_codes_of_text
 
 ROW = "_row"  # Excel row number (1-based) of each record in the clerk's file
 
@@ -36,13 +36,15 @@ class SheetData:
     present: bool = True
     extra_letters: dict[str, str] = field(default_factory=dict)
     longest: dict[str, int] = field(default_factory=dict)  # longest cleaned text per column key
+    blanks: pd.DataFrame | None = None  # text == "", when the reader had it already
+    text_codes: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)  # the reader's factorization
 
     @property
     def blank(self) -> pd.DataFrame:
         """True where a contract column's cell is blank (computed once)."""
-        if "_blank" not in self.__dict__:
-            self.__dict__["_blank"] = self.text == ""
-        return self.__dict__["_blank"]
+        if self.blanks is None:
+            self.blanks = self.text == ""
+        return self.blanks
 
     @property
     def name(self) -> str:
@@ -71,7 +73,10 @@ class SheetData:
         """One integer per household (走访对象 + 地址, folded) for every row, computed once (走访记录)."""
         memo = self.__dict__.setdefault("_memo", {})
         if "households" not in memo:
-            memo["households"] = household_codes_of_text(self.text["target"], self.text["address"])
+            if "target" in self.text_codes and "address" in self.text_codes:
+                memo["households"] = household_codes_of_codes(self.text_codes["target"], self.text_codes["address"])
+            else:
+                memo["households"] = household_codes_of_text(self.text["target"], self.text["address"])
         return memo["households"]
 
 

@@ -56,6 +56,19 @@ def clean_text(value: object) -> str:
     return text.strip()
 
 
+HALF_WIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "}  # what NFKC makes of them
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), five times faster on clerks' text: full-width ASCII and the
+    ideographic space (most of what NFKC changes there: （）、１２号) are replaced first, as NFKC replaces
+    them, so that the full normalization runs only when something else still needs it."""
+    for wide, narrow in HALF_WIDTH.items():
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 _JOIN = "\uffff"  # a noncharacter: no cell holds it, and NFKC neither changes it nor composes across it
 
 
@@ -68,7 +81,7 @@ def clean_texts(values) -> list[str]:
     if joined.count(_JOIN) != max(len(strings) - 1, 0):  # a string that holds the joint itself
         return [clean_text(v) for v in values]
     if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", joined)
+        joined = nfkc(joined)
     cleaned = [t.strip() for t in joined.split(_JOIN)] if strings else []
     if len(strings) == len(values):
         return cleaned
@@ -109,6 +122,19 @@ class Distinct:
             self.text()
         return max(map(len, self._text), default=0)
 
+    def blank(self) -> np.ndarray:
+        """True where the cell's clean text is empty (one comparison per distinct value)."""
+        if self._text is None:
+            self.text()
+        return self._from_table([t == "" for t in self._text], lambda v: clean_text(v) == "", "bool")
+
+    def text_codes(self) -> tuple[np.ndarray, list[str]] | None:
+        """Each cell's code into the table of cleaned texts (blank cells point at its last entry, ""), or
+        None when cells holding 0/1/True/False share a code but not a text."""
+        if self._text is None:
+            self.text()
+        return None if len(self.one_by_one) else (self.codes, self._text)
+
     def token(self) -> np.ndarray:
         """as_token of every cell (from the cleaned text)."""
         if self._text is None:
@@ -136,8 +162,8 @@ class Distinct:
         if dtype is None:
             table = np.empty(len(mapped), dtype=object)
             table[:] = mapped
-        elif dtype == "float":
-            table = np.asarray(mapped, dtype=float)
+        elif dtype in ("float", "bool"):
+            table = np.asarray(mapped, dtype=dtype)
         else:
             table = pd.array(mapped, dtype=dtype)
         result = table[self.codes]
@@ -282,8 +308,14 @@ def household_codes_of_text(head: pd.Series, address: pd.Series) -> np.ndarray:
     text): each distinct value folded once."""
     head_codes, heads = pd.factorize(head.to_numpy(dtype=object))
     address_codes, addresses = pd.factorize(address.to_numpy(dtype=object))
-    head_keys = pd.factorize(np.array([squeeze(h) for h in heads] + [""], dtype=object))[0]
-    address_keys = pd.factorize(np.array(fold_clean_addresses(list(addresses)) + [""], dtype=object))[0]
+    return household_codes_of_codes((head_codes, [*heads, ""]), (address_codes, [*addresses, ""]))
+
+
+def household_codes_of_codes(head: tuple[np.ndarray, list[str]], address: tuple[np.ndarray, list[str]]) -> np.ndarray:
+    """household_codes_of_text from columns already factorized: (codes, cleaned text per code; code -1 → last)."""
+    (head_codes, heads), (address_codes, addresses) = head, address
+    head_keys = pd.factorize(np.array([squeeze(h) for h in heads], dtype=object))[0]
+    address_keys = pd.factorize(np.array(fold_clean_addresses(addresses), dtype=object))[0]
     return combined_codes(head_keys[head_codes], address_keys[address_codes]).to_numpy()
 
 

@@ -257,8 +257,9 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
     used = list(positions.values()) + list(extra_positions.values())
     distinct = {j: nz.Distinct(cells[:, j]) for j in used}
     text_cols = {j: distinct[j].text() for j in used}
+    blanks = {j: distinct[j].blank() for j in used}
     if used:
-        keep = ~np.logical_and.reduce([text_cols[j] == "" for j in used])
+        keep = ~np.logical_and.reduce(list(blanks.values()))
     else:
         keep = np.zeros(len(body), dtype=bool)
     rows = np.arange(h + 2, h + 2 + len(body))[keep]  # Excel row numbers of the rows kept
@@ -274,7 +275,15 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
     letters = {k: column_letter(j + 1) for k, j in positions.items()}
     extra_letters = {k: column_letter(j + 1) for k, j in extra_positions.items()}
     longest = {c.key: distinct[positions[c.key]].longest() for c in spec.columns if c.key in positions}
-    return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest), findings
+    every_row = np.ones(len(rows), dtype=bool)
+    blank = pd.DataFrame({c.key: blanks[positions[c.key]][keep] if c.key in positions else every_row
+                          for c in spec.columns}, index=index)
+    kept_codes = {}
+    for key, j in positions.items():
+        if (codes := distinct[j].text_codes()) is not None:
+            kept_codes[key] = (codes[0][keep], codes[1])
+    return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest, blank,
+                     kept_codes), findings
 
 
 def _typed_column(col, distinct: nz.Distinct, date1904: bool = False) -> pd.Series:
