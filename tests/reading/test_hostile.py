@@ -289,7 +289,7 @@ def test_a_return_with_far_dates_and_infinite_numbers_keeps_them_as_the_clerk_ty
     assert campaign["activities"].text["participants"].tolist() == ["1e309"]
 
 
-@pytest.mark.parametrize("far_cell", ["XFD1048576", "XFD3000", "A99999999"])
+@pytest.mark.parametrize("far_cell", ["XFD1048576", "XFD3000", "A99999999", "A9999999", "A1048577"])
 def test_a_sheet_with_a_far_away_cell_is_refused_at_once_and_the_batch_goes_on(clean_demo, tmp_path, far_cell):
     import subprocess
     import sys
@@ -306,9 +306,9 @@ def test_a_sheet_with_a_far_away_cell_is_refused_at_once_and_the_batch_goes_on(c
     set_cell_by_header(good, "走访记录", "地址", 2, "好的回收表")
     hostile = tmp_path / "out" / "hostile.xlsx"
     wb = openpyxl.load_workbook(issued[1].path)
-    if far_cell.startswith("A99"):
+    if far_cell.startswith("A") and int(far_cell[1:]) > 1_048_576:  # past Excel's last row
         wb.save(hostile)
-        _rewrite_far_row(hostile)
+        _rewrite_far_row(hostile, int(far_cell[1:]))
     else:
         wb["走访记录"][far_cell] = "x"
         wb.save(hostile)
@@ -321,8 +321,8 @@ def test_a_sheet_with_a_far_away_cell_is_refused_at_once_and_the_batch_goes_on(c
     assert [f.status for f in result.files] == ["refused", "merged"]
 
 
-def _rewrite_far_row(path):
-    """Move one cell of 走访记录 to row 99,999,999 in the sheet XML (openpyxl cannot write past Excel's rows)."""
+def _rewrite_far_row(path, row: int):
+    """Move the last row of 走访记录 to ``row`` in the sheet XML (openpyxl cannot write past Excel's rows)."""
     import re
     import zipfile
     tmp = path.with_suffix(".tmp")
@@ -331,7 +331,8 @@ def _rewrite_far_row(path):
             data = src.read(item)
             if item.filename.startswith("xl/worksheets/") and b"A2" in data:
                 data = re.sub(rb'(<row r=")(\d+)(")((?:(?!</row>).)*?)(</row>)(</sheetData>)',
-                              lambda m: m.group(1) + b"99999999" + m.group(3) + re.sub(rb'r="([A-Z]+)\d+"', rb'r="\g<1>99999999"', m.group(4)) + m.group(5) + m.group(6),
+                              lambda m: m.group(1) + b"%d" % row + m.group(3)
+                              + re.sub(rb'r="([A-Z]+)\d+"', rb'r="\g<1>%d"' % row, m.group(4)) + m.group(5) + m.group(6),
                               data, count=1, flags=re.S)
             dst.writestr(item, data)
     tmp.replace(path)

@@ -18,7 +18,7 @@ MAX_CELLS = 40_000_000  # rows × columns: a province's 300,000 visits with 20 c
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
 _WIDE = re.compile(rb'r="([A-Z]{2,})\d')  # only cells beyond column Z need a closer look
-_HUGE_ROW = re.compile(rb'r="[A-Z]{0,3}\d{8}')  # past Excel's 1,048,576 rows
+_LONG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})')  # a row number of seven digits or more: maybe past Excel's
 EXCEL_ROWS = 1_048_576
 _CHUNK = 1 << 22
 
@@ -58,8 +58,9 @@ def check_sheet_extents(path: Path) -> None:
                         if len(m.group(1)) > 3:
                             raise ExtentTooLarge(info.filename, 10 ** 6, rows)
                         columns = max(columns, column_index_from_string(m.group(1).decode()))
-                    if _HUGE_ROW.search(data):
-                        raise ExtentTooLarge(info.filename, columns, 10 ** 8)
+                    for m in _LONG_ROW.finditer(data):  # rows 1,000,000 to 1,048,576 only, in a real workbook
+                        if int(m.group(1)) > EXCEL_ROWS:
+                            raise ExtentTooLarge(info.filename, columns, int(m.group(1)))
                     if columns * EXCEL_ROWS > MAX_CELLS:  # only a wide sheet can be too large by its rows
                         rows = max([rows, *map(int, _ROW.findall(data))])
                     _check(info.filename, columns, rows)
