@@ -48,3 +48,30 @@ def test_styled_baseline_writes_the_same_values_and_formats_as_the_issued_workbo
     assert header_ours.font.b and header_ours.fill.fill_type == "solid"  # a styled header to compare
     assert header_theirs.font.b == header_ours.font.b and header_theirs.fill.fgColor.rgb == header_ours.fill.fgColor.rgb
     assert header_theirs.border.left.style == header_ours.border.left.style
+
+
+def test_the_before_after_comparison_sees_one_changed_cell_and_ignores_the_issue_clock(tmp_path, clean_demo):
+    """bench/compare_outputs.py: an issued workbook issued twice differs only in its clock and token (masked);
+    one ledger cell changed is reported by sheet and cell."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("compare_outputs", BENCH.with_name("compare_outputs.py"))
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+    _, src = clean_demo
+    sides = {}
+    for side in ("before", "after"):
+        out = tmp_path / side / "demo"
+        out.mkdir(parents=True)
+        master = out / compare.DEMO_BOOK
+        shutil.copy(src, master)
+        issue(master, out / "下发")
+        sides[side] = tmp_path / side
+    assert compare.differences(compare.fingerprint(sides["before"]), compare.fingerprint(sides["after"])) == []
+    ledger = sides["after"] / "demo" / compare.DEMO_BOOK
+    wb = openpyxl.load_workbook(ledger)
+    wb[VISITS.name]["G2"] = "改过的地址"
+    wb.save(ledger)
+    found = compare.differences(compare.fingerprint(sides["before"]), compare.fingerprint(sides["after"]))
+    assert any(f"/{VISITS.name}/cells/G2" in d for d in found), found
