@@ -17,8 +17,9 @@ copy of the master. Outputs are then compared:
 - anything else: byte for byte.
 
 Left out, because they differ between two runs of the same code: the issue time (``_meta`` 下发时间),
-the token, digest and campaign key derived from the master's random secret, and the collect log's
-clock. Exit status 1 when anything else differs.
+the token and digest derived from the master's random secret, and the time and hash columns of the
+collect's logs, the backups' names. One issued workbook is edited (the same edit on both sides)
+so that collect merges and logs. Exit status 1 when anything else differs.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,8 +40,9 @@ DEMO_BOOK = "大走访台账-示例.xlsx"
 AS_OF_END = "2012-03-01"  # after the campaign's end: the summary is written at the end
 # Cells that differ between two runs of the same code: (sheet, header text of the row or column).
 VOLATILE_META = {"issued_at", "token", "issued_digest"}
+VOLATILE_LOG_COLUMNS = {"导入时间", "SHA256", "保存时间", "删除时间"}  # the clock, or a hash of a file holding the token
 # Workbooks whose cells carry the clock or the random secret (masked above): compared cell by cell only.
-CARRY_THE_CLOCK = ("demo/下发/", "demo/回收归档/", f"demo/{DEMO_BOOK}")
+CARRY_THE_CLOCK = ("demo/下发/", "demo/回收归档/", "demo/备份/", f"demo/{DEMO_BOOK}")
 
 
 def run_side(src: Path, out: Path) -> None:
@@ -61,7 +64,20 @@ def run_side(src: Path, out: Path) -> None:
     zf("summary", book, "--as-of", AS_OF_END, "--out", "documents")
     zf("rota", book, "--from", "2012-01-16", "--out", "documents")
     zf("build-workbook", "--out", "macro/大走访台账.xlsm", "--macros", str(src.parent / "macros"))
+    _edit_a_return(out / "demo" / "下发")
     zf("collect", book, "demo/下发", "--json", json_to="collect.json")  # last: it writes into the master
+
+
+def _edit_a_return(folder: Path) -> None:
+    """The same clerk's edit on both sides: one address changed in the first unit's workbook, so that
+    collect merges a row and writes its log."""
+    import openpyxl
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["走访记录"]
+    column = next(c.column_letter for c in ws[1] if c.value == "地址")
+    ws[f"{column}2"] = "回收时改过的地址"
+    wb.save(path)
 
 
 # ------------------------------------------------------------------ fingerprints
@@ -82,6 +98,8 @@ def fingerprint(folder: Path) -> dict[str, object]:
             if rel.startswith("demo/回收归档/"):  # archived under the return's hash, which holds the random token
                 unit = prints[rel]["_meta"]["cells"].get("C4", ["?"])[0]
                 prints[f"demo/回收归档/{unit}.xlsx"] = prints.pop(rel)
+            elif rel.startswith("demo/备份/"):  # a backup is named by the time it was made
+                prints[re.sub(r"\.\d{8}-\d{6}-\d+(?=\.xlsx$)", "", rel)] = prints.pop(rel)
         elif suffix == ".docx":
             prints[rel] = _package_print(path, skip={"docProps/core.xml"})
         else:
@@ -122,8 +140,8 @@ def _workbook_print(path: Path) -> dict[str, object]:
             for c in row:
                 if c.value is not None or c.number_format != "General":
                     cells[c.coordinate] = [_cell(c.value), c.number_format]
-        if ws.title in ("_meta", "导入记录"):
-            cells = _mask_meta(ws, cells)
+        if ws.title in ("_meta", "导入记录", "已删除记录"):
+            cells = _mask_volatile(ws, cells)
         out[ws.title] = {
             "cells": cells,
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),
@@ -150,14 +168,16 @@ def _cell(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _mask_meta(ws, cells: dict) -> dict:
-    """``_meta`` is key/value pairs (A/B), 导入记录 a log by time: the clock and the secret's values are masked."""
+def _mask_volatile(ws, cells: dict) -> dict:
+    """``_meta`` holds key/value rows: the clock's and the secret's values are masked. 导入记录 and 已删除记录
+    are logs: their time and hash columns are masked below the header."""
+    from openpyxl.utils.cell import coordinate_from_string
+    where = {k: coordinate_from_string(k) for k in cells}
     if ws.title == "_meta":
-        for row in range(1, ws.max_row + 1):
-            if ws.cell(row, 1).value in VOLATILE_META:
-                cells = {k: v for k, v in cells.items() if k.lstrip("ABCDEFGHIJ") != str(row) or k[0] == "A"}
-        return cells
-    return {k: v for k, v in cells.items() if not k.startswith(("A", "B")) or k in ("A1", "B1")}
+        rows = {r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value in VOLATILE_META}
+        return {k: v for k, v in cells.items() if where[k][1] not in rows or where[k][0] == "A"}
+    letters = {c.column_letter for c in ws[1] if c.value in VOLATILE_LOG_COLUMNS}
+    return {k: v for k, v in cells.items() if where[k][0] not in letters or where[k][1] == 1}
 
 
 def differences(before: dict, after: dict, limit: int = 40) -> list[str]:
