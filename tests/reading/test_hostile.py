@@ -316,13 +316,16 @@ def test_a_sheet_with_a_far_away_cell_is_refused_at_once_and_the_batch_goes_on(c
     done = subprocess.run([sys.executable, "-m", "zoufang", "check", str(hostile)], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2 and "数据范围异常" in done.stderr and "panicked" not in done.stderr
+    assert "worksheets/" not in done.stderr  # the sheet by its name, not by its part in the package
+    assert any(f"“{name}”" in done.stderr or f"{name}!" in done.stderr for name in wb.sheetnames)
     assert time.perf_counter() - started < 30  # a refusal, not an allocation (it aborted the process before)
     result = collect(master, [hostile, good])
     assert [f.status for f in result.files] == ["refused", "merged"]
 
 
 def _rewrite_far_row(path, row: int):
-    """Move the last row of 走访记录 to ``row`` in the sheet XML (openpyxl cannot write past Excel's rows)."""
+    """Move the last row of the first sheet with a row 2 to ``row`` in its XML (openpyxl cannot write past
+    Excel's rows)."""
     import re
     import zipfile
     tmp = path.with_suffix(".tmp")

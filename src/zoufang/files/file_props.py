@@ -9,6 +9,7 @@ the office's issue time compare correctly.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import struct
 import zipfile
 from pathlib import Path
@@ -21,6 +22,8 @@ REFUSED_SUFFIXES = {".et": "WPS 表格的 .et 格式", ".ett": "WPS 表格模板
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _DCTERMS = "{http://purl.org/dc/terms/}"
 _META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MAX_PART = 1 << 20
 
 
@@ -106,6 +109,21 @@ def saved_time(path: Path) -> dt.datetime | None:
     return _ole_saved(path)
 
 
+def sheet_names_by_part(path: Path) -> dict[str, str]:
+    """{"xl/worksheets/sheet7.xml": "走访记录", ...} of an .xlsx/.xlsm, from its workbook part and relationships;
+    {} where they cannot be read."""
+    book, rels = _zip_part(path, "xl/workbook.xml"), _zip_part(path, "xl/_rels/workbook.xml.rels")
+    if book is None or rels is None:
+        return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    names = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        names[part] = sheet.get("name", "")
+    return names
+
+
 def uses_1904_dates(path: Path) -> bool:
     """True for a workbook in the 1904 date system (Mac Excel): serial 0 is 1904-01-01."""
     path = Path(path)
@@ -113,7 +131,7 @@ def uses_1904_dates(path: Path) -> bool:
         root = _zip_part(path, "xl/workbook.xml")
         if root is None:
             return False
-        pr = root.find("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}workbookPr")
+        pr = root.find(f"{_MAIN}workbookPr")
         return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
     return _biff_1904(path)
 

@@ -19,7 +19,7 @@ from zoufang.contract.schema import (
     ADDED_SHEET, ALL_SHEETS, DELETED_SHEET, HOLIDAYS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION,
     SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
-from zoufang.files.file_props import REFUSED_SUFFIXES, uses_1904_dates
+from zoufang.files.file_props import REFUSED_SUFFIXES, sheet_names_by_part, uses_1904_dates
 from zoufang.reading import normalize as nz
 from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
 from zoufang.reading.sheet_extent import ExtentTooLarge, check_sheet_extents
@@ -96,7 +96,12 @@ def check_extents(path: Path) -> None:
     try:
         check_sheet_extents(path)
     except ExtentTooLarge as exc:
-        raise InputError(f"{path.name}：工作表的数据范围异常（{exc.columns} 列 × {exc.rows} 行，{exc.part}），"
+        sheet = sheet_names_by_part(path).get(exc.part) or exc.part
+        if not exc.cell:
+            where = f"工作表“{sheet}”"
+        else:  # a cell (A9999999), or a row element without cells of its own (9999999)
+            where = f"工作表“{sheet}”第 {exc.cell} 行" if exc.cell.isdigit() else f"{sheet}!{exc.cell}"
+        raise InputError(f"{path.name}：{where}的数据范围异常（{exc.columns} 列 × {exc.rows} 行），"
                          f"远超活动台账可能的大小，可能是恶意构造或损坏的文件，已拒绝读取") from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError):
         return  # a damaged package: the reader gives the reason
