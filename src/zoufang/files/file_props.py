@@ -110,7 +110,7 @@ def saved_time(path: Path) -> dt.datetime | None:
 
 
 def sheet_names_by_part(path: Path) -> dict[str, str]:
-    """{"xl/worksheets/sheet7.xml": "走访记录", ...} of an .xlsx/.xlsm, from its workbook part and relationships;
+    """Sheet name by worksheet part (xl/worksheets/sheet7.xml) of an .xlsx/.xlsm, from its workbook part and rels;
     {} where they cannot be read."""
     book, rels = _zip_part(path, "xl/workbook.xml"), _zip_part(path, "xl/_rels/workbook.xml.rels")
     if book is None or rels is None:
