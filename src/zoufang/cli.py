@@ -227,14 +227,11 @@ def collect(
     if as_json:
         _emit_json(result.to_json())
         raise typer.Exit(result.exit_code)
-    from zoufang.exchange.collect import STATUS_TEXT
     for f in result.files:
-        line = f"{Path(f.file).name}：{f.unit or '?'} {STATUS_TEXT[f.status]}"
-        if f.status == "merged":
-            line += f"（新增 {f.added}，修改 {f.updated}，未变 {f.unchanged}，删除 {f.removed}，拒收 {len(f.rejected)}）"
-        if f.reason:
-            line += f"：{f.reason}"
-        out.print(line)
+        out.print(f.summary())
+        for c in f.conflicts:
+            out.print(f"  冲突 {c['sheet']}!{c['cell']}（{c['record']}，{c['column']}）：总台账保留“{c['office']}”，"
+                      f"单位改为“{c['unit']}”。{c['reason']}")
         for r in f.rejected:
             out.print(f"  拒收 {r['sheet']}{'!' + r['cell'] if r['cell'] else ''}：{r['reason']}")
         for n in f.notes:

@@ -62,6 +62,7 @@ class Sheet:
     person_id_key: str | None = None
     id_tag: str = ""  # short tag in generated record numbers: 单位编码-TAG00001
     optional: bool = False  # a workbook without it is complete (节假日)
+    identity: tuple[str, ...] = ()  # column keys that tell which record an unnumbered row is (a resent copy)
 
     def col(self, key: str) -> Column:
         for c in self.columns:
@@ -195,6 +196,7 @@ VISITS = Sheet(
     ),
     "每次走访一行。户以户主姓名加地址识别，同一户走访两次只计一户。",
     id_tag="ZF", id_key="record_id", unit_from=("person",), person_id_key="person_id",
+    identity=("date", "person", "target"),
 )
 RESEARCH = Sheet(
     "research", "调研记录",
@@ -210,6 +212,7 @@ RESEARCH = Sheet(
     ),
     "每次调研一行，起止日期都算在内；同一人重叠的日子只算一次。",
     id_tag="DY", id_key="record_id", unit_from=("person",), person_id_key="person_id",
+    identity=("person", "start", "topic"),
 )
 RECEPTIONS = Sheet(
     "receptions", "接访记录",
@@ -230,6 +233,7 @@ RECEPTIONS = Sheet(
     ),
     "开门接访，每次一行。限期办理要填办结时限，移交的要填移交部门。",
     id_tag="JF", id_key="record_id", unit_from=("unit", "person"), person_id_key="person_id",
+    identity=("date", "person", "visitor"),
 )
 CASES = Sheet(
     "cases", "包案台账",
@@ -248,7 +252,7 @@ CASES = Sheet(
         C("closed_date", "销号日期", K.DATE, done_date=True, width=12),
     ),
     "领导包案的信访案件。局领导带案下访不少于包案量的30%。",
-    id_tag="BA", id_key="case_id", unit_from=("unit", "leader"),
+    id_tag="BA", id_key="case_id", unit_from=("unit", "leader"), identity=("cause", "leader"),
 )
 PROBLEMS = Sheet(
     "problems", "问题台账",
@@ -272,7 +276,7 @@ PROBLEMS = Sheet(
         C("supervision", "督办意见", owner=Owner.OFFICE, width=20),
     ),
     "走访、接访、排查中发现的问题，逐项登记，明确分包领导、责任单位、责任人和时限，逐案销号。",
-    id_tag="WT", id_key="problem_id", unit_from=("unit", "leader"),
+    id_tag="WT", id_key="problem_id", unit_from=("unit", "leader"), identity=("reg_date", "description"),
 )
 WENZHENG = Sheet(
     "wenzheng", "问政记录",
@@ -288,7 +292,7 @@ WENZHENG = Sheet(
         C("remark", "备注", width=16),
     ),
     "热线、邮箱、在线交流等问政活动。局负责人在线交流不少于4次。",
-    id_tag="WZ", id_key="record_id", unit_from=("person",),
+    id_tag="WZ", id_key="record_id", unit_from=("person",), identity=("date", "person", "topic"),
 )
 ACTIVITIES = Sheet(
     "activities", "活动记录",
@@ -304,7 +308,7 @@ ACTIVITIES = Sheet(
         C("remark", "备注", width=16),
     ),
     "送政策、送图书、结对帮扶、领导小组例会、联系点建设、回头看等活动。",
-    id_tag="HD", id_key="record_id", unit_from=("unit", "lead"),
+    id_tag="HD", id_key="record_id", unit_from=("unit", "lead"), identity=("date", "kind", "lead"),
 )
 
 REFERENCE_SHEETS = (SETTINGS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)
@@ -432,7 +436,9 @@ META_ITEMS = (
 )
 ISSUED_SHEET = "_issued"  # hidden in unit workbooks: the record numbers they were issued with
 ADDED_SHEET = "_added"  # hidden in the master: where each row added from a return came from (resends)
-ADDED_HEADERS = ("issue", "sheet", "ordinal", "typed_id", "digest", "id")
+ADDED_HEADERS = ("issue", "sheet", "ordinal", "typed_id", "digest", "id", "cells")
+BASE_SHEET = "_base"  # hidden in the master: what each unit was issued, a digest per cell (docs/EXCHANGE.md)
+BASE_HEADERS = ("batch", "sheet", "part", "digests")
 META_HEADERS = ("键", "说明", "值")
 
 UNIT_HOME_TITLE = "{unit}　{name}　单位工作簿"

@@ -17,8 +17,8 @@ from pathlib import Path
 from zoufang.checks.validate import validate
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, count_levels, findings_sheet_rows
 from zoufang.contract.schema import (
-    ALL_SHEETS, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET, META_HEADERS, META_SHEET,
-    PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,
+    ALL_SHEETS, BASE_HEADERS, BASE_SHEET, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET,
+    META_HEADERS, META_SHEET, PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,
 )
 from zoufang.exchange.editing import Editor
 from zoufang.progress.report import build_report
@@ -217,6 +217,10 @@ class BookEditor(Editor):
     def set_value(self, sheet: str, address: str, value) -> None:
         self.book.sheets[sheet].range(address).value = as_typed(value)
 
+    def holds_formula(self, sheet: str, address: str) -> bool:
+        formula = self.book.sheets[sheet].range(address).formula
+        return isinstance(formula, str) and formula.startswith("=")
+
     def max_column(self, sheet: str) -> int:
         used = self.book.sheets[sheet].used_range
         return used.column + used.columns.count - 1
@@ -261,8 +265,10 @@ def issue_units(book) -> str:
     if filled or notices:
         editor.save()
         return _done(book, "".join(notices) + f"已为 {filled} 处空白的记录编号补上编号。请保存工作簿，再点一次“下发单位表”。")
-    issued = issue_campaign(campaign, load_secret(master, create=True), _folder(book, ISSUE_DIR))
-    return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}")
+    issued = issue_campaign(campaign, load_secret(master, create=True), _folder(book, ISSUE_DIR),
+                            record_base=lambda rows: editor.append_log(BASE_SHEET, list(BASE_HEADERS), rows, hidden=True))
+    return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}。"
+                       f"下发内容已记入本工作簿（回收时据此判断单位改了什么），请保存工作簿")
 
 
 @_guarded

@@ -49,17 +49,30 @@ class FileResult(RowOutcome):
 
     @property
     def changed(self) -> bool:
-        return self.status == MERGED and bool(self.added or self.updated or self.removed)
+        """The master must be written: rows changed, or conflicts to keep in 导入记录."""
+        return self.status == MERGED and bool(self.added or self.updated or self.removed or self.conflicts)
 
     @property
     def clean(self) -> bool:
-        """Merged or an exact duplicate, with no row rejected."""
-        return self.status in (MERGED, DUPLICATE) and not self.rejected
+        """Merged or an exact duplicate, with no row rejected and no conflict left to the office."""
+        return self.status in (MERGED, DUPLICATE) and not self.rejected and not self.conflicts
+
+    def summary(self) -> str:
+        """One Chinese line: what became of the file and, if merged, its counts."""
+        name = Path(self.file).name
+        line = f"{name}：{self.unit + ' ' if self.unit else ''}{STATUS_TEXT[self.status]}"
+        if self.status == MERGED:
+            line += (f"（新增 {self.added}，修改 {self.updated}，删除 {self.removed}，冲突 {len(self.conflicts)}，"
+                     f"拒收 {len(self.rejected)}，未变 {self.unchanged}）")
+        if self.reason:
+            line += f"：{self.reason.removeprefix(name + '：')}"
+        return line
 
     def to_json(self) -> dict:
         out = {"file": self.file, "sha256": self.sha256, "unit": self.unit, "status": self.status,
                "status_text": STATUS_TEXT[self.status], "added": self.added, "updated": self.updated,
-               "unchanged": self.unchanged, "removed": self.removed, "rejected": self.rejected}
+               "unchanged": self.unchanged, "removed": self.removed, "rejected": self.rejected,
+               "conflicts": self.conflicts}
         if self.notes:
             out["notes"] = self.notes
         if self.reason:
@@ -236,7 +249,9 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
 
 
 def _log_row(r: FileResult, now: dt.datetime) -> list:
-    said = "；".join([r.reason] + [n["note"] for n in r.notes] + [x["reason"] for x in r.rejected][:20])
+    conflicts = [f"冲突 {c['sheet']}!{c['cell']} {c['record']}“{c['column']}”：办公室“{c['office']}”，单位“{c['unit']}”"
+                 for c in r.conflicts]
+    said = "；".join(([r.reason] + conflicts + [n["note"] for n in r.notes] + [x["reason"] for x in r.rejected])[:40])
     return [now.replace(tzinfo=None), Path(r.file).name, r.sha256, r.unit, r.order_time, STATUS_TEXT[r.status],
             r.added, r.updated, r.unchanged, r.removed, len(r.rejected), said.strip("；")]
 

@@ -29,6 +29,10 @@ class Editor:
     def max_column(self, sheet: str) -> int:
         raise NotImplementedError
 
+    def holds_formula(self, sheet: str, address: str) -> bool:
+        """True if the cell holds a formula (the office's: never overwritten by a return)."""
+        return False
+
     def delete_row(self, sheet: str, row: int) -> None:
         raise NotImplementedError
 
@@ -58,12 +62,19 @@ class Editor:
             self.set_value(data.name, f"{letter}{data.header_row}", data.spec.col(key).label)
         return letter
 
-    def update(self, data: SheetData, row: int, values: dict[str, object], extras: dict[str, object]) -> None:
+    def update(self, data: SheetData, row: int, values: dict[str, object], extras: dict[str, object]) -> list[str]:
+        """Write ``values`` (contract keys) and ``extras`` (headers) on ``row``; returns the keys and headers
+        not written because the cell holds a formula."""
         self._sheet(data)
+        skipped = []
         for key, value in values.items():
             if cell_value(value) is None and not data.letters.get(key):
                 continue
-            self.set_value(data.name, f"{self._contract_letter(data, key)}{row}", value)
+            address = f"{self._contract_letter(data, key)}{row}"
+            if self.holds_formula(data.name, address):
+                skipped.append(key)
+                continue
+            self.set_value(data.name, address, value)
         columns = self.extra_columns[data.name]
         for header, value in extras.items():
             if cell_value(value) is None and header not in columns:
@@ -72,7 +83,11 @@ class Editor:
                 self._columns_used[data.name] += 1
                 columns[header] = get_column_letter(self._columns_used[data.name])
                 self.set_value(data.name, f"{columns[header]}{data.header_row}", str(header))
+            if self.holds_formula(data.name, f"{columns[header]}{row}"):
+                skipped.append(header)
+                continue
             self.set_value(data.name, f"{columns[header]}{row}", value)
+        return skipped
 
     def append(self, data: SheetData, values: dict[str, object], extras: dict[str, object]) -> int:
         self._sheet(data)

@@ -17,9 +17,10 @@ from pathlib import Path
 from zoufang import __version__
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
-    ENTRY_SHEETS, HOLIDAYS, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER,
+    BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER,
     SCHEMA_VERSION, SETTING_ITEMS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, UNITS,
 )
+from zoufang.exchange.base import base_rows, batch_key, digest_cells
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import deleted_ids, export_values
@@ -159,11 +160,26 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
         notices += done
     if done:  # the master was rewritten: issue what it now holds
         campaign = read_campaign(master)
-    return issue_campaign(campaign, load_secret(master, create=True), out_dir, now)
+    secret = load_secret(master, create=True)
+    return issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows))
 
 
-def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None) -> list[Issued]:
-    """issue() for a campaign already read (from a file or a live workbook)."""
+def record_base(master: Path, rows: list[list]) -> None:
+    """Keep what was issued in the master's hidden ``_base`` sheet (backup, atomic replace)."""
+    refuse_if_open(master)
+    with MasterLock(master):
+        editor = MasterEditor(master)
+        editor.append_log(BASE_SHEET, list(BASE_HEADERS), rows, hidden=True)
+        atomic_write(master, editor.save)
+
+
+def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None,
+                   record_base=None) -> list[Issued]:
+    """issue() for a campaign already read (from a file or a live workbook).
+
+    ``record_base(rows)`` keeps the ``_base`` rows of what is issued in the master; it is called
+    before any unit workbook is written, so that no workbook goes out whose base is not kept.
+    """
     campaign_id = campaign.meta.get("campaign_id", "")
     if not campaign_id:
         raise InputError(f"{campaign.source}：_meta 中没有活动编号，无法下发")
@@ -180,6 +196,9 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     used_names: set[str] = set()
     owners = {spec.key: owning_units(campaign[spec.key], roster) for spec in ENTRY_SHEETS}
     exported = {spec.key: export_values(campaign[spec.key]) for spec in (*ENTRY_SHEETS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)}
+    digests = {spec.key: digest_cells(campaign[spec.key]) for spec in ENTRY_SHEETS}
+    planned: list[tuple[str, BookContent, int]] = []
+    bases: list[list] = []
     for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates():
         content = BookContent(settings=settings, protect_office_columns=True)
         content.frames[UNITS.key] = exported[UNITS.key]
@@ -189,19 +208,29 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
         content.frames[HOLIDAYS.key] = exported[HOLIDAYS.key]
         ids: list[list[str]] = []
         rows = 0
+        owned = {}
         for spec in ENTRY_SHEETS:
             data = campaign[spec.key]
             own = (owners[spec.key] == unit).to_numpy()
+            owned[spec.key] = own & (data.frame[spec.id_key] != "").to_numpy()
             content.frames[spec.key] = exported[spec.key][own].reset_index(drop=True)
             content.extras[spec.key] = data.extras[own].reset_index(drop=True)
             ids += [[spec.key, i] for i in data.frame.loc[own, spec.id_key] if i]
             rows += int(own.sum())
+        digest = issued_digest(secret, campaign_id, unit, issued_at, ids)
         content.meta = {"campaign_id": campaign_id, "schema_version": str(SCHEMA_VERSION), "unit": unit,
                         "issued_at": issued_at, "generator": f"zoufang {__version__}",
-                        "token": unit_token(secret, campaign_id, unit),
-                        "issued_digest": issued_digest(secret, campaign_id, unit, issued_at, ids)}
+                        "token": unit_token(secret, campaign_id, unit), "issued_digest": digest}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
         content.home = unit_home(campaign, unit, now)
+        for spec in ENTRY_SHEETS:
+            mask = owned[spec.key]
+            bases += base_rows(batch_key(digest), spec, digests[spec.key][mask],
+                               campaign[spec.key].frame.loc[mask, spec.id_key])
+        planned.append((unit, content, rows))
+    if record_base is not None and planned:
+        record_base(bases)
+    for unit, content, rows in planned:
         name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
         target = out_dir / name
         atomic_write(target, lambda tmp, content=content: write_book(tmp, content), keep_backup=True)

@@ -30,6 +30,9 @@ class MasterEditor(Editor):
     def max_column(self, sheet: str) -> int:
         return self.package.sheet(sheet).last_column()
 
+    def holds_formula(self, sheet: str, address: str) -> bool:
+        return self.package.sheet(sheet).holds_formula(address)
+
     def delete_row(self, sheet: str, row: int) -> None:
         self._deleted.setdefault(sheet, set()).add(row)  # numbered as read: deleted together on write
 

@@ -1,34 +1,43 @@
-"""Merging one authenticated unit workbook into the master (WORKBOOK.md, "What a returned unit workbook may and may not do").
+"""Merging one authenticated unit workbook into the master: a three-way merge on the issued base.
 
-- A row is matched to the master by its record number. The unit may change the
-  columns it owns on the rows it owns; a row it may not change (another unit's
-  row, a transfer to another unit, a person of another unit on any person column)
-  is rejected and the master row stays exactly as it was.
-- A contract column missing from the returned sheet (deleted, or renamed beyond
-  recognition) leaves the master's column untouched and is reported; without the
-  record-number column the sheet is not merged at all.
-- Only a row the unit owned and left out of its return counts as deleted.
-- Rows without a number are new. Each one added is remembered in the master's
-  hidden ``_added`` sheet with the issue it came from, its place among the new
-  rows and a digest of its content, so that a corrected copy of the same issued
-  workbook updates those rows instead of adding them again (docs/EXCHANGE.md).
+WORKBOOK.md, "What a returned unit workbook may and may not do" and "A return changes only what
+the unit changed"; docs/EXCHANGE.md says how.
+
+- A row is matched to the master by its record number (invisible characters and outer blanks
+  aside); a row pasted back without its number is the record the unit left out with the same
+  content; a row sent again without its number is the row an earlier copy of the same issued
+  workbook added (same content, the number the clerk typed, or the same identity columns).
+- A cell is written only where the unit changed it against the base it was issued (or, for a row an
+  earlier return added, the content that return brought). A cell both sides changed is a conflict:
+  the master keeps the office's value and the result lists both.
+- The unit may change the columns it owns on the rows it owns; a row it may not change (another
+  unit's row, a transfer to another unit, a person of another unit) is rejected and the master row
+  stays exactly as it was. The office's columns — 督办意见, the extra columns the master had when it
+  issued, any cell holding a formula — are never written by a return.
+- Only a row of the base that the unit left out counts as deleted, and only if the office has not
+  changed it since; it moves to 已删除记录 with every column, the office's too.
+- Text is written exactly as the clerk typed it; characters a cell cannot hold are removed and
+  noted, text longer than a cell holds refuses the row.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from zoufang.contract.schema import (
-    ADDED_HEADERS, ADDED_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind, Owner, Sheet,
+    ADDED_HEADERS, ADDED_SHEET, BASE_HEADERS, BASE_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind,
+    Owner, Sheet,
 )
+from zoufang.exchange.base import BLANK, EXTRA, Base, batch_key, digest_cells, merged_rows, read_bases
 from zoufang.exchange.record_ids import IdAllocator
 from zoufang.reading.dataset import Campaign, SheetData
 from zoufang.reading.roster import Roster, owning_units
-from zoufang.xlsx.values import cell_value
+from zoufang.xlsx.values import CELL_TEXT_LIMIT, ILLEGAL_CHARACTERS_RE, cell_value
 
 
 @dataclass
@@ -41,59 +50,71 @@ class RowOutcome:
     removed: int = 0
     rejected: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
 
     def reject(self, sheet: str, cell: str | None, reason: str) -> None:
         self.rejected.append({"sheet": sheet, "cell": cell, "reason": reason})
 
-    def note(self, sheet: str, cell: str | None, text: str) -> None:
+    def note(self, sheet: str | None, cell: str | None, text: str) -> None:
         self.notes.append({"sheet": sheet, "cell": cell, "note": text})
+
+    def conflict(self, sheet: str, cell: str | None, record: str, column: str, office, unit, reason: str) -> None:
+        """Both sides changed: the master kept the office's value (``cell`` is the master's)."""
+        self.conflicts.append({"sheet": sheet, "cell": cell, "record": record, "column": column,
+                               "office": _shown(office), "unit": _shown(unit), "reason": reason})
+
+
+def _shown(value) -> str:
+    value = cell_value(value)
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d") if not (value.hour or value.minute) else value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 @dataclass(frozen=True)
 class Added:
-    """A row once added from a return: where it came from and the number it got."""
+    """A row once added from a return: where it came from, the number it got, the digests it brought."""
 
     ordinal: int
     typed_id: str
     digest: str
     record_id: str
+    cells: dict | None = None
 
 
 def export_values(data: SheetData) -> pd.DataFrame:
-    """Each contract column's value as it should be written: typed where it parsed, else the clerk's text."""
+    """Each contract column's value as it is written: typed where it parsed, else exactly what was typed."""
     out = {}
     for col in data.spec.columns:
         typed = data.frame[col.key]
         text = data.text[col.key]
+        raw = data.raw[col.key] if data.raw is not None else text
         if col.kind in (Kind.DATE, Kind.YESNO, Kind.NUMBER, Kind.TARGET):
             keep = typed.astype(object).where(typed.notna(), None)
-            out[col.key] = keep.where(keep.notna() | (text == ""), text).where(text != "", None)
+            out[col.key] = keep.where(keep.notna() | (text == ""), raw).where(text != "", None)
         else:
-            out[col.key] = text.where(text != "", None)
+            out[col.key] = raw.where(text != "", None)
     return pd.DataFrame(out, index=data.frame.index)
-
-
-def same_value(a, b) -> bool:
-    a, b = cell_value(a), cell_value(b)
-    if a in ("", None) and b in ("", None):
-        return True
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return abs(a - b) < 1e-9
-    return a == b
 
 
 def previous_additions(grid: list[list] | None) -> dict[tuple[str, str], list[Added]]:
     """The master's ``_added`` sheet by (issue, sheet key), in the order the rows were added."""
     out: dict[tuple[str, str], list[Added]] = {}
     for row in (grid or [])[1:]:
-        cells = [str(v) if v is not None else "" for v in list(row) + [""] * 6][:6]
-        issue, sheet, ordinal, typed, digest, record_id = cells
+        cells = [str(v) if v is not None else "" for v in list(row) + [""] * 7][:7]
+        issue, sheet, ordinal, typed, digest, record_id, packed = cells
         if issue and sheet and record_id:
             try:
                 number = int(float(ordinal))
             except ValueError:
                 number = 0
-            out.setdefault((issue, sheet), []).append(Added(number, typed, digest, record_id))
+            try:
+                digests = json.loads(packed) if packed else None
+            except ValueError:
+                digests = None
+            out.setdefault((issue, sheet), []).append(Added(number, typed, digest, record_id, digests))
     return out
 
 
@@ -108,8 +129,10 @@ class MergeRun:
     now: object
     previous: dict[tuple[str, str], list[Added]] = field(default_factory=dict)
     added_rows: list[list] = field(default_factory=list)  # new rows of _added
+    base_rows: list[list] = field(default_factory=list)  # new rows of _base: the cells returns wrote
     deleted_rows: list[list] = field(default_factory=list)  # new rows of 已删除记录
     _views: dict = field(default_factory=dict)
+    _bases: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, campaign: Campaign, editor, now, reserved: set[str]) -> "MergeRun":
@@ -123,17 +146,28 @@ class MergeRun:
             self._views[key] = MasterView.of(self.campaign[key], self.roster)
         return self._views[key]
 
+    def bases(self, batch: str) -> dict[str, Base] | None:
+        """The issued base of ``batch`` by sheet key; None for a batch issued before bases were kept."""
+        if batch not in self._bases:
+            found = read_bases(self.campaign.hidden.get(BASE_SHEET), {batch})
+            self._bases[batch] = {sheet: base for (_, sheet), base in found.items()} or None
+        return self._bases[batch]
+
     def write_logs(self) -> None:
         """Append the run's provenance rows (hidden ``_added``); 已删除记录 is written by the caller's log."""
         if self.added_rows:
             self.editor.append_log(ADDED_SHEET, list(ADDED_HEADERS), self.added_rows, hidden=True)
+        if self.base_rows:
+            self.editor.append_log(BASE_SHEET, list(BASE_HEADERS), self.base_rows, hidden=True)
 
 
 @dataclass
 class MasterView:
-    """The master's rows of one sheet as they were read: values, owners, positions."""
+    """The master's rows of one sheet as they were read: values, digests, owners, positions."""
 
+    data: SheetData
     values: dict
+    digests: dict
     owner: dict
     index: dict  # record number -> frame index
     extras: dict
@@ -142,8 +176,24 @@ class MasterView:
     @classmethod
     def of(cls, data: SheetData, roster: Roster) -> "MasterView":
         index = {rid: i for i, rid in zip(data.frame.index, data.frame[data.spec.id_key]) if rid}
-        return cls(export_values(data).to_dict("index"), owning_units(data, roster).to_dict(), index,
-                   data.extras.to_dict("index"), data.frame["_row"].to_dict())
+        return cls(data, export_values(data).to_dict("index"), digest_cells(data).to_dict("index"),
+                   owning_units(data, roster).to_dict(), index, data.extras.to_dict("index"),
+                   data.frame["_row"].to_dict())
+
+    def value(self, mi: int, key: str):
+        return self.extras.get(mi, {}).get(key[1:]) if key.startswith(EXTRA) else self.values[mi][key]
+
+    def cell(self, mi: int, key: str) -> str | None:
+        row = int(self.rows[mi])
+        if key.startswith(EXTRA):
+            letter = self.data.extra_letters.get(key[1:])
+            return f"{letter}{row}" if letter else None
+        return self.data.cell(key, row)
+
+    def changed_since(self, mi: int, base: dict[str, str]) -> list[str]:
+        """The columns whose master value differs from ``base`` (a column the base lacks was blank)."""
+        now = self.digests[mi]
+        return [k for k in dict.fromkeys([*base, *now]) if now.get(k, BLANK) != base.get(k, BLANK)]
 
 
 def deleted_ids(campaign: Campaign) -> set[str]:
@@ -164,64 +214,99 @@ def merge_unit_book(run: MergeRun, unit_book: Campaign, unit: str, issued: list[
                     source: tuple[str, str], outcome: RowOutcome) -> None:
     """Merge every entry sheet of ``unit_book`` (authenticated, of ``unit``) through ``run.editor``."""
     issue_key = unit_book.meta.get("issued_digest", "")
+    bases = run.bases(batch_key(issue_key)) if issue_key else None
+    if bases is None:
+        outcome.note(None, None, "这份工作簿下发时总台账还没有记录下发内容（旧版本下发），按两方比较合并：单位表中与总台账不同的单元格均以单位为准")
     by_sheet = _issued_by_sheet(issued)
     for spec in ENTRY_SHEETS:
-        SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()),
+        base = bases.get(spec.key, Base([])) if bases is not None else None
+        SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()), base,
                    source, outcome).run()
 
 
 class SheetMerge:
-    """One returned sheet of one unit, merged row by row."""
+    """One returned sheet of one unit, merged row by row against its base."""
 
     def __init__(self, run: MergeRun, spec: Sheet, theirs: SheetData, unit: str, issue_key: str,
-                 issued: set[str], source: tuple[str, str], outcome: RowOutcome):
+                 issued: set[str], base: Base | None, source: tuple[str, str], outcome: RowOutcome):
         self.run_, self.spec, self.theirs, self.unit = run, spec, theirs, unit
-        self.issue_key, self.issued, self.source, self.out = issue_key, issued, source, outcome
+        self.issue_key, self.source, self.out = issue_key, source, outcome
+        self.base = base  # None: issued before bases were kept (two-way against the master)
+        self.issued = set(base.cells) if base is not None else issued
+        self.written: list[tuple[str, str, str]] = []  # (record, column, digest) this return wrote
         self.mine = run.campaign[spec.key]
 
     # ---------------------------------------------------------------- the sheet
     def run(self) -> None:
+        if not self._readable():
+            return
         spec, theirs = self.spec, self.theirs
-        if not theirs.present:
-            self.out.reject(spec.name, None, f"回收表中没有“{spec.name}”工作表：该表未合并，总台账中本单位的这些行保持不变")
-            return
-        if not theirs.has(spec.id_key):
-            label = spec.col(spec.id_key).label
-            self.out.reject(spec.name, None, f"“{spec.name}”缺少“{label}”列（或表头被改动），无法与总台账的行对应："
-                                             f"该表未合并，总台账保持不变。请恢复“{label}”列后重新发送")
-            return
-        for col in spec.columns:
-            if col.owner is Owner.UNIT and not theirs.has(col.key):
-                self.out.reject(spec.name, None, f"“{spec.name}”缺少“{col.label}”列（或表头被改得无法识别）："
-                                                 f"该列未合并，总台账中的原值保持不变")
         self.unit_keys = [c.key for c in spec.columns
                           if c.owner is Owner.UNIT and c.key != spec.id_key and theirs.has(c.key)]
         self.office_keys = [c.key for c in spec.columns if c.owner is Owner.OFFICE and theirs.has(c.key)]
+        office_extras = self.base.office_extras if self.base is not None else set()
+        extras = [EXTRA + str(h) for h in theirs.extras.columns]
+        self.office_keys += [k for k in extras if k in office_extras]
+        self.writable = self.unit_keys + [k for k in extras if k not in office_extras]
         self.view = self.run_.view(spec.key)
         self.values = export_values(theirs).to_dict("index")
+        self.digests = digest_cells(theirs).to_dict("index")
         self.owner_complete = all(theirs.has(k) for k in spec.unit_from)
         self.owners = owning_units(theirs, self.run_.roster).to_dict()
         self.people = self._people_of_rows()
         previous = self.run_.previous.get((self.issue_key, spec.key), []) if self.issue_key else []
         self.previous = [a for a in previous if a.record_id in self.view.index]
-        self.expected = self.issued | {a.record_id for a in self.previous}
         self.seen: set[str] = set()
         pending = self._match_numbered()
+        pending = self._match_pasted_back(pending)
         self._merge_new(pending)
         self._delete_left_out()
+        self._note_kept_additions()
+        if self.base is not None and self.written:
+            self.run_.base_rows += merged_rows(batch_key(self.issue_key), self.spec.key, self.written)
+
+    def _readable(self) -> bool:
+        spec, theirs = self.spec, self.theirs
+        if not theirs.present:
+            self.out.reject(spec.name, None, f"回收表中没有“{spec.name}”工作表：该表未合并，总台账中本单位的这些行保持不变")
+            return False
+        if not theirs.has(spec.id_key):
+            label = spec.col(spec.id_key).label
+            self.out.reject(spec.name, None, f"“{spec.name}”缺少“{label}”列（或表头被改动），无法与总台账的行对应："
+                                             f"该表未合并，总台账保持不变。请恢复“{label}”列后重新发送")
+            return False
+        for col in spec.columns:
+            if col.owner is Owner.UNIT and not theirs.has(col.key):
+                self.out.reject(spec.name, None, f"“{spec.name}”缺少“{col.label}”列（或表头被改得无法识别）："
+                                                 f"该列未合并，总台账中的原值保持不变")
+        return True
+
+    def base_of(self, rid: str) -> dict[str, str]:
+        """What the unit was issued for record ``rid`` (two-way: the master as it is)."""
+        if self.base is None:
+            mi = self.view.index.get(rid)
+            return dict(self.view.digests[mi]) if mi is not None else {}
+        return self.base.of(rid) or {}
+
+    def last_word(self, rid: str, base: dict[str, str]) -> dict[str, str]:
+        """``base`` with the cells earlier returns of the same batch wrote: what the office has not touched."""
+        merged = self.base.merged.get(rid) if self.base is not None else None
+        return {**base, **merged} if merged else base
 
     def _match_numbered(self) -> list[tuple[int, str]]:
         """Update rows whose number is in the master; return the rest (index, typed number) as new."""
         pending = []
+        expected = self.issued | {a.record_id for a in self.previous}
+        added = {a.record_id: a for a in self.previous}
         ids, rows = self.theirs.frame[self.spec.id_key], self.theirs.frame["_row"]
         for i in self.theirs.frame.index:
             rid = ids[i]
             if rid and rid in self.view.index and rid not in self.seen:
                 mi = self.view.index[rid]
                 owner = self.view.owner[mi]
-                if owner == self.unit or (owner == "" and rid in self.expected):
+                if owner == self.unit or (owner == "" and rid in expected):
                     self.seen.add(rid)
-                    self._update(i, mi)
+                    self._update(i, mi, self._added_base(added[rid]) if rid in added else self.base_of(rid))
                 elif rid in self.issued:  # it was theirs when issued: the office has moved it since
                     self.seen.add(rid)
                     self.out.reject(self.spec.name, self.theirs.cell(self.spec.id_key, int(rows[i])),
@@ -232,8 +317,30 @@ class SheetMerge:
                 pending.append((i, rid))
         return pending
 
+    def _match_pasted_back(self, pending: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Rows without a known number whose content is that of a base record the unit left out (cut and pasted)."""
+        left: dict[tuple, list[str]] = {}
+        for rid in sorted(self.issued - self.seen):
+            mi = self.view.index.get(rid)
+            if mi is not None and self.view.owner[mi] in (self.unit, ""):
+                base = self.base_of(rid)
+                left.setdefault(tuple(base.get(k, BLANK) for k in self.unit_keys), []).append(rid)
+        if not left:
+            return pending
+        rest = []
+        for i, typed in pending:
+            found = left.get(tuple(self.digests[i][k] for k in self.unit_keys))
+            if found:
+                rid = found.pop(0)
+                self.seen.add(rid)
+                self._update(i, self.view.index[rid], self.base_of(rid))
+            else:
+                rest.append((i, typed))
+        return rest
+
     # ---------------------------------------------------------------- rows in the master
-    def _update(self, i: int, mi: int) -> None:
+    def _update(self, i: int, mi: int, base: dict[str, str]) -> None:
+        """Write the cells the unit changed against ``base`` that the office left as they were."""
         row = int(self.theirs.frame.at[i, "_row"])
         owner = self.owners[i] if self.owner_complete else self.view.owner[mi]
         if owner and owner != self.unit:
@@ -241,28 +348,84 @@ class SheetMerge:
                             f"第 {row} 行改为属于{owner}：单位不能把行移交给其他单位（请联系局活动办公室），"
                             f"未合并，总台账保持原样")
             return
-        old = self.view.values[mi]
-        changed = {k: self.values[i][k] for k in self.unit_keys if not same_value(self.values[i][k], old[k])}
-        if self._foreign_person(i, changed):
+        self._note_office_edits(i, base)
+        rid = self._record_ids[mi]
+        mine, theirs, last = self.view.digests[mi], self.digests[i], self.last_word(rid, base)
+        changed = {}
+        for key in self.writable:
+            unit, was, now = theirs[key], base.get(key, BLANK), mine.get(key, BLANK)
+            if unit == was or unit == now:
+                continue
+            if now != last.get(key, BLANK):
+                self._conflict(i, mi, key)
+                continue
+            changed[key] = self._their_value(i, key)
+        if self._foreign_person(i, [k for k in changed if not k.startswith(EXTRA)]) or not self._legal(i, changed):
             return
-        self._note_office_edits(i, old)
-        old_extras = self.view.extras.get(mi, {})
-        extras = {h: v for h, v in self.theirs.extras.loc[i].items()} if len(self.theirs.extras.columns) else {}
-        extra_changed = {h: v for h, v in extras.items() if not same_value(v, old_extras.get(h))}
-        if changed or extra_changed:
-            self.run_.editor.update(self.mine, int(self.view.rows[mi]), changed, extra_changed)
+        written = self._write(int(self.view.rows[mi]), changed, i)
+        self.written += [(rid, k, theirs[k]) for k in written]
+
+    def _their_value(self, i: int, key: str):
+        return self.theirs.extras.at[i, key[1:]] if key.startswith(EXTRA) else self.values[i][key]
+
+    def _label(self, key: str) -> str:
+        return key[1:] if key.startswith(EXTRA) else self.spec.col(key).label
+
+    def _conflict(self, i: int, mi: int, key: str) -> None:
+        rid = self._record_ids[mi]
+        where = self.theirs.cell(key, int(self.theirs.frame.at[i, "_row"])) if not key.startswith(EXTRA) else None
+        label = self._label(key)
+        self.out.conflict(self.spec.name, self.view.cell(mi, key), rid, label, self.view.value(mi, key),
+                          self._their_value(i, key),
+                          f"“{label}”下发后局活动办公室和单位都改过：总台账保留办公室的值，单位的值"
+                          f"{'（回收表' + where + '）' if where else ''}未采用，请核对后决定")
+
+    @cached_property
+    def _record_ids(self) -> dict:
+        return {m: r for r, m in self.view.index.items()}
+
+    def _write(self, row: int, changed: dict, i: int) -> list[str]:
+        """Write the changed cells of master row ``row``; returns the keys written (formula cells are not)."""
+        if not changed:
+            self.out.unchanged += 1
+            return []
+        values = {k: v for k, v in changed.items() if not k.startswith(EXTRA)}
+        extras = {k[1:]: v for k, v in changed.items() if k.startswith(EXTRA)}
+        skipped = self.run_.editor.update(self.mine, row, values, extras)
+        for key in skipped or ():
+            label = key if key in extras else self.spec.col(key).label
+            self.out.note(self.spec.name, self.theirs.cell(key, int(self.theirs.frame.at[i, "_row"])) or None,
+                          f"总台账中“{label}”第 {row} 行是公式，由局活动办公室维护，单位的修改未采用")
+        if len(skipped or ()) < len(changed):
             self.out.updated += 1
         else:
             self.out.unchanged += 1
+        skipped = set(skipped or ())
+        return [k for k in changed if (k[1:] if k.startswith(EXTRA) else k) not in skipped]
 
-    def _note_office_edits(self, i: int, old: dict | None) -> None:
+    def _legal(self, i: int, changed: dict) -> bool:
+        """Characters a cell cannot hold are removed (noted); text too long for a cell refuses the row."""
+        row = int(self.theirs.frame.at[i, "_row"])
+        for key, value in changed.items():
+            if not isinstance(value, str):
+                continue
+            where = self.theirs.cell(key, row) if not key.startswith(EXTRA) else self.theirs.first_cell(row)
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                changed[key] = value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                self.out.note(self.spec.name, where, f"“{self._label(key)}”中有 Excel 单元格不能保存的控制字符，已去掉")
+            if len(value) > CELL_TEXT_LIMIT:
+                self.out.reject(self.spec.name, where,
+                                f"第 {row} 行“{self._label(key)}”有 {len(value)} 个字，超过 Excel 单元格的上限 "
+                                f"{CELL_TEXT_LIMIT}：该行未合并，请精简后重新发送")
+                return False
+        return True
+
+    def _note_office_edits(self, i: int, base: dict[str, str]) -> None:
         row = int(self.theirs.frame.at[i, "_row"])
         for key in self.office_keys:
-            theirs = self.values[i][key]
-            if not same_value(theirs, old[key] if old else None):
-                label = self.spec.col(key).label
-                self.out.note(self.spec.name, self.theirs.cell(key, row),
-                              f"“{label}”由局活动办公室填写，单位的修改未采用")
+            if self.digests[i][key] != base.get(key, BLANK):
+                where = self.theirs.cell(key, row) if not key.startswith(EXTRA) else self.theirs.first_cell(row)
+                self.out.note(self.spec.name, where, f"“{self._label(key)}”由局活动办公室填写，单位的修改未采用")
 
     def _people_of_rows(self) -> dict[str, pd.DataFrame]:
         """For each person column present: the roster person of each row, with unit and role."""
@@ -299,33 +462,47 @@ class SheetMerge:
         text = [self.theirs.text.at[i, k] for k in self.unit_keys]
         return hashlib.sha256(json.dumps(text, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
-    def _match_resent(self, pending: list[tuple[int, str]]) -> dict[int, str]:
-        """Rows of a corrected copy that were added from an earlier copy of the same issued workbook.
+    def _added_base(self, added: Added) -> dict[str, str]:
+        """What an earlier return added for this row (its digests), else the master as it is."""
+        if added.cells is not None:
+            return added.cells
+        return dict(self.view.digests[self.view.index[added.record_id]])
 
-        Matched first by identical content, then by the number the clerk typed, then in order.
+    def _same_identity(self, i: int, added: Added) -> bool:
+        keys = [k for k in self.spec.identity if k in self.unit_keys]
+        if not keys or any(self.theirs.text.at[i, k] == "" for k in keys):
+            return False
+        was = self._added_base(added)
+        return all(self.digests[i][k] == was.get(k, BLANK) for k in keys)
+
+    def _match_resent(self, pending: list[tuple[int, str]]) -> dict[int, Added]:
+        """Rows of a later copy that an earlier copy of the same issued workbook added.
+
+        Matched by identical content, then by the number the clerk typed, then by the sheet's identity
+        columns (a corrected row); a row of another copy edited apart matches none and is new.
         """
-        left = [a for a in self.previous if self.view.owner[self.view.index[a.record_id]] in (self.unit, "")]
-        matched: dict[int, str] = {}
+        left = [a for a in self.previous if a.record_id not in self.seen
+                and self.view.owner[self.view.index[a.record_id]] in (self.unit, "")]
+        matched: dict[int, Added] = {}
         digests = {i: self._digest(i) for i, _ in pending}
-        for test in (lambda i, typed, a: a.digest == digests[i], lambda i, typed, a: bool(typed) and a.typed_id == typed):
+        tests = (lambda i, typed, a: a.digest == digests[i], lambda i, typed, a: bool(typed) and a.typed_id == typed,
+                 lambda i, typed, a: self._same_identity(i, a))
+        for test in tests:
             for i, typed in pending:
                 if i in matched:
                     continue
                 hit = next((a for a in left if test(i, typed, a)), None)
                 if hit:
-                    matched[i] = hit.record_id
+                    matched[i] = hit
                     left.remove(hit)
-        rest = [i for i, _ in pending if i not in matched]
-        for i, a in zip(rest, sorted(left, key=lambda a: a.ordinal)):
-            matched[i] = a.record_id
         return matched
 
     def _merge_new(self, pending: list[tuple[int, str]]) -> None:
         resent = self._match_resent(pending) if self.previous else {}
         for ordinal, (i, typed) in enumerate(pending):
-            if i in resent and resent[i] not in self.seen:
-                self.seen.add(resent[i])
-                self._update(i, self.view.index[resent[i]])
+            if i in resent:
+                self.seen.add(resent[i].record_id)
+                self._update(i, self.view.index[resent[i].record_id], self._added_base(resent[i]))
             else:
                 self._add(i, typed, ordinal)
 
@@ -341,41 +518,69 @@ class SheetMerge:
             return
         if self._foreign_person(i, self.people):
             return
-        self._note_office_edits(i, None)
-        ids = self.run_.ids
-        code = self.run_.roster.unit_codes.get(self.unit, "")
-        own_prefix = bool(code) and typed.startswith(f"{code}-")
-        rid = typed if own_prefix and ids.claim(typed) else ""
+        self._note_office_edits(i, {})
+        values = {k: self.values[i][k] for k in self.writable if not k.startswith(EXTRA)}
+        values |= {k: self._their_value(i, k) for k in self.writable if k.startswith(EXTRA)}
+        if not self._legal(i, values):
+            return
+        rid = self._number(i, typed, row)
         if not rid:
-            if not code:
-                self.out.reject(spec.name, self.theirs.first_cell(row),
-                                f"{self.unit}在“单位”表中没有单位编码，新增的第 {row} 行无法编号，未合并。"
-                                f"请补上单位编码后重新导入这份回收表")
-                return
-            rid = ids.fresh(code, spec.id_tag)
-            if typed:
-                why = "已被其他行占用" if own_prefix else f"不是本单位的编号（应以 {code}- 开头）"
-                self.out.note(spec.name, self.theirs.cell(spec.id_key, row),
-                              f"编号 {typed} {why}，新增的第 {row} 行改编为 {rid}")
-        values = {k: self.values[i][k] for k in self.unit_keys}
-        extras = {h: v for h, v in self.theirs.extras.loc[i].items()} if len(self.theirs.extras.columns) else {}
-        self.run_.editor.append(self.mine, {spec.id_key: rid, **values}, extras)
+            return
+        self.run_.editor.append(self.mine, {spec.id_key: rid, **{k: v for k, v in values.items() if not k.startswith(EXTRA)}},
+                                {k[1:]: v for k, v in values.items() if k.startswith(EXTRA)})
         self.seen.add(rid)
         self.out.added += 1
         if self.issue_key:
-            self.run_.added_rows.append([self.issue_key, spec.key, ordinal, typed, self._digest(i), rid])
+            cells = {k: self.digests[i][k] for k in self.writable}
+            self.run_.added_rows.append([self.issue_key, spec.key, ordinal, typed, self._digest(i), rid,
+                                         json.dumps(cells, ensure_ascii=False)])
+
+    def _number(self, i: int, typed: str, row: int) -> str:
+        """The record number of a new row: the one the clerk typed if it is the unit's and free, else a new one."""
+        spec, ids = self.spec, self.run_.ids
+        code = self.run_.roster.unit_codes.get(self.unit, "")
+        own_prefix = bool(code) and typed.startswith(f"{code}-")
+        if own_prefix and ids.claim(typed):
+            return typed
+        if not code:
+            self.out.reject(spec.name, self.theirs.first_cell(row),
+                            f"{self.unit}在“单位”表中没有单位编码，新增的第 {row} 行无法编号，未合并。"
+                            f"请补上单位编码后重新导入这份回收表")
+            return ""
+        rid = ids.fresh(code, spec.id_tag)
+        if typed:
+            why = "已被其他行占用" if own_prefix else f"不是本单位的编号（应以 {code}- 开头）"
+            self.out.note(spec.name, self.theirs.cell(spec.id_key, row), f"编号 {typed} {why}，新增的第 {row} 行改编为 {rid}")
+        return rid
 
     # ---------------------------------------------------------------- rows left out
     def _delete_left_out(self) -> None:
+        """A base record the unit left out is deleted, unless the office changed it since issue (a conflict)."""
         view, rows = self.view, []
-        for rid in sorted(self.expected - self.seen):
+        for rid in sorted(self.issued - self.seen):
             mi = view.index.get(rid)
             if mi is None or view.owner[mi] not in (self.unit, ""):
                 continue
+            changed = view.changed_since(mi, self.last_word(rid, self.base_of(rid)))
+            if changed:
+                labels = "、".join(self._label(k) for k in changed)
+                self.out.conflict(self.spec.name, view.data.first_cell(int(view.rows[mi])), rid, "（整行）", "保留",
+                                  "删除", f"单位删除了 {rid}，但下发后局活动办公室改过它的“{labels}”：未删除，请核对后决定")
+                continue
             content = {c.label: cell_value(view.values[mi][c.key]) for c in self.spec.columns}
+            content |= {str(h): cell_value(v) for h, v in view.extras.get(mi, {}).items() if cell_value(v) is not None}
             file_name, sha = self.source
             self.run_.deleted_rows.append([self.run_.now, self.spec.name, rid, self.unit, Path(file_name).name, sha,
                                            json.dumps(content, ensure_ascii=False, default=str)])
             rows.append(int(view.rows[mi]))
         self.run_.editor.delete_rows(self.mine, rows)  # applied at save, after every unit's updates
         self.out.removed += len(rows)
+
+    def _note_kept_additions(self) -> None:
+        """Rows an earlier copy of the same issued workbook added, which this copy lacks: kept, and said."""
+        for a in self.previous:
+            if a.record_id not in self.seen:
+                mi = self.view.index[a.record_id]
+                self.out.note(self.spec.name, self.view.data.first_cell(int(self.view.rows[mi])),
+                              f"{a.record_id} 是此前发回的同一份工作簿新增的行，这份回收表中没有它：保留未删除"
+                              f"（如确需删除，请在总台账中删除）")

@@ -19,12 +19,13 @@ ROW = "_row"  # Excel row number (1-based) of each record in the clerk's file
 
 @dataclass
 class SheetData:
-    """One sheet as read: typed values, cleaned text, and where each came from.
+    """One sheet as read: typed values, cleaned text, the cells as typed, and where each came from.
 
     ``frame`` holds one column per contract column key (typed: datetime64 for
     dates, 'boolean' for yes/no, float for numbers, str for everything else)
     plus ``_row``; ``text`` holds the cleaned text of the same cells; ``extras``
-    holds the clerk's own columns by their header text, untouched.
+    holds the clerk's own columns by their header text, untouched; ``raw`` the contract
+    columns' cells as read (what is written back: text exactly as typed).
     """
 
     spec: Sheet
@@ -38,6 +39,7 @@ class SheetData:
     longest: dict[str, int] = field(default_factory=dict)  # longest cleaned text per column key
     blanks: pd.DataFrame | None = None  # text == "", when the reader had it already
     text_codes: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)  # the reader's factorization
+    raw: pd.DataFrame | None = None  # each contract column's cells exactly as read (None for a missing column)
 
     @property
     def blank(self) -> pd.DataFrame:

@@ -34,10 +34,15 @@ DATE_FORMS = "2011-09-05、2011/9/5、2011.9.5、2011年9月5日，或直接输�
 YESNO_FORMS = "是/否、Y/N、√/×、TRUE/FALSE、1/0"
 
 
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)  # zero-width, BOM, soft hyphen
+
+
 def clean_text(value: object) -> str:
-    """NFKC (full-width to half-width), stripped; "" for blank or None."""
+    """NFKC (full-width to half-width), invisible characters removed, stripped; "" for blank or None.
+
+    For comparing, matching and counting only: what is stored is what the clerk typed."""
     if type(value) is str:
-        return (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
+        return (value if value.isascii() else unicodedata.normalize("NFKC", value).translate(INVISIBLE)).strip()
     if value is None:
         return ""
     if isinstance(value, float):
@@ -52,7 +57,7 @@ def clean_text(value: object) -> str:
         return value.isoformat()
     text = str(value)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
     return text.strip()
 
 
@@ -81,7 +86,7 @@ def clean_texts(values) -> list[str]:
     if joined.count(_JOIN) != max(len(strings) - 1, 0):  # a string that holds the joint itself
         return [clean_text(v) for v in values]
     if not joined.isascii():
-        joined = nfkc(joined)
+        joined = nfkc(joined).translate(INVISIBLE)
     cleaned = [t.strip() for t in joined.split(_JOIN)] if strings else []
     if len(strings) == len(values):
         return cleaned

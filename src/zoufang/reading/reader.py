@@ -16,7 +16,7 @@ import pandas as pd
 from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import Finding, error, warning
 from zoufang.contract.schema import (
-    ADDED_SHEET, ALL_SHEETS, DELETED_SHEET, HOLIDAYS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION,
+    ADDED_SHEET, ALL_SHEETS, BASE_SHEET, DELETED_SHEET, HOLIDAYS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION,
     SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
 from zoufang.files.file_props import REFUSED_SUFFIXES, sheet_names_by_part, uses_1904_dates
@@ -25,7 +25,7 @@ from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
 from zoufang.reading.sheet_extent import ExtentTooLarge, check_sheet_extents
 
 HEADER_SEARCH_ROWS = 10
-HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET)  # zoufang's own: raw values in Campaign.hidden
+HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET, BASE_SHEET)  # zoufang's own: raw values in Campaign.hidden
 TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
@@ -277,6 +277,8 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
     frame = pd.DataFrame(typed, index=index)
     frame[ROW] = rows.astype(int)
     extras = pd.DataFrame({name: cells[keep, j] for name, j in extra_positions.items()}, index=index)
+    raw = pd.DataFrame({c.key: cells[keep, positions[c.key]] if c.key in positions else np.full(len(rows), None)
+                        for c in spec.columns}, index=index)
     letters = {k: column_letter(j + 1) for k, j in positions.items()}
     extra_letters = {k: column_letter(j + 1) for k, j in extra_positions.items()}
     longest = {c.key: distinct[positions[c.key]].longest() for c in spec.columns if c.key in positions}
@@ -288,7 +290,7 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
         if (codes := distinct[j].text_codes()) is not None:
             kept_codes[key] = (codes[0][keep], codes[1])
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest, blank,
-                     kept_codes), findings
+                     kept_codes, raw), findings
 
 
 def _typed_column(col, distinct: nz.Distinct, date1904: bool = False) -> pd.Series:

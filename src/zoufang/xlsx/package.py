@@ -243,6 +243,11 @@ class Sheet:
     def has_value(c) -> bool:
         return any(ch.tag in (q("v"), q("is"), q("f")) for ch in c)
 
+    def holds_formula(self, address: str) -> bool:
+        r, col = _split(address)
+        c = self.cells(r).get(col)
+        return c is not None and c.find(q("f")) is not None
+
     def last_row(self) -> int:
         for r in reversed(self.order):
             if any(self.has_value(c) for c in self.cells(r).values()):

@@ -7,7 +7,9 @@ import re
 
 import pandas as pd
 
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # control characters XML 1.0 forbids
+# what XML 1.0 (and so a cell of .xlsx) cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CELL_TEXT_LIMIT = 32767  # the most characters Excel holds in one cell
 
 
 def cell_value(value):
