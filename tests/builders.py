@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -80,3 +82,19 @@ def set_cell_by_header(path: Path, sheet: str, header: str, row: int, value) -> 
     col = next(c.column for c in ws[1] if c.value == header)
     ws.cell(row, col).value = value
     wb.save(path)
+
+
+def set_core_time(path: Path, when: dt.datetime) -> None:
+    """docProps/core.xml's modified time, as Excel writes it on save (dt.timezone.utc, Z)."""
+    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    rewrite_part(path, "docProps/core.xml",
+                 lambda d: re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", d))
+
+
+def rewrite_part(path: Path, part: str, change) -> None:
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, change(data) if item.filename == part else data)
+    tmp.replace(path)

@@ -39,6 +39,23 @@ def clean_demo(tmp_path_factory):
     return d, path
 
 
+@pytest.fixture
+def needs_carlito():
+    """Skip where the Carlito font (Calibri's metrics) is absent: LibreOffice then lays columns out with another
+    font's widths, unlike Excel. CI installs it (ZOUFANG_REQUIRE_LIBREOFFICE=1 turns the skip into a failure)."""
+    import subprocess
+    try:
+        fonts = subprocess.run(["fc-list", ":family=Carlito"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        fonts = ""
+    if fonts.strip():
+        return
+    if REQUIRE_LO:
+        pytest.fail("ZOUFANG_REQUIRE_LIBREOFFICE=1 but the Carlito font is not installed (fonts-crosextra-carlito)")
+    pytest.skip("the Carlito font is not installed (apt-get install fonts-crosextra-carlito): printed sizes would "
+                "follow another font's metrics")
+
+
 UNO_PYTHON = os.environ.get("ZOUFANG_UNO_PYTHON", "/usr/bin/python3")
 
 

@@ -6,6 +6,7 @@ Exit codes: 0 done and no errors; 1 done and the workbook has errors (级别 错
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
@@ -13,11 +14,13 @@ from pathlib import Path
 import typer
 
 from zoufang import __version__
-from zoufang.contract.errors import InputError
-from zoufang.contract.schema import FINDINGS_HEADERS
+from zoufang.cli_frame import ChineseCommand, ChineseGroup, WholeNumber
+from zoufang.contract.errors import InputError, os_error_text
 from zoufang.files.safe_io import WriteRefused
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="大走访活动台账：校验、统计、台账、汇总。")
+app = typer.Typer(cls=ChineseGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="大走访活动台账：校验、统计、台账、汇总。")
+command = functools.partial(app.command, cls=ChineseCommand)
 
 
 class _Console:
@@ -48,7 +51,7 @@ FAILURES = (WriteRefused, InputError, OSError)
 def _failure_text(exc: Exception) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, (WriteRefused, InputError)):
         where = f"{exc.filename}：" if exc.filename else ""
-        return f"读写文件失败：{where}{exc.strerror or exc}（磁盘已满、没有写权限或文件被占用？原有文件未被改动）"
+        return f"读写文件失败：{where}{os_error_text(exc)}（原有文件未被改动）"
     return str(exc)
 
 
@@ -69,7 +72,7 @@ def _parse_day(text: str | None) -> dt.date | None:
     return day.date()
 
 
-AS_OF = typer.Option(None, "--as-of", help="统计截止日期，如 2012-01-15（默认：活动设置中的统计截止日期，否则今天）")
+AS_OF = typer.Option(None, "--as-of", metavar="DATE", help="统计截止日期，如 2012-01-15（默认：活动设置中的统计截止日期，否则今天）")
 AS_JSON = typer.Option(False, "--json", help="只输出一个 JSON 文档")
 
 
@@ -77,18 +80,23 @@ def _emit_json(doc: dict) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
-@app.callback()
-def main(version: bool = typer.Option(False, "--version", help="显示版本")) -> None:
-    if version:
-        out.print(f"zoufang {__version__}")
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"zoufang {__version__}")
         raise typer.Exit(0)
 
 
-@app.command()
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", help="显示版本号并退出", is_eager=True,
+                                      callback=_show_version)) -> None:
+    """大走访活动台账：校验、统计、台账、汇总。"""
+
+
+@command()
 def init(
     book: Path = typer.Argument(..., help="要新建的工作簿 (.xlsx)"),
     demo: bool = typer.Option(False, "--demo", help="填入示例活动数据"),
-    seed: int = typer.Option(2011, "--seed", help="示例数据的随机种子"),
+    seed: int = typer.Option(2011, "--seed", click_type=WholeNumber(), help="示例数据的随机种子"),
     clean: bool = typer.Option(False, "--clean", help="示例数据不含录入错误"),
     force: bool = typer.Option(False, "--force", help="文件已存在时先备份再覆盖"),
 ) -> None:
@@ -101,7 +109,7 @@ def init(
     out.print(f"已生成工作簿：{book}" + (f"（原文件已备份到 {backup}）" if backup else ""))
 
 
-@app.command()
+@command()
 def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件夹")) -> None:
     """在示例活动上运行全部主要步骤，并给出摘要。"""
     from .jobs import run_demo
@@ -112,13 +120,13 @@ def demo(directory: Path = typer.Argument(Path("demo-out"), help="输出文件�
     out.print(summary)
 
 
-@app.command()
+@command()
 def check(
     book: Path = typer.Argument(..., help="要校验的工作簿"),
     as_of: str = AS_OF,
     as_json: bool = AS_JSON,
-    annotate: Path = typer.Option(None, "--annotate", help="另存一份标注了问题单元格的副本"),
-    limit: int = typer.Option(50, "--limit", help="屏幕上最多列出多少条"),
+    annotate: Path = typer.Option(None, "--annotate", metavar="OUT", help="另存一份标注了问题单元格的副本"),
+    limit: int = typer.Option(50, "--limit", click_type=WholeNumber(0), help="屏幕上最多列出多少条"),
 ) -> None:
     """校验每一条记录；原文件不会被修改。"""
     from .jobs import check_book
@@ -134,26 +142,30 @@ def check(
 
 
 def _print_findings(result, limit: int) -> None:
-    from rich.table import Table
-    out.print(f"[bold]{result.file}[/]：错误 [red]{result.errors}[/] 条，警告 [yellow]{result.warnings}[/] 条")
-    if result.findings:
-        _, level, _, _, _, message, hint = FINDINGS_HEADERS
-        table = Table("位置", level, message, hint, show_lines=False)
-        for f in result.findings[:limit]:
-            colour = "red" if f.is_error else "yellow"
-            table.add_row(f.where or result.file, f"[{colour}]{f.level}[/]", f.message, f.hint)
-        out.print(table)
-        if len(result.findings) > limit:
-            out.print(f"……另有 {len(result.findings) - limit} 条未列出（用 --json 或 --annotate 查看全部）")
+    """Each finding whole on its own line, in row order, whatever the terminal's width or a redirect."""
+    from rich.text import Text
+    head = Text(f"{result.file}：错误 ")
+    head.append(str(result.errors), style="red")
+    head.append(" 条，警告 ")
+    head.append(str(result.warnings), style="yellow")
+    out.print(head.append(" 条"))
+    for f in result.findings[:limit]:
+        line = Text(f"{f.where or result.file}  ")
+        line.append(f.level, style="red" if f.is_error else "yellow")
+        line.append(f"  {f.message}" + (f"  建议：{f.hint}" if f.hint else ""))
+        out.print(line)
+    if len(result.findings) > limit:
+        out.print(f"……另有 {len(result.findings) - limit} 条未列出（用 --limit 多列，或用 --json、--annotate 查看全部）",
+                  markup=False)
     if result.annotated:
-        out.print(f"已另存标注副本：{result.annotated}（标出 {result.marked} 个单元格）")
+        out.print(f"已另存标注副本：{result.annotated}（标出 {result.marked} 个单元格）", markup=False)
 
 
-@app.command()
+@command()
 def report(
     book: Path = typer.Argument(..., help="活动工作簿"),
     as_of: str = AS_OF,
-    out_dir: Path = typer.Option(None, "--out", help="报告工作簿输出文件夹"),
+    out_dir: Path = typer.Option(None, "--out", metavar="DIR", help="报告工作簿输出文件夹"),
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 把报告工作簿转为 PDF（需要 --out）"),
     as_json: bool = AS_JSON,
 ) -> None:
@@ -186,26 +198,39 @@ def report(
         out.print(f"PDF：{pdf_path}")
 
 
-@app.command("issue")
+@command("issue")
 def issue_cmd(
     book: Path = typer.Argument(..., help="总台账工作簿"),
-    out_dir: Path = typer.Option(..., "--out", help="单位工作簿输出文件夹"),
+    out_dir: Path = typer.Option(..., "--out", metavar="DIR", help="单位工作簿输出文件夹"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """为每个单位生成一份可通过邮件发送的工作簿。"""
     from zoufang.exchange.issue import issue
+
+    from .jobs import check_book
     notices: list[str] = []
     try:
+        errors = check_book(book).errors
         issued = issue(book, out_dir, notices=notices)
     except FAILURES as exc:
         _fail(_failure_text(exc))
+    if as_json:
+        _emit_json(issued.to_json())
+        raise typer.Exit(1 if issued.not_issued else 0)
+    if errors:
+        err.print(f"提醒：总台账有 {errors} 条错误（zoufang check {book.name} 查看），单位收到的行中可能有错误", markup=False)
     for notice in notices:
-        out.print(notice)
+        out.print(notice, markup=False)
     for item in issued:
-        out.print(f"{item.unit}：{item.rows} 行 → {item.path}")
-    out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}")
+        out.print(f"{item.unit}：{item.rows} 行 → {item.path}", markup=False)
+    for row in issued.not_issued:
+        out.print(f"未下发 {row['sheet']}!{row['cell']}：{row['reason']}", markup=False)
+    out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}" +
+              (f"；{len(issued.not_issued)} 行无法确定单位，未下发（见上）" if issued.not_issued else ""), markup=False)
+    raise typer.Exit(1 if issued.not_issued else 0)
 
 
-@app.command()
+@command()
 def collect(
     book: Path = typer.Argument(..., help="总台账工作簿"),
     paths: list[Path] = typer.Argument(..., help="回收的单位工作簿或所在文件夹"),
@@ -217,7 +242,7 @@ def collect(
     from zoufang.exchange.collect import collect as collect_files
     from zoufang.exchange.collect import expand_paths
     try:
-        with Progress(console=err.real(), transient=True, disable=as_json) as bar:
+        with Progress(console=err.real(), transient=True, disable=as_json or not err.is_terminal) as bar:
             task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
             result = collect_files(book, paths, progress=lambda p: bar.advance(task))
     except FAILURES as exc:
@@ -237,19 +262,22 @@ def collect(
         for n in f.notes:
             where = f"{n['sheet']}{'!' + n['cell'] if n['cell'] else ''}：" if n["sheet"] else ""
             out.print(f"  说明 {where}{n['note']}")
-    if result.backup:
-        out.print(f"原总台账已备份到 {result.backup}")
+    if not result.files:
+        out.print(f"没有找到要合并的工作簿（{'、'.join(str(p) for p in paths)}）：请把各单位发回的 "
+                  f".xlsx、.xlsm、.ods 或 .xls 文件放进去再试", markup=False)
+    elif result.backup:
+        out.print(f"原总台账已备份到 {result.backup}", markup=False)
     elif not result.written:
         out.print("没有需要合并的内容，总台账未改动")
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@command()
 def ledgers(
     book: Path = typer.Argument(..., help="活动工作簿"),
-    out_dir: Path = typer.Option(Path("台账"), "--out", help="台账输出文件夹"),
-    unit: str = typer.Option(None, "--unit", help="只生成这个单位"),
-    person: str = typer.Option(None, "--person", help="只生成这个人（姓名或人员编号）"),
+    out_dir: Path = typer.Option(None, "--out", metavar="DIR", help="台账输出文件夹（默认：工作簿旁的“台账”文件夹）"),
+    unit: str = typer.Option(None, "--unit", metavar="单位", help="只生成这个单位"),
+    person: str = typer.Option(None, "--person", metavar="姓名", help="只生成这个人（姓名或人员编号）"),
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 转为 PDF"),
     as_of: str = AS_OF,
     templates: Path = typer.Option(None, "--templates", help="台账模板文件夹（默认：工作簿旁的“台账模板”或自带模板）"),
@@ -261,7 +289,7 @@ def ledgers(
 
     from .jobs import ledgers_job
     try:
-        with Progress(console=err.real(), transient=True) as bar:
+        with Progress(console=err.real(), transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("生成台账", total=None)
             files, pdfs = ledgers_job(book, out_dir, unit=unit, person=person, pdf=pdf, as_of=_parse_day(as_of),
                                       templates=templates, progress=lambda name: bar.advance(task))
@@ -269,7 +297,8 @@ def ledgers(
         _fail(_failure_text(exc))
     if not files.people:
         _fail(f"没有找到要生成台账的人员（单位：{unit or '全部'}，人员：{person or '全部'}）")
-    out.print(f"个人台账 {len(files.people)} 份，单位台账 {len(files.units)} 册，在 {out_dir}")
+    folder = out_dir if out_dir is not None else book.parent / "台账"
+    out.print(f"个人台账 {len(files.people)} 份，单位台账 {len(files.units)} 册，在 {folder}", markup=False)
     if pdfs:
         out.print(f"PDF {len(pdfs)} 份")
 
@@ -289,11 +318,11 @@ def _document(job, *args):
         _fail(_failure_text(exc))
 
 
-DOC_OUT = typer.Option(None, "--out", help="输出文件夹（默认：工作簿所在文件夹）")
+DOC_OUT = typer.Option(None, "--out", metavar="DIR", help="输出文件夹（默认：工作簿所在文件夹）")
 DOC_PDF = typer.Option(False, "--pdf", help="同时用 LibreOffice 转为 PDF")
 
 
-@app.command()
+@command()
 def brief(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str = AS_OF, out_dir: Path = DOC_OUT,
           pdf: bool = DOC_PDF) -> None:
     """半月简报 第N期（Word 文档），统计截止日期所在的半月。"""
@@ -302,7 +331,7 @@ def brief(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str =
     _written(f"半月简报 第{report.brief['issue_no']}期", written)
 
 
-@app.command()
+@command()
 def summary(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str = AS_OF, out_dir: Path = DOC_OUT,
             pdf: bool = DOC_PDF) -> None:
     """全面总结（Word 文档），在活动结束时或结束后生成。"""
@@ -311,17 +340,17 @@ def summary(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str
     _written("全面总结", written)
 
 
-@app.command()
+@command()
 def rota(book: Path = typer.Argument(..., help="活动工作簿"),
-         start: str = typer.Option(..., "--from", help="从哪一天起，如 2012-01-16"),
-         days: int = typer.Option(10, "--days", min=1, max=366, help="安排多少个工作日"),
+         start: str = typer.Option(..., "--from", metavar="DATE", help="从哪一天起，如 2012-01-16"),
+         days: int = typer.Option(10, "--days", click_type=WholeNumber(1, 366), help="安排多少个工作日"),
          out_dir: Path = DOC_OUT, pdf: bool = DOC_PDF) -> None:
     """局领导接访安排（Word 文档）：今后若干个工作日由哪位局领导接访，可张贴公告。"""
     from .jobs import rota_job
     _written("局领导接访安排", _document(rota_job, book, _parse_day(start), days, out_dir, pdf))
 
 
-@app.command("build-workbook")
+@command("build-workbook")
 def build_workbook_cmd(
     target: Path = typer.Option(Path("workbook") / "大走访台账.xlsm", "--out", help="输出的宏工作簿"),
     macros: Path = typer.Option(Path("macros"), "--macros", help="VBA 源文件夹"),

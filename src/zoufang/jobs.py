@@ -11,7 +11,7 @@ from zoufang.checks.validate import validate
 from zoufang.contract.findings import Finding, count_levels, findings_frame
 from zoufang.files.safe_io import WriteRefused, atomic_write, refuse_if_open
 from zoufang.progress.report import Report, build_report
-from zoufang.reading.reader import read_campaign
+from zoufang.reading.reader import InputError, read_campaign
 
 # Writers (openpyxl, XlsxWriter, lxml) are imported by the jobs that write, not by check and report.
 
@@ -101,6 +101,10 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
     if annotate:
         if Path(annotate).resolve() == book.resolve():
             raise WriteRefused("--annotate 的输出文件不能是原工作簿本身，请另取一个文件名")
+        wanted = ".xlsm" if book.suffix.lower() == ".xlsm" else ".xlsx"
+        if Path(annotate).suffix.lower() != wanted:
+            raise WriteRefused(f"--annotate 的输出文件应以 {wanted} 结尾（标注副本是 Excel 工作簿），"
+                               f"例如 {Path(annotate).with_suffix(wanted).name}")
         from zoufang.checks.annotate import annotate_copy
         result.marked = annotate_copy(book, Path(annotate), findings)
         result.annotated = Path(annotate)
@@ -131,14 +135,47 @@ def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str 
     from zoufang.ledgers.figures import LedgerData
     if pdf and not find_soffice():
         raise LibreOfficeMissing(INSTALL_HINT)
-    data = LedgerData.of(read_campaign(book), as_of)
-    files = write_ledgers(data, Path(out_dir), template_folder(Path(book), templates), unit, person, progress)
+    campaign = read_campaign(book)
+    unit, person = chosen_unit(campaign, unit), chosen_person(campaign, person)
+    data = LedgerData.of(campaign, as_of)
+    out_dir = Path(out_dir) if out_dir is not None else Path(book).parent / "台账"
+    files = write_ledgers(data, out_dir, template_folder(Path(book), templates), unit, person, progress)
     pdfs = []
     if pdf:
         for folder in sorted({p.parent for p in files.people + files.units}):
             chosen = [p for p in files.units if p.parent == folder] or [p for p in files.people if p.parent == folder]
             pdfs += to_pdf_many(chosen, folder)
     return files, pdfs
+
+
+def chosen_unit(campaign, typed: str | None) -> str | None:
+    """The unit ``--unit`` names, spelled as check accepts it (full-width, stray blanks); refused with a suggestion."""
+    from zoufang.reading.normalize import as_token
+    from zoufang.reading.roster import Roster
+    if not typed:
+        return None
+    roster = Roster.of(campaign)
+    found = [u for u in sorted(roster.unit_names) if as_token(u) == as_token(typed)]
+    if found:
+        return found[0]
+    near = roster.suggest_unit(as_token(typed))
+    raise InputError(f"“单位”表中没有“{typed}”" + (f"，是否指“{near}”？" if near else "，请核对单位名称"))
+
+
+def chosen_person(campaign, typed: str | None) -> str | None:
+    """The name or 人员编号 ``--person`` gives, spelled as check accepts it; refused with a suggestion."""
+    from zoufang.reading.normalize import as_token
+    from zoufang.reading.roster import Roster
+    if not typed:
+        return None
+    people = campaign.people
+    key = as_token(typed)
+    for column in ("person_id", "name"):
+        hit = people.loc[people[column].map(as_token) == key, column]
+        if len(hit):
+            return hit.iloc[0]
+    near = Roster.of(campaign).suggest_person(key)
+    raise InputError(f"“人员”表中没有“{typed}”" + (f"，是否指“{near}”？" if near else "，请核对姓名或人员编号"))
 
 
 # ------------------------------------------------------------------ the office's written material
@@ -156,7 +193,6 @@ def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None =
     """全面总结 at or after the campaign end; refused (InputError) before it."""
     from zoufang.contract.periods import cn_date
     from zoufang.documents.material import write_summary
-    from zoufang.reading.reader import InputError
     campaign = read_campaign(book)
     s = campaign.settings
     if s.effective_as_of(as_of) < s.end:

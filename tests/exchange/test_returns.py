@@ -4,13 +4,12 @@ import json
 import re
 import shutil
 import time
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from builders import D, make_book, problem, reception, set_cell_by_header, visit
+from builders import D, make_book, problem, reception, rewrite_part, set_cell_by_header, set_core_time, visit
 from typer.testing import CliRunner
 
 from zoufang.cli import app
@@ -21,22 +20,6 @@ from zoufang.reading.reader import read_campaign
 
 runner = CliRunner()
 UTC = dt.timezone.utc
-
-
-def set_core_time(path: Path, when: dt.datetime) -> None:
-    """docProps/core.xml's modified time, as Excel writes it on save (UTC, Z)."""
-    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    rewrite_part(path, "docProps/core.xml",
-                 lambda d: re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", d))
-
-
-def rewrite_part(path: Path, part: str, change) -> None:
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            dst.writestr(item, change(data) if item.filename == part else data)
-    tmp.replace(path)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from zoufang.checks.rules import ROW_RULES, Rows
-from zoufang.contract.findings import Finding
+from zoufang.contract.findings import Finding, in_row_order
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ALL_SHEETS, CASES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER,
     LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING, PEOPLE, PERSONAL_METRICS, POST_CAMPAIGN_ACTIVITIES, PROBLEMS, QUOTAS,
@@ -51,7 +51,7 @@ def validate(campaign: Campaign, as_of: dt.date | None = None) -> list[Finding]:
     findings += duplicate_findings(campaign, roster)
     findings += quota_findings(campaign)
     findings += contact_point_findings(campaign)
-    return _unique(findings)
+    return in_row_order(_unique(findings))
 
 
 def contact_point_findings(campaign: Campaign) -> list[Finding]:
@@ -207,9 +207,8 @@ def _people_list(roster: rs.Roster, name: str) -> str:
 
 
 def reference_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
+    """Names of units and people that are not in the roster, roles that may not act, unknown problem numbers."""
     out: list[Finding] = []
-    categories = rs.person_categories(roster)
-    units_of = rs.person_units(roster)
     for spec in ALL_SHEETS:
         data = campaign.sheets.get(spec.key)
         if data is None or not data.present:
@@ -218,72 +217,94 @@ def reference_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
             if not data.has(col.key):
                 continue
             if col.kind is Kind.UNIT and roster.unit_names:
-                v = data.frame[col.key]
-                bad = (v != "") & ~v.isin(roster.unit_names)
-                out += _emit(data, bad, col.key, "unknown-unit", LEVEL_ERROR,
-                             lambda i, v=v, col=col: f"“{col.label}”{_quote(v.iat[i])}不在“单位”名录中",
-                             lambda i, v=v: _suggest(UNITS.name, roster.suggest_unit(v.iat[i])))
-            if col.kind is not Kind.PERSON or roster.people.empty:
-                continue
-            res = roster.resolve(data, col.key)
-            names = data.frame[col.key]
-            label = col.label
-            out += _emit(data, res["status"] == rs.UNKNOWN, col.key, "unknown-person", LEVEL_ERROR,
-                         lambda i, names=names, label=label: f"{label}{_quote(names.iat[i])}不在“人员”名单中",
-                         lambda i, names=names: _suggest(PEOPLE.name, roster.suggest_person(names.iat[i])))
-            out += _emit(data, res["status"] == rs.AMBIGUOUS, col.key, "ambiguous-person", LEVEL_ERROR,
-                         lambda i, names=names, label=label: f"{label}{_quote(names.iat[i])}有同名的人，无法确定是哪一位",
-                         lambda i, names=names: f"请填写人员编号以区分：{_people_list(roster, names.iat[i])}")
-            id_key = spec.person_id_key
-            if id_key and col.key == "person" and data.has(id_key):
-                ids = data.frame[id_key]
-                out += _emit(data, res["status"] == rs.ID_UNKNOWN, id_key, "person-id-unknown", LEVEL_ERROR,
-                             lambda i, ids=ids: f"人员编号{_quote(ids.iat[i])}不在“人员”名单中",
-                             lambda i: "请核对人员编号，或留空只填姓名")
-                out += _emit(data, res["status"] == rs.ID_MISMATCH, col.key, "person-id-mismatch", LEVEL_ERROR,
-                             lambda i, ids=ids, names=names, label=label: (
-                                 f"{label}{_quote(names.iat[i])}与人员编号 {ids.iat[i]}"
-                                 f"（{roster.people.set_index('person_id')['name'].get(ids.iat[i], '')}）不一致"),
-                             lambda i: "请核对姓名和人员编号")
-            leader_column = spec in (CASES, PROBLEMS) and col.key == "leader"
-            receiver_column = spec is RECEPTIONS and col.key == "person"
-            role = res["person_id"].map(categories) if leader_column or receiver_column else None
-            if leader_column and spec is PROBLEMS:
-                out += _emit(data, role.notna() & ~role.isin(LEADER_ROLES), col.key, "not-a-leader", LEVEL_ERROR,
-                             lambda i, names=names, role=role, label=label:
-                             f"{label}{_quote(names.iat[i])}是{role.iat[i]}，不是领导班子成员",
-                             lambda i: "分包领导应为局或二级单位领导班子成员")
-            if leader_column and spec is CASES:  # 包案 is also done by heads of sections: a warning to check
-                out += _emit(data, role.notna() & ~role.isin(LEADER_ROLES), col.key, "case-leader-to-check",
-                             LEVEL_WARNING,
-                             lambda i, names=names, role=role, label=label:
-                             f"{label}{_quote(names.iat[i])}是{role.iat[i]}，不是领导班子成员",
-                             lambda i: "包案由局领导及相关科室、二级单位负责人承担；如是科室负责人可不改，否则请更正")
-            if receiver_column:
-                out += _emit(data, role.notna() & ~role.isin(RECEIVER_ROLES), col.key, "receiver-not-allowed",
-                             LEVEL_WARNING,
-                             lambda i, names=names, role=role: f"接访人{_quote(names.iat[i])}是{role.iat[i]}，"
-                                                               f"开门接访应由领导班子成员接待",
-                             lambda i: "本次接访不计入局领导接访和单位每周接访；如登记有误请更正")
-            unit_key = {RECEPTIONS.key: ("person", "unit"), PROBLEMS.key: ("owner", "unit"),
-                        CASES.key: ("owner", "unit")}.get(spec.key)
-            if unit_key and col.key == unit_key[0] and data.has(unit_key[1]):
-                own = res["person_id"].map(units_of)
-                named_unit = data.frame[unit_key[1]]
-                bad = own.notna() & (named_unit != "") & named_unit.isin(roster.unit_names) & (own != named_unit)
-                ulabel = spec.col(unit_key[1]).label
-                out += _emit(data, bad, unit_key[1], "person-unit-mismatch", LEVEL_WARNING,
-                             lambda i, own=own, names=names, named_unit=named_unit, label=label, ulabel=ulabel: (
-                                 f"{label}{_quote(names.iat[i])}在“人员”名单中属于{own.iat[i]}，"
-                                 f"与{ulabel}“{named_unit.iat[i]}”不一致"),
-                             lambda i: "请核对单位；如人员调动，请先更新“人员”表")
+                out += unit_name_findings(data, col, roster)
+            if col.kind is Kind.PERSON and not roster.people.empty:
+                res = roster.resolve(data, col.key)
+                out += person_name_findings(data, col, res, roster)
+                out += person_role_findings(data, col, res, roster)
+                out += person_unit_findings(data, col, res, roster)
+    return out + problem_ref_findings(campaign)
+
+
+def unit_name_findings(data: SheetData, col, roster: rs.Roster) -> list[Finding]:
+    v = data.frame[col.key]
+    bad = (v != "") & ~v.isin(roster.unit_names)
+    return _emit(data, bad, col.key, "unknown-unit", LEVEL_ERROR,
+                 lambda i: f"“{col.label}”{_quote(v.iat[i])}不在“单位”名录中",
+                 lambda i: _suggest(UNITS.name, roster.suggest_unit(v.iat[i])))
+
+
+def person_name_findings(data: SheetData, col, res: pd.DataFrame, roster: rs.Roster) -> list[Finding]:
+    """A person not in 人员, a name shared by several, a 人员编号 unknown or of someone else."""
+    names, label = data.frame[col.key], col.label
+    out = _emit(data, res["status"] == rs.UNKNOWN, col.key, "unknown-person", LEVEL_ERROR,
+                lambda i: f"{label}{_quote(names.iat[i])}不在“人员”名单中",
+                lambda i: _suggest(PEOPLE.name, roster.suggest_person(names.iat[i])))
+    out += _emit(data, res["status"] == rs.AMBIGUOUS, col.key, "ambiguous-person", LEVEL_ERROR,
+                 lambda i: f"{label}{_quote(names.iat[i])}有同名的人，无法确定是哪一位",
+                 lambda i: f"请填写人员编号以区分：{_people_list(roster, names.iat[i])}")
+    id_key = data.spec.person_id_key
+    if not (id_key and col.key == "person" and data.has(id_key)):
+        return out
+    ids = data.frame[id_key]
+    out += _emit(data, res["status"] == rs.ID_UNKNOWN, id_key, "person-id-unknown", LEVEL_ERROR,
+                 lambda i: f"人员编号{_quote(ids.iat[i])}不在“人员”名单中",
+                 lambda i: "请核对人员编号，或留空只填姓名")
+    out += _emit(data, res["status"] == rs.ID_MISMATCH, col.key, "person-id-mismatch", LEVEL_ERROR,
+                 lambda i: (f"{label}{_quote(names.iat[i])}与人员编号 {ids.iat[i]}"
+                            f"（{roster.people.set_index('person_id')['name'].get(ids.iat[i], '')}）不一致"),
+                 lambda i: "请核对姓名和人员编号")
+    return out
+
+
+ROLE_RULES = {  # (sheet key, column key): (code, level, what the role should be, hint)
+    (PROBLEMS.key, "leader"): ("not-a-leader", LEVEL_ERROR, "不是领导班子成员", "分包领导应为局或二级单位领导班子成员"),
+    (CASES.key, "leader"): ("case-leader-to-check", LEVEL_WARNING, "不是领导班子成员",  # 包案 also by heads of sections
+                            "包案由局领导及相关科室、二级单位负责人承担；如是科室负责人可不改，否则请更正"),
+    (RECEPTIONS.key, "person"): ("receiver-not-allowed", LEVEL_WARNING, "开门接访应由领导班子成员接待",
+                                 "本次接访不计入局领导接访和单位每周接访；如登记有误请更正"),
+}
+
+
+def person_role_findings(data: SheetData, col, res: pd.DataFrame, roster: rs.Roster) -> list[Finding]:
+    """A person whose 人员类别 may not act in this column (分包领导, 包案领导, 接访人)."""
+    rule = ROLE_RULES.get((data.spec.key, col.key))
+    if rule is None:
+        return []
+    code, level, what, hint = rule
+    names, role = data.frame[col.key], res["person_id"].map(rs.person_categories(roster))
+    allowed = RECEIVER_ROLES if code == "receiver-not-allowed" else LEADER_ROLES
+    return _emit(data, role.notna() & ~role.isin(allowed), col.key, code, level,
+                 lambda i: f"{col.label}{_quote(names.iat[i])}是{role.iat[i]}，{what}", lambda i: hint)
+
+
+PERSON_UNIT_COLUMNS = {RECEPTIONS.key: ("person", "unit"), PROBLEMS.key: ("owner", "unit"), CASES.key: ("owner", "unit")}
+
+
+def person_unit_findings(data: SheetData, col, res: pd.DataFrame, roster: rs.Roster) -> list[Finding]:
+    """A person whose unit in 人员 is not the unit named on the same row."""
+    pair = PERSON_UNIT_COLUMNS.get(data.spec.key)
+    if not pair or col.key != pair[0] or not data.has(pair[1]):
+        return []
+    own = res["person_id"].map(rs.person_units(roster))
+    names, named_unit = data.frame[col.key], data.frame[pair[1]]
+    bad = own.notna() & (named_unit != "") & named_unit.isin(roster.unit_names) & (own != named_unit)
+    ulabel = data.spec.col(pair[1]).label
+    return _emit(data, bad, pair[1], "person-unit-mismatch", LEVEL_WARNING,
+                 lambda i: (f"{col.label}{_quote(names.iat[i])}在“人员”名单中属于{own.iat[i]}，"
+                            f"与{ulabel}“{named_unit.iat[i]}”不一致"),
+                 lambda i: "请核对单位；如人员调动，请先更新“人员”表")
+
+
+def problem_ref_findings(campaign: Campaign) -> list[Finding]:
+    """A 问题编号 on a visit or reception that 问题台账 does not hold."""
     problems = campaign[PROBLEMS.key]
-    if problems.present and problems.has("problem_id"):
-        known = set(problems.frame["problem_id"]) - {""}
-        for spec in (VISITS, RECEPTIONS):
-            data = campaign[spec.key]
-            if not (data.present and data.has("problem_id")):
-                continue
+    if not (problems.present and problems.has("problem_id")):
+        return []
+    known, out = set(problems.frame["problem_id"]) - {""}, []
+    for spec in (VISITS, RECEPTIONS):
+        data = campaign[spec.key]
+        if data.present and data.has("problem_id"):
             ref = data.frame["problem_id"]
             out += _emit(data, (ref != "") & ~ref.isin(known), "problem_id", "unknown-problem-ref", LEVEL_ERROR,
                          lambda i, ref=ref: f"问题编号{_quote(ref.iat[i])}在“问题台账”中找不到",

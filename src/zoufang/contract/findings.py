@@ -54,15 +54,25 @@ def warning(code, sheet, cell, row, column, message, hint="") -> Finding:
 FINDING_FIELDS = ("level", "code", "sheet", "cell", "row", "column", "message", "hint")
 
 
+def _column_number(cell: str | None) -> int:
+    letters = "".join(ch for ch in (cell or "") if ch.isalpha())
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def in_row_order(findings: list[Finding]) -> list[Finding]:
+    """Findings in the order a clerk reads the workbook: whole-file ones first, then by sheet, row and column
+    (one order for the screen, the JSON, the 校验结果 sheet and the marked copy)."""
+    def key(f: Finding):
+        return (SHEET_ORDER.get(f.sheet, -1) if f.sheet else -2, f.row or 0, _column_number(f.cell), f.level != LEVEL_ERROR)
+    return sorted(findings, key=key)
+
+
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """One row per finding, errors first, then by sheet and row."""
-    frame = pd.DataFrame([f.to_json() for f in findings], columns=list(FINDING_FIELDS))
-    if frame.empty:
-        return frame
-    frame["_level"] = (frame["level"] != LEVEL_ERROR).astype(int)
-    frame["_sheet"] = frame["sheet"].map(SHEET_ORDER).fillna(-1)
-    frame = frame.sort_values(["_level", "_sheet", "row", "code"], na_position="first", kind="stable")
-    return frame.drop(columns=["_level", "_sheet"]).reset_index(drop=True)
+    """One row per finding, in row order."""
+    return pd.DataFrame([f.to_json() for f in in_row_order(findings)], columns=list(FINDING_FIELDS))
 
 
 def findings_sheet_rows(findings: list[Finding]) -> list[list]:

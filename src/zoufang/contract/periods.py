@@ -13,6 +13,12 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def cn_moment(moment: dt.datetime) -> str:
+    """2026年12月2日 07:43 in this computer's time zone (the office's: Beijing time in China)."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
 def elapsed_share(start: dt.date, end: dt.date, as_of: dt.date) -> float:
     """Share of the campaign's days elapsed by ``as_of`` (inclusive), 0..1."""
     total = (end - start).days + 1

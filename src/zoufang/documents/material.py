@@ -142,10 +142,38 @@ def _behind_people(report: Report) -> list[dict]:
 
 # ------------------------------------------------------------------ 全面总结
 def summary_context(campaign: Campaign, report: Report, chart: Path | None = None) -> dict:
+    """The 全面总结's figures and sentences."""
     s = campaign.settings
     ctx = Context(campaign, report.as_of)
-    people = report.people
-    per_person = people.drop_duplicates("person_id")
+    per_person = report.people.drop_duplicates("person_id")
+    problems, cases = ctx.problems(), ctx.cases()
+    receptions = reception_units(ctx)  # as the report counts them: by leaders who may receive, in the campaign
+    four = four_batches(campaign, problems, cases, receptions)
+    months = month_rows(receptions)
+    open_problems, open_cases = problems[problems["open_at"]], cases[cases["open_at"]]
+    handover = handover_rows(open_problems, open_cases)
+    done_people = int((per_person["overall"] == DONE).sum())
+    return {
+        "campaign": s.name, "editor": _editor(campaign), "written_cn": cn_date(report.as_of),
+        "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名领导干部"
+                          f"参加，累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
+                          f"登记问题 {len(problems)} 个。"),
+        "quota_text": f"{len(per_person)} 人中，全部指标完成的 {done_people} 人。各类人员各项指标完成情况如下。",
+        "quotas": quota_rows(report.people),
+        "four_text": (f"活动中化解矛盾纠纷 {four[0]['count']} 件，解决突出问题 {four[1]['count']} 个，"
+                      f"办成实事好事 {four[2]['count']} 件，破解重点难点问题 {four[3]['count']} 个。"),
+        "four": four,
+        "petition_text": "各月开门接访情况如下：" + month_trend(months),
+        "months": months,
+        "handover_text": (f"截至{cn_short(report.as_of)}，尚未解决的问题 {len(open_problems)} 个、未化解的案件 "
+                          f"{len(open_cases)} 件，移交“回头看”继续督办。" if len(handover) else "所有问题和案件均已办结。"),
+        "handover": handover,
+        "chart": chart,
+    }
+
+
+def quota_rows(people: pd.DataFrame) -> list[dict]:
+    """Each role's metrics: target, people, how many met it."""
     quotas = []
     for role in [*ROLES, *sorted(set(people["category"]) - set(ROLES))]:
         rows = people[people["category"] == role]
@@ -155,54 +183,49 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
             shown = f"{target:.0%}" if group["denominator"].notna().any() else _num(target) + (group["unit_label"].iloc[0] or "")
             quotas.append({"role": role, "metric": metric, "target": shown, "people": len(group), "met": met,
                            "share": f"{met / len(group):.0%}"})
-    problems = ctx.problems()
-    cases = ctx.cases()
-    receptions = reception_units(ctx)  # as the report counts them: by leaders who may receive, in the campaign
+    return quotas
+
+
+def four_batches(campaign: Campaign, problems: pd.DataFrame, cases: pd.DataFrame, receptions: pd.DataFrame) -> list[dict]:
+    """The seed's “四个一批”, each with how it is counted."""
     activities = campaign[ACTIVITIES.key].frame
     settled = int((~cases["open_at"]).sum()) + int((problems["solved_at"] & (problems["category"] == STABILITY)).sum())
     solved = int(problems["solved_at"].sum())
     services = int(activities["kind"].isin(SERVICE_KINDS).sum())
     on_spot = int((receptions["handling"] == HANDLING_ON_SPOT).sum())
     major = int((problems["solved_at"] & problems["major"].fillna(False).astype(bool)).sum())
-    four = [
+    return [
         {"item": "排查化解一批矛盾纠纷", "count": settled, "basis": "包案已化解、息诉或销号的案件，及已解决的社会稳定类问题"},
         {"item": "解决一批突出问题", "count": solved, "basis": "问题台账中已解决、已销号的问题"},
-        {"item": "办成一批实事好事", "count": on_spot + services, "basis": f"当场解决的来访 {on_spot} 件，送政策、送服务、送图书、结对帮扶 {services} 次"},
+        {"item": "办成一批实事好事", "count": on_spot + services,
+         "basis": f"当场解决的来访 {on_spot} 件，送政策、送服务、送图书、结对帮扶 {services} 次"},
         {"item": "破解一批重点难点问题", "count": major, "basis": "已解决的重大问题"},
     ]
+
+
+def month_rows(receptions: pd.DataFrame) -> list[dict]:
     months = receptions.groupby(receptions["date"].dt.to_period("M"))
-    month_rows = [{"month": f"{p.year}年{p.month}月", "count": len(g), "on_spot": int((g["handling"] == HANDLING_ON_SPOT).sum())}
-                  for p, g in months]
-    open_problems = problems[problems["open_at"]]
-    open_cases = cases[cases["open_at"]]
-    handover = ([{"id": r.problem_id, "what": r.description, "unit": r.unit, "deadline": cn_date(r.deadline.date())
-                  if pd.notna(r.deadline) else "", "status": r.status_at} for r in open_problems.itertuples()]
-                + [{"id": r.case_id, "what": r.cause, "unit": r.unit, "deadline": cn_date(r.deadline.date())
-                    if pd.notna(r.deadline) else "", "status": r.status_at} for r in open_cases.itertuples()])
-    done_people = int((per_person["overall"] == DONE).sum())
-    trend = ""
-    if len(month_rows) >= 2:
-        first, last = month_rows[0]["count"], month_rows[-1]["count"]
-        change = (last - first) / first if first else 0
-        trend = (f"从{month_rows[0]['month']}的 {first} 人次到{month_rows[-1]['month']}的 {last} 人次，"
-                 + (f"下降 {-change:.0%}。" if change < 0 else f"上升 {change:.0%}。" if change > 0 else "基本持平。"))
-    return {
-        "campaign": s.name, "editor": _editor(campaign), "written_cn": cn_date(report.as_of),
-        "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名领导干部"
-                          f"参加，累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
-                          f"登记问题 {len(problems)} 个。"),
-        "quota_text": f"{len(per_person)} 人中，全部指标完成的 {done_people} 人。各类人员各项指标完成情况如下。",
-        "quotas": quotas,
-        "four_text": (f"活动中化解矛盾纠纷 {settled} 件，解决突出问题 {solved} 个，办成实事好事 {on_spot + services} 件，"
-                      f"破解重点难点问题 {major} 个。"),
-        "four": four,
-        "petition_text": "各月开门接访情况如下：" + trend,
-        "months": month_rows,
-        "handover_text": (f"截至{cn_short(report.as_of)}，尚未解决的问题 {len(open_problems)} 个、未化解的案件 "
-                          f"{len(open_cases)} 件，移交“回头看”继续督办。" if len(handover) else "所有问题和案件均已办结。"),
-        "handover": handover,
-        "chart": chart,
-    }
+    return [{"month": f"{p.year}年{p.month}月", "count": len(g), "on_spot": int((g["handling"] == HANDLING_ON_SPOT).sum())}
+            for p, g in months]
+
+
+def month_trend(months: list[dict]) -> str:
+    if len(months) < 2:
+        return ""
+    first, last = months[0]["count"], months[-1]["count"]
+    change = (last - first) / first if first else 0
+    return (f"从{months[0]['month']}的 {first} 人次到{months[-1]['month']}的 {last} 人次，"
+            + (f"下降 {-change:.0%}。" if change < 0 else f"上升 {change:.0%}。" if change > 0 else "基本持平。"))
+
+
+def handover_rows(open_problems: pd.DataFrame, open_cases: pd.DataFrame) -> list[dict]:
+    """What is handed to 回头看: every problem and case still open."""
+    def deadline(r):
+        return cn_date(r.deadline.date()) if pd.notna(r.deadline) else ""
+    return ([{"id": r.problem_id, "what": r.description, "unit": r.unit, "deadline": deadline(r), "status": r.status_at}
+             for r in open_problems.itertuples()]
+            + [{"id": r.case_id, "what": r.cause, "unit": r.unit, "deadline": deadline(r), "status": r.status_at}
+               for r in open_cases.itertuples()])
 
 
 def petition_chart(months: list[dict], target: Path) -> Path:

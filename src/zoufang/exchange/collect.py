@@ -18,12 +18,16 @@ import pandas as pd
 from zoufang.contract.schema import (
     DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, SCHEMA_VERSION,
 )
+from zoufang.contract.errors import os_error_text
+from zoufang.contract.periods import cn_moment
 from zoufang.exchange.issue import complete_master_meta, issued_digest, unit_token
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
 from zoufang.exchange.secret_key import load_secret
-from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment, saved_time
+from zoufang.files.file_props import (
+    REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, formulas_without_results, parse_moment, saved_time,
+)
 from zoufang.files.safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.reader import InputError, read_campaign
@@ -45,7 +49,7 @@ class FileResult(RowOutcome):
     unit: str = ""
     status: str = REFUSED
     reason: str = ""
-    order_time: str = ""  # UTC time this submission is ordered by (its saved time, or when it arrived)
+    order_moment: dt.datetime | None = None  # when this submission is ordered by (its saved time, or arrival)
 
     @property
     def changed(self) -> bool:
@@ -90,8 +94,8 @@ class CollectResult:
 
     @property
     def exit_code(self) -> int:
-        """0 every file merged or a duplicate with no row rejected; 1 otherwise (CLI.md)."""
-        return 0 if all(f.clean for f in self.files) else 1
+        """0 every file merged or a duplicate with no row rejected; 1 otherwise, or when no file was found (CLI.md)."""
+        return 0 if self.files and all(f.clean for f in self.files) else 1
 
     def to_json(self) -> dict:
         return {"files": [f.to_json() for f in self.files]}
@@ -133,9 +137,9 @@ def order_time(saved: dt.datetime | None, issued_at: str, arrived: dt.datetime) 
     if saved is None:
         return arrived, "文件没有保存时间，按收到的时间排序"
     if saved > arrived + CLOCK_SLACK:
-        return arrived, f"保存时间 {saved:%Y-%m-%d %H:%M} UTC 晚于现在，保存它的电脑时钟可能不准，按收到的时间排序"
+        return arrived, f"保存时间 {cn_moment(saved)} 晚于现在，保存它的电脑时钟可能不准，按收到的时间排序"
     if issued and saved < issued - CLOCK_SLACK:
-        return arrived, f"保存时间 {saved:%Y-%m-%d %H:%M} UTC 早于下发时间，保存它的电脑时钟可能不准，按收到的时间排序"
+        return arrived, f"保存时间 {cn_moment(saved)} 早于下发时间，保存它的电脑时钟可能不准，按收到的时间排序"
     return saved, ""
 
 
@@ -172,7 +176,7 @@ def _previous_order(log: pd.DataFrame) -> dict[str, dt.datetime]:
     merged = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]]
     out: dict[str, dt.datetime] = {}
     for unit, text in zip(merged[LOG_UNIT], merged[LOG_SAVED]):
-        moment = parse_moment(str(text).replace(" UTC", "").replace(" ", "T"), naive_is_utc=True)
+        moment = parse_moment(str(text).replace(" UTC", "").replace(" ", "T"), naive_is_utc=True)  # UTC before 0.2
         if moment and (unit not in out or moment > out[unit]):
             out[unit] = moment
     return out
@@ -184,7 +188,7 @@ def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:
-        result.reason = f"{path.name}：无法读取文件（{exc.strerror or exc}）"
+        result.reason = f"{path.name}：无法读取文件（{os_error_text(exc)}）"
         return None
     kept = archive / f"{result.sha256}{path.suffix.lower()[:8]}"
     if not kept.exists() or file_digest(kept)[1] != result.sha256:  # missing, or cut short by a full disk: (re)made
@@ -200,13 +204,13 @@ def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id
     except InputError as exc:
         result.reason = str(exc)
         return None
+    unit_book.uncomputed = formulas_without_results(path, {s.name for s in ENTRY_SHEETS})
     reason = _authenticate(unit_book, campaign, campaign_id, secret)
     result.unit = unit_book.meta.get("unit", "")
     if reason:
         result.reason = f"{path.name}：{reason}"
         return None
-    moment, why = order_time(saved_time(path), unit_book.meta.get("issued_at", ""), as_utc(arrived))
-    result.order_time = f"{moment:%Y-%m-%d %H:%M:%S} UTC"  # text: no client turns it into a local date
+    result.order_moment, why = order_time(saved_time(path), unit_book.meta.get("issued_at", ""), as_utc(arrived))
     if why:
         result.note(None, None, why)
     return unit_book
@@ -228,6 +232,9 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
     for path in files:
         result = FileResult(file=str(path))
         results.append(result)
+        if campaign.path is not None and _same_file(Path(path), campaign.path):
+            result.reason = f"{Path(path).name}：这是总台账本身，不是单位发回的工作簿"
+            continue
         unit_book = _read_return(Path(path), result, campaign, campaign_id, secret, archive, merged_hashes, now)
         if unit_book is not None:
             candidates.append((result, unit_book))
@@ -248,11 +255,19 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
     return results
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
+
+
 def _log_row(r: FileResult, now: dt.datetime) -> list:
     conflicts = [f"冲突 {c['sheet']}!{c['cell']} {c['record']}“{c['column']}”：办公室“{c['office']}”，单位“{c['unit']}”"
                  for c in r.conflicts]
     said = "；".join(([r.reason] + conflicts + [n["note"] for n in r.notes] + [x["reason"] for x in r.rejected])[:40])
-    return [now.replace(tzinfo=None), Path(r.file).name, r.sha256, r.unit, r.order_time, STATUS_TEXT[r.status],
+    saved = r.order_moment.astimezone().isoformat(sep=" ") if r.order_moment else ""  # text, with its offset
+    return [now.replace(tzinfo=None), Path(r.file).name, r.sha256, r.unit, saved, STATUS_TEXT[r.status],
             r.added, r.updated, r.unchanged, r.removed, len(r.rejected), said.strip("；")]
 
 
@@ -260,17 +275,17 @@ def _newest_per_unit(candidates: list[tuple[FileResult, Campaign]],
                      last_order: dict[str, dt.datetime]) -> dict[str, tuple[FileResult, Campaign]]:
     """The newest submission of each unit; older ones (in this run or against the log) are superseded."""
     newest: dict[str, tuple[FileResult, Campaign]] = {}
-    for result, unit_book in sorted(candidates, key=lambda c: c[0].order_time):  # stable: given order on ties
-        moment = parse_moment(result.order_time.replace(" UTC", "").replace(" ", "T"), naive_is_utc=True)
+    for result, unit_book in sorted(candidates, key=lambda c: c[0].order_moment):  # stable: given order on ties
+        moment = result.order_moment
         before = last_order.get(result.unit)
         if before and moment < before:
             result.status = SUPERSEDED
-            result.reason = f"此前已合并过该单位更新的回收表（{before:%Y-%m-%d %H:%M} UTC）"
+            result.reason = f"此前已合并过该单位更新的回收表（保存于 {cn_moment(before)}）"
             continue
         if result.unit in newest:
             older = newest[result.unit][0]
             older.status = SUPERSEDED
-            older.reason = f"同时收到该单位更新的回收表（{Path(result.file).name}，{moment:%Y-%m-%d %H:%M} UTC）"
+            older.reason = f"同时收到该单位更新的回收表（{Path(result.file).name}，保存于 {cn_moment(moment)}）"
         newest[result.unit] = (result, unit_book)
     return newest
 
@@ -285,7 +300,9 @@ def _authenticate(unit_book: Campaign, campaign: Campaign, campaign_id: str, sec
     if meta.get("campaign_id") != campaign_id:
         return "不是本次活动下发的工作簿（活动编号不符）"
     unit = meta.get("unit", "")
-    if not unit or unit not in set(campaign.units["name"]):
+    if not unit:
+        return "这是总台账（或另一份总台账），不是下发给单位的工作簿：单位工作簿请用 zoufang issue 生成后发给单位"
+    if unit not in set(campaign.units["name"]):
         return f"下发单位“{unit}”不在总台账的单位名录中"
     token = meta.get("token", "")
     if not hmac.compare_digest(token, unit_token(secret, campaign_id, unit)):

@@ -142,7 +142,30 @@ class Issued:
     rows: int
 
 
-def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: list[str] | None = None) -> list[Issued]:
+class IssuedBooks(list):
+    """The workbooks issued (a list of Issued), and ``not_issued``: the rows that went to no unit."""
+
+    not_issued: list[dict]
+
+    def to_json(self) -> dict:
+        return {"units": [{"unit": i.unit, "file": str(i.path), "rows": i.rows} for i in self],
+                "not_issued": self.not_issued}
+
+
+def rows_to_no_unit(campaign: Campaign, owners: dict) -> list[dict]:
+    """Entry rows whose unit cannot be told (person not on the roster, unit unknown): no unit can fix them."""
+    out = []
+    for spec in ENTRY_SHEETS:
+        data = campaign[spec.key]
+        for i in data.frame.index[(owners[spec.key] == "").to_numpy()]:
+            row = int(data.frame.at[i, "_row"])
+            who = "、".join(f"{data.spec.col(k).label}“{data.text.at[i, k]}”" for k in spec.unit_from if data.has(k))
+            out.append({"sheet": spec.name, "row": row, "cell": data.first_cell(row),
+                        "reason": f"无法确定所属单位（{who or '缺少单位和人员'}不在名录中），没有下发给任何单位，请在总台账中更正"})
+    return out
+
+
+def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: list[str] | None = None) -> IssuedBooks:
     """One workbook per unit: its roster, its rows, the office's columns marked, a token in _meta.
 
     Refused (InputError) while a unit has no 单位编码. The master's _meta is completed and its rows
@@ -174,68 +197,71 @@ def record_base(master: Path, rows: list[list]) -> None:
 
 
 def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None,
-                   record_base=None) -> list[Issued]:
+                   record_base=None) -> IssuedBooks:
     """issue() for a campaign already read (from a file or a live workbook).
 
     ``record_base(rows)`` keeps the ``_base`` rows of what is issued in the master; it is called
     before any unit workbook is written, so that no workbook goes out whose base is not kept.
     """
-    campaign_id = campaign.meta.get("campaign_id", "")
-    if not campaign_id:
+    if not campaign.meta.get("campaign_id", ""):
         raise InputError(f"{campaign.source}：_meta 中没有活动编号，无法下发")
     now = now or dt.datetime.now().astimezone().replace(microsecond=0)
-    if now.tzinfo is None:
-        now = now.astimezone()
-    issued_at = now.isoformat()
-    roster = Roster.of(campaign)
+    now = now if now.tzinfo else now.astimezone()
+    plan = IssuePlan(campaign, secret, now)
+    planned = [plan.unit_book(unit) for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates()]
+    if record_base is not None and planned:
+        record_base([row for *_, bases in planned for row in bases])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    people = campaign.people
-    settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
-    result = []
-    used_names: set[str] = set()
-    owners = {spec.key: owning_units(campaign[spec.key], roster) for spec in ENTRY_SHEETS}
-    exported = {spec.key: export_values(campaign[spec.key]) for spec in (*ENTRY_SHEETS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)}
-    digests = {spec.key: digest_cells(campaign[spec.key]) for spec in ENTRY_SHEETS}
-    planned: list[tuple[str, BookContent, int]] = []
-    bases: list[list] = []
-    for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates():
-        content = BookContent(settings=settings, protect_office_columns=True)
-        content.frames[UNITS.key] = exported[UNITS.key]
-        mine = (people["unit"] == unit) | (people["category"] == ROLE_BUREAU_LEADER)
-        content.frames[PEOPLE.key] = exported[PEOPLE.key][mine.to_numpy()]
-        content.frames[QUOTAS.key] = exported[QUOTAS.key]
-        content.frames[HOLIDAYS.key] = exported[HOLIDAYS.key]
-        ids: list[list[str]] = []
-        rows = 0
-        owned = {}
-        for spec in ENTRY_SHEETS:
-            data = campaign[spec.key]
-            own = (owners[spec.key] == unit).to_numpy()
-            owned[spec.key] = own & (data.frame[spec.id_key] != "").to_numpy()
-            content.frames[spec.key] = exported[spec.key][own].reset_index(drop=True)
-            content.extras[spec.key] = data.extras[own].reset_index(drop=True)
-            ids += [[spec.key, i] for i in data.frame.loc[own, spec.id_key] if i]
-            rows += int(own.sum())
-        digest = issued_digest(secret, campaign_id, unit, issued_at, ids)
-        content.meta = {"campaign_id": campaign_id, "schema_version": str(SCHEMA_VERSION), "unit": unit,
-                        "issued_at": issued_at, "generator": f"zoufang {__version__}",
-                        "token": unit_token(secret, campaign_id, unit), "issued_digest": digest}
-        content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
-        content.home = unit_home(campaign, unit, now)
-        for spec in ENTRY_SHEETS:
-            mask = owned[spec.key]
-            bases += base_rows(batch_key(digest), spec, digests[spec.key][mask],
-                               campaign[spec.key].frame.loc[mask, spec.id_key])
-        planned.append((unit, content, rows))
-    if record_base is not None and planned:
-        record_base(bases)
-    for unit, content, rows in planned:
-        name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
-        target = out_dir / name
+    result, used_names = IssuedBooks(), set()
+    result.not_issued = rows_to_no_unit(campaign, plan.owners)
+    for unit, content, rows, _ in planned:
+        target = out_dir / (safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx")
         atomic_write(target, lambda tmp, content=content: write_book(tmp, content), keep_backup=True)
         result.append(Issued(unit, target, rows))
     return result
+
+
+class IssuePlan:
+    """What one issue sends each unit, worked out once for all units."""
+
+    def __init__(self, campaign: Campaign, secret: bytes, now: dt.datetime):
+        self.campaign, self.secret, self.now = campaign, secret, now
+        self.campaign_id, self.issued_at = campaign.meta["campaign_id"], now.isoformat()
+        roster = Roster.of(campaign)
+        self.owners = {spec.key: owning_units(campaign[spec.key], roster) for spec in ENTRY_SHEETS}
+        self.exported = {spec.key: export_values(campaign[spec.key])
+                         for spec in (*ENTRY_SHEETS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)}
+        self.digests = {spec.key: digest_cells(campaign[spec.key]) for spec in ENTRY_SHEETS}
+        self.settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
+
+    def unit_book(self, unit: str) -> tuple[str, BookContent, int, list[list]]:
+        """The workbook of ``unit`` (its roster, its rows, a token in _meta), its row count, its _base rows."""
+        campaign, people = self.campaign, self.campaign.people
+        content = BookContent(settings=self.settings, protect_office_columns=True)
+        for spec in (UNITS, QUOTAS, HOLIDAYS):
+            content.frames[spec.key] = self.exported[spec.key]
+        mine = (people["unit"] == unit) | (people["category"] == ROLE_BUREAU_LEADER)
+        content.frames[PEOPLE.key] = self.exported[PEOPLE.key][mine.to_numpy()]
+        ids, rows, owned = [], 0, {}
+        for spec in ENTRY_SHEETS:
+            data = campaign[spec.key]
+            own = (self.owners[spec.key] == unit).to_numpy()
+            owned[spec.key] = own & (data.frame[spec.id_key] != "").to_numpy()
+            content.frames[spec.key] = self.exported[spec.key][own].reset_index(drop=True)
+            content.extras[spec.key] = data.extras[own].reset_index(drop=True)
+            ids += [[spec.key, i] for i in data.frame.loc[own, spec.id_key] if i]
+            rows += int(own.sum())
+        digest = issued_digest(self.secret, self.campaign_id, unit, self.issued_at, ids)
+        content.meta = {"campaign_id": self.campaign_id, "schema_version": str(SCHEMA_VERSION), "unit": unit,
+                        "issued_at": self.issued_at, "generator": f"zoufang {__version__}",
+                        "token": unit_token(self.secret, self.campaign_id, unit), "issued_digest": digest}
+        content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
+        content.home = unit_home(campaign, unit, self.now)
+        bases = [row for spec in ENTRY_SHEETS
+                 for row in base_rows(batch_key(digest), spec, self.digests[spec.key][owned[spec.key]],
+                                      campaign[spec.key].frame.loc[owned[spec.key], spec.id_key])]
+        return unit, content, rows, bases
 
 
 def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, list[str]]:

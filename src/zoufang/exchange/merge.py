@@ -220,8 +220,10 @@ def merge_unit_book(run: MergeRun, unit_book: Campaign, unit: str, issued: list[
     by_sheet = _issued_by_sheet(issued)
     for spec in ENTRY_SHEETS:
         base = bases.get(spec.key, Base([])) if bases is not None else None
-        SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()), base,
-                   source, outcome).run()
+        merge = SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()), base,
+                           source, outcome)
+        merge.uncomputed = unit_book.uncomputed.get(spec.name, set())
+        merge.run()
 
 
 class SheetMerge:
@@ -235,6 +237,7 @@ class SheetMerge:
         self.issued = set(base.cells) if base is not None else issued
         self.written: list[tuple[str, str, str]] = []  # (record, column, digest) this return wrote
         self.mine = run.campaign[spec.key]
+        self.uncomputed: set[str] = set()  # cells of this sheet holding a formula saved without its value
 
     # ---------------------------------------------------------------- the sheet
     def run(self) -> None:
@@ -313,9 +316,21 @@ class SheetMerge:
                                     f"编号 {rid} 在总台账中已属于{owner or '其他单位'}（下发后已移交），未合并")
                 else:  # a number typed for a new row that another row already holds
                     pending.append((i, rid))
+            elif rid and rid in self.issued and rid not in self.seen:  # issued, deleted from the master since
+                self.seen.add(rid)
+                self._deleted_since(i, rid)
             else:
                 pending.append((i, rid))
         return pending
+
+    def _deleted_since(self, i: int, rid: str) -> None:
+        """A record the unit was issued that has left the master since: never brought back; a change to it is listed."""
+        base = self.base_of(rid)
+        changed = [k for k in self.writable if self.digests[i][k] != base.get(k, BLANK)]
+        if changed:
+            row = int(self.theirs.frame.at[i, "_row"])
+            self.out.conflict(self.spec.name, None, rid, "（整行）", "已删除", "已修改",
+                              f"{rid} 下发后已从总台账删除，单位在回收表第 {row} 行又修改了它：未恢复，请核对后决定")
 
     def _match_pasted_back(self, pending: list[tuple[int, str]]) -> list[tuple[int, str]]:
         """Rows without a known number whose content is that of a base record the unit left out (cut and pasted)."""
@@ -404,8 +419,16 @@ class SheetMerge:
         return [k for k in changed if (k[1:] if k.startswith(EXTRA) else k) not in skipped]
 
     def _legal(self, i: int, changed: dict) -> bool:
-        """Characters a cell cannot hold are removed (noted); text too long for a cell refuses the row."""
+        """Characters a cell cannot hold are removed (noted); text too long for a cell, or a formula saved
+        without its result, refuses the row."""
         row = int(self.theirs.frame.at[i, "_row"])
+        for key in changed:
+            where = self.theirs.cell(key, row) if not key.startswith(EXTRA) else None
+            if where and where in self.uncomputed:
+                self.out.reject(self.spec.name, where,
+                                f"第 {row} 行“{self._label(key)}”是公式，但文件中没有它的计算结果（保存前未重新计算）："
+                                f"该行未合并。请在 Excel 或 WPS 中打开、确认数值后保存，再发回")
+                return False
         for key, value in changed.items():
             if not isinstance(value, str):
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -25,6 +26,7 @@ _META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MAX_PART = 1 << 20
+_MAX_FORMULA_SCAN = 256 << 20  # a return's sheet part; the extent guard has refused larger ones
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
@@ -40,7 +42,7 @@ def parse_moment(text: str, naive_is_utc: bool) -> dt.datetime | None:
     text = text.replace("Z", "+00:00")
     head, dot, rest = text.partition(".")
     if dot:  # fractions of any length (LibreOffice writes nanoseconds): keep microseconds
-        digits = "".join(ch for ch in rest if ch.isdigit())
+        digits = re.match(r"\d*", rest).group()  # the fraction only, not the offset's digits after it
         zone = rest[len(digits):]
         text = f"{head}.{digits[:6].ljust(6, '0')}{zone}" if digits else head + zone
     try:
@@ -159,3 +161,32 @@ def _biff_1904(path: Path) -> bool:
             return False
         pos += 4 + size
     return False
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]+\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
+
+
+def formulas_without_results(path: Path, sheets: set[str]) -> dict[str, set[str]]:
+    """Cells of the named sheets (.xlsx/.xlsm) that hold a formula but no computed value, by sheet name:
+    what a program that does not recalculate (a script, an unfinished save) leaves. {} for other formats.
+    Scanned as text, so that a part a strict XML parser refuses (a stray U+FFFE) is still looked at."""
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        return {}
+    out: dict[str, set[str]] = {}
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        for part, name in sheet_names_by_part(path).items():
+            if name not in sheets or part not in names or z.getinfo(part).file_size > _MAX_FORMULA_SCAN:
+                continue
+            data = z.read(part)
+            if not _FORMULA.search(data):
+                continue
+            for m in _CELL.finditer(data):
+                inner = m.group(2) or b""
+                if _FORMULA.search(inner) and not _VALUE.search(inner) and (ref := _CELL_REF.search(m.group(1))):
+                    out.setdefault(name, set()).add(ref.group(1).decode())
+    return out

@@ -138,7 +138,7 @@ class LedgerData:
         return {
             **self._campaign_fields(),
             "compiled": cn_date(dt.date.today()), "unit": unit, "members": self._member_lines(members),
-            **self._unit_counts(unit, members, weekly),
+            **self._unit_counts(unit),
             "problems": problems,
             "problem_count": len(problems),
             "weeks": weekly,
@@ -161,14 +161,13 @@ class LedgerData:
                           "detail": text or "无个人指标", "overall": mine[0]["overall"] if mine else ""})
         return lines
 
-    def _unit_counts(self, unit: str, members: pd.DataFrame, weekly: list[dict]) -> dict:
+    def _unit_counts(self, unit: str) -> dict:
         row = self.report.units[self.report.units["unit"] == unit]
         u = row.iloc[0] if len(row) else None
         counts = {k: (None if u is None else u[k]) for k in UNIT_COUNTS}
-        if counts["weeks_due"] is None or pd.isna(counts["weeks_due"]):  # 局机关: its weeks are shown all the same
-            counts["weeks_due"] = len(weekly)
-            counts["weeks_with_reception"] = sum(w["met"] == "是" for w in weekly)
-        counts["people"] = len(members)
+        for key in ("weeks_due", "weeks_with_reception"):  # 局机关 has no weekly duty: "—", as in the report
+            if counts[key] is None or pd.isna(counts[key]):
+                counts[key] = "—"
         return counts
 
     def weekly(self, unit: str) -> list[dict]:

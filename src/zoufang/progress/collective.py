@@ -64,71 +64,99 @@ def second_level_units(ctx: Context) -> list[str]:
 
 
 def collective(ctx: Context) -> Collective:
+    """Every collective requirement of 配额 (局 / 二级单位 rows), as of the context's date."""
     targets = _targets(ctx)
     out = Collective()
-    receptions = reception_units(ctx)
-    activities = ctx.rows(ACTIVITIES.key, "lead")
-    activities = activities[activities["date"] >= pd.Timestamp(ctx.start)]
-    in_period = activities[activities["date"] <= pd.Timestamp(ctx.quota_day)]
-    if METRIC_WORKDAY_COVERAGE in targets:
-        need = targets[METRIC_WORKDAY_COVERAGE]
-        leaders = receptions[receptions["role"] == ROLE_BUREAU_LEADER]
-        per_day = leaders.groupby(leaders["date"].dt.date)["pid"].nunique()
-        days = workdays(ctx.start, min(ctx.as_of, ctx.end), ctx.campaign.calendar)
-        out.workdays_due = len(days)
-        out.uncovered_workdays = [d for d in days if per_day.get(d, 0) < need]
-        out.metrics[METRIC_WORKDAY_COVERAGE] = {
-            "actual": out.workdays_due - len(out.uncovered_workdays), "target": out.workdays_due,
-            "met": not out.uncovered_workdays, "detail": f"{len(out.uncovered_workdays)} 个工作日无局领导接访"}
-    units = second_level_units(ctx)
-    if METRIC_WEEKLY_RECEPTION in targets:
-        need = targets[METRIC_WEEKLY_RECEPTION]
-        monday = receptions["date"] - pd.to_timedelta(receptions["date"].dt.weekday, unit="D")
-        per_week = receptions.groupby([receptions["count_unit"], monday.dt.date]).size()
-        due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
-        missing = [{UNIT_NAME: u, "week_start": w} for u in units for w in due_weeks if per_week.get((u, w), 0) < need]
-        out.unit_weeks_due = len(units) * len(due_weeks)
-        out.unit_weeks_without_reception = missing
-        out.metrics[METRIC_WEEKLY_RECEPTION] = {
-            "actual": out.unit_weeks_due - len(missing), "target": out.unit_weeks_due, "met": not missing,
-            "detail": f"{len(missing)} 个单位周无接访"}
-    if METRIC_HALF_MONTH_MEETING in targets:
-        need = targets[METRIC_HALF_MONTH_MEETING]
-        meetings = in_period[in_period["kind"] == MEETING]["date"].dt.date
-        periods = [(lo, hi) for lo, hi in half_months(ctx.start, ctx.end) if due(hi, ctx.end, ctx.as_of)]
-        out.half_months_due = len(periods)
-        out.uncovered_half_months = [lo for lo, hi in periods
-                                     if sum(1 for d in meetings if lo <= d <= hi) < need]
-        out.metrics[METRIC_HALF_MONTH_MEETING] = {
-            "actual": len(periods) - len(out.uncovered_half_months), "target": len(periods),
-            "met": not out.uncovered_half_months, "detail": f"{len(out.uncovered_half_months)} 个半月未开例会"}
-    if METRIC_BOOKS in targets:  # at a contact point only
-        books = in_period[in_period["kind"] == BOOKS]
-        there = at_contact_point(books["place"], contact_points(ctx.campaign))
-        n = int(there.sum())
-        away = f"（另有 {int((~there).sum())} 次不在联系点，不计）" if (~there).any() else ""
-        out.metrics[METRIC_BOOKS] = {"actual": n, "target": targets[METRIC_BOOKS], "met": n >= targets[METRIC_BOOKS],
-                                     "detail": f"在联系点开展 {n} 次{away}"}
-    if METRIC_LOOK_BACK in targets:  # held after the campaign's end, by the as-of date
-        look = activities[(activities["kind"] == LOOK_BACK) & (activities["date"] <= pd.Timestamp(ctx.as_of))]
-        n = int((look["date"] > pd.Timestamp(ctx.end)).sum())
-        early = len(look) - n
-        note = f"（另有 {early} 次在活动期间，不计）" if early else ""
-        out.metrics[METRIC_LOOK_BACK] = {"actual": n, "target": targets[METRIC_LOOK_BACK],
-                                         "met": n >= targets[METRIC_LOOK_BACK],
-                                         "detail": (f"活动结束后已开展 {n} 次" if ctx.over else "活动结束后开展") + note}
-    if METRIC_TOPICS in targets:
-        w = ctx.campaign[WENZHENG.key].frame
-        topics = sorted(set(w.loc[(w["date"] <= pd.Timestamp(ctx.as_of)) & (w["topic"] != ""), "topic"]))
-        out.metrics[METRIC_TOPICS] = {"actual": len(topics), "target": targets[METRIC_TOPICS],
-                                      "met": len(topics) >= targets[METRIC_TOPICS], "detail": "；".join(topics)}
-    if METRIC_CONTACT_POINT in targets:
-        need = targets[METRIC_CONTACT_POINT]
-        per_unit = in_period[in_period["kind"] == CONTACT_POINT].groupby("unit").size()
-        out.units_without_contact_point = [u for u in units if per_unit.get(u, 0) < need]
-        out.metrics[METRIC_CONTACT_POINT] = {
-            "actual": len(units) - len(out.units_without_contact_point), "target": len(units),
-            "met": not out.units_without_contact_point,
-            "detail": "未建：" + "、".join(out.units_without_contact_point) if out.units_without_contact_point
-            else "各单位均已建立"}
+    facts = _Facts(ctx)
+    for metric, measure in MEASURES.items():
+        if metric in targets:
+            measure(ctx, facts, targets[metric], out)
     return out
+
+
+class _Facts:
+    """The rows the collective measures share, taken once."""
+
+    def __init__(self, ctx: Context):
+        self.receptions = reception_units(ctx)
+        activities = ctx.rows(ACTIVITIES.key, "lead")
+        self.activities = activities[activities["date"] >= pd.Timestamp(ctx.start)]
+        self.in_period = self.activities[self.activities["date"] <= pd.Timestamp(ctx.quota_day)]
+        self.units = second_level_units(ctx)
+
+
+def _workday_coverage(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    leaders = f.receptions[f.receptions["role"] == ROLE_BUREAU_LEADER]
+    per_day = leaders.groupby(leaders["date"].dt.date)["pid"].nunique()
+    days = workdays(ctx.start, min(ctx.as_of, ctx.end), ctx.campaign.calendar)
+    out.workdays_due = len(days)
+    out.uncovered_workdays = [d for d in days if per_day.get(d, 0) < need]
+    out.metrics[METRIC_WORKDAY_COVERAGE] = {
+        "actual": out.workdays_due - len(out.uncovered_workdays), "target": out.workdays_due,
+        "met": not out.uncovered_workdays, "detail": f"{len(out.uncovered_workdays)} 个工作日无局领导接访"}
+
+
+def _weekly_reception(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    receptions = f.receptions
+    monday = receptions["date"] - pd.to_timedelta(receptions["date"].dt.weekday, unit="D")
+    per_week = receptions.groupby([receptions["count_unit"], monday.dt.date]).size()
+    due_weeks = [w for w, sunday in weeks(ctx.start, ctx.end) if due(sunday, ctx.end, ctx.as_of)]
+    missing = [{UNIT_NAME: u, "week_start": w} for u in f.units for w in due_weeks if per_week.get((u, w), 0) < need]
+    out.unit_weeks_due = len(f.units) * len(due_weeks)
+    out.unit_weeks_without_reception = missing
+    out.metrics[METRIC_WEEKLY_RECEPTION] = {
+        "actual": out.unit_weeks_due - len(missing), "target": out.unit_weeks_due, "met": not missing,
+        "detail": f"{len(missing)} 个单位周无接访"}
+
+
+def _half_month_meeting(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    meetings = f.in_period[f.in_period["kind"] == MEETING]["date"].dt.date
+    periods = [(lo, hi) for lo, hi in half_months(ctx.start, ctx.end) if due(hi, ctx.end, ctx.as_of)]
+    out.half_months_due = len(periods)
+    out.uncovered_half_months = [lo for lo, hi in periods if sum(1 for d in meetings if lo <= d <= hi) < need]
+    out.metrics[METRIC_HALF_MONTH_MEETING] = {
+        "actual": len(periods) - len(out.uncovered_half_months), "target": len(periods),
+        "met": not out.uncovered_half_months, "detail": f"{len(out.uncovered_half_months)} 个半月未开例会"}
+
+
+def _books(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    """送图书 counts at a contact point only."""
+    books = f.in_period[f.in_period["kind"] == BOOKS]
+    there = at_contact_point(books["place"], contact_points(ctx.campaign))
+    n = int(there.sum())
+    away = f"（另有 {int((~there).sum())} 次不在联系点，不计）" if (~there).any() else ""
+    out.metrics[METRIC_BOOKS] = {"actual": n, "target": need, "met": n >= need, "detail": f"在联系点开展 {n} 次{away}"}
+
+
+def _look_back(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    """回头看 is held after the campaign's end, by the as-of date."""
+    look = f.activities[(f.activities["kind"] == LOOK_BACK) & (f.activities["date"] <= pd.Timestamp(ctx.as_of))]
+    n = int((look["date"] > pd.Timestamp(ctx.end)).sum())
+    early = len(look) - n
+    note = f"（另有 {early} 次在活动期间，不计）" if early else ""
+    out.metrics[METRIC_LOOK_BACK] = {"actual": n, "target": need, "met": n >= need,
+                                     "detail": (f"活动结束后已开展 {n} 次" if ctx.over else "活动结束后开展") + note}
+
+
+def _topics(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    w = ctx.campaign[WENZHENG.key].frame
+    topics = sorted(set(w.loc[(w["date"] <= pd.Timestamp(ctx.as_of)) & (w["topic"] != ""), "topic"]))
+    out.metrics[METRIC_TOPICS] = {"actual": len(topics), "target": need, "met": len(topics) >= need,
+                                  "detail": "；".join(topics)}
+
+
+def _contact_point(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    per_unit = f.in_period[f.in_period["kind"] == CONTACT_POINT].groupby("unit").size()
+    out.units_without_contact_point = [u for u in f.units if per_unit.get(u, 0) < need]
+    out.metrics[METRIC_CONTACT_POINT] = {
+        "actual": len(f.units) - len(out.units_without_contact_point), "target": len(f.units),
+        "met": not out.units_without_contact_point,
+        "detail": "未建：" + "、".join(out.units_without_contact_point) if out.units_without_contact_point
+        else "各单位均已建立"}
+
+
+MEASURES = {  # in the order the report lists them
+    METRIC_WORKDAY_COVERAGE: _workday_coverage, METRIC_WEEKLY_RECEPTION: _weekly_reception,
+    METRIC_HALF_MONTH_MEETING: _half_month_meeting, METRIC_BOOKS: _books, METRIC_LOOK_BACK: _look_back,
+    METRIC_TOPICS: _topics, METRIC_CONTACT_POINT: _contact_point,
+}

@@ -54,7 +54,10 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
     except calamine.PasswordError as exc:
         raise InputError(f"{path.name}：工作簿设置了打开密码，请去掉密码后再试") from exc
     except Exception as exc:  # calamine raises several types for broken files
-        raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{_reason(path)}）") from exc
+        why = _reason(path)
+        if why.endswith("不是 Excel 工作簿"):  # a valid file of another kind: not "damaged"
+            raise InputError(f"{path.name}：{why}，请给出活动工作簿（.xlsx）") from exc
+        raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{why}）") from exc
     grids: dict[str, Grid] = {}
     names = list(book.sheet_names)
     wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
@@ -107,6 +110,9 @@ def check_extents(path: Path) -> None:
         return  # a damaged package: the reader gives the reason
 
 
+OTHER_PACKAGES = {"word/": "Word 文档", "ppt/": "PowerPoint 演示文稿", "visio/": "Visio 绘图"}
+
+
 def _reason(path: Path) -> str:
     if path.stat().st_size == 0:
         return "文件是空的"
@@ -115,6 +121,14 @@ def _reason(path: Path) -> str:
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             return "这是旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx"
         return "文件内容不是 .xlsx 格式，可能是改了扩展名的其他文件"
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return "文件已损坏或不完整"
+    for prefix, kind in OTHER_PACKAGES.items():
+        if any(n.startswith(prefix) for n in names):
+            return f"这是 {kind}，不是 Excel 工作簿"
     return "文件已损坏或不完整"
 
 
@@ -220,39 +234,9 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
             f"缺少工作表“{spec.name}”",
             "请用 zoufang init 生成的工作簿，或从其中复制该表（含表头）",
         )]
-    findings: list[Finding] = []
     h = find_header_row(spec, grid) if grid else 0
     header = grid[h] if grid else []
-    by_label = labels_of(spec)
-    positions: dict[str, int] = {}
-    extra_positions: dict[str, int] = {}
-    for j, value in enumerate(header):
-        if not _header_token(value):
-            continue
-        col = column_for_header(value, by_label)
-        letter = column_letter(j + 1)
-        if col is None:
-            name = nz.clean_text(value)
-            if name in extra_positions:
-                name = f"{name}（{letter}列）"
-            extra_positions[name] = j
-        elif col.key in positions:
-            findings.append(error(
-                "duplicate-header", spec.name, f"{letter}{h + 1}", h + 1, col.label,
-                f"表头“{col.label}”出现了两次（{column_letter(positions[col.key] + 1)}列和{letter}列），"
-                f"程序只读取第一列",
-                "请删除或改名其中一列",
-            ))
-            extra_positions[f"{col.label}（{letter}列）"] = j
-        else:
-            positions[col.key] = j
-    for c in spec.columns:
-        if c.key not in positions:
-            findings.append((error if c.required else warning)(
-                "missing-column", spec.name, None, None, c.label,
-                f"工作表“{spec.name}”缺少“{c.label}”列",
-                f"请在第{h + 1}行加上表头“{c.label}”（列的位置不限）",
-            ))
+    positions, extra_positions, findings = locate_columns(spec, header, h)
     body = grid[h + 1:]
     width = len(header)
     if any(len(r) != width for r in body):  # ragged grids (live workbooks): pad to a rectangle
@@ -291,6 +275,36 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
             kept_codes[key] = (codes[0][keep], codes[1])
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest, blank,
                      kept_codes, raw), findings
+
+
+def locate_columns(spec: Sheet, header: list, h: int) -> tuple[dict[str, int], dict[str, int], list[Finding]]:
+    """Contract columns and the clerk's own columns by their header on row ``h`` (0-based); what is amiss."""
+    findings: list[Finding] = []
+    by_label = labels_of(spec)
+    positions: dict[str, int] = {}
+    extra_positions: dict[str, int] = {}
+    for j, value in enumerate(header):
+        if not _header_token(value):
+            continue
+        col = column_for_header(value, by_label)
+        letter = column_letter(j + 1)
+        if col is None:
+            name = nz.clean_text(value)
+            extra_positions[f"{name}（{letter}列）" if name in extra_positions else name] = j
+        elif col.key in positions:
+            findings.append(error(
+                "duplicate-header", spec.name, f"{letter}{h + 1}", h + 1, col.label,
+                f"表头“{col.label}”出现了两次（{column_letter(positions[col.key] + 1)}列和{letter}列），"
+                f"程序只读取第一列",
+                "请删除或改名其中一列",
+            ))
+            extra_positions[f"{col.label}（{letter}列）"] = j
+        else:
+            positions[col.key] = j
+    findings += [(error if c.required else warning)(
+        "missing-column", spec.name, None, None, c.label, f"工作表“{spec.name}”缺少“{c.label}”列",
+        f"请在第{h + 1}行加上表头“{c.label}”（列的位置不限）") for c in spec.columns if c.key not in positions]
+    return positions, extra_positions, findings
 
 
 def _typed_column(col, distinct: nz.Distinct, date1904: bool = False) -> pd.Series:

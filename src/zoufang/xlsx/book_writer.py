@@ -175,11 +175,13 @@ def _validation(spec: Sheet, col) -> dict | None:
     if col.kind is Kind.UNIT:
         return {"validate": "list", "source": f"={NAME_UNITS}", "error_type": "warning",
                 "error_title": "单位名录中没有此单位", "error_message": "请从下拉框中选择，或先在“单位”表中添加此单位"}
-    if col.kind is Kind.DATE and col.event_date:
-        return {"validate": "date", "criteria": "between", "minimum": f"={NAME_PERIOD_START}",
-                "maximum": f"={NAME_PERIOD_END}", "error_title": "日期不在活动期间",
+    if col.kind is Kind.DATE and col.event_date:  # text dates (2011.9.5, 2011年9月5日) pass: check reads them
+        cell = f"{xl_col_to_name(spec.columns.index(col))}2"
+        return {"validate": "custom",
+                "value": f"=OR(ISTEXT({cell}),AND({cell}>={NAME_PERIOD_START},{cell}<={NAME_PERIOD_END}))",
+                "error_title": "日期不在活动期间",
                 "error_message": "请填写活动期间内的日期（见“活动设置”的开始日期和结束日期）",
-                "input_title": "填写日期", "input_message": "例如 2011-09-05"}
+                "input_title": "填写日期", "input_message": "例如 2011-09-05、2011.9.5 或 2011年9月5日"}
     if col.kind is Kind.NUMBER:
         return {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "请填写数字",
                 "error_message": f"“{col.label}”应为不小于0的数字"}
