@@ -19,7 +19,7 @@ LAYERS = {  # folder: rank; a folder imports only folders of lower rank (and its
     "checks": 3, "progress": 3, "demo": 3,
     "ledgers": 4, "documents": 4, "exchange": 4,
     "excel": 5,
-    "": 6,  # the composition root: cli.py, jobs.py, __main__.py, and the old names of the bound layer
+    "": 6,  # the composition root: cli.py (its Chinese frame cli_frame.py), jobs.py, __main__.py, and the old names of the bound layer
 }
 OLD_NAMES = {"zoufang.binding": "zoufang.excel.binding", "zoufang.lite": "zoufang.excel.lite"}
 
@@ -61,7 +61,7 @@ MODULES = modules()
 
 def test_every_module_lives_in_a_capability_folder_or_is_the_composition_root():
     root = {m for m in MODULES if folder_of(m) == "" and m != "zoufang"}
-    assert root == {"zoufang.cli", "zoufang.jobs", "zoufang.__main__", *OLD_NAMES}
+    assert root == {"zoufang.cli", "zoufang.cli_frame", "zoufang.jobs", "zoufang.__main__", *OLD_NAMES}
     assert {folder_of(m) for m in MODULES} == set(LAYERS)
 
 
@@ -111,3 +111,16 @@ def test_macro_workbooks_already_in_offices_still_find_their_buttons():
     namespace: dict = {}
     exec("import zoufang.binding as b", namespace)
     assert callable(namespace["b"].button_validate) and callable(namespace["b"].button_collect)
+
+
+SCREEN = 60  # lines: a function is read whole, without scrolling
+
+
+def test_every_function_fits_on_a_screen():
+    import ast
+    long = []
+    for path in sorted(Path(__file__).parents[1].joinpath("src", "zoufang").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > SCREEN:
+                long.append(f"{path.name}:{node.name} {node.end_lineno - node.lineno + 1} lines")
+    assert long == []

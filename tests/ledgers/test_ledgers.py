@@ -225,3 +225,21 @@ def test_the_unit_book_prints_its_body_text_at_9_points_or_more(clean_demo, tmp_
     _, pdfs = ledgers_job(path, tmp_path, unit="市文化广电新闻出版局机关", pdf=True)
     book_pdf = next(p for p in pdfs if p.name.endswith("单位台账.pdf"))
     assert smallest_body_text(book_pdf) >= 9  # as LibreOffice prints it, narrower than Excel's fit
+
+
+def _summary_text(book_path: Path) -> str:
+    wb = openpyxl.load_workbook(book_path)
+    return " ".join(str(c.value) for s in wb.worksheets for row in s.iter_rows() for c in row
+                    if isinstance(c.value, str) and "人数：" in c.value or isinstance(c.value, str) and "有接访的周" in c.value)
+
+
+@pytest.mark.parametrize("unit", ["市文化广电新闻出版局机关", "市图书馆"])
+def test_a_unit_books_head_counts_are_the_reports(clean_demo, tmp_path, unit):
+    """人数 counts the people with personal quotas, as the report does; 局机关 has no weekly duty: "—"."""
+    _, path = clean_demo
+    files, _ = ledgers_job(path, tmp_path, unit=unit)
+    text = _summary_text(files.units[0])
+    row = build_report(read_campaign(path)).units.set_index("unit").loc[unit]
+    assert re.search(rf"人数：{int(row['people'])}\b", text), text
+    weeks = "—" if row["weeks_due"] is None or row["weeks_due"] != row["weeks_due"] else int(row["weeks_with_reception"])
+    assert f"有接访的周：{weeks}" in text, text
