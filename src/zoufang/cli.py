@@ -56,7 +56,9 @@ def _failure_text(exc: Exception) -> str:
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]无法处理：[/]{message}")
+    from rich.text import Text
+    err.print(Text("无法处理：", style="bold red") + Text(message))
+    sys.unraisablehook = lambda *_: None  # half-written files' objects closing at exit: the clerk has been told
     raise typer.Exit(2)
 
 

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from zoufang.contract.cells import display_width
+from zoufang.contract.errors import InputError
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import FINDINGS_SHEET, LEVEL_ERROR
@@ -103,7 +104,12 @@ def annotate_copy(source: Path, target: Path, findings: list[Finding]) -> int:
     source, target = Path(source), Path(target)
     if source.resolve() == target.resolve():
         raise ValueError("annotated copy must not replace the original")
-    book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+    try:
+        book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+    except Exception as exc:  # openpyxl raises many types for parts it cannot parse (styles, drawings…)
+        raise InputError(f"{source.name}：校验已完成，但无法生成标注副本：工作簿中有本程序读不懂的部分"
+                         f"（{type(exc).__name__}，多见于样式或图形）。请在 Excel 或 WPS 中另存为 .xlsx 后再试，"
+                         f"或不加 --annotate 查看校验结果") from exc
     write_findings_sheet(book, findings, source.name)
     marked = mark_cells(book, findings)
     atomic_write(target, book.save)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,17 +111,43 @@ def sha256_of(path: Path) -> str:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder as every file in it (office lock files and hidden files aside).
-
-    Nothing in a folder is skipped silently: a file that is not a workbook is refused with its reason.
-    """
+    """Files as given; a folder as every entry in it (Office's lock files ``~$…`` and hidden files aside, which
+    ``skipped_entries`` names). Nothing else is passed over: what is not a workbook file is refused with its reason."""
     out = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(("~$", ".")))
+        if p.is_dir() and not p.is_symlink():
+            out += sorted(f for f in p.iterdir() if not f.name.startswith(("~$", ".")))
         else:
             out.append(p)
     return out
+
+
+def skipped_entries(paths: list[Path]) -> list[str]:
+    """What a folder given to collect holds that is not read at all, each with why."""
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir() and not p.is_symlink():
+            for f in sorted(p.iterdir()):
+                if f.name.startswith("~$"):
+                    out.append(f"跳过 {f.name}：Excel 或 WPS 打开文件时留下的锁文件，不是回收表")
+                elif f.name.startswith("."):
+                    out.append(f"跳过 {f.name}：隐藏文件，不是回收表")
+    return out
+
+
+def not_a_regular_file(path: Path) -> str:
+    """Why ``path`` cannot be read as a returned workbook without opening it ("" if it can)."""
+    try:
+        mode = path.stat().st_mode  # follows a link: what would be read
+    except FileNotFoundError:
+        return "链接指向的文件不存在" if path.is_symlink() else "找不到文件"
+    except OSError as exc:
+        return os_error_text(exc)
+    if stat.S_ISDIR(mode):
+        return "是文件夹（文件夹中的文件夹不读取，请把回收表直接放在所给的文件夹中）"
+    if not stat.S_ISREG(mode):
+        return "不是普通文件（管道、设备或特殊文件），未读取"
+    return ""
 
 
 CLOCK_SLACK = dt.timedelta(minutes=10)  # PCs' clocks differ a little; more than this is a wrong clock
@@ -156,8 +183,10 @@ def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, pro
     master = Path(master)
     refuse_if_open(master)
     with MasterLock(master):
-        return _collect(master, expand_paths(paths), now or dt.datetime.now().astimezone().replace(microsecond=0),
-                        progress)
+        result = _collect(master, expand_paths(paths), now or dt.datetime.now().astimezone().replace(microsecond=0),
+                          progress)
+    result.notices += skipped_entries(paths)
+    return result
 
 
 def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
@@ -185,6 +214,10 @@ def _previous_order(log: pd.DataFrame) -> dict[str, dt.datetime]:
 def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id: str, secret: bytes,
                  archive: Path, merged_hashes: dict[str, str], arrived: dt.datetime) -> Campaign | None:
     """Archive, identify and authenticate one returned file; None (with the result's reason) if it cannot merge."""
+    why = not_a_regular_file(path)
+    if why:
+        result.reason = f"{path.name}：{why}"
+        return None
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import tempfile
 from pathlib import Path
 
+from zoufang.contract.errors import os_error_text
 from zoufang.files.names import sidecar_name
 from zoufang.files.safe_io import WriteRefused
 
@@ -41,6 +43,30 @@ def _create(path: Path) -> None:
             os.unlink(tmp)
 
 
+MAX_KEY_FILE = 4096  # a key is 64 hex characters; nothing longer is read
+
+
+def _read_key_file(path: Path, master: Path) -> str:
+    """The key file's text: a regular file in the master's folder (never a FIFO, device or link out of it),
+    read with a size limit. WriteRefused otherwise."""
+    unusable = (f"密钥文件 {path.name} 不是普通文件（可能是链接、设备或管道），为安全起见不读取。"
+                f"请从备份中找回原来的密钥文件放回 {master.parent}")
+    try:
+        if path.is_symlink() and path.resolve().parent != master.resolve().parent:
+            raise WriteRefused(unusable)
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise WriteRefused(unusable)
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped between the look and the open
+                raise WriteRefused(unusable)
+            data = fh.read(MAX_KEY_FILE + 1)
+    except OSError as exc:
+        raise WriteRefused(f"无法读取密钥文件 {path.name}（{os_error_text(exc)}）") from None
+    if len(data) > MAX_KEY_FILE:
+        raise WriteRefused(f"密钥文件 {path.name} 过大，不是本程序的密钥。请从备份中找回原来的密钥文件")
+    return data.decode("ascii")
+
+
 def load_secret(master: Path, create: bool = False) -> bytes:
     """The key for ``master``; with ``create``, made first if there is none. WriteRefused if unusable."""
     path = secret_path(master)
@@ -50,7 +76,7 @@ def load_secret(master: Path, create: bool = False) -> bytes:
                                f"没有它无法核验各单位回收表的真伪；请从备份中找回它。如是首次下发，请先运行 zoufang issue")
         _create(path)
     try:
-        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(_read_key_file(path, Path(master)).strip())
     except (UnicodeDecodeError, ValueError):
         key = b""
     if len(key) < KEY_BYTES:

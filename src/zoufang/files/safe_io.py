@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import shutil
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from zoufang.contract.errors import os_error_text
 from zoufang.files.names import sidecar_name
 
 
@@ -106,6 +108,32 @@ def atomic_write(path: Path, write: Callable[[Path], object], keep_backup: bool 
     process is interrupted, ``path`` is left exactly as it was.
     """
     path = Path(path)
+    try:
+        return _atomic_write(path, write, keep_backup)
+    except WriteRefused:
+        raise
+    except Exception as exc:
+        cause = disk_error_of(exc)
+        if cause is None:
+            raise
+        raise WriteRefused(f"无法写入 {path}：{os_error_text(cause)}（原有文件未被改动）") from exc
+
+
+def disk_error_of(exc: BaseException) -> OSError | None:
+    """The operating system's error behind a writer's failure (XlsxWriter wraps it in FileCreateError)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, OSError):
+            return exc
+        code = str(exc).partition("IO_")[2]  # lxml's SerialisationError: IO_ENOSPC, IO_EFBIG
+        if type(exc).__name__ == "SerialisationError" and hasattr(errno, code):
+            return OSError(getattr(errno, code), code)
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, OSError)), None)
+        exc, seen = inner or exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def _atomic_write(path: Path, write: Callable[[Path], object], keep_backup: bool) -> Path | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)

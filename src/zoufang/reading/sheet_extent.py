@@ -1,23 +1,28 @@
 """A worksheet's extent, checked before any reader allocates it.
 
-A reader sizes a sheet from its furthest cell: one cell at XFD1048576 in a 48 KB
-file asks for 17 billion cells. Every sheet part of an .xlsx/.xlsm is streamed once
-(declared ``<dimension>`` and the actual row and cell references) and refused when it
-is larger than a campaign workbook can be.
+A reader sizes a sheet from its furthest cell holding a value: one value at XFD1048576 in a
+48 KB file asks for 17 billion cells. Every worksheet the reader would read — found as it finds
+them, through the workbook's relationships, wherever the part lies — is streamed once and
+refused when its values reach further than a campaign workbook can. Cells that are only
+formatted (Excel writes ``<c r="XFD2" s="3"/>`` for a styled row) and the declared
+``<dimension>`` are no reason to refuse: the reader allocates neither. A package whose
+central directory and local headers disagree is refused before anything reads it.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path
+
+from defusedxml import ElementTree
 
 from zoufang.contract.cells import column_index as column_index_from_string
 
 MAX_COLUMNS = 1024  # the contract's columns plus any a clerk adds, with room to spare
 MAX_CELLS = 40_000_000  # rows × columns: a province's 300,000 visits with 20 columns is 6 million
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
-_ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
-_WIDE = re.compile(rb'r="([A-Z]{2,})(\d+)')  # only cells beyond column Z need a closer look
+_WIDE = re.compile(rb'\sr="([A-Z]{2,})(\d+)"')  # only cells beyond column Z need a closer look
+_VALUE_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="[A-Z]+(\d+)"[^>]*?[^/]>')  # a cell that is not an empty element
 _LONG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})')  # a row number of seven digits or more: maybe past Excel's
 EXCEL_ROWS = 1_048_576
 _CHUNK = 1 << 22
@@ -34,35 +39,82 @@ def _check(part: str, columns: int, rows: int, cell: str | None = None) -> None:
         raise ExtentTooLarge(part, columns, rows, cell)
 
 
-def check_sheet_extents(path: Path) -> None:
-    """Raise ExtentTooLarge for the first sheet of ``path`` (a zip workbook) too large to read."""
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+class PackageMismatch(ValueError):
+    """The zip's central directory and its local headers disagree: readers would see different files."""
+
+    def __init__(self, part: str):
+        super().__init__(part)
+        self.part = part
+
+
+def check_package_headers(z: zipfile.ZipFile) -> None:
+    """Every entry's local header names the same file, with sizes that fit (PackageMismatch otherwise)."""
+    for info in z.infolist():
+        try:
+            with z.open(info):
+                pass  # opening reads and compares the local header
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise PackageMismatch(info.filename) from exc
+        except NotImplementedError:
+            continue  # an unsupported compression: the reader gives the reason
+
+
+def sheet_parts(z: zipfile.ZipFile) -> list[str]:
+    """The worksheet parts a reader reads: every target of the workbook's relationships, and xl/worksheets/."""
+    names = set(z.namelist())
+    found = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    for rels in [n for n in names if n.endswith("workbook.xml.rels") and z.getinfo(n).file_size < 1 << 20]:
+        base = posixpath.dirname(posixpath.dirname(rels))
+        try:
+            root = ElementTree.fromstring(z.read(rels))
+        except ElementTree.ParseError:
+            continue
+        for rel in root:
+            target = rel.get("Target", "")
+            if not rel.get("Type", "").endswith("/worksheet") or rel.get("TargetMode") == "External":
                 continue
-            columns, rows = 26, 1
-            tail = b""
-            with z.open(info) as fh:
-                first = True
-                while True:
-                    block = fh.read(_CHUNK)
-                    if not block:
-                        break
-                    data = tail + block
-                    if first:
-                        first = False
-                        m = _DIMENSION.search(data[:4096])
-                        if m:
-                            _check(info.filename, column_index_from_string(m.group(1).decode()), int(m.group(2)),
-                                   (m.group(1) + m.group(2)).decode())
-                    for m in _WIDE.finditer(data):
-                        if len(m.group(1)) > 3:
-                            raise ExtentTooLarge(info.filename, 10 ** 6, rows, (m.group(1) + m.group(2)).decode())
-                        columns = max(columns, column_index_from_string(m.group(1).decode()))
-                    for m in _LONG_ROW.finditer(data):  # rows 1,000,000 to 1,048,576 only, in a real workbook
-                        if int(m.group(1)) > EXCEL_ROWS:
-                            raise ExtentTooLarge(info.filename, columns, int(m.group(1)), m.group(0)[3:].decode())
-                    if columns * EXCEL_ROWS > MAX_CELLS:  # only a wide sheet can be too large by its rows
-                        rows = max([rows, *map(int, _ROW.findall(data))])
-                    _check(info.filename, columns, rows)
-                    tail = data[-64:]  # a reference cut between two blocks is seen whole in the next
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            if part in names:
+                found.add(part)
+    return sorted(found)
+
+
+def check_sheet_extents(path: Path) -> None:
+    """Raise ExtentTooLarge for the first sheet of ``path`` (a zip workbook) too large to read, PackageMismatch
+    for a package whose entries disagree."""
+    with zipfile.ZipFile(path) as z:
+        check_package_headers(z)
+        for part in sheet_parts(z):
+            _check_part(z, part)
+
+
+def _check_part(z: zipfile.ZipFile, part: str) -> None:
+    columns, rows = 26, 1
+    tail = b""
+    with z.open(part) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            if not block:
+                break
+            data = tail + block
+            cut = data.rfind(b"<")
+            cut = cut if cut >= 0 and len(data) - cut < 4096 else len(data)
+            whole, tail = data[:cut], data[cut:]  # an element cut between two blocks is seen whole in the next
+            for m in _WIDE.finditer(whole):
+                if _styled_only(whole, m.end()):
+                    continue
+                if len(m.group(1)) > 3:
+                    raise ExtentTooLarge(part, 10 ** 6, rows, (m.group(1) + m.group(2)).decode())
+                columns = max(columns, column_index_from_string(m.group(1).decode()))
+            for m in _LONG_ROW.finditer(whole):  # rows 1,000,000 to 1,048,576 only, in a real workbook
+                if int(m.group(1)) > EXCEL_ROWS:
+                    raise ExtentTooLarge(part, columns, int(m.group(1)), m.group(0)[3:].decode())
+            if columns * EXCEL_ROWS > MAX_CELLS:  # only a wide sheet can be too large by its rows
+                rows = max([rows, *(int(m.group(1)) for m in _VALUE_ROW.finditer(whole))])
+            _check(part, columns, rows)
+
+
+def _styled_only(data: bytes, at: int) -> bool:
+    """True if the cell whose reference ends at ``at`` is an empty element (formatting, no value)."""
+    end = data.find(b">", at)
+    return end > 0 and data[end - 1:end] == b"/"
