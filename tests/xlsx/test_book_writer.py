@@ -52,10 +52,11 @@ def check_structure(path, views=True):
                 assert dvs[letter].formula1 == NAME_PEOPLE, (sheet.name, col.label)
             if col.kind is schema.Kind.UNIT:
                 assert dvs[letter].formula1 == NAME_UNITS, (sheet.name, col.label)
-            if col.kind is schema.Kind.DATE and col.event_date:
-                assert dvs[letter].type == "date" and dvs[letter].operator in (None, "between")
-                assert (dvs[letter].formula1, dvs[letter].formula2) == (schema.NAME_PERIOD_START,
-                                                                        schema.NAME_PERIOD_END)
+            if col.kind is schema.Kind.DATE and col.event_date:  # a real date inside the period, or text check reads
+                cell = f"{letter}2"
+                assert dvs[letter].type == "custom", (sheet.name, col.label)
+                assert dvs[letter].formula1.replace(" ", "") == (
+                    f"OR(ISTEXT({cell}),AND({cell}>={schema.NAME_PERIOD_START},{cell}<={schema.NAME_PERIOD_END}))")
             if col.kind is schema.Kind.DATE and not col.event_date:
                 assert letter not in dvs, (sheet.name, col.label)  # deadlines, trips may leave the period
     defined = wb.defined_names

@@ -321,3 +321,52 @@ def test_deleting_rows_moves_references_as_libreoffice_itself_does(tmp_path, lo_
         return [ws[f"A{i}"].value for i in range(1, len(formulas) + 1)]
     assert values(recalculated) == values(theirs_again)
     assert values(recalculated)[0] == "户2" and values(recalculated)[-1] == "gone"
+
+
+def _rules(path: Path) -> dict:
+    """The formulas of 走访记录's conditional formats and validations, and colour-scale thresholds, by range."""
+    ws = openpyxl.load_workbook(path)[VISITS]
+    out = {}
+    for rng, rules in ws.conditional_formatting._cf_rules.items():
+        for rule in rules:
+            if rule.formula:
+                out[("cf", str(rng.sqref).split()[0])] = [f.replace(f"{VISITS}!", "") for f in rule.formula]
+            if rule.colorScale is not None:
+                out[("scale", str(rng.sqref))] = [v.val for v in rule.colorScale.cfvo]
+    for dv in ws.data_validations.dataValidation:
+        if dv.type == "custom":
+            out[("dv", str(dv.sqref))] = dv.formula1
+    return out
+
+
+def test_rules_follow_their_range_as_libreoffice_moves_them_when_the_first_data_row_goes(tmp_path, lo_clerk):
+    """zoufang's own row rule COUNTA($A2:$K2)>0, a custom validation LEN(C2)<10 on C2:C20, a colour scale with a
+    threshold at $B$10, and SUM over a range naming its sheet on both ends — LibreOffice deleting row 2 is the oracle."""
+    from openpyxl.formatting.rule import ColorScaleRule
+    from zoufang.xlsx.package import Package
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=f"户{i}") for i in range(12)])
+    wb = openpyxl.load_workbook(master)
+    ws = wb[VISITS]
+    dv = DataValidation(type="custom", formula1="LEN(C2)<10", allow_blank=True)
+    dv.add("C2:C20")
+    ws.add_data_validation(dv)
+    ws.conditional_formatting.add("L2:L13", ColorScaleRule(start_type="num", start_value="$B$10", start_color="FFFFFF",
+                                                           end_type="max", end_color="FF0000"))
+    wb.create_sheet("汇总")["A1"] = f"=SUM({VISITS}!B5:{VISITS}!B9)"
+    wb.save(master)
+    theirs = tmp_path / "lo.xlsx"
+    lo_clerk([{"src": str(master), "dst": str(theirs), "edits": [{"op": "delete_row", "sheet": VISITS, "row": 2}]}])
+    package = Package(master)
+    package.delete_rows(VISITS, [2])
+    ours = tmp_path / "ours.xlsx"
+    package.save(ours)
+    mine, oracle = _rules(ours), _rules(theirs)
+    assert mine[("dv", "C2:C19")] == oracle[("dv", "C2:C19")] == "LEN(C2)<10"
+    assert mine[("scale", "L2:L12")][0] == oracle[("scale", "L2:L12")][0] == "$B$9"
+    row_rule = next(v for k, v in mine.items() if k[0] == "cf" and v[0].startswith("COUNTA"))
+    assert row_rule == ["COUNTA($A2:$K2)>0"] and "#REF!" not in str(mine)
+
+    def total(path):
+        return openpyxl.load_workbook(round_trip_xlsx(path, tmp_path / path.stem), data_only=True)["汇总"]["A1"].value
+    assert total(ours) == total(theirs)

@@ -23,7 +23,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
-from zoufang.xlsx.sheet_refs import RowShift, shift_formula, shift_sqref
+from zoufang.xlsx.sheet_refs import RowShift, shift_formula, shift_sqref, top_row
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -32,6 +32,7 @@ CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 WORKSHEET_TYPE = REL + "/worksheet"
 WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CALC_CHAIN_TYPE = REL + "/calcChain"
@@ -181,6 +182,7 @@ class Sheet:
             self.order.append(r)
             last = r
         self._cells: dict[int, dict[int, object]] = {}
+        self._anchored: set = set()  # rule formulas already shifted with their range (delete_rows)
 
     # lookup ---------------------------------------------------------
     def cells(self, r: int) -> dict[int, object]:
@@ -324,24 +326,50 @@ class Sheet:
                     el.set("ref", new)
                 else:
                     el.getparent().remove(el)
-        for el in self.root.iter(q("conditionalFormatting"), q("dataValidation"), q("ignoredError"), q("selection")):
+        self._shift_rules(shift)
+        for el in self.root.iter(q("ignoredError"), q("selection")):
             if el.get("sqref"):
                 new = shift_sqref(el.get("sqref"), shift)
                 if new:
                     el.set("sqref", new)
                 elif el.tag != q("selection"):
                     el.getparent().remove(el)
-        for el in self.root.iter(q("sqref", XM)):
-            el.text = shift_sqref(el.text or "", shift) or el.text
         merge = self.root.find(q("mergeCells"))
         if merge is not None:
             merge.set("count", str(len(merge)))
         self.changed = True
 
+    def _shift_rules(self, shift: RowShift) -> None:
+        """Conditional formats and validations of the shifted sheet: their ranges, and their formulas as Excel applies
+        them (relative rows follow the range's top-left cell, absolute rows and thresholds shift); a rule whose
+        range is wholly deleted goes with it."""
+        rules = [(el, None) for el in self.root.iter(q("conditionalFormatting"), q("dataValidation"))]
+        rules += [(el, el.find(q("sqref", XM))) for el in self.root.iter(q("conditionalFormatting", X14),
+                                                                          q("dataValidation", X14))]
+        for el, holder in rules:
+            old = (holder.text if holder is not None else el.get("sqref")) or ""
+            new = shift_sqref(old, shift)
+            if not new:
+                el.getparent().remove(el)
+                continue
+            moved = (top_row(new) or 0) - (top_row(old) or 0)
+            for f in el.iter(q("formula"), q("formula1"), q("formula2"), q("f", XM)):
+                f.text = shift_formula(f.text or "", shift, self.name, moved)
+                self._anchored.add(f)
+            for cfvo in el.iter(q("cfvo"), q("cfvo", X14)):
+                if cfvo.get("val"):
+                    cfvo.set("val", shift_formula(cfvo.get("val"), shift, self.name))
+            if holder is not None:
+                holder.text = new
+            else:
+                el.set("sqref", new)
+
     def shift_formulas(self, shift: RowShift) -> bool:
         """Formulas of this sheet (cells, conditional formats, validations) that point at ``shift.sheet``."""
         changed = False
         for el in self.root.iter(q("f"), q("formula"), q("formula1"), q("formula2"), q("f", XM)):
+            if el in self._anchored:
+                continue
             if el.text:
                 new = shift_formula(el.text, shift, self.name)
                 if new != el.text:

@@ -94,22 +94,62 @@ def split_sheet(ref: str) -> tuple[str | None, str]:
     return sheet, area
 
 
-def shift_reference(ref: str, shift: RowShift, home: str | None) -> str:
-    """One operand of a formula; ``home`` is the sheet an unqualified reference belongs to (None: no sheet)."""
+_TWO_ENDS = re.compile(r"^((?:'(?:[^']|'')+'|[^'!:]+)!)([^!:]+):((?:'(?:[^']|'')+'|[^'!:]+)!)([^!:]+)$")
+
+
+def shift_reference(ref: str, shift: RowShift, home: str | None, moved: int | None = None) -> str:
+    """One operand of a formula; ``home`` is the sheet an unqualified reference belongs to (None: no sheet).
+
+    ``moved``: the operand belongs to a conditional format or validation of the shifted sheet, whose relative
+    rows follow its range's top-left cell (moved that many rows), as Excel applies them; absolute rows shift.
+    """
+    two = _TWO_ENDS.match(ref)
+    if two and two.group(1) == two.group(3):  # 走访记录!B5:走访记录!B9: one sheet named on both ends
+        new = shift_reference(f"{two.group(1)}{two.group(2)}:{two.group(4)}", shift, home, moved)
+        if new == REF_ERROR:
+            return REF_ERROR
+        a, b = split_sheet(new)[1].split(":")
+        return f"{two.group(1)}{a}:{two.group(3)}{b}"
     sheet, area = split_sheet(ref)
     if sheet is not None and (sheet.startswith("[") or ":" in sheet):
         return ref  # external workbooks and 3-D references are left as they are
     target = home if sheet is None else sheet
     if target != shift.sheet:
         return ref
-    new = _shift_area(area, shift)
+    new = _shift_area(area, shift) if moved is None else _anchored_area(area, shift, moved)
     if new == REF_ERROR:
         return REF_ERROR
     return ref[: len(ref) - len(area)] + new
 
 
-def shift_formula(formula: str, shift: RowShift, home: str | None) -> str:
-    """A formula (with or without its leading ``=``) after rows of ``shift.sheet`` were deleted."""
+def _anchored_area(area: str, shift: RowShift, moved: int) -> str:
+    """An area of a format's or validation's formula: relative rows move with the anchor, absolute rows shift."""
+    ends = area.split(":")
+    if any(not _CELL.match(e) for e in ends) or len(ends) > 2:
+        return _shift_area(area, shift)
+    if len(ends) == 2 and all(_CELL.match(e).group(3) for e in ends):
+        return _shift_area(area, shift)  # wholly absolute: as any range
+    out = []
+    for end in ends:
+        m = _CELL.match(end)
+        row = int(m.group(4))
+        new = shift.row(row) if m.group(3) else row + moved
+        if new is None or new < 1:
+            return REF_ERROR
+        out.append(f"{m.group(1)}{m.group(2)}{m.group(3)}{new}")
+    return ":".join(out)
+
+
+def top_row(sqref: str) -> int | None:
+    """The first row of the first area of a range list (the cell a format's or validation's formula is written for)."""
+    first = (sqref or "").split()[0] if (sqref or "").split() else ""
+    m = re.match(r"^\$?[A-Za-z]{1,3}\$?(\d+)", first)
+    return int(m.group(1)) if m else None
+
+
+def shift_formula(formula: str, shift: RowShift, home: str | None, moved: int | None = None) -> str:
+    """A formula (with or without its leading ``=``) after rows of ``shift.sheet`` were deleted; ``moved``: see
+    shift_reference (a conditional format's or validation's formula on the shifted sheet)."""
     if not shift or not formula:
         return formula
     bare = not formula.startswith("=")
@@ -120,7 +160,7 @@ def shift_formula(formula: str, shift: RowShift, home: str | None) -> str:
     changed = False
     for token in tokens.items:
         if token.type == Token.OPERAND and token.subtype == Token.RANGE:
-            new = shift_reference(token.value, shift, home)
+            new = shift_reference(token.value, shift, home, moved)
             if new != token.value:
                 token.value, changed = new, True
     if not changed:
