@@ -1,5 +1,6 @@
 """The office's own work in the master survives issue and collect: pictures, charts, comments,
 formats, validations, names, formulas that keep pointing at the same records, and the ribbon."""
+import datetime as dt
 import io
 import shutil
 import zipfile
@@ -370,3 +371,83 @@ def test_rules_follow_their_range_as_libreoffice_moves_them_when_the_first_data_
     def total(path):
         return openpyxl.load_workbook(round_trip_xlsx(path, tmp_path / path.stem), data_only=True)["汇总"]["A1"].value
     assert total(ours) == total(theirs)
+
+
+def _issued_master(tmp_path):
+    master = tmp_path / "m.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=f"户{i}") for i in range(6)])
+    return master
+
+
+def test_a_legend_table_beside_the_data_is_not_stretched_over_rows_that_are_not_its(tmp_path):
+    from openpyxl.worksheet.table import Table
+    master = _issued_master(tmp_path)
+    wb = openpyxl.load_workbook(master)
+    ws = wb[VISITS]
+    for r, (k, v) in enumerate([("图例", "说明"), ("红", "错误"), ("黄", "警告"), ("灰", "办公室")], start=1):
+        ws.cell(r, 15).value, ws.cell(r, 16).value = k, v
+    ws.add_table(Table(displayName="图例表", ref="O1:P4"))
+    wb.save(master)
+    unit = {i.unit: i.path for i in issue(master, tmp_path / "out")}["市图书馆"]
+    set_cell = openpyxl.load_workbook(unit)
+    set_cell[VISITS]["K2"] = "改了备注"
+    set_cell.save(unit)
+    wb2 = openpyxl.load_workbook(unit)
+    wb2[VISITS].append([None, dt.datetime(2011, 10, 1), "丙馆长", None, "新户", "困难户", "新村", "入户走访"])
+    wb2.save(unit)
+    assert collect(master, [unit]).files[0].status == "merged"
+    assert openpyxl.load_workbook(master)[VISITS].tables["图例表"].ref == "O1:P4"
+
+
+def test_a_sheet_that_never_names_the_entry_sheet_stays_byte_for_byte_when_rows_are_deleted(tmp_path):
+    from zoufang.xlsx.package import Package
+    master = _issued_master(tmp_path)
+    wb = openpyxl.load_workbook(master)
+    other = wb.create_sheet("办公室自用")
+    other["A1"], other["A2"], other["B1"], other["B2"] = 1, 2, "=A1*2", "=A2*2"
+    wb.save(master)
+    part = next(p for p, n in __import__("zoufang.files.file_props", fromlist=["x"]).sheet_names_by_part(master).items()
+                if n == "办公室自用")
+    shared = (b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1*2</f><v>2</v></c>', b'<c r="B2"><f t="shared" si="0"/><v>4</v></c>')
+    tmp = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(master) as z, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == part:
+                import re as _re
+                data = _re.sub(rb'<c r="B1"[^>]*>.*?</c>', shared[0], data, flags=_re.S)
+                data = _re.sub(rb'<c r="B2"[^>]*>.*?</c>', shared[1], data, flags=_re.S)
+            out.writestr(info, data)
+    before = zipfile.ZipFile(tmp).read(part)
+    assert b't="shared"' in before
+    package = Package(tmp)
+    package.delete_rows(VISITS, [3])
+    ours = tmp_path / "ours.xlsx"
+    package.save(ours)
+    assert zipfile.ZipFile(ours).read(part) == before
+
+
+def test_a_strict_open_xml_master_is_refused_in_chinese_and_left_as_it_was(tmp_path):
+    master = _issued_master(tmp_path)
+    unit = {i.unit: i.path for i in issue(master, tmp_path / "out")}["市图书馆"]
+    wb = openpyxl.load_workbook(unit)
+    wb[VISITS]["K2"] = "改"
+    wb.save(unit)
+    strict = tmp_path / "strict.xlsx"
+    swaps = [(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+             (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+              b"http://purl.oclc.org/ooxml/officeDocument/relationships")]
+    with zipfile.ZipFile(master) as z, zipfile.ZipFile(strict, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            for a, b in swaps:
+                data = data.replace(a, b)
+            out.writestr(info, data)
+    shutil.copy(strict, master)
+    before = master.read_bytes()
+    from typer.testing import CliRunner
+
+    from zoufang.cli import app
+    done = CliRunner().invoke(app, ["collect", str(master), str(unit)])
+    assert done.exit_code == 2 and "Strict" in done.output and "Traceback" not in done.output
+    assert master.read_bytes() == before

@@ -23,6 +23,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
+from zoufang.contract.errors import InputError
 from zoufang.xlsx.sheet_refs import RowShift, shift_formula, shift_sqref, top_row
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -33,6 +34,7 @@ XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # Strict OOXML: refused, never half-edited
 WORKSHEET_TYPE = REL + "/worksheet"
 WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CALC_CHAIN_TYPE = REL + "/calcChain"
@@ -71,6 +73,12 @@ def _split(address: str) -> tuple[int, int]:
     if not m:
         raise ValueError(f"not a cell address: {address}")
     return int(m.group(2)), column_index_from_string(m.group(1))
+
+
+def _may_name(data: bytes, sheet: str) -> bool:
+    """False when a part cannot mention ``sheet`` at all (its formulas then never change: the part stays byte for byte)."""
+    escaped = sheet.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return any(form.encode("utf-8") in data for form in {sheet, escaped, escaped.replace("'", "''")})
 
 
 def _may_have_formulas(data: bytes) -> bool:
@@ -404,6 +412,9 @@ class Package:
         self.removed: set[str] = set()
         self.workbook_part = self._workbook_part()
         self.workbook = _xml(self.parts[self.workbook_part])
+        if etree.QName(self.workbook).namespace == STRICT:
+            raise InputError(f"{self.path.name}：这是“Strict Open XML 电子表格”格式的工作簿，本程序不能安全地修改它。"
+                             f"请在 Excel 中“另存为”→“Excel 工作簿 (*.xlsx)”后再运行（原文件未被改动）")
         self.workbook_rels_part = _rels_name(self.workbook_part)
         self.workbook_rels = _xml(self.parts[self.workbook_rels_part])
         self.sheet_parts: dict[str, str] = {}
@@ -444,7 +455,7 @@ class Package:
 
     # new sheets ------------------------------------------------------
     def add_sheet(self, name: str, headers: list[str], hidden: bool, fill_rgb: str) -> Sheet:
-        used = set(self.parts) | set(self.changed) | set(self.sheet_parts.values())
+        used = {p.lower() for p in (*self.parts, *self.changed, *self.sheet_parts.values())}  # names are case-blind
         n = 1
         while f"xl/worksheets/sheet{n}.xml" in used:
             n += 1
@@ -489,7 +500,8 @@ class Package:
         target.unshare_formulas()
         target.delete_rows(shift)
         for other, part in self.sheet_parts.items():
-            if other == name or other in self.sheets or _may_have_formulas(self.parts.get(part, b"")):
+            if other == name or other in self.sheets or (_may_have_formulas(self.parts.get(part, b""))
+                                                         and _may_name(self.parts.get(part, b""), name)):
                 sheet = self.sheet(other)
                 if other != name and sheet.root.find(f".//{q('f')}[@t='shared']") is not None:
                     sheet.unshare_formulas()
@@ -638,9 +650,11 @@ class Package:
             if not m or root.get("totalsRowCount") not in (None, "0") or int(m.group(4)) >= last:
                 continue
             end = int(m.group(4))
+            first_col, last_col = column_index_from_string(m.group(1)), column_index_from_string(m.group(3))
             below = range(end + 1, last + 1)
-            if not all(any(Sheet.has_value(c) for c in sheet.cells(r).values()) for r in below):
-                continue  # something else sits below the table, with a gap: not the table's rows
+            if not all(any(Sheet.has_value(c) for col, c in sheet.cells(r).items() if first_col <= col <= last_col)
+                       for r in below):
+                continue  # the rows below hold nothing in the table's own columns (a legend beside the data), or a gap
             new = f"{m.group(1)}{m.group(2)}:{m.group(3)}{last}"
             root.set("ref", new)
             for auto in root.iter(q("autoFilter")):
