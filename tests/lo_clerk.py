@@ -2,7 +2,8 @@
 
 Run with the system Python that has LibreOffice's UNO bridge (Debian: python3-uno):
     /usr/bin/python3 tests/lo_clerk.py JOB.json
-JOB.json: [{"src": path, "dst": path, "edits": [edit, ...]}, ...] where an edit is one of
+JOB.json: [{"src": path, "dst": path, "edits": [edit, ...], "password": open with it (optional),
+            "save_password": save the .xlsx encrypted with it (optional)}, ...] where an edit is one of
     {"op": "set", "sheet": s, "header": h, "row": r, "value": v}       (row: Excel row; v typed as a clerk types)
     {"op": "delete_row", "sheet": s, "row": r}
     {"op": "append", "sheet": s, "values": {header: value}}
@@ -29,6 +30,13 @@ def prop(name, value):
     p = PropertyValue()
     p.Name, p.Value = name, value
     return p
+
+
+def named(name, value):
+    from com.sun.star.beans import NamedValue
+    v = NamedValue()
+    v.Name, v.Value = name, value
+    return v
 
 
 def start_office(work):
@@ -108,13 +116,22 @@ def main(job_path):
         proc, desktop = start_office(work)
         try:
             for job in jobs:
+                opening = [prop("Hidden", True)] + ([prop("Password", job["password"])] if job.get("password") else [])
                 doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(job["src"])), "_blank", 0,
-                                                   (prop("Hidden", True),))
+                                                   tuple(opening))
+                if doc is None:
+                    raise SystemExit(f"LibreOffice could not open {job['src']}")
                 for edit in job["edits"]:
                     apply(doc, edit)
                 dst = os.path.abspath(job["dst"])
-                doc.storeToURL(uno.systemPathToFileUrl(dst),
-                               (prop("FilterName", FILTERS[os.path.splitext(dst)[1].lower()]),))
+                saving = [prop("FilterName", FILTERS[os.path.splitext(dst)[1].lower()])]
+                if job.get("save_password"):  # an .xlsx saved encrypted (Standard scheme): only EncryptionData works
+                    saving.append(prop("EncryptionData", uno.Any("[]com.sun.star.beans.NamedValue", (
+                        named("CryptoType", "StrongEncryptionDataSpace"), named("OOXPassword", job["save_password"])))))
+                if job.get("ods_password"):  # LibreOffice's own ODF encryption
+                    saving.append(prop("Password", job["ods_password"]))
+                uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(dst),
+                                               uno.Any("[]com.sun.star.beans.PropertyValue", tuple(saving))))
                 doc.close(True)
         finally:
             try:

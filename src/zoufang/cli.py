@@ -204,6 +204,9 @@ def report(
 def issue_cmd(
     book: Path = typer.Argument(..., help="总台账工作簿"),
     out_dir: Path = typer.Option(..., "--out", metavar="DIR", help="单位工作簿输出文件夹"),
+    encrypt: bool = typer.Option(None, "--encrypt/--no-encrypt",
+                                 help="每个单位工作簿加上各自的打开密码（默认：活动设置的“下发加密”）"),
+    new_passwords: bool = typer.Option(False, "--new-passwords", help="加密时为各单位换新密码（默认沿用原密码）"),
     as_json: bool = AS_JSON,
 ) -> None:
     """为每个单位生成一份可通过邮件发送的工作簿。"""
@@ -213,7 +216,7 @@ def issue_cmd(
     notices: list[str] = []
     try:
         errors = check_book(book).errors
-        issued = issue(book, out_dir, notices=notices)
+        issued = issue(book, out_dir, notices=notices, encrypt=encrypt, new_passwords=new_passwords)
     except FAILURES as exc:
         _fail(_failure_text(exc))
     if as_json:
@@ -227,6 +230,9 @@ def issue_cmd(
         out.print(f"{item.unit}：{item.rows} 行 → {item.path}", markup=False)
     for row in issued.not_issued:
         out.print(f"未下发 {row['sheet']}!{row['cell']}：{row['reason']}", markup=False)
+    if issued.slips:
+        out.print(f"各单位工作簿已加密。密码通知单：{issued.slips}（请打印后当面或另行交给各单位，不要随邮件发送；"
+                  f"密码不在屏幕上显示）", markup=False)
     out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}" +
               (f"；{len(issued.not_issued)} 行无法确定单位，未下发（见上）" if issued.not_issued else ""), markup=False)
     raise typer.Exit(1 if issued.not_issued else 0)

@@ -139,6 +139,32 @@ def test_collect_into_the_open_workbook(clean_demo, tmp_path):
     assert "重复 1" in message
 
 
+def test_the_button_collects_an_encrypted_return_with_the_units_password(clean_demo, tmp_path):
+    from zoufang.exchange.passwords import encrypt_file, load_passwords
+    _, src = clean_demo
+    path = tmp_path / "台账.xlsx"
+    shutil.copy(src, path)
+    issued = {i.unit: i for i in issue(path, tmp_path / "out", encrypt=True)}
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    import msoffcrypto
+    lib = issued["市图书馆"]
+    plain = tmp_path / "plain.xlsx"
+    with open(lib.path, "rb") as fh, open(plain, "wb") as out:
+        office = msoffcrypto.OfficeFile(fh)
+        office.load_key(password=load_passwords(path)["市图书馆"])
+        office.decrypt(out)
+    wb = openpyxl.load_workbook(plain)
+    ws = wb[schema.VISITS.name]
+    deleted = ws["A2"].value
+    ws.delete_rows(2)
+    wb.save(plain)
+    encrypt_file(plain, inbox / lib.path.name, lib.password)
+    message, _ = run(path, binding.collect_returns)
+    assert "合并 1" in message and "删除 1 行" in message
+    assert deleted not in set(read_campaign(path)["visits"].frame["record_id"])
+
+
 def test_errors_become_a_message_not_a_traceback(tmp_path):
     path = tmp_path / "empty.xlsx"
     wb = openpyxl.Workbook()

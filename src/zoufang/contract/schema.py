@@ -354,6 +354,7 @@ SETTING_ITEMS = (
     SettingItem("contact_point", "局联系点", "临泉县庙岔镇庞庄村"),
     SettingItem("security_points", "治安联系点", "颍州区颍西镇振兴社区；市第三人民医院"),
     SettingItem("return_deadline", "回收截止日期", None, Kind.DATE),  # printed on each unit's 首页 at issue
+    SettingItem("encrypt", "下发加密", "否", Kind.YESNO),  # unit workbooks e-mailed encrypted, each its own password
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTING_ITEMS}
 # Names defined in generated workbooks for the period limits on event dates.

@@ -253,6 +253,8 @@ class BookEditor(Editor):
 def issue_units(book) -> str:
     """One workbook per unit into 下发/ beside the workbook; rows without a number get one first."""
     from zoufang.exchange.issue import complete_master_meta, fill_blank_ids_in, issue_campaign, units_without_code
+    from zoufang.exchange.password_slips import SLIP_DIR
+    from zoufang.exchange.passwords import passwords_for
     from zoufang.exchange.secret_key import load_secret
     master = Path(book.fullname)
     campaign = campaign_of(book)
@@ -265,9 +267,13 @@ def issue_units(book) -> str:
     if filled or notices:
         editor.save()
         return _done(book, "".join(notices) + f"已为 {filled} 处空白的记录编号补上编号。请保存工作簿，再点一次“下发单位表”。")
+    units = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
+    passwords = passwords_for(master, units) if campaign.settings.encrypt else None
     issued = issue_campaign(campaign, load_secret(master, create=True), _folder(book, ISSUE_DIR),
-                            record_base=lambda rows: editor.append_log(BASE_SHEET, list(BASE_HEADERS), rows, hidden=True))
-    return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}。"
+                            record_base=lambda rows: editor.append_log(BASE_SHEET, list(BASE_HEADERS), rows, hidden=True),
+                            passwords=passwords, slips=master.parent / SLIP_DIR)
+    slips = f"已加密，密码通知单在 {issued.slips}（请打印后另行交给各单位，不要随邮件发送）。" if issued.slips else ""
+    return _done(book, f"已为 {len(issued)} 个单位生成工作簿，在 {_folder(book, ISSUE_DIR)}。{slips}"
                        f"下发内容已记入本工作簿（回收时据此判断单位改了什么），请保存工作簿")
 
 
@@ -276,6 +282,7 @@ def collect_returns(book) -> str:
     """Merge the unit workbooks in 回收/ beside the workbook into this workbook (save it afterwards)."""
     from zoufang.exchange.collect import ARCHIVE_DIR, collect_into, expand_paths, log_frame
     from zoufang.exchange.issue import complete_master_meta
+    from zoufang.exchange.passwords import load_passwords
     from zoufang.exchange.secret_key import load_secret
     master = Path(book.fullname)
     inbox = _folder(book, RETURN_DIR)
@@ -287,7 +294,8 @@ def collect_returns(book) -> str:
     notices = complete_master_meta(campaign, editor)
     results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)),
                            load_secret(master), master.parent / ARCHIVE_DIR, files, editor,
-                           dt.datetime.now().astimezone().replace(microsecond=0), force_log=bool(notices))
+                           dt.datetime.now().astimezone().replace(microsecond=0), force_log=bool(notices),
+                           passwords=load_passwords(master))
     editor.save()
     counts = {}
     for r in results:

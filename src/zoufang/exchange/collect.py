@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from zoufang.exchange.issue import complete_master_meta, issued_digest, unit_tok
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
+from zoufang.exchange.passwords import decrypt_with, is_encrypted, load_passwords
 from zoufang.exchange.secret_key import load_secret
 from zoufang.files.file_props import (
     REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, formulas_without_results, parse_moment, saved_time,
@@ -194,7 +196,8 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
     editor = MasterEditor(master)
     notices = complete_master_meta(campaign, editor)
     results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)), load_secret(master),
-                           master.parent / ARCHIVE_DIR, files, editor, now, progress, force_log=bool(notices))
+                           master.parent / ARCHIVE_DIR, files, editor, now, progress, force_log=bool(notices),
+                           passwords=load_passwords(master))
     written = bool(notices) or any(r.changed for r in results)
     backup = atomic_write(master, editor.save) if written else None
     return CollectResult(master, results, backup, written, notices)
@@ -211,68 +214,112 @@ def _previous_order(log: pd.DataFrame) -> dict[str, dt.datetime]:
     return out
 
 
-def _read_return(path: Path, result: FileResult, campaign: Campaign, campaign_id: str, secret: bytes,
-                 archive: Path, merged_hashes: dict[str, str], arrived: dt.datetime) -> Campaign | None:
-    """Archive, identify and authenticate one returned file; None (with the result's reason) if it cannot merge."""
-    why = not_a_regular_file(path)
-    if why:
-        result.reason = f"{path.name}：{why}"
-        return None
-    try:
-        result.sha256 = sha256_of(path)
-    except OSError as exc:
-        result.reason = f"{path.name}：无法读取文件（{os_error_text(exc)}）"
-        return None
-    kept = archive / f"{result.sha256}{path.suffix.lower()[:8]}"
-    if not kept.exists() or file_digest(kept)[1] != result.sha256:  # missing, or cut short by a full disk: (re)made
-        copy_verified(path, kept)
-    if result.sha256 in merged_hashes:
-        result.status, result.unit = DUPLICATE, merged_hashes[result.sha256]
-        return None
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() not in REFUSED_SUFFIXES:
-        result.reason = f"{path.name}：不是工作簿（只接收 {'、'.join(WORKBOOK_SUFFIXES)}）"
-        return None
-    try:
-        unit_book = read_campaign(path)
-    except InputError as exc:
-        result.reason = str(exc)
-        return None
-    unit_book.uncomputed = formulas_without_results(path, {s.name for s in ENTRY_SHEETS})
-    reason = _authenticate(unit_book, campaign, campaign_id, secret)
-    result.unit = unit_book.meta.get("unit", "")
-    if reason:
-        result.reason = f"{path.name}：{reason}"
-        return None
-    result.order_moment, why = order_time(saved_time(path), unit_book.meta.get("issued_at", ""), as_utc(arrived))
-    if why:
-        result.note(None, None, why)
-    return unit_book
+@dataclass
+class ReturnReader:
+    """Archives, opens (decrypting with the unit's password), identifies and authenticates returned files."""
+
+    campaign: Campaign
+    secret: bytes
+    archive: Path
+    merged_hashes: dict[str, str]
+    arrived: dt.datetime
+    passwords: dict[str, str]
+    scratch: Path  # where decrypted copies live for the run, removed after it
+
+    def read(self, path: Path, result: FileResult) -> Campaign | None:
+        """The authenticated workbook of ``path``; None (with the result's reason) if it cannot merge."""
+        why = not_a_regular_file(path)
+        if why:
+            result.reason = f"{path.name}：{why}"
+            return None
+        try:
+            result.sha256 = sha256_of(path)
+        except OSError as exc:
+            result.reason = f"{path.name}：无法读取文件（{os_error_text(exc)}）"
+            return None
+        kept = self.archive / f"{result.sha256}{path.suffix.lower()[:8]}"
+        if not kept.exists() or file_digest(kept)[1] != result.sha256:  # missing, or cut short by a full disk: (re)made
+            copy_verified(path, kept)
+        if result.sha256 in self.merged_hashes:
+            result.status, result.unit = DUPLICATE, self.merged_hashes[result.sha256]
+            return None
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() not in REFUSED_SUFFIXES:
+            result.reason = f"{path.name}：不是工作簿（只接收 {'、'.join(WORKBOOK_SUFFIXES)}）"
+            return None
+        source, opened_as = self._opened(path, result)
+        if source is None:
+            return None
+        try:
+            unit_book = read_campaign(source)
+        except InputError as exc:
+            result.reason = str(exc).replace(source.name, path.name)
+            return None
+        return self._identified(path, source, unit_book, opened_as, result)
+
+    def _opened(self, path: Path, result: FileResult) -> tuple[Path | None, str]:
+        """The file to read: ``path`` itself, or its decrypted copy and the unit whose password opened it."""
+        if not is_encrypted(path):
+            return path, ""
+        found = decrypt_with(path, self.passwords)
+        if found is None:
+            result.reason = (f"{path.name}：工作簿设置了打开密码，但不是下发时给任何单位的密码，无法打开（总台账未改动）。"
+                             f"请单位用密码通知单上的密码保存后重新发回" if self.passwords else
+                             f"{path.name}：工作簿设置了打开密码，而本次活动下发时没有加密，不知道密码。请单位去掉密码后重新发回")
+            return None, ""
+        unit, plain = found
+        copy = self.scratch / f"{result.sha256}{path.suffix.lower()[:8]}"
+        copy.write_bytes(plain)
+        return copy, unit
+
+    def _identified(self, path: Path, source: Path, unit_book: Campaign, opened_as: str,
+                    result: FileResult) -> Campaign | None:
+        unit_book.uncomputed = formulas_without_results(source, {s.name for s in ENTRY_SHEETS})
+        campaign = self.campaign
+        reason = _authenticate(unit_book, campaign, campaign.meta.get("campaign_id", ""), self.secret)
+        result.unit = unit_book.meta.get("unit", "")
+        if not reason and opened_as and opened_as != result.unit:
+            reason = f"用{opened_as}的密码打开的，却是下发给{result.unit}的工作簿，未合并"
+        if reason:
+            result.reason = f"{path.name}：{reason}"
+            return None
+        if opened_as:
+            result.note(None, None, f"加密的回收表，已用{opened_as}的密码打开")
+        elif result.unit in self.passwords:
+            result.note(None, None, "这份回收表没有加密（下发时已加密）：已接收；请提醒单位发回时保持密码")
+        result.order_moment, why = order_time(saved_time(source), unit_book.meta.get("issued_at", ""),
+                                              as_utc(self.arrived))
+        if why:
+            result.note(None, None, why)
+        return unit_book
 
 
 def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: Path, files: list[Path], editor,
-                 now: dt.datetime, progress=None, force_log: bool = False) -> list[FileResult]:
+                 now: dt.datetime, progress=None, force_log: bool = False,
+                 passwords: dict[str, str] | None = None) -> list[FileResult]:
     """Authenticate, archive and merge ``files`` into ``campaign`` through ``editor`` (not saved here).
 
-    The logs are written only if some file changed the master (or ``force_log``).
+    ``passwords``: each unit's, to open encrypted returns. The logs are written only if some file changed
+    the master (or ``force_log``).
     """
-    campaign_id = campaign.meta.get("campaign_id", "")
     merged = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]]
-    merged_hashes = dict(zip(merged["SHA256"], merged[LOG_UNIT]))
     last_order = _previous_order(log)
     archive.mkdir(exist_ok=True)
     candidates: list[tuple[FileResult, Campaign]] = []
     results: list[FileResult] = []
-    for path in files:
-        result = FileResult(file=str(path))
-        results.append(result)
-        if campaign.path is not None and _same_file(Path(path), campaign.path):
-            result.reason = f"{Path(path).name}：这是总台账本身，不是单位发回的工作簿"
-            continue
-        unit_book = _read_return(Path(path), result, campaign, campaign_id, secret, archive, merged_hashes, now)
-        if unit_book is not None:
-            candidates.append((result, unit_book))
-        if progress:
-            progress(path)
+    with tempfile.TemporaryDirectory(prefix="zoufang-") as scratch:
+        reader = ReturnReader(campaign, secret, archive, dict(zip(merged["SHA256"], merged[LOG_UNIT])), now,
+                              passwords or {}, Path(scratch))
+        for path in files:
+            result = FileResult(file=str(path))
+            results.append(result)
+            if campaign.path is not None and _same_file(Path(path), campaign.path):
+                result.reason = f"{Path(path).name}：这是总台账本身，不是单位发回的工作簿"
+                continue
+            unit_book = reader.read(Path(path), result)
+            if unit_book is not None:
+                candidates.append((result, unit_book))
+            if progress:
+                progress(path)
     newest = _newest_per_unit(candidates, last_order)
     reserved = {i for _, book in newest.values() for s in ENTRY_SHEETS for i in book[s.key].frame[s.id_key] if i}
     run = MergeRun.start(campaign, editor, now.replace(tzinfo=None), reserved)

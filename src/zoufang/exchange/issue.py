@@ -23,6 +23,8 @@ from zoufang.contract.schema import (
 from zoufang.exchange.base import base_rows, batch_key, digest_cells
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
+from zoufang.exchange.password_slips import SLIP_DIR, write_password_slips
+from zoufang.exchange.passwords import encrypt_file, passwords_for
 from zoufang.exchange.merge import deleted_ids, export_values
 from zoufang.exchange.record_ids import IdAllocator
 from zoufang.exchange.secret_key import load_secret
@@ -140,15 +142,18 @@ class Issued:
     unit: str
     path: Path
     rows: int
+    password: str = ""  # with 下发加密 only
 
 
 class IssuedBooks(list):
     """The workbooks issued (a list of Issued), and ``not_issued``: the rows that went to no unit."""
 
     not_issued: list[dict]
+    slips: Path | None = None  # the printable 密码通知单, with 下发加密
 
     def to_json(self) -> dict:
-        return {"units": [{"unit": i.unit, "file": str(i.path), "rows": i.rows} for i in self],
+        return {"units": [{"unit": i.unit, "file": str(i.path), "rows": i.rows,
+                           **({"password": i.password} if i.password else {})} for i in self],
                 "not_issued": self.not_issued}
 
 
@@ -165,7 +170,8 @@ def rows_to_no_unit(campaign: Campaign, owners: dict) -> list[dict]:
     return out
 
 
-def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: list[str] | None = None) -> IssuedBooks:
+def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: list[str] | None = None,
+          encrypt: bool | None = None, new_passwords: bool = False) -> IssuedBooks:
     """One workbook per unit: its roster, its rows, the office's columns marked, a token in _meta.
 
     Refused (InputError) while a unit has no 单位编码. The master's _meta is completed and its rows
@@ -184,7 +190,11 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
     if done:  # the master was rewritten: issue what it now holds
         campaign = read_campaign(master)
     secret = load_secret(master, create=True)
-    return issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows))
+    encrypt = campaign.settings.encrypt if encrypt is None else encrypt
+    units = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
+    passwords = passwords_for(master, units, renew=new_passwords) if encrypt else None
+    return issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows),
+                          passwords=passwords, slips=master.parent / SLIP_DIR)
 
 
 def record_base(master: Path, rows: list[list]) -> None:
@@ -197,11 +207,12 @@ def record_base(master: Path, rows: list[list]) -> None:
 
 
 def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None,
-                   record_base=None) -> IssuedBooks:
+                   record_base=None, passwords: dict[str, str] | None = None, slips: Path | None = None) -> IssuedBooks:
     """issue() for a campaign already read (from a file or a live workbook).
 
     ``record_base(rows)`` keeps the ``_base`` rows of what is issued in the master; it is called
     before any unit workbook is written, so that no workbook goes out whose base is not kept.
+    ``passwords``: each unit's password, to encrypt its workbook; the 密码通知单 then goes to ``slips``.
     """
     if not campaign.meta.get("campaign_id", ""):
         raise InputError(f"{campaign.source}：_meta 中没有活动编号，无法下发")
@@ -217,9 +228,26 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     result.not_issued = rows_to_no_unit(campaign, plan.owners)
     for unit, content, rows, _ in planned:
         target = out_dir / (safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx")
-        atomic_write(target, lambda tmp, content=content: write_book(tmp, content), keep_backup=True)
-        result.append(Issued(unit, target, rows))
+        password = (passwords or {}).get(unit, "")
+        atomic_write(target, lambda tmp, content=content, password=password: _write_unit_book(tmp, content, password),
+                     keep_backup=True)
+        result.append(Issued(unit, target, rows, password))
+    if passwords and slips is not None and len(result):
+        result.slips = write_password_slips(slips, result, f"{campaign.settings.organizer}大走访活动办公室", now)
     return result
+
+
+def _write_unit_book(target: Path, content: BookContent, password: str) -> None:
+    """The unit's workbook, encrypted with its password when it has one (the plain copy never left behind)."""
+    if not password:
+        write_book(target, content)
+        return
+    plain = target.with_name(target.name + ".plain.xlsx")
+    try:
+        write_book(plain, content)
+        encrypt_file(plain, target, password)
+    finally:
+        plain.unlink(missing_ok=True)
 
 
 class IssuePlan:

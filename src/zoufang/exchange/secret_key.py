@@ -46,11 +46,11 @@ def _create(path: Path) -> None:
 MAX_KEY_FILE = 4096  # a key is 64 hex characters; nothing longer is read
 
 
-def _read_key_file(path: Path, master: Path) -> str:
-    """The key file's text: a regular file in the master's folder (never a FIFO, device or link out of it),
-    read with a size limit. WriteRefused otherwise."""
-    unusable = (f"密钥文件 {path.name} 不是普通文件（可能是链接、设备或管道），为安全起见不读取。"
-                f"请从备份中找回原来的密钥文件放回 {master.parent}")
+def read_private_file(path: Path, master: Path, limit: int, what: str) -> bytes:
+    """A file the office keeps beside the master (the key, the passwords): a regular file in the master's folder
+    (never a FIFO, a device or a link out of it), read with a size limit. WriteRefused otherwise."""
+    unusable = (f"{what} {path.name} 不是普通文件（可能是链接、设备或管道），为安全起见不读取。"
+                f"请从备份中找回原来的文件放回 {master.parent}")
     try:
         if path.is_symlink() and path.resolve().parent != master.resolve().parent:
             raise WriteRefused(unusable)
@@ -59,12 +59,26 @@ def _read_key_file(path: Path, master: Path) -> str:
         with open(path, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped between the look and the open
                 raise WriteRefused(unusable)
-            data = fh.read(MAX_KEY_FILE + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
-        raise WriteRefused(f"无法读取密钥文件 {path.name}（{os_error_text(exc)}）") from None
-    if len(data) > MAX_KEY_FILE:
-        raise WriteRefused(f"密钥文件 {path.name} 过大，不是本程序的密钥。请从备份中找回原来的密钥文件")
-    return data.decode("ascii")
+        raise WriteRefused(f"无法读取{what} {path.name}（{os_error_text(exc)}）") from None
+    if len(data) > limit:
+        raise WriteRefused(f"{what} {path.name} 过大，不是本程序写的文件。请从备份中找回原来的文件")
+    return data
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write a file only the office's account may read (where the system allows), whole or not at all."""
+    fd, tmp = tempfile.mkstemp(prefix=".~zoufang-", dir=path.parent)  # mode 0600 on POSIX
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def load_secret(master: Path, create: bool = False) -> bytes:
@@ -76,7 +90,7 @@ def load_secret(master: Path, create: bool = False) -> bytes:
                                f"没有它无法核验各单位回收表的真伪；请从备份中找回它。如是首次下发，请先运行 zoufang issue")
         _create(path)
     try:
-        key = bytes.fromhex(_read_key_file(path, Path(master)).strip())
+        key = bytes.fromhex(read_private_file(path, Path(master), MAX_KEY_FILE, "密钥文件").decode("ascii").strip())
     except (UnicodeDecodeError, ValueError):
         key = b""
     if len(key) < KEY_BYTES:

@@ -92,6 +92,7 @@ class Settings:
     contact_point: str = ""
     security_points: str = ""
     return_deadline: dt.date | None = None  # 回收截止日期: printed on each unit's 首页
+    encrypt: bool = False  # 下发加密: unit workbooks e-mailed encrypted
     cells: dict[str, str] = field(default_factory=dict, compare=False)  # setting key → its cell (B3)
 
     def effective_as_of(self, override: dt.date | None = None, today: dt.date | None = None) -> dt.date:

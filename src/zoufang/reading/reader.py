@@ -48,6 +48,7 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
     if refused:
         raise InputError(f"{path.name}：{refused}无法读取，请在 WPS 或 Excel 中“另存为” Excel 工作簿（.xlsx）后再发送")
     check_package(path)
+    refuse_encrypted_ods(path)
     check_extents(path)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
@@ -90,6 +91,20 @@ def check_package(path: Path) -> None:
     if total > MAX_UNPACKED or worst[0] > MAX_RATIO:
         raise InputError(f"{path.name}：文件解压后异常庞大（{total / 1024 ** 2:.0f} MB，{worst[1]} 压缩比 "
                          f"{worst[0]:.0f}:1），可能是恶意构造的文件，已拒绝读取")
+
+
+def refuse_encrypted_ods(path: Path) -> None:
+    """An .ods saved with a password (ODF encryption) cannot be opened here: say what to do instead."""
+    if path.suffix.lower() != ".ods" or not zipfile.is_zipfile(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as z:
+            manifest = z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in z.namelist() else b""
+    except (zipfile.BadZipFile, OSError):
+        return
+    if b"encryption-data" in manifest:
+        raise InputError(f"{path.name}：这是设置了密码的 .ods，本程序打不开加密的 .ods。请在 LibreOffice 中"
+                         f"“另存为”Excel 2007-365 (.xlsx)，勾选“使用密码保存”并输入原密码，再发回")
 
 
 def check_extents(path: Path) -> None:
@@ -387,6 +402,7 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
         name=parsed["name"], organizer=parsed["organizer"], start=start, end=end,
         as_of=parsed["as_of"], contact_point=parsed["contact_point"],
         security_points=parsed["security_points"], return_deadline=parsed["return_deadline"],
+        encrypt=nz.parse_yesno(parsed["encrypt"]) is True,
         cells={item.key: f"B{rows[item.label]}" for item in SETTING_ITEMS if item.label in rows},
     )
     return settings, findings
