@@ -21,6 +21,7 @@ class Editor:
         self.next_row: dict[str, int] = {}
         self.extra_columns: dict[str, dict[str, str]] = {}
         self.doomed: dict[str, set[int]] = {}
+        self.appended: dict[str, set[int]] = {}  # rows appended, by sheet (numbered as read)
 
     # primitives ------------------------------------------------------
     def set_value(self, sheet: str, address: str, value) -> None:
@@ -93,6 +94,7 @@ class Editor:
         self._sheet(data)
         row = self.next_row[data.name]
         self.next_row[data.name] += 1
+        self.appended.setdefault(data.name, set()).add(row)
         self.update(data, row, values, extras)
         return row
 

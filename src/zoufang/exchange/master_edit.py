@@ -10,6 +10,7 @@ from pathlib import Path
 from zoufang.exchange.editing import Editor
 from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL
 from zoufang.xlsx.package import Package
+from zoufang.xlsx.sheet_refs import RowShift
 from zoufang.xlsx.values import cell_value
 
 
@@ -42,6 +43,9 @@ class MasterEditor(Editor):
         return self.package.sheet(name).last_row()
 
     def write(self, target) -> None:
+        for sheet, rows in self.appended.items():  # where the appended rows are once the deleted ones are gone
+            shift = RowShift.of(sheet, self._deleted.get(sheet, ()))
+            self.package.appended[sheet] = {shift.row(r) for r in rows} if shift else set(rows)
         for sheet, rows in self._deleted.items():
             self.package.delete_rows(sheet, rows)
         self._deleted = {}

@@ -41,7 +41,9 @@ def write_password_slips(folder: Path, issued: list, office: str, issued_at: dt.
                      "不要去掉密码，也不要把密码写进邮件或工作簿。",
                      "本通知单请当面或以其他方式交给单位联系人，不要随邮件发送；用后妥善保管或销毁。"):
             doc.add_paragraph(text)
-        doc.add_paragraph("\n交付人（签字）：____________　　接收人（签字）：____________　　日期：__________")
+        doc.add_paragraph()
+        doc.add_paragraph("交付人（签字）：______________　　接收人（签字）：______________")
+        doc.add_paragraph("交付日期：______年____月____日")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"密码通知单-{issued_at:%Y%m%d-%H%M%S}.docx"
     atomic_write(target, lambda tmp: doc.save(str(tmp)), keep_backup=False)

@@ -77,6 +77,8 @@ def _split(address: str) -> tuple[int, int]:
 
 def _may_name(data: bytes, sheet: str) -> bool:
     """False when a part cannot mention ``sheet`` at all (its formulas then never change: the part stays byte for byte)."""
+    if b"&#" in data:
+        return True  # characters written as references (openpyxl writes 走 as &#36208;): cannot tell by bytes
     escaped = sheet.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return any(form.encode("utf-8") in data for form in {sheet, escaped, escaped.replace("'", "''")})
 
@@ -426,6 +428,7 @@ class Package:
         pr = self.workbook.find(q("workbookPr"))
         self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
         self.sheets: dict[str, Sheet] = {}
+        self.appended: dict[str, set[int]] = {}  # rows zoufang appended, by sheet (numbered as saved)
         self.styles = Styles(self.parts.get(posixpath.join(posixpath.dirname(self.workbook_part), "styles.xml")))
         self.workbook_changed = False
 
@@ -640,22 +643,22 @@ class Package:
             self.workbook_changed = True
 
     def _grow_tables(self, sheet: Sheet) -> None:
-        """A table (Excel "Format as Table") whose last row is directly above rows zoufang appended takes
-        them in, as Excel does when a row is typed below it, so that 表1[走访对象] counts them too."""
-        last = sheet.last_row()
+        """A table (Excel "Format as Table") whose last row is directly above the rows zoufang appended takes
+        them in, as Excel does when a row is typed below it, so that 表1[走访对象] counts them too. No other row:
+        a legend beside the data, a table over the rows above, a query table keep their ranges."""
+        appended = sorted(self.appended.get(sheet.name, ()))
+        if not appended:
+            return
         for part in self.related(sheet.part, "table"):
             root = _xml(self.changed.get(part, self.parts[part]))
-            ref = root.get("ref", "")
-            m = re.match(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$", ref)
-            if not m or root.get("totalsRowCount") not in (None, "0") or int(m.group(4)) >= last:
+            m = re.match(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$", root.get("ref", ""))
+            if not m or root.get("totalsRowCount") not in (None, "0") or root.get("tableType") == "queryTable":
                 continue
             end = int(m.group(4))
-            first_col, last_col = column_index_from_string(m.group(1)), column_index_from_string(m.group(3))
-            below = range(end + 1, last + 1)
-            if not all(any(Sheet.has_value(c) for col, c in sheet.cells(r).items() if first_col <= col <= last_col)
-                       for r in below):
-                continue  # the rows below hold nothing in the table's own columns (a legend beside the data), or a gap
-            new = f"{m.group(1)}{m.group(2)}:{m.group(3)}{last}"
+            taken = [r for r in appended if r > end]
+            if not taken or taken[0] != end + 1 or taken != list(range(end + 1, end + 1 + len(taken))):
+                continue  # the rows appended do not follow the table's last row
+            new = f"{m.group(1)}{m.group(2)}:{m.group(3)}{taken[-1]}"
             root.set("ref", new)
             for auto in root.iter(q("autoFilter")):
                 auto.set("ref", new)
