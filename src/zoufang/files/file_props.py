@@ -190,3 +190,14 @@ def formulas_without_results(path: Path, sheets: set[str]) -> dict[str, set[str]
                 if _FORMULA.search(inner) and not _VALUE.search(inner) and (ref := _CELL_REF.search(m.group(1))):
                     out.setdefault(name, set()).add(ref.group(1).decode())
     return out
+
+
+def ods_is_encrypted(path: Path) -> bool:
+    """True for an OpenDocument file saved with a password (its manifest describes the encryption)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            manifest = z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return b"encryption-data" in manifest

@@ -19,7 +19,7 @@ from zoufang.contract.schema import (
     ADDED_SHEET, ALL_SHEETS, BASE_SHEET, DELETED_SHEET, HOLIDAYS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION,
     SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
-from zoufang.files.file_props import REFUSED_SUFFIXES, sheet_names_by_part, uses_1904_dates
+from zoufang.files.file_props import REFUSED_SUFFIXES, ods_is_encrypted, sheet_names_by_part, uses_1904_dates
 from zoufang.reading import normalize as nz
 from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
 from zoufang.reading.sheet_extent import ExtentTooLarge, PackageMismatch, check_sheet_extents
@@ -95,14 +95,7 @@ def check_package(path: Path) -> None:
 
 def refuse_encrypted_ods(path: Path) -> None:
     """An .ods saved with a password (ODF encryption) cannot be opened here: say what to do instead."""
-    if path.suffix.lower() != ".ods" or not zipfile.is_zipfile(path):
-        return
-    try:
-        with zipfile.ZipFile(path) as z:
-            manifest = z.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in z.namelist() else b""
-    except (zipfile.BadZipFile, OSError):
-        return
-    if b"encryption-data" in manifest:
+    if path.suffix.lower() == ".ods" and ods_is_encrypted(path):
         raise InputError(f"{path.name}：这是设置了密码的 .ods，本程序打不开加密的 .ods。请在 LibreOffice 中"
                          f"“另存为”Excel 2007-365 (.xlsx)，勾选“使用密码保存”并输入原密码，再发回")
 
