@@ -116,6 +116,8 @@ def apply_actions(path, actions: list[dict]) -> list[str]:
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=a["args"][0].lstrip("#"), display=a["args"][1])
         elif func == "rangeDelete" and a["args"] == ["up"] and a["column_count"] == 16384:
             ws.delete_rows(a["start_row"] + 1, a["row_count"])
+        elif func == "setSheetVisibility":  # zoufang's own records (_base, _added) are hidden sheets
+            ws.sheet_state = "visible" if a["args"][0] == "Visible" else "hidden"
         elif func == "alert":
             alerts.append(a["args"][0])
         else:

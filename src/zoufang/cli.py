@@ -16,6 +16,7 @@ import typer
 from zoufang import __version__
 from zoufang.cli_frame import ChineseCommand, ChineseGroup, WholeNumber
 from zoufang.contract.errors import InputError, os_error_text
+from zoufang.contract.schema import PEOPLE, UNITS
 from zoufang.files.safe_io import WriteRefused
 
 app = typer.Typer(cls=ChineseGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -284,8 +285,8 @@ def collect(
 def ledgers(
     book: Path = typer.Argument(..., help="活动工作簿"),
     out_dir: Path = typer.Option(None, "--out", metavar="DIR", help="台账输出文件夹（默认：工作簿旁的“台账”文件夹）"),
-    unit: str = typer.Option(None, "--unit", metavar="单位", help="只生成这个单位"),
-    person: str = typer.Option(None, "--person", metavar="姓名", help="只生成这个人（姓名或人员编号）"),
+    unit: str = typer.Option(None, "--unit", metavar=UNITS.name, help="只生成这个单位"),
+    person: str = typer.Option(None, "--person", metavar=PEOPLE.col("name").label, help="只生成这个人（姓名或人员编号）"),
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 转为 PDF"),
     as_of: str = AS_OF,
     templates: Path = typer.Option(None, "--templates", help="台账模板文件夹（默认：工作簿旁的“台账模板”或自带模板）"),

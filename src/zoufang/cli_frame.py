@@ -42,7 +42,7 @@ def _metavar(param) -> str:
         return param.name.upper() + ("…" if param.nargs == -1 else "")
     if getattr(param, "is_flag", False):
         return ""
-    return param.metavar or KIND_NAMES.get(getattr(param.type, "name", ""), "值")
+    return param.metavar or KIND_NAMES.get(getattr(param.type, "name", ""), "VALUE")
 
 
 def display_width(text: str) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zoufang.checks.validate import validate
 from zoufang.contract.findings import Finding, count_levels, findings_frame
+from zoufang.contract.schema import PEOPLE, UNITS
 from zoufang.files.safe_io import WriteRefused, atomic_write, refuse_if_open
 from zoufang.progress.report import Report, build_report
 from zoufang.reading.reader import InputError, read_campaign
@@ -159,7 +160,7 @@ def chosen_unit(campaign, typed: str | None) -> str | None:
     if found:
         return found[0]
     near = roster.suggest_unit(as_token(typed))
-    raise InputError(f"“单位”表中没有“{typed}”" + (f"，是否指“{near}”？" if near else "，请核对单位名称"))
+    raise InputError(f"“{UNITS.name}”表中没有“{typed}”" + (f"，是否指“{near}”？" if near else "，请核对单位名称"))
 
 
 def chosen_person(campaign, typed: str | None) -> str | None:
@@ -175,7 +176,7 @@ def chosen_person(campaign, typed: str | None) -> str | None:
         if len(hit):
             return hit.iloc[0]
     near = Roster.of(campaign).suggest_person(key)
-    raise InputError(f"“人员”表中没有“{typed}”" + (f"，是否指“{near}”？" if near else "，请核对姓名或人员编号"))
+    raise InputError(f"“{PEOPLE.name}”表中没有“{typed}”" + (f"，是否指“{near}”？" if near else "，请核对姓名或人员编号"))
 
 
 # ------------------------------------------------------------------ the office's written material

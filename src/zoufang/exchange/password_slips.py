@@ -29,7 +29,7 @@ def write_password_slips(folder: Path, issued: list, office: str, issued_at: dt.
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = title.add_run("单位工作簿密码通知单")
         run.bold, run.font.size = True, Pt(22)
-        for label, value in (("单位", item.unit), ("工作簿", Path(item.path).name), ("下发日期", cn_date(issued_at)),
+        for label, value in (("接收单位", item.unit), ("工作簿", Path(item.path).name), ("下发日期", cn_date(issued_at)),
                              ("下发单位", office)):
             doc.add_paragraph(f"{label}：{value}")
         line = doc.add_paragraph()
