@@ -140,7 +140,7 @@ def _workbook_print(path: Path) -> dict[str, object]:
             for c in row:
                 if c.value is not None or c.number_format != "General":
                     cells[c.coordinate] = [_cell(c.value), c.number_format]
-        if ws.title in ("_meta", "导入记录", "已删除记录"):
+        if ws.title in ("_meta", "导入记录", "已删除记录", "_base", "_added"):
             cells = _mask_volatile(ws, cells)
         out[ws.title] = {
             "cells": cells,
@@ -170,12 +170,14 @@ def _cell(value):
 
 def _mask_volatile(ws, cells: dict) -> dict:
     """``_meta`` holds key/value rows: the clock's and the secret's values are masked. 导入记录 and 已删除记录
-    are logs: their time and hash columns are masked below the header."""
+    are logs: their time and hash columns are masked below the header; ``_base`` and ``_added`` their batch."""
     from openpyxl.utils.cell import coordinate_from_string
     where = {k: coordinate_from_string(k) for k in cells}
     if ws.title == "_meta":
         rows = {r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value in VOLATILE_META}
         return {k: v for k, v in cells.items() if where[k][1] not in rows or where[k][0] == "A"}
+    if ws.title in ("_base", "_added"):  # the issue batch comes from the clock and the secret: column A
+        return {k: v for k, v in cells.items() if where[k][0] != "A" or where[k][1] == 1}
     letters = {c.column_letter for c in ws[1] if c.value in VOLATILE_LOG_COLUMNS}
     return {k: v for k, v in cells.items() if where[k][0] not in letters or where[k][1] == 1}
 

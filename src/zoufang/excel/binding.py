@@ -218,7 +218,10 @@ class BookEditor(Editor):
         self.book.sheets[sheet].range(address).value = as_typed(value)
 
     def holds_formula(self, sheet: str, address: str) -> bool:
-        formula = self.book.sheets[sheet].range(address).formula
+        try:
+            formula = self.book.sheets[sheet].range(address).formula
+        except Exception:  # xlwings' remote engines cannot read formulas synchronously: no formula known there
+            return False
         return isinstance(formula, str) and formula.startswith("=")
 
     def max_column(self, sheet: str) -> int:
