@@ -2,6 +2,7 @@
 
     python bench/run.py            # everything (several minutes)
     python bench/run.py --quick    # demo, city and the 110 units only
+    python bench/run.py --sizes units-110    # only the sizes named
 
 Each measurement runs in a child process of its own, so that its peak memory
 (ru_maxrss) is its own. check and report are also timed as whole processes (`python -m zoufang
@@ -175,6 +176,7 @@ def _count_cells(folder: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="demo, city and the 110 units only")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), help="only these sizes")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
@@ -182,7 +184,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_child(args.child[0], json.loads(args.child[1]))))
         return
-    sizes = ["demo", "city", "units-110"] if args.quick else list(SIZES)
+    sizes = args.sizes or (["demo", "city", "units-110"] if args.quick else list(SIZES))
     check_sizes = {"demo", "city", "city-100k", "province"}
     rows = []
     work = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
