@@ -220,24 +220,23 @@ def merge_unit_book(run: MergeRun, unit_book: Campaign, unit: str, issued: list[
     by_sheet = _issued_by_sheet(issued)
     for spec in ENTRY_SHEETS:
         base = bases.get(spec.key, Base([])) if bases is not None else None
-        merge = SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()), base,
-                           source, outcome)
-        merge.uncomputed = unit_book.uncomputed.get(spec.name, set())
-        merge.run()
+        SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()), base,
+                   source, outcome, unit_book.uncomputed.get(spec.name, set())).run()
 
 
 class SheetMerge:
     """One returned sheet of one unit, merged row by row against its base."""
 
     def __init__(self, run: MergeRun, spec: Sheet, theirs: SheetData, unit: str, issue_key: str,
-                 issued: set[str], base: Base | None, source: tuple[str, str], outcome: RowOutcome):
+                 issued: set[str], base: Base | None, source: tuple[str, str], outcome: RowOutcome,
+                 uncomputed: set[str] = frozenset()):
         self.run_, self.spec, self.theirs, self.unit = run, spec, theirs, unit
         self.issue_key, self.source, self.out = issue_key, source, outcome
         self.base = base  # None: issued before bases were kept (two-way against the master)
         self.issued = set(base.cells) if base is not None else issued
         self.written: list[tuple[str, str, str]] = []  # (record, column, digest) this return wrote
         self.mine = run.campaign[spec.key]
-        self.uncomputed: set[str] = set()  # cells of this sheet holding a formula saved without its value
+        self.uncomputed = uncomputed  # cells of the returned sheet holding a formula saved without its value
 
     # ---------------------------------------------------------------- the sheet
     def run(self) -> None:
