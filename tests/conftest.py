@@ -90,3 +90,19 @@ def lo_clerk(needs_libreoffice):
         for job in jobs:
             assert Path(job["dst"]).exists(), job["dst"]
     return run
+
+
+REQUIRE_BROWSER = os.environ.get("ZOUFANG_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture
+def needs_chromium():
+    """Skip where Debian's chromium and chromedriver are absent; CI installs them and sets
+    ZOUFANG_REQUIRE_BROWSER=1, which turns the skip into a failure."""
+    from browser import have_chromium
+    if have_chromium():
+        return
+    if REQUIRE_BROWSER:
+        pytest.fail("ZOUFANG_REQUIRE_BROWSER=1 but chromium / chromedriver are not installed (apt-get install chromium "
+                    "chromium-driver)")
+    pytest.skip("需要 Debian 的 chromium 和 chromium-driver（apt-get install chromium chromium-driver）")

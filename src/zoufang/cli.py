@@ -359,6 +359,19 @@ def rota(book: Path = typer.Argument(..., help="活动工作簿"),
     _written("局领导接访安排", _document(rota_job, book, _parse_day(start), days, out_dir, pdf))
 
 
+@command()
+def serve(book: Path = typer.Argument(..., help="总台账工作簿"),
+          port: int = typer.Option(None, "--port", click_type=WholeNumber(1024, 65535),
+                                   help="端口（默认 8421，被占用时自动换一个）"),
+          no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器")) -> None:
+    """在本机浏览器中打开办公室页面：总览、校验、回收、生成（只允许本机访问）。"""
+    from zoufang.serve import serve as run_page
+    try:
+        run_page(book, port, open_browser=not no_browser)
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
+
+
 @command("build-workbook")
 def build_workbook_cmd(
     target: Path = typer.Option(Path("workbook") / "大走访台账.xlsm", "--out", help="输出的宏工作簿"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from zoufang.checks.validate import validate
@@ -77,6 +77,7 @@ class CheckResult:
     findings: list[Finding]
     annotated: Path | None = None
     marked: int = 0
+    campaign: object = field(default=None, repr=False)  # the campaign checked (for the page's unit filter)
 
     @property
     def errors(self) -> int:
@@ -98,7 +99,7 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
     book = Path(book)
     campaign = read_campaign(book)
     findings = validate(campaign, as_of)
-    result = CheckResult(str(book), findings)
+    result = CheckResult(str(book), findings, campaign=campaign)
     if annotate:
         if Path(annotate).resolve() == book.resolve():
             raise WriteRefused("--annotate 的输出文件不能是原工作簿本身，请另取一个文件名")
@@ -110,6 +111,20 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
         result.marked = annotate_copy(book, Path(annotate), findings)
         result.annotated = Path(annotate)
     return result
+
+
+def row_units(campaign) -> dict[tuple[str, int], str]:
+    """The unit owning each entry row, by (sheet name, Excel row): what the page filters findings by."""
+    from zoufang.contract.schema import ENTRY_SHEETS
+    from zoufang.reading.roster import Roster, owning_units
+    roster = Roster.of(campaign)
+    out = {}
+    for spec in ENTRY_SHEETS:
+        data = campaign[spec.key]
+        for row, unit in zip(data.frame["_row"], owning_units(data, roster)):
+            if unit:
+                out[(spec.name, int(row))] = unit
+    return out
 
 
 def report_book_name(as_of: dt.date) -> str:

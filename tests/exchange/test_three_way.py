@@ -246,6 +246,29 @@ def test_a_deleted_record_keeps_every_column_the_offices_too(office, tmp_path):
     assert note_col  # the office's column stays on the sheet
 
 
+def test_the_offices_legend_beside_a_deleted_record_stays_and_the_row_is_only_emptied(office, tmp_path):
+    master, _ = office
+    wb = openpyxl.load_workbook(master)
+    ws = wb["走访记录"]
+    far = ws.max_column + 2  # no header above it: the office's own notes beside the data
+    ws.cell(4, far).value, ws.cell(5, far).value = "图例", "红色=超期"
+    wb.save(master)
+    first, beside = read_campaign(master)["visits"].frame.set_index("_row").loc[[2, 5], "record_id"]
+    unit_book = {i.unit: i.path for i in issue(master, tmp_path / "out", now=hours_ago(5))}["市图书馆"]
+    wb = openpyxl.load_workbook(unit_book)
+    for rid in (beside, first):
+        wb["走访记录"].delete_rows(row_of(wb["走访记录"], "记录编号", rid))
+    wb.save(unit_book)
+    result = collect(master, [unit_book])
+    assert result.files[0].removed == 2
+    ws = openpyxl.load_workbook(master)["走访记录"]
+    assert [ws.cell(r, far).value for r in (3, 4)] == ["图例", "红色=超期"]  # row 2 deleted, row 5 kept as row 4
+    assert all(ws.cell(4, c).value is None for c in range(1, far))
+    ids = set(read_campaign(master)["visits"].frame["record_id"])
+    assert first not in ids and beside not in ids
+    assert any(n.startswith("走访记录!4：") and f"{openpyxl.utils.get_column_letter(far)}4" in n for n in result.notices)
+
+
 def test_a_record_the_office_changed_after_issue_is_not_deleted_by_a_return(office):
     master, issued = office
     rid = library_ids(master)[2]

@@ -161,3 +161,27 @@ def test_a_master_whose_styles_openpyxl_cannot_parse_gets_a_chinese_line_not_a_t
     done = subprocess.run([sys.executable, "-m", "zoufang", "check", str(odd), "--annotate", str(tmp_path / "标注.xlsx")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "无法生成标注副本" in done.stderr
+
+
+def test_a_return_that_inflates_a_hundredfold_is_refused_and_the_genuine_ones_merge(office, tmp_path):
+    """A zip bomb in the shared strings (20 MB of text packed into ~20 KB) stays out of memory; the folder's
+    genuine return is merged all the same."""
+    master, issued = office
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    padding = b"<si><t>\xe7\x82\xb8</t></si>" * 1_200_000
+
+    def inflate(name, data):
+        if name == "xl/sharedStrings.xml":
+            return name, data.replace(b"</sst>", padding + b"</sst>")
+        return name, data
+    with zipfile.ZipFile(issued["市博物馆"]) as z:
+        assert "xl/sharedStrings.xml" in z.namelist()
+    rebuild(issued["市博物馆"], inbox / "博物馆.xlsx", inflate)
+    shutil.copy(issued["市图书馆"], inbox / "图书馆.xlsx")
+    set_cell_by_header(inbox / "图书馆.xlsx", "走访记录", "地址", 2, "好的回收表")
+    done = subprocess.run([sys.executable, "-m", "zoufang", "collect", str(master), str(inbox)], capture_output=True,
+                          text=True, timeout=120)
+    said = done.stdout + done.stderr
+    assert re.search(r"博物馆\.xlsx.*拒收.*xl/sharedStrings\.xml.*压缩炸弹", said), said
+    assert "图书馆.xlsx：市图书馆 已合并" in said

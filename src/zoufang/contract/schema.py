@@ -440,6 +440,7 @@ ADDED_SHEET = "_added"  # hidden in the master: where each row added from a retu
 ADDED_HEADERS = ("issue", "sheet", "ordinal", "typed_id", "digest", "id", "cells")
 BASE_SHEET = "_base"  # hidden in the master: what each unit was issued, a digest per cell (docs/EXCHANGE.md)
 BASE_HEADERS = ("batch", "sheet", "part", "digests")
+ISSUED_PART = "i"  # a _base row saying which unit a batch went to and when: batch, unit, "i", issued_at (ISO)
 META_HEADERS = ("键", "说明", "值")
 
 UNIT_HOME_TITLE = "{unit}　{name}　单位工作簿"

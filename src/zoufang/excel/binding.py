@@ -231,6 +231,11 @@ class BookEditor(Editor):
     def delete_row(self, sheet: str, row: int) -> None:
         self.book.sheets[sheet].range(f"{row}:{row}").delete(shift="up")
 
+    def value_columns(self, sheet: str, row: int) -> list[int]:
+        width = self.max_column(sheet)
+        values = self.book.sheets[sheet].range((row, 1), (row, width)).options(ndim=1).value or []
+        return [j for j, v in enumerate(values, start=1) if v not in (None, "")]
+
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         if name not in [s.name for s in self.book.sheets]:
             sheet = _sheet(self.book, name)

@@ -200,7 +200,13 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
                            passwords=load_passwords(master))
     written = bool(notices) or any(r.changed for r in results)
     backup = atomic_write(master, editor.save) if written else None
-    return CollectResult(master, results, backup, written, notices)
+    return CollectResult(master, results, backup, written, notices + cleared_rows_text(editor.cleared))
+
+
+def cleared_rows_text(cleared: dict[str, dict[int, list[str]]]) -> list[str]:
+    """One Chinese line per record row emptied instead of deleted, naming the office's cells kept beside it."""
+    return [f"{sheet}!{row}：记录已删除，但这一行还有局活动办公室自己的内容（{'、'.join(cells)}），"
+            f"所以只清空了记录的单元格，整行保留" for sheet, rows in cleared.items() for row, cells in sorted(rows.items())]
 
 
 def _previous_order(log: pd.DataFrame) -> dict[str, dt.datetime]:

@@ -5,7 +5,9 @@ No workbook library is imported here: the file editor (``master_edit``) and the 
 """
 from __future__ import annotations
 
-from zoufang.contract.cells import column_letter as get_column_letter
+import bisect
+
+from zoufang.contract.cells import column_index, column_letter as get_column_letter
 from zoufang.reading.dataset import SheetData
 from zoufang.xlsx.values import cell_value
 
@@ -22,6 +24,8 @@ class Editor:
         self.extra_columns: dict[str, dict[str, str]] = {}
         self.doomed: dict[str, set[int]] = {}
         self.appended: dict[str, set[int]] = {}  # rows appended, by sheet (numbered as read)
+        self.known_columns: dict[str, set[int]] = {}  # the columns of each entry sheet's records, by sheet
+        self.cleared: dict[str, dict[int, list[str]]] = {}  # rows emptied, not deleted: the office's cells kept
 
     # primitives ------------------------------------------------------
     def set_value(self, sheet: str, address: str, value) -> None:
@@ -35,6 +39,10 @@ class Editor:
         return False
 
     def delete_row(self, sheet: str, row: int) -> None:
+        raise NotImplementedError
+
+    def value_columns(self, sheet: str, row: int) -> list[int]:
+        """The columns of ``row`` that hold a value or a formula."""
         raise NotImplementedError
 
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
@@ -52,6 +60,8 @@ class Editor:
             self.extra_columns[data.name] = dict(data.extra_letters)
             self._columns_used = getattr(self, "_columns_used", {})
             self._columns_used[data.name] = self.max_column(data.name)
+            known = {*data.letters.values(), *data.extra_letters.values()}
+            self.known_columns[data.name] = {column_index(letter) for letter in known if letter}
 
     def _contract_letter(self, data: SheetData, key: str) -> str:
         """The column of contract column ``key``; one is added under its label if the sheet lacks it."""
@@ -112,6 +122,32 @@ class Editor:
     def save(self, target=None) -> None:
         for name, rows in self.doomed.items():
             for row in sorted(rows, reverse=True):
-                self.delete_row(name, row)
+                self._delete_or_clear(name, row)
+            self.cleared[name] = _renumbered(self.cleared.get(name, {}), set(rows))
+        self.cleared = {name: rows for name, rows in self.cleared.items() if rows}
         self.doomed = {}
         self.write(target)
+
+    def _delete_or_clear(self, name: str, row: int) -> None:
+        """Delete a record's row; if the office keeps something of its own on that sheet row, outside the
+        record's columns (a legend, a note), empty only the record's cells so that nothing of the office's moves."""
+        known = self.known_columns.get(name, set())
+        values = self.value_columns(name, row)
+        foreign = [c for c in values if c not in known]
+        if not foreign:
+            self.delete_row(name, row)
+            return
+        for col in values:
+            if col in known and not self.holds_formula(name, f"{get_column_letter(col)}{row}"):
+                self.set_value(name, f"{get_column_letter(col)}{row}", None)
+        self.cleared.setdefault(name, {})[row] = [f"{get_column_letter(c)}{row}" for c in foreign]
+
+
+def _renumbered(kept: dict[int, list[str]], doomed: set[int]) -> dict[int, list[str]]:
+    """Rows kept (and their cells) numbered as they are once the other doomed rows are deleted."""
+    gone = sorted(doomed - set(kept))
+    out = {}
+    for r, cells in kept.items():
+        new = r - bisect.bisect_left(gone, r)
+        out[new] = [c.rstrip("0123456789") + str(new) for c in cells]
+    return out

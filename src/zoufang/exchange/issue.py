@@ -17,8 +17,8 @@ from pathlib import Path
 from zoufang import __version__
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
-    BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER,
-    SCHEMA_VERSION, SETTING_ITEMS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, UNITS,
+    BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET,
+    PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, UNITS,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells
 from zoufang.exchange.master_edit import MasterEditor
@@ -286,7 +286,8 @@ class IssuePlan:
                         "token": unit_token(self.secret, self.campaign_id, unit), "issued_digest": digest}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
         content.home = unit_home(campaign, unit, self.now)
-        bases = [row for spec in ENTRY_SHEETS
+        bases = [[batch_key(digest), unit, ISSUED_PART, self.issued_at]]
+        bases += [row for spec in ENTRY_SHEETS
                  for row in base_rows(batch_key(digest), spec, self.digests[spec.key][owned[spec.key]],
                                       campaign[spec.key].frame.loc[owned[spec.key], spec.id_key])]
         return unit, content, rows, bases

@@ -37,6 +37,10 @@ class MasterEditor(Editor):
     def delete_row(self, sheet: str, row: int) -> None:
         self._deleted.setdefault(sheet, set()).add(row)  # numbered as read: deleted together on write
 
+    def value_columns(self, sheet: str, row: int) -> list[int]:
+        cells = self.package.sheet(sheet).cells(row)
+        return sorted(col for col, c in cells.items() if self.package.sheet(sheet).has_value(c))
+
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         if name not in self.package.sheet_parts:
             self.package.add_sheet(name, headers, hidden, HEADER_FILL)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -10,6 +10,7 @@ from zoufang.contract.periods import due, half_month_of, weeks
 from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
 from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
+from zoufang.progress.returns import return_status
 from zoufang.progress.standing import solved_on
 from zoufang.progress.supervision import backlog_cases, overdue
 from zoufang.reading.dataset import Campaign
@@ -28,6 +29,7 @@ class Report:
     backlog: pd.DataFrame
     brief: dict
     over: bool
+    returns: list[dict] = field(default_factory=list)  # each issued unit's 已发回 / 未发回 / 逾期未发回 (returns.py)
 
     def to_json(self) -> dict:
         people = []
@@ -61,6 +63,7 @@ class Report:
             "backlog_cases": [_jsonable(r) for r in self.backlog.to_dict("records")],
             "brief": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.brief.items()},
             "share_elapsed": round(self.share, 4),
+            "returns": self.returns,
         }
 
 
@@ -95,7 +98,7 @@ def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
     coll = collective(ctx)
     late = overdue(ctx)
     return Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),
-                  half_month_brief(ctx), ctx.over)
+                  half_month_brief(ctx), ctx.over, return_status(campaign))
 
 
 def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.DataFrame) -> pd.DataFrame:

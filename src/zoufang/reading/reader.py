@@ -22,7 +22,7 @@ from zoufang.contract.schema import (
 from zoufang.files.file_props import REFUSED_SUFFIXES, ods_is_encrypted, sheet_names_by_part, uses_1904_dates
 from zoufang.reading import normalize as nz
 from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
-from zoufang.reading.sheet_extent import ExtentTooLarge, PackageMismatch, check_sheet_extents
+from zoufang.reading.sheet_extent import ExtentTooLarge, PackageBomb, PackageMismatch, check_sheet_extents
 
 HEADER_SEARCH_ROWS = 10
 HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET, BASE_SHEET)  # zoufang's own: raw values in Campaign.hidden
@@ -114,6 +114,10 @@ def check_extents(path: Path) -> None:
             where = f"工作表“{sheet}”第 {exc.cell} 行" if exc.cell.isdigit() else f"{sheet}!{exc.cell}"
         raise InputError(f"{path.name}：{where}的数据范围异常（{exc.columns} 列 × {exc.rows} 行），"
                          f"远超活动台账可能的大小，可能是恶意构造或损坏的文件，已拒绝读取") from None
+    except PackageBomb as exc:
+        what = f"其中的 {exc.part} " if exc.part else ""
+        raise InputError(f"{path.name}：{what}解压后有 {exc.size / 2**20:,.0f} MB（压缩时只有 {exc.packed / 2**10:,.0f} KB），"
+                         f"远超活动台账可能的大小，可能是恶意构造的“压缩炸弹”，已拒绝读取") from None
     except PackageMismatch as exc:
         raise InputError(f"{path.name}：文件内部结构不一致（{exc.part} 的目录与内容不符），可能是恶意构造或损坏的文件，"
                          f"已拒绝读取") from None

@@ -7,6 +7,10 @@ refused when its values reach further than a campaign workbook can. Cells that a
 formatted (Excel writes ``<c r="XFD2" s="3"/>`` for a styled row) and the declared
 ``<dimension>`` are no reason to refuse: the reader allocates neither. A package whose
 central directory and local headers disagree is refused before anything reads it.
+
+Memory has a ceiling too, as Apache POI's ZipSecureFile sets it: a part that inflates more than a
+hundredfold (beyond 100 KB), one over 4 GiB, or parts over 4 GiB in all are refused before any
+reader inflates them; the shared strings are streamed once so that their true size is the declared one.
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ _WIDE = re.compile(rb'\sr="([A-Z]{2,})(\d+)"')  # only cells beyond column Z nee
 _VALUE_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="[A-Z]+(\d+)"[^>]*?[^/]>')  # a cell that is not an empty element
 _LONG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})')  # a row number of seven digits or more: maybe past Excel's
 EXCEL_ROWS = 1_048_576
+MIN_INFLATE_RATIO = 0.01  # compressed / inflated: POI's default, below which a part is a bomb
+GRACE_SIZE = 100 * 1024  # small parts may inflate as they like
+MAX_UNPACKED = 4 << 30  # one part, and all parts together
 _CHUNK = 1 << 22
 
 
@@ -45,6 +52,26 @@ class PackageMismatch(ValueError):
     def __init__(self, part: str):
         super().__init__(part)
         self.part = part
+
+
+class PackageBomb(ValueError):
+    """A part (or the package) inflates beyond the memory ceiling."""
+
+    def __init__(self, part: str, size: int, packed: int):
+        super().__init__(part)
+        self.part, self.size, self.packed = part, size, packed
+
+
+def check_inflation(z: zipfile.ZipFile) -> None:
+    """Refuse a part that inflates more than MIN_INFLATE_RATIO allows, or sizes beyond MAX_UNPACKED."""
+    infos = z.infolist()
+    for info in infos:
+        if info.file_size > MAX_UNPACKED or (
+                info.file_size > GRACE_SIZE and info.compress_size < info.file_size * MIN_INFLATE_RATIO):
+            raise PackageBomb(info.filename, info.file_size, info.compress_size)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED:
+        raise PackageBomb("", total, sum(i.compress_size for i in infos))
 
 
 def check_package_headers(z: zipfile.ZipFile) -> None:
@@ -81,11 +108,16 @@ def sheet_parts(z: zipfile.ZipFile) -> list[str]:
 
 def check_sheet_extents(path: Path) -> None:
     """Raise ExtentTooLarge for the first sheet of ``path`` (a zip workbook) too large to read, PackageMismatch
-    for a package whose entries disagree."""
+    for a package whose entries disagree, PackageBomb for one that inflates beyond the memory ceiling."""
     with zipfile.ZipFile(path) as z:
         check_package_headers(z)
+        check_inflation(z)
         for part in sheet_parts(z):
             _check_part(z, part)
+        for part in [n for n in z.namelist() if n.lower().endswith("sharedstrings.xml")]:
+            with z.open(part) as fh:  # inflated once, within its declared size (a liar fails its CRC here)
+                while fh.read(_CHUNK):
+                    pass
 
 
 def _check_part(z: zipfile.ZipFile, part: str) -> None:
