@@ -40,6 +40,7 @@ DEMO_BOOK = "大走访台账-示例.xlsx"
 AS_OF_END = "2012-03-01"  # after the campaign's end: the summary is written at the end
 # Cells that differ between two runs of the same code: (sheet, header text of the row or column).
 VOLATILE_META = {"issued_at", "token", "issued_digest"}
+ISSUED_PART = "i"  # a _base row of an issue: its time in column D (schema.ISSUED_PART; spelled here for old code)
 VOLATILE_LOG_COLUMNS = {"导入时间", "SHA256", "保存时间", "删除时间"}  # the clock, or a hash of a file holding the token
 # Workbooks whose cells carry the clock or the random secret (masked above): compared cell by cell only.
 CARRY_THE_CLOCK = ("demo/下发/", "demo/回收归档/", "demo/备份/", f"demo/{DEMO_BOOK}")
@@ -170,14 +171,17 @@ def _cell(value):
 
 def _mask_volatile(ws, cells: dict) -> dict:
     """``_meta`` holds key/value rows: the clock's and the secret's values are masked. 导入记录 and 已删除记录
-    are logs: their time and hash columns are masked below the header; ``_base`` and ``_added`` their batch."""
+    are logs: their time and hash columns are masked below the header; ``_base`` and ``_added`` their batch,
+    and ``_base`` the time of each issue."""
     from openpyxl.utils.cell import coordinate_from_string
     where = {k: coordinate_from_string(k) for k in cells}
     if ws.title == "_meta":
         rows = {r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value in VOLATILE_META}
         return {k: v for k, v in cells.items() if where[k][1] not in rows or where[k][0] == "A"}
-    if ws.title in ("_base", "_added"):  # the issue batch comes from the clock and the secret: column A
-        return {k: v for k, v in cells.items() if where[k][0] != "A" or where[k][1] == 1}
+    if ws.title in ("_base", "_added"):  # the issue batch comes from the clock and the secret: column A;
+        issued = {r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == ISSUED_PART}  # its time: D
+        return {k: v for k, v in cells.items()
+                if (where[k][0] != "A" or where[k][1] == 1) and not (where[k][0] == "D" and where[k][1] in issued)}
     letters = {c.column_letter for c in ws[1] if c.value in VOLATILE_LOG_COLUMNS}
     return {k: v for k, v in cells.items() if where[k][0] not in letters or where[k][1] == 1}
 

@@ -113,8 +113,11 @@ def run_child(task: str, a: dict) -> dict:
                 for name, cells in sheets.items():
                     ws = wb.add_worksheet(name)
                     if a.get("styled"):
-                        for r, c, value, f in cells:
-                            ws.write(r, c, value, fmts[f])
+                        for r, c, value, f, cached in cells:
+                            if isinstance(value, str) and value.startswith("="):
+                                ws.write_formula(r, c, value, fmts[f], "" if cached is None else cached)  # its result too
+                            else:
+                                ws.write(r, c, value, fmts[f])
                     else:
                         for r, row in enumerate(cells):
                             ws.write_row(r, 0, row)
@@ -154,9 +157,10 @@ def _styled_cells_of(files: list[Path]) -> list[tuple[dict[str, list], list[dict
     from zoufang.ledgers.template_xlsx import _format_dict, _style_of
     out = []
     for f in files:
-        book = openpyxl.load_workbook(f)
+        book, cached = openpyxl.load_workbook(f), openpyxl.load_workbook(f, data_only=True)
         index: dict[tuple, int] = {}
-        sheets = {ws.title: [(cell.row - 1, cell.column - 1, cell.value, index.setdefault(_style_of(cell), len(index)))
+        sheets = {ws.title: [(cell.row - 1, cell.column - 1, cell.value, index.setdefault(_style_of(cell), len(index)),
+                              cached[ws.title].cell(cell.row, cell.column).value)
                              for row in ws.iter_rows() for cell in row if cell.value is not None or cell.has_style]
                   for ws in book.worksheets}
         out.append((sheets, [_format_dict(style) for style in index]))

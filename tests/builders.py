@@ -27,9 +27,14 @@ PEOPLE = [
 ]
 
 
-def make_book(path: Path, *, settings: dict | None = None, quotas: list[dict] | None = None, **sheets):
-    """Write a campaign workbook with the given rows (column keys) and read it back."""
+def make_book(path: Path, *, settings: dict | None = None, quotas: list[dict] | None = None, self_check: bool = False,
+              **sheets):
+    """Write a campaign workbook with the given rows (column keys) and read it back; with ``self_check``,
+    the 自查 sheet and painted cells of a workbook made for typing."""
     content = default_content("test")
+    if self_check:
+        from zoufang.checks.formula_checks import formula_checks, import_only
+        content.self_checks, content.import_only = formula_checks(), import_only()
     content.settings.update(settings or {})
     content.frames["units"] = pd.DataFrame(UNITS)
     content.frames["people"] = pd.DataFrame(PEOPLE)

@@ -319,6 +319,8 @@ SHEETS_BY_NAME = {s.name: s for s in ALL_SHEETS}
 
 # Sheets the software writes, never typed into.
 FINDINGS_SHEET = "校验结果"
+SELF_CHECK_SHEET = "自查"  # in every workbook made for typing: the rules the workbook checks by formula
+SELF_CHECK_HEADERS = ("代码", "工作表", "说明", "数量", "第一处")
 FINDINGS_HEADERS = ("序号", "级别", "代码", "工作表", "单元格", "说明", "建议")
 PERSON_REPORT_SHEET = "个人完成情况"
 UNIT_REPORT_SHEET = "单位完成情况"
@@ -440,7 +442,7 @@ ADDED_SHEET = "_added"  # hidden in the master: where each row added from a retu
 ADDED_HEADERS = ("issue", "sheet", "ordinal", "typed_id", "digest", "id", "cells")
 BASE_SHEET = "_base"  # hidden in the master: what each unit was issued, a digest per cell (docs/EXCHANGE.md)
 BASE_HEADERS = ("batch", "sheet", "part", "digests")
-ISSUED_PART = "i"  # a _base row saying which unit a batch went to and when: batch, unit, "i", issued_at (ISO)
+ISSUED_PART = "i"  # a _base row saying which unit a batch went to and when: batch, unit, "i", {"issued_at": ISO}
 META_HEADERS = ("键", "说明", "值")
 
 UNIT_HOME_TITLE = "{unit}　{name}　单位工作簿"

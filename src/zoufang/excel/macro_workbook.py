@@ -5,6 +5,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from zoufang.checks.formula_checks import formula_checks, import_only
 from zoufang.contract.schema import ALL_SHEETS, META_SHEET
 from zoufang.files.safe_io import atomic_write
 from zoufang.xlsx.book_writer import default_content, write_book
@@ -43,6 +44,7 @@ def build_workbook(target: Path, macros: Path) -> Path:
         vba = compile_vba(std, {"Dictionary": xlw["Dictionary"]},
                           [f"Sheet{i}" for i in range(1, sheet_count() + 1)], Path(tmp) / "vbaProject.bin")
         content = default_content("")  # the campaign id is given when the office first issues
+        content.self_checks, content.import_only = formula_checks(), import_only()
         content.vba_project = vba
         content.created = BUILD_TIME
         content.buttons = [(caption, f"{MACRO_MODULE}.{sub}") for caption, sub in BUTTONS]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zoufang import __version__
+from zoufang.checks.formula_checks import formula_checks, import_only
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET,
@@ -262,11 +263,13 @@ class IssuePlan:
                          for spec in (*ENTRY_SHEETS, UNITS, PEOPLE, QUOTAS, HOLIDAYS)}
         self.digests = {spec.key: digest_cells(campaign[spec.key]) for spec in ENTRY_SHEETS}
         self.settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
+        self.self_checks, self.import_only = formula_checks(), import_only()
 
     def unit_book(self, unit: str) -> tuple[str, BookContent, int, list[list]]:
         """The workbook of ``unit`` (its roster, its rows, a token in _meta), its row count, its _base rows."""
         campaign, people = self.campaign, self.campaign.people
-        content = BookContent(settings=self.settings, protect_office_columns=True)
+        content = BookContent(settings=self.settings, protect_office_columns=True, self_checks=self.self_checks,
+                              import_only=self.import_only)
         for spec in (UNITS, QUOTAS, HOLIDAYS):
             content.frames[spec.key] = self.exported[spec.key]
         mine = (people["unit"] == unit) | (people["category"] == ROLE_BUREAU_LEADER)
@@ -286,7 +289,8 @@ class IssuePlan:
                         "token": unit_token(self.secret, self.campaign_id, unit), "issued_digest": digest}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
         content.home = unit_home(campaign, unit, self.now)
-        bases = [[batch_key(digest), unit, ISSUED_PART, self.issued_at]]
+        bases = [[batch_key(digest), unit, ISSUED_PART, json.dumps({"issued_at": self.issued_at})]]  # JSON: no
+        # reader (xlwings' remote engines among them) takes it for a date
         bases += [row for spec in ENTRY_SHEETS
                  for row in base_rows(batch_key(digest), spec, self.digests[spec.key][owned[spec.key]],
                                       campaign[spec.key].frame.loc[owned[spec.key], spec.id_key])]

@@ -2,12 +2,13 @@
 
 The master keeps each issue (``_base`` rows of part ``i``: batch, unit, issued at) and each
 received file (导入记录). A unit has returned if a file of it was merged, or found a duplicate or
-superseded, at or after its latest issue; without one it is 未发回, or 逾期未发回 once 活动设置's
+superseded, after its latest issue; without one it is 未发回, or 逾期未发回 once 活动设置's
 回收截止日期 is past (judged on ``today``, the day the office looks, not the statistics' as-of).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 
@@ -29,8 +30,8 @@ def latest_issues(campaign: Campaign) -> dict[str, dt.datetime]:
         if str(cells[2]) != ISSUED_PART or not cells[1]:
             continue
         try:
-            at = dt.datetime.fromisoformat(str(cells[3]))
-        except ValueError:
+            at = dt.datetime.fromisoformat(json.loads(str(cells[3]))["issued_at"])
+        except (ValueError, KeyError, TypeError):
             continue
         at = at.astimezone().replace(tzinfo=None) if at.tzinfo else at
         unit = str(cells[1])
@@ -59,7 +60,7 @@ def return_status(campaign: Campaign, today: dt.date | None = None) -> list[dict
     out = []
     for unit, issued in sorted(latest_issues(campaign).items()):
         back = returns.get(unit)
-        back = back if back is not None and back >= issued else None
+        back = back if back is not None and back > issued else None  # a return comes after its issue
         status = RETURNED if back else (LATE if deadline and deadline < today else NOT_RETURNED)
         out.append({UNIT_NAME: unit, "issued": issued.isoformat(timespec="seconds"),
                     "last_return": back.isoformat(timespec="seconds") if back else None, "status": status})

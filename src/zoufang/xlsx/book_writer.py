@@ -18,10 +18,11 @@ from xlsxwriter.utility import xl_col_to_name
 from zoufang import __version__
 from zoufang.contract.schema import (
     ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, META_HEADERS, META_ITEMS, META_SHEET, NAME_PERIOD_END,
-    NAME_PERIOD_START, PEOPLE, QUOTAS, REFERENCE_NOTE, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS, UNITS, Kind, Owner,
-    Sheet,
+    NAME_PERIOD_START, PEOPLE, QUOTAS, REFERENCE_NOTE, SCHEMA_VERSION, SELF_CHECK_SHEET, SETTING_ITEMS, SETTINGS, UNITS,
+    Kind, Owner, Sheet,
 )
 from zoufang.contract.work_calendar import official_arrangement
+from zoufang.xlsx.self_check import SelfCheckWriter
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "#1F4E78"
@@ -29,6 +30,7 @@ OFFICE_FILL = "#7F6000"  # header colour of columns the office owns on an entry 
 OFFICE_SHADE = "#D9D9D9"  # their cells in a unit's copy
 OFFICE_NOTE = "此列由局活动办公室填写。单位在此列的修改不会被采用，导入时会列出。"
 EXTRA_ROWS = 2000  # rows below the data that keep dropdowns and date limits
+CHECKED_EXTRA_ROWS = 1200  # rows below the data that 自查 checks (a thousand more than issued, and some)
 NAME_PEOPLE = "人员姓名"
 NAME_UNITS = "单位名称列表"
 EXCEL_MAX_TEXT = 32767
@@ -51,6 +53,8 @@ class BookContent:
     created: dt.datetime | None = None  # fixed document time for reproducible builds
     home: tuple[str, list[str]] | None = None  # (title, lines) of a unit's 首页; None: the master's
     xlwings_conf: dict[str, object] = field(default_factory=dict)  # the macro workbook's hidden xlwings.conf sheet
+    self_checks: list = field(default_factory=list)  # self_check.FormulaCheck: the 自查 sheet and painted cells
+    import_only: list = field(default_factory=list)  # self_check.ImportOnly: listed in 自查 as checked at import
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -92,6 +96,8 @@ class _Formats:
         self.title = book.add_format({"font_name": "黑体", "font_size": 18, "bold": True})
         self.body = book.add_format({**base, "font_size": 11, "text_wrap": True})
         self.link = book.add_format({**base, "font_size": 11, "font_color": "#0563C1", "underline": 1})
+        self.link_cell = book.add_format({**cell, "font_color": "#0563C1", "underline": 1})
+        self.verdict = book.add_format({"font_name": "黑体", "font_size": 14, "bold": True})
 
 
 MIN_PRINT_SCALE = 0.9  # 10 pt cells print at 9 pt or more
@@ -189,7 +195,7 @@ def _validation(spec: Sheet, col) -> dict | None:
 
 
 def _write_table(book, ws, spec: Sheet, fmts: _Formats, frame: pd.DataFrame | None,
-                 extras: pd.DataFrame | None, protect_office: bool) -> None:
+                 extras: pd.DataFrame | None, protect_office: bool, paint=None) -> None:
     frame = frame if frame is not None else pd.DataFrame(columns=spec.keys)
     extras = extras if extras is not None else pd.DataFrame(index=frame.index)
     ncols = len(spec.columns) + len(extras.columns)
@@ -234,6 +240,8 @@ def _write_table(book, ws, spec: Sheet, fmts: _Formats, frame: pd.DataFrame | No
         rule = _validation(spec, col)
         if rule:
             ws.data_validation(1, j, last, j, {"ignore_blank": True, **rule})
+    if paint is not None:  # the self-check's colours first: LibreOffice shows the first format that applies
+        paint(ws, spec)
     # every row that holds anything is ruled across all its columns, blanks and rows typed later included
     ws.conditional_format(1, 0, last, ncols - 1, {
         "type": "formula", "criteria": f"=COUNTA($A2:${xl_col_to_name(ncols - 1)}2)>0", "format": fmts.row_rule})
@@ -283,6 +291,15 @@ def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_nam
     ws.activate()
 
 
+def _self_checker(book, content: BookContent, sheets: tuple[Sheet, ...]) -> SelfCheckWriter:
+    """The writer of 自查 and of the entry sheets' painting (xlsx.self_check), its names defined."""
+    last_rows = {spec.key: len(content.frames.get(spec.key, ())) + CHECKED_EXTRA_ROWS + 1 for spec in sheets if spec.entry}
+    checks = [c for c in content.self_checks if c.sheet.key in last_rows]
+    writer = SelfCheckWriter(book, checks, content.import_only, last_rows)
+    writer.define_names()
+    return writer
+
+
 def _write_meta(ws, fmts: _Formats, meta: dict[str, str]) -> None:
     for j, h in enumerate(META_HEADERS):
         ws.write_string(0, j, h, fmts.header)
@@ -303,13 +320,17 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
     fmts = _Formats(book)
     _defined_names(book)
     home = book.add_worksheet(HOME_SHEET)
+    checking = book.add_worksheet(SELF_CHECK_SHEET) if content.self_checks else None
+    checker = _self_checker(book, content, sheets) if checking is not None else None
     for spec in sheets:
         ws = book.add_worksheet(spec.name)
         if spec is SETTINGS:
             _write_settings(ws, fmts, content.settings)
         else:
             _write_table(book, ws, spec, fmts, content.frames.get(spec.key), content.extras.get(spec.key),
-                         content.protect_office_columns and spec.entry)
+                         content.protect_office_columns and spec.entry, checker.paint if checker and spec.entry else None)
+    if checker is not None:
+        checker.write_sheet(checking, fmts)
     _write_home(book, home, fmts, content.settings, [s.name for s in sheets], content.home)
     for k, (caption, macro) in enumerate(content.buttons):
         home.insert_button(1, 3, {"macro": macro, "caption": caption, "width": 150, "height": 36,

@@ -1,0 +1,205 @@
+"""The workbook that checks itself: rules as formulas, painted cells, and the 自查 sheet (WORKBOOK.md).
+
+A rule's formula is a template over column keys, ``{end}``: written once per row for the
+conditional format that paints its cell (``$F2``), and once over the whole column for the count
+in 自查 (a defined name, ``zf_research_end``), so the painted cells and the count cannot differ.
+Templates multiply 0/1 terms — ``ISNUMBER({end})*ISNUMBER({start})*({end}<{start})`` — which
+work cell by cell and inside SUMPRODUCT alike, in Excel 2010, WPS and LibreOffice; no function
+newer than Excel 2010, no array entry, no dynamic arrays.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_col_to_name
+
+from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
+from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, SELF_CHECK_SHEET, Sheet
+
+IMPORT_ONLY = "导入时由局活动办公室检查"
+HEAD = 1  # the header row (0-based): the verdict is above it
+ROWS = "ROWS"  # placeholder of a count template: how many rows of the sheet hold anything
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+# ------------------------------------------------------------------ the template language
+def cleaned(ref: str) -> str:
+    """A cell's text without blanks of any width or line breaks: how check compares choices and yes/no."""
+    out = ref
+    for blank in ('" "', '"　"', "CHAR(10)", "CHAR(13)", "CHAR(9)"):
+        out = f"SUBSTITUTE({out},{blank},\"\")"
+    return out
+
+
+def blank(ref: str) -> str:
+    return f"(LEN({cleaned(ref)})=0)"
+
+
+def filled(ref: str) -> str:
+    return f"(LEN({cleaned(ref)})>0)"
+
+
+def equals(ref: str, word: str) -> str:
+    return f"({cleaned(ref)}=\"{word}\")"
+
+
+def one_of(ref: str, words) -> str:
+    """1 where the cleaned text is one of ``words`` (compared without case, as check does)."""
+    listed = ",".join(f'"{w}"' for w in sorted(words))
+    return f"ISNUMBER(MATCH({cleaned(ref)},{{{listed}}},0))"
+
+
+def date(ref: str) -> str:
+    """1 where the cell holds a date (a number): a date typed as text is left to check at import."""
+    return f"ISNUMBER({ref})"
+
+
+def row_present(sheet: Sheet) -> str:
+    """1 on a row holding anything in its contract columns (check skips blank rows)."""
+    return f"(LEN({cleaned('&'.join(f'{{{k}}}' for k in sheet.keys))})>0)"
+
+
+def before(a: str, b: str) -> str:
+    """1 where both cells are dates and ``a`` is earlier than ``b``."""
+    return f"{date(a)}*{date(b)}*({a}<{b})"
+
+
+@dataclass(frozen=True)
+class FormulaCheck:
+    """One rule the workbook checks by itself: where it paints and what it says."""
+
+    code: str
+    level: str
+    sheet: Sheet
+    column: str  # key of the painted cell
+    message: str  # without values: 自查 shows one line per rule
+    formula: str  # template over column keys; 1 on an offending row
+    count: str = ""  # the same count, cheaper, over the columns' names and {ROWS} (the sheet's rows holding
+    #                  anything); "" = SUMPRODUCT of ``formula``
+
+    def keys(self) -> list[str]:
+        return [k for k in dict.fromkeys([self.column, *_PLACEHOLDER.findall(self.formula + self.count)]) if k != ROWS]
+
+    def expression(self, refs: dict[str, str], template: str | None = None) -> str:
+        return _PLACEHOLDER.sub(lambda m: refs[m.group(1)], self.formula if template is None else template)
+
+
+@dataclass(frozen=True)
+class ImportOnly:
+    """A rule no formula can judge: listed in 自查 as checked at import."""
+
+    code: str
+    sheet: str
+    message: str
+
+
+def range_name(sheet: Sheet, key: str) -> str:
+    return f"zf_{sheet.key}_{key}"
+
+
+def rows_name(sheet: Sheet) -> str:
+    return f"zf_{sheet.key}__rows"
+
+
+# ------------------------------------------------------------------ writing
+class SelfCheckWriter:
+    """Writes the defined names, the painting and the 自查 sheet of one workbook (XlsxWriter)."""
+
+    def __init__(self, book, checks: list[FormulaCheck], import_only: list[ImportOnly], last_rows: dict[str, int]):
+        self.book, self.checks, self.import_only, self.last_rows = book, checks, import_only, last_rows
+        self.fills = {LEVEL_ERROR: book.add_format({"bg_color": "#" + FILL_ERROR[2:]}),
+                      "": book.add_format({"bg_color": "#" + FILL_WARNING[2:]})}
+
+    def _letter(self, sheet: Sheet, key: str) -> str:
+        return xl_col_to_name(sheet.keys.index(key))
+
+    def paint(self, ws, sheet: Sheet) -> None:
+        """Conditional formats on ``sheet``'s rows, one per rule, in the marked copy's colours."""
+        last = self.last_rows[sheet.key]
+        for check in (c for c in self.checks if c.sheet is sheet):
+            refs = {k: f"${self._letter(sheet, k)}2" for k in check.keys()}
+            col = sheet.keys.index(check.column)
+            fill = self.fills[LEVEL_ERROR if check.level == LEVEL_ERROR else ""]
+            ws.conditional_format(1, col, last - 1, col, {"type": "formula", "criteria": "=" + check.expression(refs),
+                                                          "format": fill})
+
+    def define_names(self) -> None:
+        done = set()
+        for check in self.checks:
+            for key in check.keys():
+                name = range_name(check.sheet, key)
+                if name not in done:
+                    letter = self._letter(check.sheet, key)
+                    last = self.last_rows[check.sheet.key]
+                    self.book.define_name(name, f"='{check.sheet.name}'!${letter}$2:${letter}${last}")
+                    done.add(name)
+
+    def write_sheet(self, ws, fmts) -> None:
+        """自查: the verdict on top (可以发回 / 还有 N 处需要修改), then a row per rule (代码 · 工作表 · 说明 ·
+        数量 · 第一处), the rules no formula judges, and 合计; a rule with a count is painted as its cells are."""
+        for j, (label, width) in enumerate(zip(SELF_CHECK_HEADERS, (26, 12, 46, 8, 22))):
+            ws.write_string(HEAD, j, label, fmts.header)
+            ws.set_column(j, j, width)
+        ws.set_column(5, 6, None, None, {"hidden": True})  # the first row's number and the rule's level
+        r = HEAD + 1
+        for check in self.checks:
+            self._write_rule(ws, fmts, r, check)
+            r += 1
+        counted = r
+        for rule in self.import_only:
+            for j, value in enumerate((rule.code, rule.sheet, rule.message)):
+                ws.write_string(r, j, value, fmts.cell)
+            ws.write_blank(r, 3, None, fmts.cell)
+            ws.write_string(r, 4, IMPORT_ONLY, fmts.cell)
+            r += 1
+        self._write_total(ws, fmts, r, counted)
+        self._write_row_counts(ws)
+        row = HEAD + 2
+        for compare, fill in (("=", self.fills[LEVEL_ERROR]), ("<>", self.fills[""])):
+            ws.conditional_format(HEAD + 1, 0, counted - 1, 4, {"type": "formula", "format": fill,
+                                                                "criteria": f'=AND($D{row}>0,$G{row}{compare}"{LEVEL_ERROR}")'})
+        ws.freeze_panes(HEAD + 1, 0)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(HEAD)
+
+    def _write_rule(self, ws, fmts, r: int, check: FormulaCheck) -> None:
+        names = {k: range_name(check.sheet, k) for k in check.keys()}
+        expr = check.expression(names)
+        target = names[check.column]
+        for j, value in enumerate((check.code, check.sheet.name, check.message)):
+            ws.write_string(r, j, value, fmts.cell)
+        count = check.expression({**names, ROWS: rows_name(check.sheet)}, check.count) if check.count else \
+            f"SUMPRODUCT(({expr})*1)"
+        ws.write_formula(r, 3, "=" + count, fmts.cell, 0)
+        ws.write_formula(r, 5, f'=IF(D{r + 1}=0,"",MATCH(1,INDEX(({expr})*1,0),0)+ROW({target})-1)', None, "")
+        address = f'ADDRESS(F{r + 1},COLUMN({target}),4)'
+        ws.write_formula(r, 4, f'=IF(F{r + 1}="","",HYPERLINK("#\'{check.sheet.name}\'!"&{address},'
+                               f'"{check.sheet.name}!"&{address}))', fmts.link_cell, "")
+        ws.write_string(r, 6, check.level)
+
+    def _write_row_counts(self, ws) -> None:
+        """Column H (hidden): each sheet's rows holding anything, named for the count templates ({ROWS})."""
+        ws.set_column(7, 7, None, None, {"hidden": True})
+        sheets = list(dict.fromkeys(c.sheet for c in self.checks if ROWS in c.count))
+        for i, sheet in enumerate(sheets, start=HEAD + 1):
+            present = row_present(sheet)
+            names = {k: range_name(sheet, k) for k in _PLACEHOLDER.findall(present)}
+            ws.write_formula(i, 7, f"=SUMPRODUCT(({_PLACEHOLDER.sub(lambda m: names[m.group(1)], present)})*1)",
+                             None, 0)
+            self.book.define_name(rows_name(sheet), f"='{ws.name}'!$H${i + 1}")
+
+    @staticmethod
+    def _write_total(ws, fmts, r: int, counted: int) -> None:
+        """合计 below the rules, and the verdict in the first row, where the clerk looks first."""
+        first = HEAD + 2
+        ws.write_string(r, 0, "合计", fmts.header)
+        for j in (1, 2, 4):
+            ws.write_blank(r, j, None, fmts.header)
+        ws.write_formula(r, 3, f"=SUM(D{first}:D{counted})", fmts.header, 0)
+        errors = f'SUMIF(G{first}:G{counted},"{LEVEL_ERROR}",D{first}:D{counted})'
+        ws.merge_range(0, 0, 0, 4, "", fmts.verdict)
+        ws.write_formula(0, 0, f'=IF({errors}=0,"可以发回"&IF(D{r + 1}>0,"（另有 "&D{r + 1}&" 处提醒，请核对）",""),'
+                               f'"还有 "&{errors}&" 处需要修改")', fmts.verdict, "可以发回")
+        ws.set_row(0, 28)

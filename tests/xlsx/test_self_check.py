@@ -1,0 +1,142 @@
+"""The unit clerk types, and the workbook itself says what is wrong, in LibreOffice (as in Excel or WPS), without
+Python: 自查's counts and first places equal what `zoufang check` finds in the same file — no more, no fewer."""
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+import pytest
+from builders import make_book
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zoufang.checks.formula_checks import formula_checks
+from zoufang.checks.validate import validate
+from zoufang.contract.schema import ENTRY_SHEETS, SELF_CHECK_SHEET, Kind
+from zoufang.files.libreoffice import round_trip_xlsx
+from zoufang.reading.reader import read_campaign
+from zoufang.xlsx.self_check import IMPORT_ONLY
+
+CHECKS = formula_checks()
+DAYS = st.dates(dt.date(2011, 9, 1), dt.date(2012, 2, 28)).map(lambda d: dt.datetime(d.year, d.month, d.day))
+BLANKS = st.sampled_from([None, "", "　", " "])
+
+
+def typed_choice(choices):
+    """A choice as clerks type it: exact, with stray or full-width blanks, or something else."""
+    word = st.sampled_from(choices)
+    return st.one_of(word, word.map(lambda w: f" {w} "), word.map(lambda w: w[:1] + " " + w[1:]),
+                     word.map(lambda w: "　" + w), st.sampled_from(["乱填", "其它"]), BLANKS)
+
+
+def cell(col):
+    if col.kind is Kind.DATE:
+        return st.one_of(DAYS, BLANKS)
+    if col.kind is Kind.ENUM:
+        return typed_choice(col.choices)
+    if col.kind is Kind.YESNO:
+        return st.one_of(st.sampled_from(["是", "否", "Y", "n", "√", "×", "1", "0", "yes", " 是 ", "也许", 1, 0]), BLANKS)
+    if col.kind is Kind.NUMBER:
+        return st.one_of(st.integers(-3, 30), BLANKS)
+    if col.kind is Kind.PERSON:
+        return st.one_of(st.just("丙馆长"), BLANKS)
+    if col.kind is Kind.UNIT:
+        return st.one_of(st.just("市图书馆"), BLANKS)
+    return st.one_of(st.just("文字"), BLANKS)
+
+
+def rows_of(spec):
+    return st.lists(st.fixed_dictionaries({c.key: cell(c) for c in spec.columns}), max_size=14)
+
+
+def self_check_rows(path: Path, tmp: Path) -> list[tuple]:
+    """自查 of ``path`` as LibreOffice computes it: (数量, first row) per formula rule, in the rules' order."""
+    ws = openpyxl.load_workbook(round_trip_xlsx(path, tmp), data_only=True)[SELF_CHECK_SHEET]
+    rows = list(ws.iter_rows(min_row=3, max_row=2 + len(CHECKS), values_only=True))
+    return [(int(r[3] or 0), int(r[5]) if r[5] not in (None, "") else None) for r in rows]
+
+
+def painted_rows(path: Path, tmp: Path, rows: dict[str, int]) -> list[set[int]]:
+    """The rows each rule's conditional format paints, as LibreOffice evaluates the very formula the format
+    holds (the same template, its cells named with their sheet) in a probe sheet added to a copy."""
+    wb = openpyxl.load_workbook(path)
+    probe = wb.create_sheet("probe")
+    for j, check in enumerate(CHECKS, start=1):
+        for r in range(2, rows[check.sheet.key] + 2):
+            refs = {k: f"'{check.sheet.name}'!${get_column_letter(check.sheet.keys.index(k) + 1)}{r}"
+                    for k in check.keys()}
+            probe.cell(r, j).value = f"=IF({check.expression(refs)},1,0)"
+    copy = tmp / "probe.xlsx"
+    wb.save(copy)
+    values = openpyxl.load_workbook(round_trip_xlsx(copy, tmp / "probe"), data_only=True)["probe"]
+    return [{r for r in range(2, rows[c.sheet.key] + 2) if values.cell(r, j).value == 1}
+            for j, c in enumerate(CHECKS, start=1)]
+
+
+def finding_rows(path: Path) -> list[set[int]]:
+    found: dict[tuple, set[int]] = {}
+    for f in validate(read_campaign(path)):
+        found.setdefault((f.code, f.sheet, f.column), set()).add(f.row)
+    return [found.get((c.code, c.sheet.name, c.sheet.col(c.column).label), set()) for c in CHECKS]
+
+
+def check_rows(path: Path) -> list[tuple]:
+    """What check finds for each formula rule: (how many, first row)."""
+    findings = validate(read_campaign(path))
+    found: dict[tuple, list[int]] = {}
+    for f in findings:
+        found.setdefault((f.code, f.sheet, f.column), []).append(f.row)
+    out = []
+    for c in CHECKS:
+        rows = found.get((c.code, c.sheet.name, c.sheet.col(c.column).label), [])
+        out.append((len(rows), min(rows) if rows else None))
+    return out
+
+
+@pytest.mark.libreoffice
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.fixed_dictionaries({spec.key: rows_of(spec) for spec in ENTRY_SHEETS}))
+def test_the_workbooks_own_counts_equal_zoufang_check(needs_libreoffice, tmp_path_factory, sheets):
+    tmp = tmp_path_factory.mktemp("self")
+    path = tmp / "单位.xlsx"
+    make_book(path, self_check=True, **sheets)
+    got, want = self_check_rows(path, tmp / "lo"), check_rows(path)
+    wrong = [(c.code, c.sheet.name, c.column, g, w) for c, g, w in zip(CHECKS, got, want) if g != w]
+    assert wrong == []
+    painted = painted_rows(path, tmp, {k: len(v) for k, v in sheets.items()})
+    wrong = [(c.code, c.sheet.name, c.column, p, f) for c, p, f in zip(CHECKS, painted, finding_rows(path)) if p != f]
+    assert wrong == []
+
+
+@pytest.mark.libreoffice
+def test_a_planted_mistake_is_counted_linked_and_the_verdict_says_how_many(needs_libreoffice, tmp_path):
+    path = tmp_path / "单位.xlsx"
+    make_book(path, self_check=True,
+              research=[{"person": "丙馆长", "start": dt.datetime(2011, 9, 21), "end": dt.datetime(2011, 9, 19),
+                         "place": "庞庄村", "topic": "书屋"}],
+              receptions=[{"date": dt.datetime(2011, 9, 8), "person": "甲局长", "unit": "局机关", "visitor": "王五",
+                           "matter": "补贴", "in_scope": "是", "handling": "限期 办理"}])
+    ws = openpyxl.load_workbook(round_trip_xlsx(path, tmp_path / "lo"), data_only=True)[SELF_CHECK_SHEET]
+    by_code = {(r[0], r[1]): r for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert by_code[("end-before-start", "调研记录")][3] == 1
+    assert by_code[("end-before-start", "调研记录")][4] == "调研记录!E2"
+    assert by_code[("deadline-missing", "接访记录")][3] == 1
+    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "合计")
+    assert total[3] == 3  # two errors and the warning deadline-without-problem
+    assert ws["A1"].value == "还有 2 处需要修改"
+    assert by_code[("bad-date", "各表")][4] == IMPORT_ONLY and by_code[("bad-date", "各表")][3] is None
+
+
+@pytest.mark.libreoffice
+def test_dates_typed_as_text_are_left_to_check_never_a_false_alarm(needs_libreoffice, tmp_path):
+    path = tmp_path / "单位.xlsx"
+    make_book(path, self_check=True,
+              research=[{"person": "丙馆长", "start": "2011.9.21", "end": dt.datetime(2011, 9, 19), "place": "村",
+                         "topic": "书屋"},
+                        {"person": "丙馆长", "start": "2011年9月1日", "end": "2011/9/3", "place": "村", "topic": "书屋"}],
+              problems=[{"reg_date": "2011-9-10", "source": "走访", "category": "文化", "description": "漏雨",
+                         "major": "否", "unit": "市图书馆", "deadline": "2011.12.31", "status": "已解决",
+                         "solved_date": "2011年9月5日"}])
+    got, want = self_check_rows(path, tmp_path / "lo"), check_rows(path)
+    assert all(g[0] <= w[0] for g, w in zip(got, want))  # silent where it cannot decide
+    assert sum(w[0] for w in want) > sum(g[0] for g in got)  # check at import still judges them
