@@ -7,6 +7,8 @@ JOB.json: [{"src": path, "dst": path, "edits": [edit, ...], "password": open wit
     {"op": "set", "sheet": s, "header": h, "row": r, "value": v}       (row: Excel row; v typed as a clerk types)
     {"op": "delete_row", "sheet": s, "row": r}
     {"op": "append", "sheet": s, "values": {header: value}}
+    {"op": "append_rows", "sheet": s, "values": {header: value}, "count": n}   (n equal rows at once)
+    {"op": "insert_row", "sheet": s, "row": r, "values": {header: value}}     (a new row pushed in at row r)
     {"op": "sort", "sheet": s, "header": h, "descending": bool}
     {"op": "rename_header", "sheet": s, "header": h, "to": text}
     {"op": "delete_column", "sheet": s, "header": h}
@@ -91,6 +93,16 @@ def apply(doc, edit):
         row = last_row(sheet) + 1
         for header, value in edit["values"].items():
             enter(sheet.getCellByPosition(header_col(sheet, header), row), value)
+    elif op == "append_rows":
+        row = last_row(sheet) + 1
+        for header, value in edit["values"].items():
+            col = header_col(sheet, header)
+            block = sheet.getCellRangeByPosition(col, row, col, row + edit["count"] - 1)
+            block.setFormulaArray(tuple((str(value),) for _ in range(edit["count"])))
+    elif op == "insert_row":
+        sheet.getRows().insertByIndex(edit["row"] - 1, 1)
+        for header, value in edit["values"].items():
+            enter(sheet.getCellByPosition(header_col(sheet, header), edit["row"] - 1), value)
     elif op == "sort":
         end = last_row(sheet)
         cursor = sheet.createCursor()

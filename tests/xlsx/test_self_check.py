@@ -140,3 +140,61 @@ def test_dates_typed_as_text_are_left_to_check_never_a_false_alarm(needs_libreof
     got, want = self_check_rows(path, tmp_path / "lo"), check_rows(path)
     assert all(g[0] <= w[0] for g, w in zip(got, want))  # silent where it cannot decide
     assert sum(w[0] for w in want) > sum(g[0] for g in got)  # check at import still judges them
+
+
+# ------------------------------------------------------------------ the clerk inserts, deletes, sorts, appends, saves
+@pytest.fixture
+def issued_unit(clean_demo, tmp_path):
+    from zoufang.exchange.issue import issue
+    master = tmp_path / "局" / "总台账.xlsx"
+    master.parent.mkdir()
+    master.write_bytes(clean_demo[1].read_bytes())
+    return master, {i.unit: i.path for i in issue(master, tmp_path / "下发")}["市图书馆"]
+
+
+CLERK_EDITS = [
+    {"op": "insert_row", "sheet": "接访记录", "row": 3,
+     "values": {"接访日期": "2011-10-10", "接访人": "邵峰", "所属单位": "市图书馆", "来访人": "张三", "来访事项": "借书",
+                "是否本局职权": "是", "处理方式": "限期办理"}},  # no 办结时限: deadline-missing
+    {"op": "delete_row", "sheet": "走访记录", "row": 5},
+    {"op": "sort", "sheet": "调研记录", "header": "开始日期", "descending": True},
+    {"op": "append_rows", "sheet": "走访记录", "count": 1000,
+     "values": {"走访日期": "2011-11-02", "走访人": "邵峰", "走访对象": "李四", "对象类别": "困难户", "地址": "新村1号",
+                "走访形式": "入户走访"}},
+    {"op": "append", "sheet": "走访记录", "values": {"走访日期": "2011-11-03", "走访人": "邵峰", "走访对象": "王五",
+                                                 "对象类别": "困难户", "地址": "新村2号", "走访形式": "上门"}},
+]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+def test_the_check_survives_the_clerk_and_every_format_libreoffice_saves(issued_unit, lo_clerk, tmp_path, suffix):
+    master, book = issued_unit
+    saved = tmp_path / f"发回{suffix}"
+    lo_clerk([{"src": str(book), "dst": str(saved), "edits": CLERK_EDITS}])
+    recalculated = round_trip_xlsx(saved, tmp_path / "lo")  # opened again, every formula recalculated
+    ws = openpyxl.load_workbook(recalculated, data_only=True)[SELF_CHECK_SHEET]
+    rows = list(ws.iter_rows(min_row=3, max_row=2 + len(CHECKS), values_only=True))
+    got = {(c.code, c.sheet.name, c.column): int(r[3] or 0) for c, r in zip(CHECKS, rows)}
+    want = dict.fromkeys(got, 0)
+    for (code, sheet, column), (n, _) in zip(got, check_rows(saved)):
+        want[(code, sheet, column)] = n
+    assert got == want
+    assert got[("deadline-missing", "接访记录", "deadline")] >= 1 and got[("bad-choice", "走访记录", "form")] == 1
+    assert ws["A1"].value.startswith("还有 ")
+
+
+@pytest.mark.libreoffice
+def test_collect_takes_the_rows_and_never_the_self_check(issued_unit, lo_clerk, tmp_path):
+    from zoufang.exchange.collect import collect
+    master, book = issued_unit
+    saved = tmp_path / "发回.xlsx"
+    lo_clerk([{"src": str(book), "dst": str(saved), "edits": CLERK_EDITS[3:4]}])
+    before = openpyxl.load_workbook(master).sheetnames
+    result = collect(master, [saved]).files[0]
+    assert result.status == "merged" and result.added == 1000
+    after = openpyxl.load_workbook(master)
+    assert after.sheetnames[:len(before)] == before and SELF_CHECK_SHEET not in after.sheetnames
+    formulas = [c.coordinate for ws in after.worksheets if ws.title != SELF_CHECK_SHEET
+                for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert formulas == []

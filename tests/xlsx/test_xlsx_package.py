@@ -2,6 +2,7 @@
 formats, validations, names, formulas that keep pointing at the same records, and the ribbon."""
 import datetime as dt
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -451,3 +452,106 @@ def test_a_strict_open_xml_master_is_refused_in_chinese_and_left_as_it_was(tmp_p
     done = CliRunner().invoke(app, ["collect", str(master), str(unit)])
     assert done.exit_code == 2 and "Strict" in done.output and "Traceback" not in done.output
     assert master.read_bytes() == before
+
+
+# ------------------------------------------------------------------ a corpus of the XML shapes Excel writes
+STATS_SHEET = "统计"
+STATS_PART = "xl/worksheets/Sheet99.xml"  # upper case, as some writers name parts (names are case-blind)
+TABLE_PART = "xl/tables/Table7.xml"
+
+
+def _excel_shaped(master: Path) -> None:
+    """Graft onto ``master`` what Excel writes and openpyxl would rewrite: a sheet of shared and array formulas,
+    a sheet-scoped name, a table over the visits with a structured reference to it, a calculation chain."""
+    def q(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    cells = [
+        '<c r="A1"><f t="shared" ref="A1:A4" si="0">走访记录!E3</f></c>',
+        f'<c r="B1"><f t="array" ref="B1">{q("SUM(LEN(走访记录!E2:E9))")}</f></c>',
+        f'<c r="C1"><f>{q("COUNTA(本表户主)")}</f></c>',
+        '<c r="D1"><f>INDEX(走访记录!$E:$E,4)</f></c>',
+    ]
+    rows = [f'<row r="1">{"".join(cells)}</row>'] + [
+        f'<row r="{r}"><c r="A{r}"><f t="shared" si="0"/></c>' + (
+            f'<c r="C{r}"><f>{q(f)}</f></c>' if f else "") + "</row>"
+        for r, f in ((2, "COUNTA(访户表[走访对象])"), (3, 'SUMPRODUCT((走访记录!E2:E9<>"")*1)'), (4, None))]
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats'
+             '.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+             f'<dimension ref="A1:D4"/><sheetData>{"".join(rows)}</sheetData></worksheet>').encode()
+    with zipfile.ZipFile(master) as z:
+        names = {n: z.read(n) for n in z.namelist()}
+    visits_part = _part_of_sheet(names, VISITS)
+    table = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<table xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main" id="7" name="访户表" displayName="访户表" ref="A1:K9"><autoFilter ref="A1:K9"/>'
+             '<tableColumns count="11">' + "".join(
+                 f'<tableColumn id="{i}" name="{c.label}"/>' for i, c in enumerate(schema.VISITS.columns, start=1))
+             + '</tableColumns><tableStyleInfo name="TableStyleLight1" showRowStripes="1"/></table>').encode()
+    names[visits_part] = re.sub(rb"<autoFilter[^>]*/>", b"", names[visits_part]).replace(
+        b"</worksheet>", b'<tableParts count="1"><tablePart r:id="rIdT1"/></tableParts></worksheet>')
+    rels = visits_part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    names[rels] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT1" Type="http://schemas.'
+                   'openxmlformats.org/officeDocument/2006/relationships/table" Target="../tables/Table7.xml"/>'
+                   '</Relationships>').encode()
+    names[TABLE_PART] = table
+    names[STATS_PART] = sheet
+    book = names["xl/workbook.xml"].decode()
+    position = book.count("<sheet ")
+    book = book.replace("</sheets>", f'<sheet name="{STATS_SHEET}" sheetId="99" r:id="rIdS99"/></sheets>')
+    book = book.replace("</definedNames>", f'<definedName name="本表户主" localSheetId="{position}">'
+                                           f"{VISITS}!$E$2:$E$9</definedName></definedNames>")
+    names["xl/workbook.xml"] = book.encode()
+    names["xl/_rels/workbook.xml.rels"] = names["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdS99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                             b'relationships/worksheet" Target="worksheets/Sheet99.xml"/></Relationships>')
+    names["[Content_Types].xml"] = names["[Content_Types].xml"].replace(b"</Types>", (
+        '<Override PartName="/xl/worksheets/Sheet99.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/><Override PartName="/xl/tables/Table7.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.table+xml"/></Types>').encode())
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in names.items():
+            z.writestr(n, data)
+
+
+def _part_of_sheet(names: dict[str, bytes], sheet: str) -> str:
+    book, rels = names["xl/workbook.xml"].decode(), names["xl/_rels/workbook.xml.rels"].decode()
+    rid = re.search(rf'<sheet name="{sheet}" sheetId="\d+" r:id="(\w+)"', book).group(1)
+    return "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels).group(1)
+
+
+@pytest.mark.libreoffice
+def test_an_excel_shaped_master_goes_through_issue_and_a_deleting_collect_as_libreoffice_deletes(tmp_path, lo_clerk):
+    """Shared and array formulas, a sheet-scoped name, a table with a structured reference, an upper-case part:
+    LibreOffice deleting the same rows is the oracle; parts nobody had to change stay byte for byte."""
+    master = tmp_path / "office" / "总台账.xlsx"
+    master.parent.mkdir()
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5 + i), head=f"户{i}") for i in range(8)])
+    _excel_shaped(master)
+    book = {i.unit: i.path for i in issue(master, tmp_path / "下发")}["市图书馆"]
+    before = parts(master)
+    theirs = tmp_path / "lo.xlsx"
+    lo_clerk([{"src": str(master), "dst": str(theirs), "edits": [{"op": "delete_row", "sheet": VISITS, "row": 6},
+                                                                 {"op": "delete_row", "sheet": VISITS, "row": 3}]}])
+    wb = openpyxl.load_workbook(book)
+    ws = wb[VISITS]
+    head = column_of(ws, "target")
+    for r in sorted((r for r in range(2, ws.max_row + 1) if ws[f"{head}{r}"].value in ("户1", "户4")), reverse=True):
+        ws.delete_rows(r)
+    wb.save(book)
+    assert collect(master, [book]).files[0].removed == 2
+
+    def values(path):
+        ws = openpyxl.load_workbook(round_trip_xlsx(path, tmp_path / path.stem), data_only=True)[STATS_SHEET]
+        return [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=4, max_col=4)]
+    ours = values(master)
+    assert ours == values(theirs)
+    assert [r[0] for r in ours] == ["#REF!", "户2", "户3", "#REF!"]  # shared formulas follow their records, as Excel
+    after = parts(master)
+    changed = {n for n in before if after.get(n) != before[n]}
+    entry = _part_of_sheet(before, VISITS)
+    assert changed <= {entry, STATS_PART, TABLE_PART, "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                       "[Content_Types].xml",  # the log sheets collect adds (导入记录, 已删除记录) ...
+                       "xl/styles.xml",  # ... with their header fill and date format
+                       "docProps/app.xml", "docProps/core.xml"} | {
+        _part_of_sheet(before, s) for s in (schema.BASE_SHEET,) if f'name="{s}"'.encode() in before["xl/workbook.xml"]}
+    assert b'ref="A1:K7"' in after[TABLE_PART]
