@@ -157,3 +157,90 @@ def test_the_summary_and_the_rota_print_too(demo_book, tmp_path, needs_libreoffi
             assert len(pages) == 1  # a notice fits one sheet to post
         subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / name), str(tmp_path / argv[0])], check=True)
         assert len(list(tmp_path.glob(f"{argv[0]}-*.png"))) == len(pages)
+
+
+# ------------------------------------------------------------------ paper round 2: what would embarrass the office
+def body_sequence(path) -> list[tuple[str, str]]:
+    """The document's body in order: ("h", heading text), ("p", paragraph text) or ("t", "table")."""
+    doc = Document(str(path))
+    out = []
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[1]
+        if tag == "tbl":
+            out.append(("t", "table"))
+        elif tag == "p":
+            style = child.find(".//{*}pStyle")
+            text = "".join(t.text or "" for t in child.iter("{*}t"))
+            heading = style is not None and style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val",
+                                                      "").startswith("Heading")
+            out.append(("h" if heading else "p", text.strip()))
+    return out
+
+
+def headings_without_content(path) -> list[str]:
+    seq = body_sequence(path)
+    empty = []
+    for i, (kind, text) in enumerate(seq):
+        if kind != "h":
+            continue
+        after = []
+        for k, t in seq[i + 1:]:
+            if k == "h":
+                break
+            after.append((k, t))
+        body = [t for k, t in after if k == "t" or (t and not t.startswith(("报：", "抄送")))]
+        if not body:
+            empty.append(text)
+    return empty
+
+
+def test_no_heading_stands_empty_and_the_summary_is_signed(demo_book):
+    assert runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15"]).exit_code == 0
+    assert runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-29"]).exit_code == 0
+    brief = demo_book.parent / "半月简报-第9期-2012-01-15.docx"
+    summary = demo_book.parent / "全面总结-2012-02-29.docx"
+    assert headings_without_content(brief) == [] and headings_without_content(summary) == []
+    tail = [t for k, t in body_sequence(summary) if t][-2:]
+    assert tail[0].endswith("大走访活动办公室") and tail[1] == "2012年2月29日"  # 落款 and its date
+    steps = [t for k, t in body_sequence(brief) if t.startswith("（一）")]
+    assert steps and "滞后" in steps[0]
+
+
+def test_every_table_row_stays_whole_on_its_page_and_headings_repeat(demo_book):
+    runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15"])
+    runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-29"])
+    runner.invoke(app, ["rota", str(demo_book), "--from", "2012-01-16"])
+    for path in demo_book.parent.glob("*.docx"):
+        for table in Document(str(path)).tables:
+            rows = table._tbl.findall("{*}tr")
+            assert rows[0].find(".//{*}tblHeader") is not None, path.name
+            assert all(r.find(".//{*}cantSplit") is not None for r in rows), path.name
+
+
+def test_the_brief_lists_people_by_rank_not_by_character_code(demo_book):
+    from zoufang.reading.reader import read_campaign
+    runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15"])
+    rows = table_rows(demo_book.parent / "半月简报-第9期-2012-01-15.docx", "单位", "姓名")
+    people = read_campaign(demo_book).people.reset_index(drop=True)
+    roles = ["局领导班子成员", "二级单位领导班子成员", "其他党员干部", "其他干部"]
+    place = {(r.unit, r.name): (not bool(r.is_head), roles.index(r.category), i)
+             for i, r in enumerate(people.itertuples())}
+    for unit in dict.fromkeys(r[0] for r in rows):
+        names = [r[1] for r in rows if r[0] == unit]
+        assert names == sorted(names, key=lambda n: place[(unit, n)]), unit
+    bureau = [r[1] for r in rows if r[0] == rows[0][0]]
+    heads = set(people.loc[people["is_head"].fillna(False).astype(bool), "name"])
+    assert not heads & set(bureau) or bureau[0] in heads
+
+
+def test_a_pdf_of_a_word_document_without_libreoffice_writer_says_what_to_install(demo_book, tmp_path, monkeypatch):
+    """LibreOffice with Calc only (libreoffice-calc-nogui) loads no .docx and writes nothing: played by a stand-in
+    soffice that does just that."""
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded'\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SOFFICE", str(fake))
+    done = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15", "--pdf"])
+    assert done.exit_code == 2
+    assert "Word 文档已生成" in done.output and "libreoffice-writer-nogui" in done.output
+    assert "工作簿已生成" not in done.output

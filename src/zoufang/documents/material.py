@@ -74,7 +74,7 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
     activities = campaign[ACTIVITIES.key].frame
     meetings = activities.loc[(activities["kind"] == ACTIVITY_MEETING)
                               & activities["date"].between(pd.Timestamp(lo), pd.Timestamp(hi)), "date"]
-    behind = _behind_people(report)
+    behind = _behind_people(report, people_rank(campaign))
     overdue = report.overdue
     new_from = pd.Timestamp(lo) - pd.Timedelta(days=1)
     rows = [{"id": r["编号"], "what": r["事由"], "leader": r[LEADER], "unit": r[UNIT],
@@ -118,11 +118,48 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
         "pending_text": (f"已解决但尚未销号的问题 {int(pending.sum())} 个，请各责任单位逐案盘点销号。" if len(pending)
                          else "已解决的问题均已销号。"),
         "pending": [{"unit": u, "count": int(n)} for u, n in pending.items()],
+        "next_steps": brief_next_steps(len(behind), len(overdue), int(pending.sum()) if len(pending) else 0,
+                                       len(coll.unit_weeks_without_reception), len(backlog)),
     }
 
 
-def _behind_people(report: Report) -> list[dict]:
-    """People behind pace (滞后) at the as-of date, by unit, with each lagging metric's numbers."""
+NUMBERS = "一二三四五六七八九十"
+
+
+def numbered(lines: list[str]) -> list[str]:
+    return [f"（{NUMBERS[i]}）{line}" for i, line in enumerate(lines)]
+
+
+def brief_next_steps(behind: int, overdue: int, pending: int, unit_weeks: int, backlog: int) -> list[str]:
+    """八、下步工作, written from the period's figures: what each open item asks for next."""
+    lines = []
+    if behind:
+        lines.append(f"督促进度滞后的 {behind} 名同志对照指标补齐走访、调研、接访等工作，下期简报通报进展。")
+    if overdue:
+        lines.append(f"对 {overdue} 项挂牌督办事项逐项跟踪，分包领导和责任单位报告办理进展，办结一件、销号一件。")
+    if unit_weeks:
+        lines.append("各二级单位坚持每周开门接访，本期有无接访周次的单位说明原因并及时补上。")
+    if backlog:
+        lines.append(f"包案领导继续带案下访，推动 {backlog} 件信访积案化解。")
+    if pending:
+        lines.append(f"各责任单位对已解决未销号的 {pending} 个问题逐项盘点销号。")
+    return numbered(lines or ["继续按活动方案推进走访、调研、接访各项工作。"])
+
+
+def people_rank(campaign: Campaign) -> dict[str, tuple]:
+    """Each person's place in the order the office lists people: 局负责人 first, then by 人员类别
+    (局领导班子成员, 二级单位领导班子成员, …), then in the 人员 sheet's order."""
+    people = campaign.people
+    out = {}
+    for i, r in enumerate(people.itertuples()):
+        role = ROLES.index(r.category) if r.category in ROLES else len(ROLES)
+        out.setdefault(r.person_id, (not bool(r.is_head) if pd.notna(r.is_head) else True, role, i))
+    return out
+
+
+def _behind_people(report: Report, rank: dict[str, tuple] | None = None) -> list[dict]:
+    """People behind pace (滞后) at the as-of date, by unit (the report's order), each unit's people by rank,
+    with each lagging metric's numbers."""
     people = report.people
     lagging = people[people["status"] == BEHIND]
     out = []
@@ -135,9 +172,10 @@ def _behind_people(report: Report) -> list[dict]:
                 parts.append(f"{name} {r.actual:.0%}/{r.target:.0%}")
             else:
                 parts.append(f"{name} {_num(r.actual)}/{_num(r.expected_by_now)}/{_num(r.target)}{r.unit_label or ''}")
-        out.append({"unit": unit, "name": first["name"], "role": first["category"], "metrics": "；".join(parts)})
+        out.append({"unit": unit, "name": first["name"], "role": first["category"], "metrics": "；".join(parts),
+                    "rank": (rank or {}).get(pid, (True, 99, 10 ** 9))})
     order = {u: i for i, u in enumerate(report.units["unit"])} if len(report.units) else {}
-    return sorted(out, key=lambda x: (order.get(x["unit"], 99), x["name"]))
+    return sorted(out, key=lambda x: (order.get(x["unit"], 99), x["rank"]))
 
 
 # ------------------------------------------------------------------ 全面总结
@@ -169,6 +207,11 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
                           f"{len(open_cases)} 件，移交“回头看”继续督办。" if len(handover) else "所有问题和案件均已办结。"),
         "handover": handover,
         "chart": chart,
+        "next_steps": numbered(
+            ([f"对移交“回头看”的 {len(open_problems)} 个问题、{len(open_cases)} 件案件继续督办，逐项办结销号。"]
+             if len(handover) else []) +
+            ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
+        "organizer_office": _editor(campaign),
     }
 
 

@@ -135,10 +135,13 @@ def _table(doc, headers: list[str], fields: list[str], rows: str, widths_mm: lis
         run = cell.paragraphs[0].runs[0]
         run.font.bold = True
         _east_asian(run, "Times New Roman", HEADING_FONT)
-    head_pr = t.rows[0]._tr.get_or_add_trPr()
+    for row in (t.rows[0], t.rows[2]):  # the heading row and the row repeated per item: never split over pages
+        whole = OxmlElement("w:cantSplit")
+        whole.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(whole)
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
-    head_pr.append(repeat)
+    t.rows[0]._tr.get_or_add_trPr().append(repeat)
     t.rows[1].cells[0].text = f"{{%tr for r in {rows} %}}"
     for j, f in enumerate(fields):
         t.rows[2].cells[j].text = f"{{{{ r.{f} }}}}"
@@ -158,6 +161,13 @@ def _table(doc, headers: list[str], fields: list[str], rows: str, widths_mm: lis
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.line_spacing = Pt(16)
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER if row is t.rows[0] else WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _each(doc, items: str) -> None:
+    """One body paragraph per item of ``items`` (docxtpl {%p for %})."""
+    doc.add_paragraph(f"{{%p for line in {items} %}}")
+    _plain(doc, "{{ line }}")
+    doc.add_paragraph("{%p endfor %}")
 
 
 def _conditional(doc, condition: str, build) -> None:
@@ -205,8 +215,8 @@ def brief_template() -> Document:
     _plain(doc, "{{ pending_text }}")
     _conditional(doc, "pending", lambda: _table(doc, [UNIT, "已解决未销号（件）"], ["unit", "count"], "pending", [90, 66]))
     doc.add_paragraph("八、下步工作", style="Heading 1")
-    for _ in range(3):
-        _plain(doc, "")
+    _each(doc, "next_steps")
+    _plain(doc, "")
     sign = _plain(doc, "报：活动领导小组各成员　　送：各二级单位", indent=False)
     _bottom_rule(sign, "000000", 6)
     return doc
@@ -236,8 +246,10 @@ def summary_template() -> Document:
                                                  ["id", "what", "unit", "deadline", "status"], "handover",
                                                  [26, 46, 34, 32, 18]))
     doc.add_paragraph("六、下步打算", style="Heading 1")
-    for _ in range(3):
-        _plain(doc, "")
+    _each(doc, "next_steps")
+    _plain(doc, "")
+    _plain(doc, "{{ organizer_office }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)  # 落款
+    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     return doc
 
 

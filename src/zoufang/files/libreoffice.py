@@ -18,6 +18,16 @@ _RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+WORD_SUFFIXES = (".docx", ".doc", ".odt")
+WRITER_HINT = ("转换 Word 文档需要 LibreOffice Writer（Debian/Ubuntu：sudo apt-get install -y --no-install-recommends "
+               "libreoffice-writer-nogui；Windows 版 LibreOffice 已自带）")
+
+
+def _made(sources) -> str:
+    """What was made before the PDF was asked for: Word documents or workbooks."""
+    return "Word 文档" if all(Path(s).suffix.lower() in WORD_SUFFIXES for s in sources) else "工作簿"
+
+
 class LibreOfficeMissing(RuntimeError):
     pass
 
@@ -63,13 +73,14 @@ def convert_many(sources: list[Path], target_ext: str, out_dir: Path, timeout: f
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # soffice.bin too, only our own group
             proc.communicate()
-            raise LibreOfficeFailed(f"LibreOffice 转换超时（{timeout:.0f} 秒），未生成 PDF；工作簿已生成")
+            raise LibreOfficeFailed(f"LibreOffice 转换超时（{timeout:.0f} 秒），未生成 PDF；{_made(sources)}已生成")
         out = []
         for src, inp in zip(map(Path, sources), inputs):
             made = next((work / "out").glob(inp.stem + ".*"), None)
             if made is None:
-                raise LibreOfficeFailed(f"LibreOffice 无法转换 {src.name}，未生成 PDF（工作簿已生成）："
-                                        f"{log.decode(errors='replace')[-300:].strip() or '没有输出'}")
+                raise LibreOfficeFailed(f"LibreOffice 无法转换 {src.name}，未生成 PDF（{_made([src])}已生成）"
+                                        + (f"。{WRITER_HINT}" if src.suffix.lower() in WORD_SUFFIXES else "") + "："
+                                        + (log.decode(errors='replace')[-300:].strip() or '没有输出'))
             target = out_dir / (src.stem + made.suffix)
             shutil.move(str(made), target)
             out.append(target)
