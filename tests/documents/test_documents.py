@@ -244,3 +244,12 @@ def test_a_pdf_of_a_word_document_without_libreoffice_writer_says_what_to_instal
     assert done.exit_code == 2
     assert "Word 文档已生成" in done.output and "libreoffice-writer-nogui" in done.output
     assert "工作簿已生成" not in done.output
+
+
+def test_the_brief_names_the_reply_rate_and_the_cadres_without_a_pairing(demo_book):
+    runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15"])
+    doc = report_json(demo_book, "2012-01-15")
+    text = text_of(demo_book.parent / "半月简报-第9期-2012-01-15.docx")
+    w = doc["wenzheng"]
+    assert f"问政累计收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}" in text
+    assert f"尚有 {len(doc['unpaired'])} 名党员干部未登记结对帮扶" in text

@@ -90,6 +90,7 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
         "period_text": (f"本期（{period}），全系统新增走访 {br['new_visits']} 户次，开门接访 {br['receptions']} 人次，"
                         f"新登记问题 {br['new_problems']} 个，解决问题 {br['closed_problems']} 个，"
                         f"新超期问题 {br['newly_overdue']} 个。"),
+        "measures_text": measures_text(report),
         "total_text": (f"活动开展以来，累计走访 {br['visits_total']} 户次，开门接访 {br['receptions_total']} 人次，"
                        f"登记问题 {br['problems_total']} 个，已解决 {br['solved_total']} 个，"
                        f"尚未解决 {br['open_problems']} 个。"),
@@ -121,6 +122,20 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
         "next_steps": brief_next_steps(len(behind), len(overdue), int(pending.sum()) if len(pending) else 0,
                                        len(coll.unit_weeks_without_reception), len(backlog)),
     }
+
+
+def measures_text(report: Report) -> str:
+    """问政 replies, 结对帮扶 and the units late with their workbook, in one paragraph of the brief."""
+    w = report.wenzheng
+    parts = []
+    if w.get("opinions"):
+        parts.append(f"问政累计收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}")
+    if report.unpaired:
+        parts.append(f"尚有 {len(report.unpaired)} 名党员干部未登记结对帮扶")
+    late = [r[UNIT_NAME] for r in report.returns if r["status"] == "逾期未发回"]
+    if late:
+        parts.append(f"{'、'.join(late)}逾期未发回本单位工作簿")
+    return "；".join(parts) + "。" if parts else ""
 
 
 NUMBERS = "一二三四五六七八九十"

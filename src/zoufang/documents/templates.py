@@ -192,6 +192,7 @@ def brief_template() -> Document:
     doc.add_paragraph("一、本期工作情况", style="Heading 1")
     _plain(doc, "{{ period_text }}")
     _plain(doc, "{{ total_text }}")
+    _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、开门接访", style="Heading 1")
     _plain(doc, "{{ reception_text }}")
     _conditional(doc, "unit_weeks", lambda: _table(doc, [UNIT, "无接访的周"], ["unit", "weeks"], "unit_weeks", [60, 96]))

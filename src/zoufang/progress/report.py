@@ -9,6 +9,7 @@ import pandas as pd
 from zoufang.contract.periods import due, half_month_of, weeks
 from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
 from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
+from zoufang.progress.measures import households_by_category, pairings, unpaired, wenzheng_summary
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
 from zoufang.progress.returns import return_status
 from zoufang.progress.standing import solved_on
@@ -30,6 +31,10 @@ class Report:
     brief: dict
     over: bool
     returns: list[dict] = field(default_factory=list)  # each issued unit's 已发回 / 未发回 / 逾期未发回 (returns.py)
+    wenzheng: dict = field(default_factory=dict)  # measures.py: 问政 opinions, replies, rate, topics
+    by_category: dict = field(default_factory=dict)  # person_id -> {对象类别: households}
+    pairings: dict = field(default_factory=dict)  # person_id -> 结对帮扶 records
+    unpaired: list = field(default_factory=list)  # the cadres without one
 
     def to_json(self) -> dict:
         people = []
@@ -39,6 +44,7 @@ class Report:
                 PERSON_ID: pid, NAME: first["name"], UNIT: first["unit"], CATEGORY: first["category"],
                 "status": first["overall"],
                 "metrics": {r.metric: _metric_json(r) for r in rows.itertuples()},
+                "by_category": self.by_category.get(pid, {}), "pairings": int(self.pairings.get(pid, 0)),
             })
         units = [{UNIT: r["unit"], "people": int(r["people"]), "met": int(r["met"]), "on_pace": int(r["on_pace"]),
                   "behind": int(r["behind"]), "totals": r["totals"], "open_problems": int(r["open_problems"]),
@@ -64,6 +70,8 @@ class Report:
             "brief": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.brief.items()},
             "share_elapsed": round(self.share, 4),
             "returns": self.returns,
+            "wenzheng": self.wenzheng,
+            "unpaired": self.unpaired,
         }
 
 
@@ -97,8 +105,21 @@ def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
     done["overall"] = rank.groupby(done["person_id"]).transform("max").map(lambda i: STATUS_ORDER[i])
     coll = collective(ctx)
     late = overdue(ctx)
-    return Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),
-                  half_month_brief(ctx), ctx.over, return_status(campaign))
+    report = Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),
+                    half_month_brief(ctx), ctx.over, return_status(campaign))
+    add_measures(report, ctx)
+    return report
+
+
+def add_measures(report: Report, ctx: Context) -> None:
+    """The seed's measures without a number (measures.py), into ``report``."""
+    report.wenzheng = wenzheng_summary(ctx)
+    cats = households_by_category(ctx)
+    report.by_category = {pid: dict(zip(g["category"], g["households"].astype(int)))
+                          for pid, g in cats.groupby("person_id", sort=False)}
+    counts = pairings(ctx)
+    report.pairings = {str(k): int(v) for k, v in counts.items()}
+    report.unpaired = [{PERSON_ID: r.person_id, NAME: r.name, UNIT: r.unit} for r in unpaired(ctx, counts).itertuples()]
 
 
 def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.DataFrame) -> pd.DataFrame:
