@@ -106,3 +106,16 @@ def needs_chromium():
         pytest.fail("ZOUFANG_REQUIRE_BROWSER=1 but chromium / chromedriver are not installed (apt-get install chromium "
                     "chromium-driver)")
     pytest.skip("需要 Debian 的 chromium 和 chromium-driver（apt-get install chromium chromium-driver）")
+
+
+@pytest.fixture
+def issued_demo(clean_demo, tmp_path):
+    """The clean demo master in the office's folder (局办公室/总台账.xlsx), issued to every unit:
+    (master, {unit: its workbook})."""
+    import shutil
+
+    from zoufang.exchange.issue import issue
+    master = tmp_path / "局办公室" / "总台账.xlsx"
+    master.parent.mkdir()
+    shutil.copy(clean_demo[1], master)
+    return master, {i.unit: i.path for i in issue(master, tmp_path / "下发")}

@@ -16,7 +16,6 @@ import pytest
 from builders import set_cell_by_header
 from starlette.testclient import TestClient
 
-from zoufang.exchange.issue import issue
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.reading.reader import read_campaign
 from zoufang.serve import create_app
@@ -27,13 +26,9 @@ BASE = f"http://127.0.0.1:{PORT}"
 
 
 @pytest.fixture
-def office(clean_demo, tmp_path):
+def office(issued_demo):
     """The demo master in the office's folder, issued to every unit."""
-    master = tmp_path / "局办公室" / "总台账.xlsx"
-    master.parent.mkdir()
-    shutil.copy(clean_demo[1], master)
-    issued = {i.unit: i.path for i in issue(master, tmp_path / "下发")}
-    return master, issued
+    return issued_demo
 
 
 def client_for(master: Path, **kw) -> TestClient:

@@ -1,7 +1,6 @@
 """The whole flow in a real browser (Debian's chromium, driven by Selenium): the office opens the printed address,
 reads a person's figures, drops a unit's return, and downloads a unit's ledgers and the brief."""
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -13,18 +12,14 @@ import openpyxl
 import pytest
 from builders import set_cell_by_header
 
-from zoufang.exchange.issue import issue
 
 SHOTS = Path(__file__).parent / "screenshots"  # left for a person to look at (ignored by git)
 
 
 @pytest.fixture
-def served(clean_demo, tmp_path):
+def served(issued_demo):
     """``zoufang serve`` as the office starts it, on a demo master issued to every unit; its address."""
-    master = tmp_path / "局办公室" / "总台账.xlsx"
-    master.parent.mkdir()
-    shutil.copy(clean_demo[1], master)
-    issued = {i.unit: i.path for i in issue(master, tmp_path / "下发")}
+    master, issued = issued_demo
     server = subprocess.Popen([sys.executable, "-m", "zoufang", "serve", str(master), "--no-browser"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = server.stdout.readline().strip()

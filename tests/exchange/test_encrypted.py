@@ -2,7 +2,6 @@
 opened by LibreOffice with it, saved encrypted again, and merged; a wrong password never touches the master."""
 import datetime as dt
 import json
-import shutil
 import subprocess
 import sys
 import zipfile

@@ -17,7 +17,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue
-from zoufang.reading.reader import read_campaign
 
 HEADERS = ("记录编号", "走访日期", "走访人", "人员编号", "走访对象", "对象类别", "地址", "走访形式", "反映问题", "问题编号", "备注")
 EDITABLE = ("地址", "备注", "走访对象")

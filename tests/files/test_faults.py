@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from zoufang.cli import app
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue
-from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.secret_key import secret_path
 
 runner = CliRunner()

@@ -8,7 +8,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 from builders import D, make_book, set_cell_by_header, visit
 

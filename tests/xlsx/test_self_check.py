@@ -144,12 +144,9 @@ def test_dates_typed_as_text_are_left_to_check_never_a_false_alarm(needs_libreof
 
 # ------------------------------------------------------------------ the clerk inserts, deletes, sorts, appends, saves
 @pytest.fixture
-def issued_unit(clean_demo, tmp_path):
-    from zoufang.exchange.issue import issue
-    master = tmp_path / "局" / "总台账.xlsx"
-    master.parent.mkdir()
-    master.write_bytes(clean_demo[1].read_bytes())
-    return master, {i.unit: i.path for i in issue(master, tmp_path / "下发")}["市图书馆"]
+def issued_unit(issued_demo):
+    master, books = issued_demo
+    return master, books["市图书馆"]
 
 
 CLERK_EDITS = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name
 
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
-from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, SELF_CHECK_SHEET, Sheet
+from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
 
 IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
