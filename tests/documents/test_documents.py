@@ -253,3 +253,26 @@ def test_the_brief_names_the_reply_rate_and_the_cadres_without_a_pairing(demo_bo
     w = doc["wenzheng"]
     assert f"问政累计收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}" in text
     assert f"尚有 {len(doc['unpaired'])} 名党员干部未登记结对帮扶" in text
+
+
+def test_the_rota_names_the_make_up_workdays_and_the_holiday_gap_and_is_signed_before_its_days(demo_book):
+    assert runner.invoke(app, ["rota", str(demo_book), "--from", "2012-01-16"]).exit_code == 0
+    path = demo_book.parent / "局领导接访安排-2012-01-16.docx"
+    rows = table_rows(path, "日期", "星期")
+    weekdays = {r[0]: r[1] for r in rows}
+    assert weekdays["2012年1月21日"] == "星期六（调休上班）" and weekdays["2012年1月29日"] == "星期日（调休上班）"
+    text = text_of(path)
+    assert "1月22日至1月28日为春节假期，暂停接访，1月29日起恢复。" in text
+    last = [p.text for p in Document(str(path)).paragraphs if p.text.strip()][-1]
+    assert last == "2012年1月16日"  # signed for its days, not on the day it was printed years later
+
+
+def test_the_brief_words_weeks_and_half_months_as_a_bureau_writes_them(demo_book):
+    runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15"])
+    path = demo_book.parent / "半月简报-第9期-2012-01-15.docx"
+    text = text_of(path)
+    assert "个半月未开例会" not in text and "单位周" not in text
+    assert not any(w.endswith("起") for r in table_rows(path, "单位", "无接访的周") for w in r[1].split("、"))
+    doc = report_json(demo_book, "2012-01-15")
+    missed = doc["collective"]["uncovered_half_months"]
+    assert (f"有 {len(missed)} 期（每半月一期）未召开例会" in text) if missed else "每半月均按时召开例会" in text

@@ -40,6 +40,19 @@ def cn_short(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def week_span(monday: dt.date) -> str:
+    """11月28日至12月4日: a week named by its days, never “11月28日起”."""
+    sunday = monday + dt.timedelta(days=6)
+    return f"{cn_short(monday)}至{cn_short(sunday) if sunday.month != monday.month else f'{sunday.day}日'}"
+
+
+def half_month_span(first: dt.date) -> str:
+    """9月1日至15日 / 9月16日至30日: the half-month that starts on ``first``."""
+    last = first.replace(day=15) if first.day <= 15 else (first.replace(day=28) + dt.timedelta(days=4)).replace(
+        day=1) - dt.timedelta(days=1)
+    return f"{cn_short(first)}至{last.day}日"
+
+
 def _dates(days, limit: int = 12) -> str:
     days = list(days)
     text = "、".join(cn_short(d) for d in days[:limit])
@@ -98,14 +111,14 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
             (f"截至{cn_short(report.as_of)}，有 {len(coll.uncovered_workdays)} 个工作日无局领导接访："
              f"{_dates(coll.uncovered_workdays)}。" if coll.uncovered_workdays else
              f"截至{cn_short(report.as_of)}，每个工作日均有局领导接访。")
-            + (f"二级单位有 {len(coll.unit_weeks_without_reception)} 个单位周无接访，见下表。"
+            + (f"二级单位中有 {len(weeks)} 个单位共 {len(coll.unit_weeks_without_reception)} 周无接访，见下表。"
                if coll.unit_weeks_without_reception else "各二级单位每周均有接访。")),
-        "unit_weeks": [{"unit": u, "weeks": "、".join(f"{cn_short(w)}起" for w in ws)} for u, ws in weeks.items()],
+        "unit_weeks": [{"unit": u, "weeks": "、".join(week_span(w) for w in ws)} for u, ws in weeks.items()],
         "meeting_text": (f"本期领导小组例会已于{_dates(sorted(d.date() for d in meetings))}召开。" if len(meetings)
                          else "本期尚未召开领导小组例会。")
-                        + (f"活动以来有 {len(coll.uncovered_half_months)} 个半月未开例会"
-                           f"（{_dates(coll.uncovered_half_months)}起的半月）。" if coll.uncovered_half_months
-                           else "活动以来每个半月均按时召开例会。"),
+                        + (f"活动以来有 {len(coll.uncovered_half_months)} 期（每半月一期）未召开例会："
+                           f"{'、'.join(half_month_span(d) for d in coll.uncovered_half_months)}。"
+                           if coll.uncovered_half_months else "活动以来每半月均按时召开例会。"),
         "behind_text": (f"按进度要求，有 {len(behind)} 人滞后，按单位列出如下（实际/进度要求/目标）。" if behind
                         else "全体人员均达到进度要求。"),
         "behind": behind,
@@ -327,19 +340,37 @@ def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date
     rows = []
     for i, day in enumerate(workdays):
         leader = leaders.iloc[i % len(leaders)] if len(leaders) else None
-        rows.append({"date": cn_date(day), "weekday": "星期" + WEEKDAYS[day.weekday()],
+        rows.append({"date": cn_date(day), "weekday": "星期" + WEEKDAYS[day.weekday()] + ("（调休上班）" if day.weekday() >= 5
+                                                                                    else ""),
                      "leader": leader["name"] if leader is not None else "",
                      "title": (leader["title"] or leader["category"]) if leader is not None else "",
                      "place": RECEPTION_PLACE})
     span = f"{cn_date(workdays[0])}至{cn_date(workdays[-1])}" if workdays else cn_date(start)
     return {
-        "organizer": campaign.settings.organizer, "written_cn": cn_date(written or dt.date.today()),
+        "organizer": campaign.settings.organizer,
+        "written_cn": cn_date(written or min(dt.date.today(), workdays[0] if workdays else start)),
         "intro_text": (f"为畅通群众诉求表达渠道，根据{campaign.settings.name}安排，局领导班子成员轮流开门接待群众来访。"
                        f"现将{span}的接访安排公告如下："),
         "days": rows,
+        "holiday_text": "".join(holiday_gaps(campaign, workdays)),
         "contact_text": f"联系电话：{phone}" if phone else "联系电话：",
         "first": workdays[0] if workdays else start,
     }
+
+
+def holiday_gaps(campaign: Campaign, workdays: list[dt.date]) -> list[str]:
+    """A sentence for each holiday between two listed workdays: no reception then, and when it resumes."""
+    names = {}
+    holidays = campaign.sheets.get("holidays")
+    if holidays is not None and holidays.present:
+        names = {d.date(): n for d, n in zip(holidays.frame["date"], holidays.frame["name"]) if pd.notna(d) and n}
+    out = []
+    for before, after in zip(workdays, workdays[1:]):
+        off = [before + dt.timedelta(days=k) for k in range(1, (after - before).days)]
+        if any(d.weekday() < 5 for d in off):  # more than a weekend: a holiday
+            name = next((names[d] for d in off if d in names), "法定节假日")
+            out.append(f"{cn_short(off[0])}至{cn_short(off[-1])}为{name}假期，暂停接访，{cn_short(after)}起恢复。")
+    return out
 
 
 # ------------------------------------------------------------------ rendering

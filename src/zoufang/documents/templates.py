@@ -260,6 +260,7 @@ def rota_template() -> Document:
     _plain(doc, "{{ intro_text }}")
     _table(doc, [DATE, "星期", "接访领导", TITLE, "地点"], ["date", "weekday", "leader", "title", "place"], "days",
            [42, 20, 24, 38, 32])
+    _conditional(doc, "holiday_text", lambda: _plain(doc, "{{ holiday_text }}"))
     _plain(doc, "{{ contact_text }}")
     _plain(doc, "{{ organizer }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
