@@ -228,3 +228,17 @@ def test_a_task_that_cannot_run_says_why_in_chinese(office):
     assert summary["state"] == "failed" and "全面总结在结束时或结束后生成" in summary["message"]
     assert post(client, "/api/run/format-disk").status_code == 404
     assert client.get("/api/tasks/nothing").status_code == 404
+
+
+def test_the_marked_copy_and_the_issued_workbooks_download_from_the_page(office):
+    master, _ = office
+    client = client_for(master)
+    marked = client.get("/download/annotated")
+    assert marked.status_code == 200 and "attachment" in marked.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(marked.content))
+    assert "校验结果" in book.sheetnames
+    assert (master.parent / f"{master.stem}-校验标注.xlsx").exists()  # written beside the master, nowhere else
+    issued = run_task(client, "issue")
+    assert issued["state"] == "done" and "共下发" in issued["message"]
+    names = zipfile.ZipFile(io.BytesIO(client.get(issued["download"]).content)).namelist()
+    assert len(names) == len(issued["files"]) > 1 and all(n.startswith("下发/") for n in names)
