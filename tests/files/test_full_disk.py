@@ -22,6 +22,7 @@ app()
     ["issue", "{book}", "--out", "{out}"],
     ["check", "{book}", "--annotate", "{out}/标注.xlsx"],
     ["brief", "{book}", "--out", "{out}"],
+    ["summary", "{book}", "--as-of", "2012-02-29", "--out", "{out}"],
     ["rota", "{book}", "--from", "2012-01-16", "--out", "{out}"],
 ])
 def test_a_full_disk_is_exit_2_with_the_path_named(demo, tmp_path, args):

@@ -458,6 +458,13 @@ def test_a_strict_open_xml_master_is_refused_in_chinese_and_left_as_it_was(tmp_p
 STATS_SHEET = "统计"
 STATS_PART = "xl/worksheets/Sheet99.xml"  # upper case, as some writers name parts (names are case-blind)
 TABLE_PART = "xl/tables/Table7.xml"
+QUERY_PART, QUERY_TABLE_PART = "xl/queryTables/queryTable1.xml", "xl/tables/Table8.xml"
+PIVOT_PART = "xl/pivotCache/pivotCacheDefinition1.xml"
+X14_VALIDATION = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/'
+                  'office/spreadsheetml/2009/9/main"><x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.'
+                  'com/office/excel/2006/main"><x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>'
+                  '人员!$B$2:$B$100</xm:f></x14:formula1><xm:sqref>C2:C9</xm:sqref></x14:dataValidation>'
+                  '</x14:dataValidations></ext></extLst>')
 
 
 def _excel_shaped(master: Path) -> None:
@@ -486,14 +493,21 @@ def _excel_shaped(master: Path) -> None:
              '<tableColumns count="11">' + "".join(
                  f'<tableColumn id="{i}" name="{c.label}"/>' for i, c in enumerate(schema.VISITS.columns, start=1))
              + '</tableColumns><tableStyleInfo name="TableStyleLight1" showRowStripes="1"/></table>').encode()
+    query_cells = "".join(f'<row r="{r}"><c r="M{r}" t="inlineStr"><is><t>{a}</t></is></c><c r="N{r}" t="inlineStr"><is>'
+                          f'<t>{b}</t></is></c></row>' for r, a, b in ((12, "区县", "人口"), (13, "临泉", "220万"),
+                                                                        (14, "颍上", "170万")))
     names[visits_part] = re.sub(rb"<autoFilter[^>]*/>", b"", names[visits_part]).replace(
-        b"</worksheet>", b'<tableParts count="1"><tablePart r:id="rIdT1"/></tableParts></worksheet>')
+        b"</sheetData>", query_cells.encode() + b"</sheetData>").replace(
+        b"</worksheet>", b'<tableParts count="2"><tablePart r:id="rIdT1"/><tablePart r:id="rIdT2"/></tableParts>'
+                         + X14_VALIDATION.encode() + b"</worksheet>")
     rels = visits_part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    table_rel = 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"'
     names[rels] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT1" Type="http://schemas.'
-                   'openxmlformats.org/officeDocument/2006/relationships/table" Target="../tables/Table7.xml"/>'
+                   f'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT1" {table_rel} '
+                   f'Target="../tables/Table7.xml"/><Relationship Id="rIdT2" {table_rel} Target="../tables/Table8.xml"/>'
                    '</Relationships>').encode()
     names[TABLE_PART] = table
+    names.update(_query_and_pivot_parts())
     names[STATS_PART] = sheet
     book = names["xl/workbook.xml"].decode()
     position = book.count("<sheet ")
@@ -504,6 +518,19 @@ def _excel_shaped(master: Path) -> None:
     names["xl/_rels/workbook.xml.rels"] = names["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>", b'<Relationship Id="rIdS99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                              b'relationships/worksheet" Target="worksheets/Sheet99.xml"/></Relationships>')
+    names["xl/workbook.xml"] = names["xl/workbook.xml"].replace(
+        b"</workbook>", b'<pivotCaches><pivotCache cacheId="5" r:id="rIdP5"/></pivotCaches></workbook>') \
+        if b"<pivotCaches" not in names["xl/workbook.xml"] else names["xl/workbook.xml"]
+    names["xl/_rels/workbook.xml.rels"] = names["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdP5" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                             b'relationships/pivotCacheDefinition" Target="pivotCache/pivotCacheDefinition1.xml"/>'
+                             b'</Relationships>')
+    names["[Content_Types].xml"] = names["[Content_Types].xml"].replace(b"</Types>", (
+        '<Override PartName="/xl/tables/Table8.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.table+xml"/><Override PartName="/xl/queryTables/queryTable1.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.queryTable+xml"/><Override PartName="/xl/pivotCache/'
+        'pivotCacheDefinition1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'pivotCacheDefinition+xml"/></Types>').encode())
     names["[Content_Types].xml"] = names["[Content_Types].xml"].replace(b"</Types>", (
         '<Override PartName="/xl/worksheets/Sheet99.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         'spreadsheetml.worksheet+xml"/><Override PartName="/xl/tables/Table7.xml" ContentType="application/vnd.'
@@ -511,6 +538,40 @@ def _excel_shaped(master: Path) -> None:
     with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
         for n, data in names.items():
             z.writestr(n, data)
+
+
+def canonical(xml: bytes) -> bytes:
+    """The XML's content, whatever its serialisation (quotes, declaration): what a reader sees."""
+    from lxml import etree
+    return etree.tostring(etree.fromstring(xml), method="c14n")
+
+
+def _query_and_pivot_parts() -> dict[str, bytes]:
+    """A query table beside the data below the records (M12:N14), and a pivot cache over the visits."""
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    fields = "".join(f'<cacheField name="{c.label}" numFmtId="0"><sharedItems/></cacheField>'
+                     for c in schema.VISITS.columns)
+    return {
+        QUERY_TABLE_PART: (head + f'<table xmlns="{main}" id="8" name="区县表" displayName="区县表" ref="M12:N14" '
+                           'tableType="queryTable" totalsRowShown="0"><autoFilter ref="M12:N14"/><tableColumns '
+                           'count="2"><tableColumn id="1" uniqueName="1" name="区县" queryTableFieldId="1"/><tableColumn '
+                           'id="2" uniqueName="2" name="人口" queryTableFieldId="2"/></tableColumns><tableStyleInfo '
+                           'name="TableStyleMedium2" showRowStripes="1"/></table>').encode(),
+        "xl/tables/_rels/Table8.xml.rels": (head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                                            'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
+                                            'org/officeDocument/2006/relationships/queryTable" Target="../queryTables/'
+                                            'queryTable1.xml"/></Relationships>').encode(),
+        QUERY_PART: (head + f'<queryTable xmlns="{main}" name="区县" connectionId="1" autoFormatId="16" applyNumberFormats='
+                     '"0" applyBorderFormats="0" applyFontFormats="0" applyPatternFormats="0" applyAlignmentFormats="0" '
+                     'applyWidthHeightFormats="0"><queryTableRefresh nextId="3"><queryTableFields count="2">'
+                     '<queryTableField id="1" name="区县" tableColumnId="1"/><queryTableField id="2" name="人口" '
+                     'tableColumnId="2"/></queryTableFields></queryTableRefresh></queryTable>').encode(),
+        PIVOT_PART: (head + f'<pivotCacheDefinition xmlns="{main}" xmlns:r="http://schemas.openxmlformats.org/'
+                     'officeDocument/2006/relationships" refreshOnLoad="1" recordCount="0"><cacheSource type="worksheet">'
+                     f'<worksheetSource ref="A1:K9" sheet="{VISITS}"/></cacheSource><cacheFields count="11">{fields}'
+                     '</cacheFields></pivotCacheDefinition>').encode(),
+    }
 
 
 def _part_of_sheet(names: dict[str, bytes], sheet: str) -> str:
@@ -521,7 +582,8 @@ def _part_of_sheet(names: dict[str, bytes], sheet: str) -> str:
 
 @pytest.mark.libreoffice
 def test_an_excel_shaped_master_goes_through_issue_and_a_deleting_collect_as_libreoffice_deletes(tmp_path, lo_clerk):
-    """Shared and array formulas, a sheet-scoped name, a table with a structured reference, an upper-case part:
+    """Shared and array formulas, a sheet-scoped name, a table with a structured reference, a query table, a pivot
+    cache, an x14 validation, an upper-case part:
     LibreOffice deleting the same rows is the oracle; parts nobody had to change stay byte for byte."""
     master = tmp_path / "office" / "总台账.xlsx"
     master.parent.mkdir()
@@ -549,7 +611,11 @@ def test_an_excel_shaped_master_goes_through_issue_and_a_deleting_collect_as_lib
     after = parts(master)
     changed = {n for n in before if after.get(n) != before[n]}
     entry = _part_of_sheet(before, VISITS)
-    assert changed <= {entry, STATS_PART, TABLE_PART, "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+    assert b'ref="M10:N12"' in after[QUERY_TABLE_PART] and after[QUERY_PART] == before[QUERY_PART]  # moved, never grown
+    assert canonical(after[PIVOT_PART]) == canonical(before[PIVOT_PART].replace(b'ref="A1:K9"', b'ref="A1:K7"'))
+    assert re.search(rb"<xm:sqref>C2:C7</xm:sqref>", after[entry])  # an x14 validation moves with its range
+    assert changed <= {entry, STATS_PART, TABLE_PART, QUERY_TABLE_PART, PIVOT_PART,
+                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                        "[Content_Types].xml",  # the log sheets collect adds (导入记录, 已删除记录) ...
                        "xl/styles.xml",  # ... with their header fill and date format
                        "docProps/app.xml", "docProps/core.xml"} | {
