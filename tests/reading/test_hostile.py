@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from zoufang.checks.validate import validate
+from zoufang.contract import schema
 from zoufang.cli import app
 from zoufang.files.names import safe_file_name, safe_sheet_name
 from zoufang.progress.report import build_report
@@ -91,6 +92,8 @@ def test_control_characters_and_formula_text_survive_as_text(tmp_path):
     for book in out.rglob("*.xlsx"):
         wb = openpyxl.load_workbook(book)
         for ws in wb.worksheets:
+            if ws.title == schema.SELF_CHECK_SHEET:  # zoufang's own formulas, over the clerk's text
+                continue
             for row in ws.iter_rows():
                 for c in row:
                     assert c.data_type != "f", (book.name, ws.title, c.coordinate, c.value)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_col_to_name
-
+from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
 
@@ -112,7 +111,7 @@ class SelfCheckWriter:
                       "": book.add_format({"bg_color": "#" + FILL_WARNING[2:]})}
 
     def _letter(self, sheet: Sheet, key: str) -> str:
-        return xl_col_to_name(sheet.keys.index(key))
+        return column_letter(sheet.keys.index(key) + 1)
 
     def paint(self, ws, sheet: Sheet) -> None:
         """Conditional formats on ``sheet``'s rows, one per rule, in the marked copy's colours."""
