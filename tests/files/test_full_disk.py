@@ -30,7 +30,8 @@ def test_a_full_disk_is_exit_2_with_the_path_named(demo, tmp_path, args):
     out = tmp_path / "满了"
     out.mkdir()
     argv = [a.format(book=book, out=out) for a in args]
-    done = subprocess.run([sys.executable, "-c", LIMITED, *argv], capture_output=True, text=True, timeout=300)
+    fresh = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}  # as on a new machine: no font cache yet
+    done = subprocess.run([sys.executable, "-c", LIMITED, *argv], capture_output=True, text=True, timeout=300, env=fresh)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "无法写入" in done.stderr
     assert str(out) in done.stderr or str(book) in done.stderr  # the path that could not be written

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT, ROLE_BUREAU_LEADER, ROLES,
     UNIT_KIND_BUREAU,
 )
 from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
+from zoufang.files.safe_io import WriteRefused, disk_error_of
 from zoufang.progress.collective import UNIT_NAME, reception_units
 from zoufang.progress.quota import BEHIND, DONE, Context
 from zoufang.progress.report import Report, build_report
@@ -414,11 +416,17 @@ def write_brief(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.date 
 def write_summary(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.date | None = None,
                   pdf: bool = False) -> tuple[Written, Report]:
     report = build_report(campaign, as_of)
+    target = Path(out_dir) / f"全面总结-{report.as_of.isoformat()}.docx"
     with tempfile.TemporaryDirectory(prefix="zoufang-chart-") as tmp:
         context = summary_context(campaign, report)
-        chart = petition_chart(context["months"], Path(tmp) / "chart.png") if context["months"] else None
-        target = render(doc_template(master, SUMMARY_TEMPLATE), context,
-                        Path(out_dir) / f"全面总结-{report.as_of.isoformat()}.docx", {"chart": chart})
+        try:
+            chart = petition_chart(context["months"], Path(tmp) / "chart.png") if context["months"] else None
+        except Exception as exc:  # the chart is drawn to a temporary file first: a full disk shows there
+            cause = disk_error_of(exc)
+            if cause is None:
+                raise
+            raise WriteRefused(f"无法写入 {target}：{os_error_text(cause)}（原有文件未被改动）") from exc
+        target = render(doc_template(master, SUMMARY_TEMPLATE), context, target, {"chart": chart})
     return Written(target, _pdf(target, pdf)), report
 
 
