@@ -364,7 +364,10 @@ def test_rules_follow_their_range_as_libreoffice_moves_them_when_the_first_data_
     ours = tmp_path / "ours.xlsx"
     package.save(ours)
     mine, oracle = _rules(ours), _rules(theirs)
-    assert mine[("dv", "C2:C19")] == oracle[("dv", "C2:C19")] == "LEN(C2)<10"
+    assert mine[("dv", "C2:C19")] == "LEN(C2)<10"  # as Excel keeps it: relative to the range's new top-left
+    # LibreOffice, deleting the same row of the same file, answers LEN(C2)<10 on most runs and LEN(#REF!)<10 on
+    # some (seen in CI, same version): it is the oracle for what it answers steadily, never for the #REF!.
+    assert oracle[("dv", "C2:C19")] in ("LEN(C2)<10", "LEN(#REF!)<10")
     assert mine[("scale", "L2:L12")][0] == oracle[("scale", "L2:L12")][0] == "$B$9"
     row_rule = next(v for k, v in mine.items() if k[0] == "cf" and v[0].startswith("COUNTA"))
     assert row_rule == ["COUNTA($A2:$K2)>0"] and "#REF!" not in str(mine)
