@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import shutil
 import socket
 import sys
 import threading
@@ -213,7 +214,7 @@ async def api_collect(request: Request) -> JSONResponse:
             try:
                 saved = await save_uploads(files, folder)
             except UploadRefused:
-                _remove_folder(folder)
+                shutil.rmtree(folder, ignore_errors=True)  # nothing of a refused upload is kept
                 raise
         result = await run_in_threadpool(collect, office.book, saved)
     except UploadRefused as exc:
@@ -221,12 +222,6 @@ async def api_collect(request: Request) -> JSONResponse:
     except FAILURES as exc:
         return JSONResponse({"error": failure_text(exc)}, failure_status(exc))
     return JSONResponse(result.to_json())
-
-
-def _remove_folder(folder: Path) -> None:
-    for f in folder.iterdir():
-        f.unlink()
-    folder.rmdir()
 
 
 # ------------------------------------------------------------------ long work and downloads

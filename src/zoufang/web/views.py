@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from zoufang.contract.schema import PEOPLE, RATIO_METRICS, UNITS
-from zoufang.web.charts import STATUS_COLOURS, stacked_bars
+from zoufang.web.charts import stacked_bars
 
 UNIT, NAME, PID, CATEGORY = UNITS.col("name").label, PEOPLE.col("name").label, PEOPLE.col("person_id").label, \
     PEOPLE.col("category").label
@@ -54,10 +54,6 @@ def findings(checked: dict, units_of: dict[tuple[str, int], str], unit: str = ""
              and (not level or r["level"] == level)]
     return {"rows": shown, "choices": choices, "total": len(rows), "errors": checked["errors"],
             "warnings": checked["warnings"]}
-
-
-def status_colours() -> dict[str, str]:
-    return dict(STATUS_COLOURS)
 
 
 def figure(value, metric: str) -> str:
