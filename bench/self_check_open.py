@@ -1,11 +1,11 @@
-"""What the 自查 formulas cost a unit clerk: LibreOffice loading, recalculating and saving an issued
-unit workbook of the demo's largest unit with 2,000 visit rows, with and without the self-check.
+"""What the 自查 and 本单位进度 formulas cost a unit clerk: LibreOffice loading, recalculating and saving an
+issued unit workbook of the demo's largest unit with 2,000 visit rows, without them, with 自查, and with both.
 
     python bench/self_check_open.py [--runs 3]
 
 Both books are written by the same writer from the same rows in this run; each is converted by
 a fresh headless LibreOffice (load, recalculate every formula, save), the best of ``--runs``
-taken. The ratio (with / without) is what the self-check adds to opening the workbook.
+taken. The ratios (with / without) are what the formulas add to opening the workbook.
 """
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ from zoufang.demo.campaign import build_demo
 ROWS = 2000
 
 
-def unit_content(self_check: bool):
-    """The demo's content cut to its largest unit's visits, repeated to ROWS rows."""
+def unit_content(self_check: bool, progress: bool = False, tmp: Path | None = None):
+    """The demo's content cut to its largest unit's visits, repeated to ROWS rows (with the unit's 本单位进度,
+    planned from the same rows written once to ``tmp``, when ``progress``)."""
     content = build_demo(seed=2011, clean=True).content
     visits = content.frames["visits"]
     people = content.frames["people"]
@@ -34,6 +35,12 @@ def unit_content(self_check: bool):
     content.frames["visits"] = pd.concat([mine] * (ROWS // max(len(mine), 1) + 1)).head(ROWS).reset_index(drop=True)
     if self_check:
         content.self_checks, content.import_only = formula_checks(), import_only()
+    if progress:
+        from zoufang.progress.metric_formulas import unit_progress_plan
+        from zoufang.reading.reader import read_campaign
+        from zoufang.xlsx.book_writer import write_book
+        plain = write_book(tmp / "plain.xlsx", content)
+        content.progress = unit_progress_plan(read_campaign(plain), unit, [str(content.settings["contact_point"])])
     return content
 
 
@@ -58,13 +65,14 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as tmp:
         times = {}
-        for with_check in (False, True):
-            book = Path(tmp) / f"unit-{'with' if with_check else 'without'}.xlsx"
-            write_book(book, unit_content(with_check))
-            times[with_check] = open_and_recalculate(book, runs)
-            print(f"{'with' if with_check else 'without'} 自查: {times[with_check]:.2f} s "
-                  f"({book.stat().st_size / 1024:.0f} KB)")
-        print(f"ratio with/without: {times[True] / times[False]:.2f}")
+        for label, check, progress in (("without", False, False), ("with 自查", True, False),
+                                       ("with 自查 and 本单位进度", True, True)):
+            book = Path(tmp) / f"unit-{len(times)}.xlsx"
+            write_book(book, unit_content(check, progress, Path(tmp)))
+            times[label] = open_and_recalculate(book, runs)
+            print(f"{label}: {times[label]:.2f} s ({book.stat().st_size / 1024:.0f} KB)")
+        for label in list(times)[1:]:
+            print(f"ratio {label} / without: {times[label] / times['without']:.2f}")
 
 
 if __name__ == "__main__":

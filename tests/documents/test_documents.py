@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from typer.testing import CliRunner
 
@@ -276,3 +277,27 @@ def test_the_brief_words_weeks_and_half_months_as_a_bureau_writes_them(demo_book
     doc = report_json(demo_book, "2012-01-15")
     missed = doc["collective"]["uncovered_half_months"]
     assert (f"有 {len(missed)} 期（每半月一期）未召开例会" in text) if missed else "每半月均按时召开例会" in text
+
+
+@pytest.mark.libreoffice
+def test_page_numbers_sit_at_the_outside_corner_and_the_imprint_at_the_foot_of_the_last_page(demo_book, tmp_path,
+                                                                                               needs_libreoffice):
+    """GB/T 9704: "— 1 —" at the right on odd pages and at the left on even ones; the 版记 (报送, 印发机关 and
+    印发日期) at the foot of the last page; no rule under the summary's title."""
+    import pdfplumber
+    result = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15", "--pdf", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(tmp_path / "半月简报-第9期-2012-01-15.pdf") as doc:
+        assert len(doc.pages) >= 2
+        for number, page in enumerate(doc.pages, start=1):
+            word = next(w for w in page.extract_words() if w["text"] == str(number) and w["top"] > page.height * 0.85)
+            middle = (word["x0"] + word["x1"]) / 2
+            assert (middle > page.width * 0.7) if number % 2 else (middle < page.width * 0.3), number
+        last = doc.pages[-1]
+        lines = [w for w in last.extract_words() if w["text"].endswith("印发")]
+        assert lines and lines[0]["top"] > last.height * 0.8
+        text = "".join((last.extract_text() or "").split())
+        assert "局大走访活动办公室" in text and "2012年1月15日印发" in text
+    runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-29", "--out", str(tmp_path)])
+    title = Document(str(tmp_path / "全面总结-2012-02-29.docx")).styles["Title"].element
+    assert title.find(".//" + qn("w:pBdr")) is None

@@ -7,6 +7,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 import pytest
 from builders import make_book
+from progress_oracle import progress_sheet, reported, same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from zoufang.checks.formula_checks import formula_checks
 from zoufang.checks.validate import validate
 from zoufang.contract.schema import ENTRY_SHEETS, SELF_CHECK_SHEET, Kind
 from zoufang.files.libreoffice import round_trip_xlsx
+from zoufang.progress.report import build_report
 from zoufang.reading.reader import read_campaign
 from zoufang.xlsx.self_check import IMPORT_ONLY
 
@@ -179,6 +181,11 @@ def test_the_check_survives_the_clerk_and_every_format_libreoffice_saves(issued_
     assert got == want
     assert got[("deadline-missing", "接访记录", "deadline")] >= 1 and got[("bad-choice", "走访记录", "form")] == 1
     assert ws["A1"].value.startswith("还有 ")
+    # 本单位进度 reads the rows as they now stand: the inserted, sorted and thousand appended ones too
+    campaign = read_campaign(saved)
+    mine = set(campaign.people.loc[campaign.people["unit"] == "市图书馆", "person_id"])
+    sheet, want = progress_sheet(recalculated), reported(build_report(campaign).to_json(), mine)
+    assert set(sheet) == set(want) and same(sheet, want) == []
 
 
 @pytest.mark.libreoffice

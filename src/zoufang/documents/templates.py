@@ -18,7 +18,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 
 from zoufang.contract.schema import ACTIVITIES, CASES, HOLIDAYS, PEOPLE, PROBLEMS, QUOTAS, SETTINGS
 
@@ -64,12 +64,16 @@ def _style(doc, name: str, east: str, size: float, bold: bool = False, indent: b
     return style
 
 
-def _page_number_footer(section) -> None:
-    """"— 1 —" centred under the type area."""
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run("— ")
-    run = p.add_run()
+def _page_number(paragraph, outside) -> None:
+    """"— 1 —" in 4号 on ``paragraph``, one character in from the outside edge (GB/T 9704)."""
+    paragraph.alignment = outside
+    fmt = paragraph.paragraph_format
+    if outside == WD_ALIGN_PARAGRAPH.RIGHT:
+        fmt.right_indent = Pt(14)
+    else:
+        fmt.left_indent = Pt(14)
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -79,10 +83,17 @@ def _page_number_footer(section) -> None:
             el.set(qn("xml:space"), "preserve")
             el.text = text
         run._r.append(el)
-    p.add_run(" —")
-    for r in p.runs:
-        _east_asian(r, "Times New Roman", TITLE_FONT)
+    paragraph.add_run(" —")
+    for r in paragraph.runs:
+        _east_asian(r, "Times New Roman", BODY_FONT)
         r.font.size = Pt(14)
+
+
+def _page_number_footer(doc, section) -> None:
+    """Page numbers at the outside corner: odd pages right, even pages left (GB/T 9704 单页码居右，双页码居左)."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
 
 
 def new_document(landscape: bool = False) -> Document:
@@ -102,8 +113,26 @@ def new_document(landscape: bool = False) -> Document:
     table = doc.styles["Table Grid"]
     _east_asian(table, "Times New Roman", BODY_FONT)
     table.font.size = TABLE_SIZE
-    _page_number_footer(section)
+    _page_number_footer(doc, section)
+    title_rule = doc.styles["Title"].element.pPr.find(qn("w:pBdr"))  # Word's default Title: a blue rule below
+    if title_rule is not None:
+        title_rule.getparent().remove(title_rule)
     return doc
+
+
+PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+             "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+             "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+             "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
+             "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+             "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")  # CT_PPr's sequence: Word refuses another order
+
+
+def _put(ppr, element) -> None:
+    """``element`` into a paragraph's properties at its place in the schema's sequence."""
+    tag = element.tag.split("}")[1]
+    later = PPR_ORDER[PPR_ORDER.index(f"w:{tag}") + 1:]
+    ppr.insert_element_before(element, *later)
 
 
 def _bottom_rule(paragraph, color: str = "C00000", size: int = 18) -> None:
@@ -112,7 +141,7 @@ def _bottom_rule(paragraph, color: str = "C00000", size: int = 18) -> None:
     for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", color)):
         bottom.set(qn(k), v)
     pbdr.append(bottom)
-    paragraph._p.get_or_add_pPr().append(pbdr)
+    _put(paragraph._p.get_or_add_pPr(), pbdr)
 
 
 def _plain(doc, text: str, align=None, indent: bool = True):
@@ -217,10 +246,38 @@ def brief_template() -> Document:
     _conditional(doc, "pending", lambda: _table(doc, [UNIT, "已解决未销号（件）"], ["unit", "count"], "pending", [90, 66]))
     doc.add_paragraph("八、下步工作", style="Heading 1")
     _each(doc, "next_steps")
-    _plain(doc, "")
-    sign = _plain(doc, "报：活动领导小组各成员　　送：各二级单位", indent=False)
-    _bottom_rule(sign, "000000", 6)
+    _imprint(doc, ["报：活动领导小组各成员　　送：各二级单位", "{{ editor }}\t{{ written_cn }}印发"])
     return doc
+
+
+def _imprint(doc, lines: list[str]) -> None:
+    """版记 at the foot of the last page (GB/T 9704): its lines in one frame placed just above the bottom margin,
+    between rules."""
+    p = _plain(doc, "", WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+    for k, text in enumerate(lines):
+        run = p.add_run(text)
+        run.font.size = Pt(14)
+        if k < len(lines) - 1:
+            run.add_break()
+    fmt = p.paragraph_format
+    fmt.tab_stops.add_tab_stop(Mm(150), WD_TAB_ALIGNMENT.RIGHT)
+    fmt.left_indent = Pt(14)
+    height = Pt(28 * len(lines) + 8)
+    top = Emu(Mm(297) - Mm(35) - height)
+    frame = OxmlElement("w:framePr")
+    for key, value in (("w:wrap", "around"), ("w:vAnchor", "page"), ("w:hAnchor", "margin"), ("w:x", "0"),
+                       ("w:y", str(int(top.twips))), ("w:w", str(int(Mm(156).twips))),
+                       ("w:h", str(int(height.twips))), ("w:hRule", "exact")):
+        frame.set(qn(key), value)
+    ppr = p._p.get_or_add_pPr()
+    _put(ppr, frame)
+    border = OxmlElement("w:pBdr")
+    for edge in ("top", "bottom"):
+        el = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "1"), ("w:color", "000000")):
+            el.set(qn(key), value)
+        border.append(el)
+    _put(ppr, border)
 
 
 def summary_template() -> Document:

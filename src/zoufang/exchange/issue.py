@@ -18,7 +18,7 @@ from zoufang import __version__
 from zoufang.checks.formula_checks import formula_checks, import_only
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
-    BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET,
+    ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET,
     PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, UNITS,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells
@@ -31,7 +31,10 @@ from zoufang.exchange.record_ids import IdAllocator
 from zoufang.exchange.secret_key import load_secret
 from zoufang.files.names import safe_file_name
 from zoufang.files.safe_io import atomic_write, refuse_if_open
+from zoufang.progress.metric_formulas import unit_progress_plan
+from zoufang.reading.contact_points import points_named
 from zoufang.reading.dataset import Campaign
+from zoufang.reading.normalize import clean_text, squeeze
 from zoufang.reading.reader import InputError, read_campaign
 from zoufang.reading.roster import Roster, owning_units
 from zoufang.xlsx.book_writer import BookContent, write_book
@@ -265,6 +268,13 @@ class IssuePlan:
         self.settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
         self.self_checks, self.import_only = formula_checks(), import_only()
 
+    def points(self, content: BookContent) -> list[str]:
+        """The contact points a unit's workbook names: the bureau's and its own 联系点建设 rows."""
+        a = content.frames[ACTIVITIES.key]
+        kinds = [squeeze(clean_text(k)) for k in a["kind"]]
+        places = [clean_text(p) for p, k in zip(a["place"], kinds) if k == ACTIVITY_CONTACT_POINT]
+        return points_named(str(self.settings.get("contact_point") or ""), places)
+
     def unit_book(self, unit: str) -> tuple[str, BookContent, int, list[list]]:
         """The workbook of ``unit`` (its roster, its rows, a token in _meta), its row count, its _base rows."""
         campaign, people = self.campaign, self.campaign.people
@@ -289,6 +299,7 @@ class IssuePlan:
                         "token": unit_token(self.secret, self.campaign_id, unit), "issued_digest": digest}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
         content.home = unit_home(campaign, unit, self.now)
+        content.progress = unit_progress_plan(campaign, unit, self.points(content))
         bases = [[batch_key(digest), unit, ISSUED_PART, json.dumps({"issued_at": self.issued_at})]]  # JSON: no
         # reader (xlwings' remote engines among them) takes it for a date
         bases += [row for spec in ENTRY_SHEETS

@@ -29,10 +29,14 @@ def last_part(name: str) -> str:
 
 def contact_points(campaign: Campaign) -> list[str]:
     """The bureau's contact points, then each unit's, in the order first named."""
-    points = [p.strip() for p in _SEPARATORS.split(campaign.settings.contact_point or "") if p.strip()]
     a = campaign[ACTIVITIES.key].frame
-    if "place" in a:
-        points += [p for p in a.loc[a["kind"] == ACTIVITY_CONTACT_POINT, "place"] if p]
+    places = list(a.loc[a["kind"] == ACTIVITY_CONTACT_POINT, "place"]) if "place" in a else []
+    return points_named(campaign.settings.contact_point or "", places)
+
+
+def points_named(bureau: str, places: list[str]) -> list[str]:
+    """The points of 局联系点 (one or several, separated) and of the given 联系点建设 places, squeezed, once each."""
+    points = [p.strip() for p in _SEPARATORS.split(bureau) if p.strip()] + [p for p in places if p]
     return list(dict.fromkeys(nz.squeeze(p) for p in points if nz.squeeze(p)))
 
 

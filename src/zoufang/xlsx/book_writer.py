@@ -18,11 +18,14 @@ from xlsxwriter.utility import xl_col_to_name
 from zoufang import __version__
 from zoufang.contract.schema import (
     ALL_SHEETS, DEFAULT_QUOTAS, HOLIDAYS, HOME_SHEET, HOME_TEXT, META_HEADERS, META_ITEMS, META_SHEET, NAME_PERIOD_END,
-    NAME_PERIOD_START, PEOPLE, QUOTAS, REFERENCE_NOTE, SCHEMA_VERSION, SELF_CHECK_SHEET, SETTING_ITEMS, SETTINGS, UNITS,
+    NAME_PERIOD_START, PEOPLE, PROGRESS_HELPER_SHEET, PROGRESS_SHEET, QUOTAS, REFERENCE_NOTE, SCHEMA_VERSION,
+    SELF_CHECK_SHEET, SETTING_ITEMS, SETTINGS, UNITS,
     Kind, Owner, Sheet,
 )
+from zoufang.contract.findings import FILL_ERROR
 from zoufang.contract.work_calendar import official_arrangement
-from zoufang.xlsx.self_check import SelfCheckWriter
+from zoufang.xlsx.self_check import SelfCheckWriter, define_ranges
+from zoufang.xlsx.unit_progress import ProgressPlan, ProgressWriter
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "#1F4E78"
@@ -30,6 +33,7 @@ OFFICE_FILL = "#7F6000"  # header colour of columns the office owns on an entry 
 OFFICE_SHADE = "#D9D9D9"  # their cells in a unit's copy
 OFFICE_NOTE = "此列由局活动办公室填写。单位在此列的修改不会被采用，导入时会列出。"
 EXTRA_ROWS = 2000  # rows below the data that keep dropdowns and date limits
+REFERENCE_EXTRA_ROWS = 200  # people and units a clerk may add and still be recognised by the formulas
 CHECKED_EXTRA_ROWS = 1200  # rows below the data that 自查 checks (a thousand more than issued, and some)
 NAME_PEOPLE = "人员姓名"
 NAME_UNITS = "单位名称列表"
@@ -55,6 +59,7 @@ class BookContent:
     xlwings_conf: dict[str, object] = field(default_factory=dict)  # the macro workbook's hidden xlwings.conf sheet
     self_checks: list = field(default_factory=list)  # self_check.FormulaCheck: the 自查 sheet and painted cells
     import_only: list = field(default_factory=list)  # self_check.ImportOnly: listed in 自查 as checked at import
+    progress: ProgressPlan | None = None  # 本单位进度 of an issued unit workbook
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -98,6 +103,16 @@ class _Formats:
         self.link = book.add_format({**base, "font_size": 11, "font_color": "#0563C1", "underline": 1})
         self.link_cell = book.add_format({**cell, "font_color": "#0563C1", "underline": 1})
         self.verdict = book.add_format({"font_name": "黑体", "font_size": 14, "bold": True})
+        self._book, self._cell, self._figures = book, cell, {}
+        self.late_fill = book.add_format({"bg_color": "#" + FILL_ERROR[2:]})
+        self.done_fill = book.add_format({"bg_color": "#E2EFDA"})
+
+    def figure(self, num_format: str):
+        """A bordered cell with ``num_format`` (本单位进度's "完成 / 目标"), one format per distinct text."""
+        if num_format not in self._figures:
+            self._figures[num_format] = self._book.add_format({**self._cell, "num_format": num_format,
+                                                               "align": "center"})
+        return self._figures[num_format]
 
 
 MIN_PRINT_SCALE = 0.9  # 10 pt cells print at 9 pt or more
@@ -291,13 +306,17 @@ def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_nam
     ws.activate()
 
 
-def _self_checker(book, content: BookContent, sheets: tuple[Sheet, ...]) -> SelfCheckWriter:
-    """The writer of 自查 and of the entry sheets' painting (xlsx.self_check), its names defined."""
-    last_rows = {spec.key: len(content.frames.get(spec.key, ())) + CHECKED_EXTRA_ROWS + 1 for spec in sheets if spec.entry}
+def formula_rows(content: BookContent, sheets: tuple[Sheet, ...]) -> dict[str, int]:
+    """The last row each sheet's zf_ names reach: the rows written and room for what the clerk adds."""
+    return {spec.key: len(content.frames.get(spec.key, ())) + 1 + (CHECKED_EXTRA_ROWS if spec.entry else
+                                                                   REFERENCE_EXTRA_ROWS)
+            for spec in sheets if spec.entry or spec in (PEOPLE, UNITS)}
+
+
+def _self_checker(book, content: BookContent, last_rows: dict[str, int]) -> SelfCheckWriter:
+    """The writer of 自查 and of the entry sheets' painting (xlsx.self_check)."""
     checks = [c for c in content.self_checks if c.sheet.key in last_rows]
-    writer = SelfCheckWriter(book, checks, content.import_only, last_rows)
-    writer.define_names()
-    return writer
+    return SelfCheckWriter(book, checks, content.import_only, last_rows)
 
 
 def _write_meta(ws, fmts: _Formats, meta: dict[str, str]) -> None:
@@ -321,7 +340,11 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
     _defined_names(book)
     home = book.add_worksheet(HOME_SHEET)
     checking = book.add_worksheet(SELF_CHECK_SHEET) if content.self_checks else None
-    checker = _self_checker(book, content, sheets) if checking is not None else None
+    progress = book.add_worksheet(PROGRESS_SHEET) if content.progress else None
+    last_rows = formula_rows(content, sheets)
+    if checking is not None or progress is not None:
+        define_ranges(book, [s for s in sheets if s.key in last_rows], last_rows)
+    checker = _self_checker(book, content, last_rows) if checking is not None else None
     for spec in sheets:
         ws = book.add_worksheet(spec.name)
         if spec is SETTINGS:
@@ -331,6 +354,10 @@ def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL
                          content.protect_office_columns and spec.entry, checker.paint if checker and spec.entry else None)
     if checker is not None:
         checker.write_sheet(checking, fmts)
+    if progress is not None:
+        writer = ProgressWriter(book, content.progress, last_rows)
+        writer.write_sheet(progress, fmts)
+        writer.write_helper(book.add_worksheet(PROGRESS_HELPER_SHEET))
     _write_home(book, home, fmts, content.settings, [s.name for s in sheets], content.home)
     for k, (caption, macro) in enumerate(content.buttons):
         home.insert_button(1, 3, {"macro": macro, "caption": caption, "width": 150, "height": 36,

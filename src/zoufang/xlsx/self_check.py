@@ -101,9 +101,17 @@ def rows_name(sheet: Sheet) -> str:
     return f"zf_{sheet.key}__rows"
 
 
+def define_ranges(book, sheets, last_rows: dict[str, int]) -> None:
+    """``zf_<sheet>_<column>`` for every column of ``sheets``: rows 2 to ``last_rows[sheet.key]``."""
+    for sheet in sheets:
+        for j, key in enumerate(sheet.keys):
+            letter = column_letter(j + 1)
+            book.define_name(range_name(sheet, key), f"='{sheet.name}'!${letter}$2:${letter}${last_rows[sheet.key]}")
+
+
 # ------------------------------------------------------------------ writing
 class SelfCheckWriter:
-    """Writes the defined names, the painting and the 自查 sheet of one workbook (XlsxWriter)."""
+    """Writes the painting and the 自查 sheet of one workbook (XlsxWriter), over define_ranges' names."""
 
     def __init__(self, book, checks: list[FormulaCheck], import_only: list[ImportOnly], last_rows: dict[str, int]):
         self.book, self.checks, self.import_only, self.last_rows = book, checks, import_only, last_rows
@@ -122,17 +130,6 @@ class SelfCheckWriter:
             fill = self.fills[LEVEL_ERROR if check.level == LEVEL_ERROR else ""]
             ws.conditional_format(1, col, last - 1, col, {"type": "formula", "criteria": "=" + check.expression(refs),
                                                           "format": fill})
-
-    def define_names(self) -> None:
-        done = set()
-        for check in self.checks:
-            for key in check.keys():
-                name = range_name(check.sheet, key)
-                if name not in done:
-                    letter = self._letter(check.sheet, key)
-                    last = self.last_rows[check.sheet.key]
-                    self.book.define_name(name, f"='{check.sheet.name}'!${letter}$2:${letter}${last}")
-                    done.add(name)
 
     def write_sheet(self, ws, fmts) -> None:
         """自查: the verdict on top (可以发回 / 还有 N 处需要修改), then a row per rule (代码 · 工作表 · 说明 ·

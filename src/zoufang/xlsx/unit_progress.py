@@ -1,0 +1,175 @@
+"""The 本单位进度 sheet and its hidden helper sheet (WORKBOOK.md): figures by formulas from the workbook's rows.
+
+The helper sheet holds blocks of columns, one row per row of what the block reads (an entry sheet's rows,
+the roster, the days of the period). A column's formula is a template: ``{i}`` is the row's position in
+what the block reads (``INDEX(zf_visits_date,{i})``), ``[name]`` the same row's cell of helper column
+``name``; every helper column is also a defined name (``zh_name``) for the counts on 本单位进度, where
+``{pid}`` is the person's 人员编号 cell. Positions, not cell links: a clerk's inserted, deleted or sorted
+rows move under the formulas and every figure still reads them all.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_col_to_name
+
+from zoufang.contract.schema import PEOPLE, PROGRESS_TAIL
+
+_SAME_ROW = re.compile(r"\[(\w+)\]")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Helper columns (name → template, in order: a column may use those before it) over the rows of the
+    sheet ``source`` (its key: as many rows as its named ranges hold), or over ``rows`` rows."""
+
+    source: str
+    columns: dict[str, str]
+    rows: int = 0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One 指标 column of 本单位进度: the figure's template and its status's."""
+
+    label: str  # the 指标 name, the column's header
+    value: str  # template over {pid}: the figure (a count, days, or a ratio as a fraction; "" when undefined)
+    status: str  # template over {pid}, {value} (the figure's cell) and {target}: 已完成 / 按进度 / 滞后 / 未完成
+    ratio: bool = False
+
+
+@dataclass
+class ProgressPlan:
+    """What 本单位进度 shows: people (人员编号, 姓名, 人员类别, {指标: target}), figures, and the helper blocks."""
+
+    people: list[tuple[str, str, str, dict[str, float]]]
+    figures: list[Figure]
+    blocks: list[Block] = field(default_factory=list)
+    scalars: dict[str, str] = field(default_factory=dict)  # name → formula (zh_name), in order
+    status_words: tuple[str, ...] = ()  # the statuses, best first: a person's 状态 is the worst of theirs
+    note: str = ""
+
+
+def plain_formulas(ws) -> None:
+    """Formulas go into ``ws`` as written: the helper sheet's tens of thousands of formulas use only Excel 2010
+    functions, so XlsxWriter's rewriting of newer functions (29 regular expressions over each formula, 90% of
+    an issue's time) has nothing to do. Pinned XlsxWriter: its ``_prepare_formula`` strips the "=" and braces."""
+    def prepare(formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
+    ws._prepare_formula = prepare
+
+
+def helper_name(column: str) -> str:
+    return f"zh_{column}"
+
+
+class ProgressWriter:
+    """Writes the helper sheet (hidden) and 本单位进度 of one workbook with XlsxWriter."""
+
+    def __init__(self, book, plan: ProgressPlan, last_rows: dict[str, int]):
+        self.book, self.plan, self.last_rows = book, plan, last_rows
+
+    def write_helper(self, ws) -> None:
+        """Each helper column's template is a defined name with a row-relative reference (``zr_<column>``,
+        evaluated on the row of the cell that uses it), and each of its cells holds just ``=zr_<column>``:
+        a formula read once, not once per row, by Excel, WPS and LibreOffice alike."""
+        plain_formulas(ws)
+        for k, (name, formula) in enumerate(self.plan.scalars.items(), start=1):
+            ws.write_string(k, 0, name)
+            ws.write_formula(k, 1, "=" + formula)
+            self.book.define_name(helper_name(name), f"='{ws.name}'!$B${k + 1}")
+        col = 3
+        for block in self.plan.blocks:
+            letters = {name: xl_col_to_name(col + j) for j, name in enumerate(block.columns)}
+            rows = self.last_rows[block.source] - 1 if block.source else block.rows
+            for j, (name, template) in enumerate(block.columns.items()):
+                ws.write_string(0, col + j, name)
+                row_name = f"zr_{name}"
+                text = _SAME_ROW.sub(lambda m: f"'{ws.name}'!${letters[m.group(1)]}1",
+                                     template.replace("{i}", "(ROW()-1)"))
+                self.book.define_name(row_name, "=" + text)
+                for i in range(1, rows + 1):
+                    ws.write_formula(i, col + j, "=" + row_name)
+                letter = letters[name]
+                self.book.define_name(helper_name(name), f"='{ws.name}'!${letter}$2:${letter}${rows + 1}")
+            col += len(block.columns)
+        ws.hide()
+
+    def write_sheet(self, ws, fmts) -> None:
+        """人员编号 · 姓名 · 人员类别 · a figure per 指标 (shown with its target) · 状态 · 需要加快; the
+        statuses per 指标 in hidden columns on the right."""
+        figures = self.plan.figures
+        heads = [*(PEOPLE.col(k).label for k in ("person_id", "name", "category")), *(f.label for f in figures),
+                 *PROGRESS_TAIL]
+        first_status = len(heads)
+        ws.merge_range(0, 0, 0, len(heads) - 1, "", fmts.verdict)
+        ws.write_formula(0, 0, '="本单位进度（统计截止 "&TEXT(zh_as_of,"yyyy-mm-dd")&"）"', fmts.verdict, "本单位进度")
+        ws.set_row(0, 24)
+        for j, head in enumerate(heads):
+            ws.write_string(1, j, head, fmts.header)
+        for j, f in enumerate(figures):
+            ws.write_string(1, first_status + j, f.label + PROGRESS_TAIL[0])
+        for j, width in enumerate([10, 10, 20, *(18 if f.ratio else 12 for f in figures), 8, 30]):
+            ws.set_column(j, j, width)
+        ws.set_column(first_status, first_status + len(figures) - 1, None, None, {"hidden": True})
+        for r, (pid, name, category, targets) in enumerate(self.plan.people, start=2):
+            self._write_person(ws, fmts, r, (pid, name, category), targets, first_status)
+        last = len(self.plan.people) + 2
+        self._paint(ws, fmts, last, first_status)
+        if self.plan.note:
+            ws.merge_range(last + 1, 0, last + 1, len(heads) - 1, self.plan.note, fmts.body)
+            ws.set_row(last + 1, 48)
+        ws.print_area(0, 0, last + 1, len(heads) - 1)
+        ws.freeze_panes(2, 3)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(1)
+
+    def _paint(self, ws, fmts, last: int, first_status: int) -> None:
+        """A figure behind or missed, and such a 状态, in the marked copy's red; one done in green."""
+        n = len(self.plan.figures)
+        if not self.plan.people or not n:
+            return
+        late, done = self.plan.status_words[2:], self.plan.status_words[0]
+        status = xl_col_to_name(first_status)
+        for fill, words in ((fmts.late_fill, late), (fmts.done_fill, (done,))):
+            said = ",".join(f'{status}3="{w}"' for w in words)
+            ws.conditional_format(2, 3, last - 1, 2 + n, {"type": "formula", "criteria": f"=OR({said})",
+                                                          "format": fill})
+            said = ",".join(f'${xl_col_to_name(3 + n)}3="{w}"' for w in words)
+            ws.conditional_format(2, 3 + n, last - 1, 3 + n, {"type": "formula", "criteria": f"=OR({said})",
+                                                              "format": fill})
+
+    def _write_person(self, ws, fmts, r: int, who: tuple[str, str, str], targets: dict[str, float],
+                      first_status: int) -> None:
+        for j, text in enumerate(who):
+            ws.write_string(r, j, text, fmts.cell)
+        pid = f"$A${r + 1}"
+        words = []
+        for j, f in enumerate(self.plan.figures):
+            cell = f"{xl_col_to_name(3 + j)}{r + 1}"
+            status_cell = f"{xl_col_to_name(first_status + j)}{r + 1}"
+            if f.label not in targets:
+                ws.write_blank(r, 3 + j, None, fmts.cell)
+                ws.write_string(r, first_status + j, "")
+                continue
+            target = targets[f.label]
+            shown = (f'0.0%" / {target:.0%}"' if f.ratio else f'0" / {target:g}"')
+            ws.write_formula(r, 3 + j, "=" + f.value.replace("{pid}", pid), fmts.figure(shown))
+            ws.write_formula(r, first_status + j, "=" + f.status.replace("{pid}", pid).replace("{value}", cell)
+                             .replace("{target}", repr(float(target))))
+            words.append((f.label, status_cell))
+        statuses = f"{xl_col_to_name(first_status)}{r + 1}:{xl_col_to_name(first_status + len(self.plan.figures) - 1)}{r + 1}"
+        worst = '""'
+        for status in self.plan.status_words:  # best first: each worse status found wraps the answer
+            worst = f'IF(COUNTIF({statuses},"{status}"),"{status}",{worst})'
+        ws.write_formula(r, 3 + len(self.plan.figures), "=" + worst, fmts.cell)
+        late = self.plan.status_words[2:]  # 滞后, 未完成
+        parts = []
+        for label, c in words:
+            said = ",".join(f'{c}="{w}"' for w in late)
+            parts.append(f'IF(OR({said}),"{label} ","")')
+        behind = "&".join(parts) or '""'
+        ws.write_formula(r, 4 + len(self.plan.figures), f"=TRIM({behind})", fmts.cell)
