@@ -12,6 +12,15 @@ from zoufang.xlsx.book_writer import write_book
 REQUIRE_LO = os.environ.get("ZOUFANG_REQUIRE_LIBREOFFICE") == "1"
 
 
+@pytest.fixture(autouse=True)
+def _unit_progress_only_where_asked(request, monkeypatch):
+    """Issued workbooks carry 本单位进度 in the tests marked ``unit_progress`` (its own and the clerk's round trips);
+    elsewhere issue writes them without it: its helper sheet (tens of thousands of tiny formulas) makes every
+    openpyxl load and save of an issued book a second slower, and the merge and exchange tests do thousands."""
+    if request.node.get_closest_marker("unit_progress") is None:
+        monkeypatch.setattr("zoufang.exchange.issue.unit_progress_plan", lambda *args, **kwargs: None)
+
+
 @pytest.fixture
 def needs_libreoffice():
     """Skip where LibreOffice is absent (a user's machine); CI sets ZOUFANG_REQUIRE_LIBREOFFICE=1 to fail instead."""

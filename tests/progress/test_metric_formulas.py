@@ -21,6 +21,8 @@ from zoufang.files.libreoffice import round_trip_xlsx
 from zoufang.progress.report import build_report
 from zoufang.reading.reader import read_campaign
 
+pytestmark = pytest.mark.unit_progress
+
 # ------------------------------------------------------------------ the demo
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("unit", ["市图书馆", "市文化广电新闻出版局机关"])

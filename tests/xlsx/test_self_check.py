@@ -166,6 +166,7 @@ CLERK_EDITS = [
 
 
 @pytest.mark.libreoffice
+@pytest.mark.unit_progress
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
 def test_the_check_survives_the_clerk_and_every_format_libreoffice_saves(issued_unit, lo_clerk, tmp_path, suffix):
     master, book = issued_unit
