@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from zoufang.checks.formula_checks import formula_checks
 from zoufang.checks.validate import validate
-from zoufang.contract.schema import ENTRY_SHEETS, SELF_CHECK_SHEET, Kind
+from zoufang.contract.schema import ENTRY_SHEETS, PROGRESS_HELPER_SHEET, PROGRESS_SHEET, SELF_CHECK_SHEET, Kind
 from zoufang.files.libreoffice import round_trip_xlsx
 from zoufang.progress.report import build_report
 from zoufang.reading.reader import read_campaign
@@ -190,6 +190,7 @@ def test_the_check_survives_the_clerk_and_every_format_libreoffice_saves(issued_
 
 
 @pytest.mark.libreoffice
+@pytest.mark.unit_progress
 def test_collect_takes_the_rows_and_never_the_self_check(issued_unit, lo_clerk, tmp_path):
     from zoufang.exchange.collect import collect
     master, book = issued_unit
@@ -200,6 +201,7 @@ def test_collect_takes_the_rows_and_never_the_self_check(issued_unit, lo_clerk, 
     assert result.status == "merged" and result.added == 1000
     after = openpyxl.load_workbook(master)
     assert after.sheetnames[:len(before)] == before and SELF_CHECK_SHEET not in after.sheetnames
+    assert PROGRESS_SHEET not in after.sheetnames and PROGRESS_HELPER_SHEET not in after.sheetnames
     formulas = [c.coordinate for ws in after.worksheets if ws.title != SELF_CHECK_SHEET
                 for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert formulas == []

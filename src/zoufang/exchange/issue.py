@@ -32,6 +32,7 @@ from zoufang.exchange.secret_key import load_secret
 from zoufang.files.names import safe_file_name
 from zoufang.files.safe_io import atomic_write, refuse_if_open
 from zoufang.progress.metric_formulas import unit_progress_plan
+from zoufang.progress.quota import assignments, quota_rules
 from zoufang.reading.contact_points import points_named
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.normalize import clean_text, squeeze
@@ -267,6 +268,7 @@ class IssuePlan:
         self.digests = {spec.key: digest_cells(campaign[spec.key]) for spec in ENTRY_SHEETS}
         self.settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
         self.self_checks, self.import_only = formula_checks(), import_only()
+        self.assigned = assignments(campaign, quota_rules(campaign))  # 本单位进度's targets, once for every unit
 
     def points(self, content: BookContent) -> list[str]:
         """The contact points a unit's workbook names: the bureau's and its own 联系点建设 rows."""
@@ -299,7 +301,7 @@ class IssuePlan:
                         "token": unit_token(self.secret, self.campaign_id, unit), "issued_digest": digest}
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
         content.home = unit_home(campaign, unit, self.now)
-        content.progress = unit_progress_plan(campaign, unit, self.points(content))
+        content.progress = unit_progress_plan(campaign, unit, self.points(content), self.assigned)
         bases = [[batch_key(digest), unit, ISSUED_PART, json.dumps({"issued_at": self.issued_at})]]  # JSON: no
         # reader (xlwings' remote engines among them) takes it for a date
         bases += [row for spec in ENTRY_SHEETS

@@ -73,7 +73,7 @@ def person_columns(sheet: Sheet, key: str) -> dict[str, str]:
              f'ISERROR(FIND(")",MID({text},{last_open}+1,LEN({text})-{last_open}-1))),'
              f'LEN({text})-{last_open}>1),LEFT({text},{last_open}-1),{text}),{text})')
     ids = sheet.person_id_key if key == "person" and sheet.person_id_key else None
-    hint = unit_hint_key_of(sheet, key)
+    hint = sheet.col(key).paired_unit  # as roster.unit_hint_key
     hint_text = token(cell(sheet, hint)) if hint else '""'
     return {
         f"{p}_text": token(cell(sheet, key)),
@@ -90,10 +90,6 @@ def person_columns(sheet: Sheet, key: str) -> dict[str, str]:
         p: (f'IF([{p}_id]="",[{p}_byname],IF(ISNA(MATCH([{p}_id],zh_roster_pid,0)),[{p}_byname],'
             f'IF(INDEX(zh_roster_name,MATCH([{p}_id],zh_roster_pid,0))=[{p}_name],[{p}_id],"")))'),
     }
-
-
-def unit_hint_key_of(sheet: Sheet, key: str) -> str | None:
-    return sheet.col(key).paired_unit if key in sheet.keys else None
 
 
 def date_columns(sheet: Sheet, key: str) -> dict[str, str]:
@@ -257,11 +253,13 @@ def unit_people(campaign: Campaign, unit: str) -> pd.DataFrame:
     return people[(people["unit"] == unit) & (people["person_id"] != "") & ~people["person_id"].duplicated()]
 
 
-def unit_progress_plan(campaign: Campaign, unit: str, points: list[str]) -> ProgressPlan | None:
-    """本单位进度 of ``unit``: its people with the targets 配额 gives them, and the blocks their 指标 read
-    (``points``: the contact points its workbook names); None when 配额 gives none of them a target."""
+def unit_progress_plan(campaign: Campaign, unit: str, points: list[str],
+                       assigned: pd.DataFrame | None = None) -> ProgressPlan | None:
+    """本单位进度 of ``unit``: its people with the targets 配额 gives them (``assigned``: quota.assignments of the
+    campaign, when already worked out), and the blocks their 指标 read (``points``: the contact points its
+    workbook names); None when 配额 gives none of them a target."""
     people = unit_people(campaign, unit)
-    plan = assignments(campaign, quota_rules(campaign))
+    plan = assignments(campaign, quota_rules(campaign)) if assigned is None else assigned
     plan = plan[plan["person_id"].isin(set(people["person_id"]))]
     if plan.empty:
         return None

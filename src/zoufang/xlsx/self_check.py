@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
+from zoufang.xlsx.formula_text import cleaned
 
 IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
@@ -23,14 +24,6 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 # ------------------------------------------------------------------ the template language
-def cleaned(ref: str) -> str:
-    """A cell's text without blanks of any width or line breaks: how check compares choices and yes/no."""
-    out = ref
-    for blank in ('" "', '"　"', "CHAR(10)", "CHAR(13)", "CHAR(9)"):
-        out = f"SUBSTITUTE({out},{blank},\"\")"
-    return out
-
-
 def blank(ref: str) -> str:
     return f"(LEN({cleaned(ref)})=0)"
 

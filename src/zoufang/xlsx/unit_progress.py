@@ -52,9 +52,10 @@ class ProgressPlan:
 
 
 def plain_formulas(ws) -> None:
-    """Formulas go into ``ws`` as written: the helper sheet's tens of thousands of formulas use only Excel 2010
-    functions, so XlsxWriter's rewriting of newer functions (29 regular expressions over each formula, 90% of
-    an issue's time) has nothing to do. Pinned XlsxWriter: its ``_prepare_formula`` strips the "=" and braces."""
+    """Formulas go into ``ws`` as written: the helper sheet's tens of thousands of ``=zr_…`` cells name no
+    function, so XlsxWriter's rewriting of newer functions (29 regular expressions per formula: 3.8 s against
+    1.1 s for a unit's workbook) has nothing to do. Pinned XlsxWriter: its ``_prepare_formula`` strips "=" and
+    braces."""
     def prepare(formula: str, expand_future_functions: bool = False) -> str:
         return formula[1:] if formula.startswith("=") else formula
     ws._prepare_formula = prepare
