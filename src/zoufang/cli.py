@@ -192,8 +192,7 @@ def report(
     out.print(f"统计截止 {result.as_of}（已过活动期的 {result.share:.0%}）")
     out.print("个人：" + "，".join(f"{k} {v} 人" for k, v in people.items()))
     c = result.collective
-    out.print(f"集体：{len(c.uncovered_workdays)} 个工作日无局领导接访；{len(c.unit_weeks_without_reception)} 个单位周无接访；"
-              f"{len(c.uncovered_half_months)} 个半月未开例会")
+    out.print(f"集体：{c.headline()}")
     out.print(f"督办：超期 {len(result.overdue)} 项，信访积案 {len(result.backlog)} 件")
     if path:
         out.print(f"报告工作簿：{path}")

@@ -100,7 +100,7 @@ def test_the_summary_waits_for_the_end_then_sums_up_the_campaign(demo_book, tmp_
         group = [p for p in doc["people"] if p["人员类别"] == role and metric in p["metrics"]]
         assert int(people) == len(group) and int(met) == sum(p["metrics"][metric]["status"] == "已完成" for p in group)
     months = table_rows(docx, "月份")
-    assert sum(int(r[1]) for r in months) == doc["brief"]["receptions_total"]
+    assert sum(int(r[2]) for r in months) == doc["brief"]["receptions_total"]
     assert f"开门接访 {doc['brief']['receptions_total']} 人次" in text
     assert len(Document(str(docx)).inline_shapes) == 1  # the monthly petition chart
     handed = table_rows(docx, "编号", "事由", "责任单位")
@@ -301,3 +301,150 @@ def test_page_numbers_sit_at_the_outside_corner_and_the_imprint_at_the_foot_of_t
     runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-29", "--out", str(tmp_path)])
     title = Document(str(tmp_path / "全面总结-2012-02-29.docx")).styles["Title"].element
     assert title.find(".//" + qn("w:pBdr")) is None
+
+
+def set_setting(book, label: str, value) -> None:
+    """The clerk types ``value`` beside ``label`` in 活动设置 (a row added if the book has none)."""
+    import openpyxl
+    wb = openpyxl.load_workbook(book)
+    ws = wb["活动设置"]
+    row = next((r for r in ws.iter_rows() if r[0].value == label), None)
+    if row is None:
+        ws.append([label, value])
+    else:
+        row[1].value = value
+    wb.save(book)
+
+
+def _write_documents(book, out, pdf: bool = False) -> dict[str, object]:
+    extra = ["--pdf"] if pdf else []
+    for argv in (["brief", "--as-of", "2012-01-15"], ["summary", "--as-of", "2012-02-29"],
+                 ["rota", "--from", "2012-01-16", "--days", "12"]):
+        done = runner.invoke(app, [argv[0], str(book), *argv[1:], "--out", str(out), *extra])
+        assert done.exit_code == 0, done.output
+    return {kind: next(out.glob(f"{prefix}*.docx")) for kind, prefix in
+            (("brief", "半月简报"), ("summary", "全面总结"), ("rota", "局领导接访安排"))}
+
+
+KEEP_WHOLE = re.compile(r"[A-Z]{2,4}-[A-Z]{2}\d{5}|\d{4}年\d{1,2}月\d{1,2}日|星期.（调休上班）")
+
+
+def whole_pieces(docx) -> list[str]:
+    """What a reader must find on one line in each table: record numbers, dates, 星期六（调休上班）, the headings and
+    the short labels (局领导班子成员, 其他党员干部)."""
+    doc = Document(str(docx))
+    out = []
+    for table in doc.tables:
+        for i, row in enumerate(table.rows):
+            for cell in row.cells:
+                text = cell.text.strip()
+                out += KEEP_WHOLE.findall(text)
+                if not KEEP_WHOLE.search(text) and text and (len(text) <= 4 if i == 0 else len(text) <= 7):
+                    out.append(text)
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed_documents(clean_demo, tmp_path_factory):
+    from zoufang.files.libreoffice import find_soffice
+    if not find_soffice():
+        return None
+    out = tmp_path_factory.mktemp("printed")
+    _, path = clean_demo
+    book = out / path.name
+    shutil.copy(path, book)
+    return _write_documents(book, out, pdf=True)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["brief", "summary", "rota"])
+def test_no_record_number_date_or_short_label_breaks_across_lines(printed_documents, kind, needs_libreoffice):
+    """Printed tables keep "WWS-WT00003", "2011年10月31日", "其他党员干部", "超期天数" on one line: columns are sized
+    from what the cells hold, with the widths of a fallback font (no Times New Roman here)."""
+    from printed import page_texts
+    docx = printed_documents[kind]
+    lines = [line.replace(" ", "") for page in page_texts(docx.with_suffix(".pdf")) for line in page.splitlines()]
+    pieces = whole_pieces(docx)
+    assert len(pieces) > 10
+    printed = "\n".join(lines)
+    broken = sorted({p for p in pieces if printed.count(p) < pieces.count(p)})
+    assert not broken, broken[:10]
+
+
+@pytest.mark.libreoffice
+def test_the_chart_stands_clear_of_the_table_above_it(printed_documents, needs_libreoffice):
+    import pdfplumber
+    with pdfplumber.open(printed_documents["summary"].with_suffix(".pdf")) as doc:
+        page = next(p for p in doc.pages if p.images)
+        chart = page.images[0]
+        rules = [e for e in page.edges if e["orientation"] == "h" and e["top"] < chart["top"] + 20]
+        assert rules and chart["top"] - max(e["bottom"] for e in rules) >= 3  # white space, not the picture on the rule
+
+
+def test_a_sentence_leading_into_a_table_stays_on_the_page_of_its_first_rows(demo_book, tmp_path):
+    """A heading or its lead-in sentence never ends a page with its table on the next: every paragraph right before
+    a table, and every heading, keeps with the next."""
+    for path in _write_documents(demo_book, tmp_path).values():
+        doc = Document(str(path))
+        keeps = {s.name: bool(s.paragraph_format.keep_with_next) for s in doc.styles if hasattr(s, "paragraph_format")}
+        body = list(doc.element.body.iterchildren())
+        for before, child in zip(body, body[1:]):
+            if child.tag == qn("w:tbl") and before.tag == qn("w:p"):
+                own = before.find(f"{qn('w:pPr')}/{qn('w:keepNext')}")
+                style = before.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+                assert own is not None or keeps.get(style.get(qn("w:val")) if style is not None else "Normal"), (
+                    path.name, "".join(before.itertext()))
+
+
+def test_the_month_table_covers_every_month_and_compares_them_per_day(demo_book, tmp_path):
+    """Every month of the campaign is a row (one without a reception too); a month the campaign covers only in
+    part says which days, and the trend compares receptions per day, not half a month with a whole one."""
+    set_setting(demo_book, "结束日期", dt.date(2012, 2, 15))
+    done = runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-15", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    docx = tmp_path / "全面总结-2012-02-15.docx"
+    months = table_rows(docx, "月份", "天数")
+    assert [r[0] for r in months] == ["2011年9月", "2011年10月", "2011年11月", "2011年12月", "2012年1月",
+                                      "2012年2月（1日至15日）"]
+    assert [int(r[1]) for r in months] == [30, 31, 30, 31, 31, 15]
+    for label, days, count, per_day, _ in months:
+        assert per_day == f"{int(count) / int(days):.1f}"
+    text = text_of(docx)
+    first, last = months[0], months[-1]
+    assert f"日均接访从{first[0]}的 {first[3]} 人次到{last[0]}的 {last[3]} 人次" in text
+
+
+def test_the_documents_word_counts_as_a_bureau_writes_them(demo_book, tmp_path):
+    """No "6 个单位周无接访" or "1 个半月未开例会"; the summary's people split by kind, the handed-over problems and
+    cases counted by the statuses the table shows; a 信访积案 supervised before its deadline reads 未到期, never
+    "0 天" and 新; a ratio's figures explained beside the counts'."""
+    files = _write_documents(demo_book, tmp_path)
+    done = runner.invoke(app, ["report", str(demo_book), "--as-of", "2012-01-15"])
+    assert "个单位周无接访" not in done.output and "个半月未开例会" not in done.output
+    assert re.search(r"\d+ 个单位共 \d+ 周无接访", done.output) and "期（每半月一期）未开例会" in done.output
+    summary = text_of(files["summary"])
+    doc = report_json(demo_book, "2012-02-29")
+    roles = {}
+    for p in doc["people"]:
+        roles[p["人员类别"]] = roles.get(p["人员类别"], 0) + 1
+    assert f"全系统 {len(doc['people'])} 名干部参加（其中" in summary
+    assert all(f"{role} {n} 名" in summary for role, n in roles.items())
+    handed = table_rows(files["summary"], "编号", "事由", "责任单位")
+    statuses = {}
+    for r in handed:
+        statuses[r[-1]] = statuses.get(r[-1], 0) + 1
+    assert all(re.search(f"{status} {n} [个件]", summary) for status, n in statuses.items())
+    assert "口径" not in summary
+    rows = table_rows(files["brief"], "编号", "事由", "分包领导")
+    assert all(r[4] != "0" for r in rows) and all(not (r[4] == "未到期" and r[5]) for r in rows)
+    assert any(r[4] == "未到期" for r in rows)  # the demo's 信访积案 not yet due
+    assert "比例指标列实际/目标" in text_of(files["brief"])
+
+
+def test_the_rota_prints_the_reception_place_and_hours_set_in_the_settings(demo_book, tmp_path):
+    set_setting(demo_book, "接访地点", "市民服务中心三楼 312 室")
+    set_setting(demo_book, "接访时间", "工作日上午 9:00—11:30")
+    done = runner.invoke(app, ["rota", str(demo_book), "--from", "2012-01-16", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    path = tmp_path / "局领导接访安排-2012-01-16.docx"
+    assert "接访时间：工作日上午 9:00—11:30。接访地点：市民服务中心三楼 312 室。" in text_of(path)

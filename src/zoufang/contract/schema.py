@@ -361,6 +361,8 @@ SETTING_ITEMS = (
     SettingItem("contact_point", "局联系点", "临泉县庙岔镇庞庄村"),
     SettingItem("security_points", "治安联系点", "颍州区颍西镇振兴社区；市第三人民医院"),
     SettingItem("return_deadline", "回收截止日期", None, Kind.DATE),  # printed on each unit's 首页 at issue
+    SettingItem("reception_place", "接访地点", "局信访接待室"),  # printed on the rota (局领导接访安排)
+    SettingItem("reception_hours", "接访时间", "工作日上午 8:30—12:00，下午 2:30—5:30"),
     SettingItem("encrypt", "下发加密", "否", Kind.YESNO),  # unit workbooks e-mailed encrypted, each its own password
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTING_ITEMS}

@@ -18,7 +18,7 @@ from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT, ROLE_BUREAU_LEADER, ROLES,
-    UNIT_KIND_BUREAU,
+    SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
 )
 from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
 from zoufang.files.safe_io import WriteRefused, disk_error_of
@@ -29,7 +29,6 @@ from zoufang.progress.supervision import DEADLINE, LEADER, STATUS, UNIT
 from zoufang.reading.dataset import Campaign
 
 CLERK_TEMPLATES = "台账模板"
-RECEPTION_PLACE = "局信访接待室"
 BRIEF_MASTHEAD = "大走访活动"  # the brief's red title reads 大走访活动简报
 WEEKDAYS = "一二三四五六日"
 SERVICE_KINDS = (ACTIVITY_LECTURE, "送服务", ACTIVITY_BOOKS, "结对帮扶")
@@ -92,9 +91,7 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
     behind = _behind_people(report, people_rank(campaign))
     overdue = report.overdue
     new_from = pd.Timestamp(lo) - pd.Timedelta(days=1)
-    rows = [{"id": r["编号"], "what": r["事由"], "leader": r[LEADER], "unit": r[UNIT],
-             "days": int(r["days_overdue"]), "new": "新" if pd.Timestamp(r[DEADLINE]) >= new_from else ""}
-            for _, r in overdue.iterrows()]
+    rows = [overdue_row(r, report.as_of, new_from) for _, r in overdue.iterrows()]
     problems = ctx.problems()
     pending = problems[problems["solved_at"] & ~problems["closed_at"]].groupby("unit").size().sort_values(ascending=False)
     backlog = report.backlog
@@ -121,7 +118,8 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
                         + (f"活动以来有 {len(coll.uncovered_half_months)} 期（每半月一期）未召开例会："
                            f"{'、'.join(half_month_span(d) for d in coll.uncovered_half_months)}。"
                            if coll.uncovered_half_months else "活动以来每半月均按时召开例会。"),
-        "behind_text": (f"按进度要求，有 {len(behind)} 人滞后，按单位列出如下（实际/进度要求/目标）。" if behind
+        "behind_text": (f"按进度要求，有 {len(behind)} 人滞后，按单位列出如下（计数指标列实际/进度要求/目标，"
+                        f"比例指标列实际/目标）。" if behind
                         else "全体人员均达到进度要求。"),
         "behind": behind,
         "overdue_text": (f"截至{cn_short(report.as_of)}，挂牌督办事项 {len(overdue)} 项，其中本期新增 "
@@ -137,6 +135,15 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
         "next_steps": brief_next_steps(len(behind), len(overdue), int(pending.sum()) if len(pending) else 0,
                                        len(coll.unit_weeks_without_reception), len(backlog)),
     }
+
+
+def overdue_row(r, as_of: dt.date, new_from: pd.Timestamp) -> dict:
+    """A 挂牌督办 row of the brief: days past the deadline, or 未到期 for a 信访积案 supervised before its deadline;
+    新 when its deadline passed within this half-month."""
+    deadline = pd.Timestamp(r[DEADLINE]) if pd.notna(r[DEADLINE]) else None
+    late = deadline is not None and deadline < pd.Timestamp(as_of)
+    return {"id": r["编号"], "what": r["事由"], "leader": r[LEADER], "unit": r[UNIT],
+            "days": int(r["days_overdue"]) if late else "未到期", "new": "新" if late and deadline >= new_from else ""}
 
 
 def measures_text(report: Report) -> str:
@@ -217,14 +224,14 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
     problems, cases = ctx.problems(), ctx.cases()
     receptions = reception_units(ctx)  # as the report counts them: by leaders who may receive, in the campaign
     four = four_batches(campaign, problems, cases, receptions)
-    months = month_rows(receptions)
+    months = month_rows(receptions, s.start, min(report.as_of, s.end))
     open_problems, open_cases = problems[problems["open_at"]], cases[cases["open_at"]]
     handover = handover_rows(open_problems, open_cases)
     done_people = int((per_person["overall"] == DONE).sum())
     return {
         "campaign": s.name, "editor": _editor(campaign), "written_cn": cn_date(report.as_of),
-        "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名领导干部"
-                          f"参加，累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
+        "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名干部参加"
+                          f"（{people_by_role(per_person)}），累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
                           f"登记问题 {len(problems)} 个。"),
         "quota_text": f"{len(per_person)} 人中，全部指标完成的 {done_people} 人。各类人员各项指标完成情况如下。",
         "quotas": quota_rows(report.people),
@@ -233,8 +240,10 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
         "four": four,
         "petition_text": "各月开门接访情况如下：" + month_trend(months),
         "months": months,
-        "handover_text": (f"截至{cn_short(report.as_of)}，尚未解决的问题 {len(open_problems)} 个、未化解的案件 "
-                          f"{len(open_cases)} 件，移交“回头看”继续督办。" if len(handover) else "所有问题和案件均已办结。"),
+        "handover_text": (f"截至{cn_short(report.as_of)}，尚未解决的问题 {len(open_problems)} 个"
+                          f"{status_counts(open_problems['status_at'], '个')}、尚未化解的案件 {len(open_cases)} 件"
+                          f"{status_counts(open_cases['status_at'], '件')}，移交“回头看”继续督办。"
+                          if len(handover) else "所有问题和案件均已办结。"),
         "handover": handover,
         "chart": chart,
         "next_steps": numbered(
@@ -243,6 +252,19 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
             ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
         "organizer_office": _editor(campaign),
     }
+
+
+def people_by_role(per_person: pd.DataFrame) -> str:
+    """其中局领导班子成员 9 名、二级单位领导班子成员 33 名、其他党员干部 105 名."""
+    counts = per_person["category"].value_counts()
+    roles = [r for r in ROLES if r in counts] + sorted(set(counts.index) - set(ROLES))
+    return "其中" + "、".join(f"{r} {int(counts[r])} 名" for r in roles)
+
+
+def status_counts(statuses: pd.Series, unit: str) -> str:
+    """（待办 40 个、办理中 42 个）: the statuses the table below shows, added up."""
+    counts = statuses.value_counts()
+    return "（" + "、".join(f"{k} {int(v)} {unit}" for k, v in counts.items()) + "）" if len(counts) else ""
 
 
 def quota_rows(people: pd.DataFrame) -> list[dict]:
@@ -268,26 +290,39 @@ def four_batches(campaign: Campaign, problems: pd.DataFrame, cases: pd.DataFrame
     on_spot = int((receptions["handling"] == HANDLING_ON_SPOT).sum())
     major = int((problems["solved_at"] & problems["major"].fillna(False).astype(bool)).sum())
     return [
-        {"item": "排查化解一批矛盾纠纷", "count": settled, "basis": "包案已化解、息诉或销号的案件，及已解决的社会稳定类问题"},
-        {"item": "解决一批突出问题", "count": solved, "basis": "问题台账中已解决、已销号的问题"},
+        {"item": "排查化解一批矛盾纠纷", "count": settled, "basis": "包案化解、息诉息访或销号的案件，加上已解决的社会稳定类问题"},
+        {"item": "解决一批突出问题", "count": solved, "basis": "问题台账中已经解决的问题（含已销号的）"},
         {"item": "办成一批实事好事", "count": on_spot + services,
-         "basis": f"当场解决的来访 {on_spot} 件，送政策、送服务、送图书、结对帮扶 {services} 次"},
-        {"item": "破解一批重点难点问题", "count": major, "basis": "已解决的重大问题"},
+         "basis": f"接访中当场解决 {on_spot} 件，送政策、送服务、送图书、结对帮扶共 {services} 次"},
+        {"item": "破解一批重点难点问题", "count": major, "basis": "已经解决的重大问题"},
     ]
 
 
-def month_rows(receptions: pd.DataFrame) -> list[dict]:
-    months = receptions.groupby(receptions["date"].dt.to_period("M"))
-    return [{"month": f"{p.year}年{p.month}月", "count": len(g), "on_spot": int((g["handling"] == HANDLING_ON_SPOT).sum())}
-            for p, g in months]
+def month_rows(receptions: pd.DataFrame, start: dt.date, last: dt.date) -> list[dict]:
+    """Every month from ``start`` to ``last`` (the campaign's end or the as-of date, whichever is first), months
+    without a reception included; a month only partly in the campaign is labelled with its days, and each month
+    has its receptions per day so that a half month compares with a whole one."""
+    out = []
+    for period in pd.period_range(start, last, freq="M"):
+        lo, hi = max(period.start_time.date(), start), min(period.end_time.date(), last)
+        days = (hi - lo).days + 1
+        inside = receptions[receptions["date"].between(pd.Timestamp(lo), pd.Timestamp(hi))]
+        whole = lo == period.start_time.date() and hi == period.end_time.date()
+        out.append({"month": f"{period.year}年{period.month}月" + ("" if whole else f"（{lo.day}日至{hi.day}日）"),
+                    "short": f"{period.month}月", "count": len(inside), "days": days,
+                    "per_day": f"{len(inside) / days:.1f}",
+                    "on_spot": int((inside["handling"] == HANDLING_ON_SPOT).sum())})
+    return out
 
 
 def month_trend(months: list[dict]) -> str:
+    """The first and the last month compared per day (the last is often a part of a month)."""
     if len(months) < 2:
         return ""
-    first, last = months[0]["count"], months[-1]["count"]
-    change = (last - first) / first if first else 0
-    return (f"从{months[0]['month']}的 {first} 人次到{months[-1]['month']}的 {last} 人次，"
+    first, last = months[0], months[-1]
+    a, b = float(first["per_day"]), float(last["per_day"])
+    change = (b - a) / a if a else 0
+    return (f"日均接访从{first['month']}的 {first['per_day']} 人次到{last['month']}的 {last['per_day']} 人次，"
             + (f"下降 {-change:.0%}。" if change < 0 else f"上升 {change:.0%}。" if change > 0 else "基本持平。"))
 
 
@@ -312,16 +347,16 @@ def petition_chart(months: list[dict], target: Path) -> Path:
     plt.rcParams["font.sans-serif"] = [f for f in wanted if f in present] + ["DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=200)
-    labels = [m["month"].split("年")[1] for m in months]
-    counts = [m["count"] for m in months]
-    spot = [m["on_spot"] for m in months]
+    labels = [m["short"] + ("" if m["days"] >= 28 else f"\n（{m['days']} 天）") for m in months]
+    counts = [m["count"] / m["days"] for m in months]
+    spot = [m["on_spot"] / m["days"] for m in months]
     x = range(len(months))
-    ax.bar([i - 0.2 for i in x], counts, width=0.4, color="#404040", label="接访人次")
+    ax.bar([i - 0.2 for i in x], counts, width=0.4, color="#404040", label="日均接访人次")
     ax.bar([i + 0.2 for i in x], spot, width=0.4, color="white", edgecolor="black", hatch="///", label="其中当场解决")
     for i, c in enumerate(counts):
-        ax.text(i - 0.2, c, str(c), ha="center", va="bottom", fontsize=8)
+        ax.text(i - 0.2, c, f"{c:.1f}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(x), labels)
-    ax.set_ylabel("人次")
+    ax.set_ylabel("日均人次")
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -339,6 +374,9 @@ def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date
     units = campaign.units
     bureau = units[units["kind"] == UNIT_KIND_BUREAU]
     phone = bureau["phone"].iloc[0] if len(bureau) and bureau["phone"].iloc[0] else ""
+    settings = campaign.settings
+    place = settings.reception_place or SETTINGS_BY_KEY["reception_place"].default
+    hours = settings.reception_hours or SETTINGS_BY_KEY["reception_hours"].default
     rows = []
     for i, day in enumerate(workdays):
         leader = leaders.iloc[i % len(leaders)] if len(leaders) else None
@@ -346,7 +384,7 @@ def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date
                                                                                     else ""),
                      "leader": leader["name"] if leader is not None else "",
                      "title": (leader["title"] or leader["category"]) if leader is not None else "",
-                     "place": RECEPTION_PLACE})
+                     "place": place})
     span = f"{cn_date(workdays[0])}至{cn_date(workdays[-1])}" if workdays else cn_date(start)
     return {
         "organizer": campaign.settings.organizer,
@@ -355,6 +393,7 @@ def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date
                        f"现将{span}的接访安排公告如下："),
         "days": rows,
         "holiday_text": "".join(holiday_gaps(campaign, workdays)),
+        "where_text": f"接访时间：{hours}。接访地点：{place}。",
         "contact_text": f"联系电话：{phone}" if phone else "联系电话：",
         "first": workdays[0] if workdays else start,
     }
@@ -387,12 +426,14 @@ def render(template: Path, context: dict, target: Path, images: dict[str, Path] 
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
+    from zoufang.documents.fit_tables import fit_tables, type_area_pt
     from zoufang.files.safe_io import atomic_write
     doc = DocxTemplate(str(template))
     context = dict(context)
     for key, path in (images or {}).items():
         context[key] = InlineImage(doc, str(path), width=Mm(150)) if path else ""
     doc.render(context, autoescape=True)
+    fit_tables(doc.docx._element.body, type_area_pt(doc.docx._element.body))
     atomic_write(target, lambda tmp: doc.save(str(tmp)), keep_backup=False)
     return target
 

@@ -153,6 +153,13 @@ def _plain(doc, text: str, align=None, indent: bool = True):
     return p
 
 
+def _intro(doc, text: str):
+    """The sentence that leads into a table: kept on the page of the table's first rows."""
+    p = _plain(doc, text)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
 def _table(doc, headers: list[str], fields: list[str], rows: str, widths_mm: list[float]) -> None:
     """A table with a heading row (repeated on every page) and one row per item of ``rows`` (docxtpl {%tr %})."""
     t = doc.add_table(rows=4, cols=len(headers))
@@ -223,26 +230,26 @@ def brief_template() -> Document:
     _plain(doc, "{{ total_text }}")
     _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、开门接访", style="Heading 1")
-    _plain(doc, "{{ reception_text }}")
+    _intro(doc, "{{ reception_text }}")
     _conditional(doc, "unit_weeks", lambda: _table(doc, [UNIT, "无接访的周"], ["unit", "weeks"], "unit_weeks", [60, 96]))
     doc.add_paragraph("三、领导小组例会", style="Heading 1")
     _plain(doc, "{{ meeting_text }}")
     doc.add_paragraph("四、进度滞后人员", style="Heading 1")
-    _plain(doc, "{{ behind_text }}")
+    _intro(doc, "{{ behind_text }}")
     _conditional(doc, "behind", lambda: _table(doc, [UNIT, NAME, CATEGORY, "滞后指标（实际/进度要求/目标）"],
                                                ["unit", "name", "role", "metrics"], "behind", [44, 18, 26, 68]))
     doc.add_paragraph("五、挂牌督办", style="Heading 1")
-    _plain(doc, "{{ overdue_text }}")
+    _intro(doc, "{{ overdue_text }}")
     _conditional(doc, "overdue", lambda: _table(doc, ["编号", "事由", LEADER, OWNER_UNIT, "超期天数", "本期新增"],
                                                 ["id", "what", "leader", "unit", "days", "new"], "overdue",
                                                 [26, 44, 18, 36, 16, 16]))
     doc.add_paragraph("六、信访积案", style="Heading 1")
-    _plain(doc, "{{ backlog_text }}")
+    _intro(doc, "{{ backlog_text }}")
     _conditional(doc, "backlog", lambda: _table(doc, ["编号", CAUSE, "原因", CASE_LEADER, OWNER_UNIT, STATUS],
                                                 ["id", "what", "why", "leader", "unit", "status"], "backlog",
                                                 [26, 44, 24, 18, 30, 14]))
     doc.add_paragraph("七、盘点销号", style="Heading 1")
-    _plain(doc, "{{ pending_text }}")
+    _intro(doc, "{{ pending_text }}")
     _conditional(doc, "pending", lambda: _table(doc, [UNIT, "已解决未销号（件）"], ["unit", "count"], "pending", [90, 66]))
     doc.add_paragraph("八、下步工作", style="Heading 1")
     _each(doc, "next_steps")
@@ -287,19 +294,21 @@ def summary_template() -> Document:
     doc.add_paragraph("一、基本情况", style="Heading 1")
     _plain(doc, "{{ overview_text }}")
     doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
-    _plain(doc, "{{ quota_text }}")
+    _intro(doc, "{{ quota_text }}")
     _table(doc, [CATEGORY, METRIC, "目标", "人数", "完成人数", "完成率"],
            ["role", "metric", "target", "people", "met", "share"], "quotas", [36, 30, 20, 20, 24, 26])
     doc.add_paragraph("三、“四个一批”成效", style="Heading 1")
-    _plain(doc, "{{ four_text }}")
-    _table(doc, [ITEM, "数量", "口径"], ["item", "count", "basis"], "four", [50, 20, 86])
+    _intro(doc, "{{ four_text }}")
+    _table(doc, [ITEM, "数量", "统计说明"], ["item", "count", "basis"], "four", [50, 20, 86])
     doc.add_paragraph("四、信访形势", style="Heading 1")
-    _plain(doc, "{{ petition_text }}")
-    _table(doc, ["月份", "接访人次", "其中当场解决"], ["month", "count", "on_spot"], "months", [52, 52, 52])
+    _intro(doc, "{{ petition_text }}")
+    _table(doc, ["月份", "天数", "接访人次", "日均人次", "其中当场解决"], ["month", "days", "count", "per_day", "on_spot"],
+           "months", [52, 20, 28, 28, 28])
     chart = _plain(doc, "{{ chart }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     chart.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line would crop the picture
+    chart.paragraph_format.space_before = Pt(12)  # clear of the table's bottom border
     doc.add_paragraph("五、移交“回头看”事项", style="Heading 1")
-    _plain(doc, "{{ handover_text }}")
+    _intro(doc, "{{ handover_text }}")
     _conditional(doc, "handover", lambda: _table(doc, ["编号", "事由", OWNER_UNIT, DEADLINE, STATUS],
                                                  ["id", "what", "unit", "deadline", "status"], "handover",
                                                  [26, 46, 34, 32, 18]))
@@ -314,10 +323,11 @@ def summary_template() -> Document:
 def rota_template() -> Document:
     doc = new_document()
     doc.add_paragraph("局领导开门接访安排", style="Title")
-    _plain(doc, "{{ intro_text }}")
-    _table(doc, [DATE, "星期", "接访领导", TITLE, "地点"], ["date", "weekday", "leader", "title", "place"], "days",
-           [42, 20, 24, 38, 32])
+    _intro(doc, "{{ intro_text }}")
+    _table(doc, [DATE, "星期", "接访领导", TITLE], ["date", "weekday", "leader", "title"], "days",
+           [46, 38, 30, 42])  # one place for all days: said once below the table (接访地点)
     _conditional(doc, "holiday_text", lambda: _plain(doc, "{{ holiday_text }}"))
+    _plain(doc, "{{ where_text }}")
     _plain(doc, "{{ contact_text }}")
     _plain(doc, "{{ organizer }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

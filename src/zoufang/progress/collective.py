@@ -38,7 +38,12 @@ class Collective:
     uncovered_half_months: list[dt.date] = field(default_factory=list)
     half_months_due: int = 0
     units_without_contact_point: list[str] = field(default_factory=list)
-    metrics: dict[str, dict] = field(default_factory=dict)  # 指标 -> actual, target, met, detail
+    metrics: dict[str, dict] = field(default_factory=dict)  # 指标 -> actual, target, met, detail (due: False = not yet)
+
+    def headline(self) -> str:
+        """One line for a person reading the report: the three collective duties that can lapse."""
+        return "；".join(self.metrics[m]["detail"] for m in (METRIC_WORKDAY_COVERAGE, METRIC_WEEKLY_RECEPTION,
+                                                              METRIC_HALF_MONTH_MEETING) if m in self.metrics)
 
 
 def _targets(ctx: Context) -> dict[str, float]:
@@ -93,7 +98,9 @@ def _workday_coverage(ctx: Context, f: _Facts, need, out: Collective) -> None:
     out.uncovered_workdays = [d for d in days if per_day.get(d, 0) < need]
     out.metrics[METRIC_WORKDAY_COVERAGE] = {
         "actual": out.workdays_due - len(out.uncovered_workdays), "target": out.workdays_due,
-        "met": not out.uncovered_workdays, "detail": f"{len(out.uncovered_workdays)} 个工作日无局领导接访"}
+        "met": not out.uncovered_workdays,
+        "detail": (f"{len(out.uncovered_workdays)} 个工作日无局领导接访" if out.uncovered_workdays
+                   else "每个工作日均有局领导接访")}
 
 
 def _weekly_reception(ctx: Context, f: _Facts, need, out: Collective) -> None:
@@ -106,7 +113,8 @@ def _weekly_reception(ctx: Context, f: _Facts, need, out: Collective) -> None:
     out.unit_weeks_without_reception = missing
     out.metrics[METRIC_WEEKLY_RECEPTION] = {
         "actual": out.unit_weeks_due - len(missing), "target": out.unit_weeks_due, "met": not missing,
-        "detail": f"{len(missing)} 个单位周无接访"}
+        "detail": (f"{len({m[UNIT_NAME] for m in missing})} 个单位共 {len(missing)} 周无接访" if missing
+                   else "各单位每周均有接访")}
 
 
 def _half_month_meeting(ctx: Context, f: _Facts, need, out: Collective) -> None:
@@ -116,7 +124,8 @@ def _half_month_meeting(ctx: Context, f: _Facts, need, out: Collective) -> None:
     out.uncovered_half_months = [lo for lo, hi in periods if sum(1 for d in meetings if lo <= d <= hi) < need]
     out.metrics[METRIC_HALF_MONTH_MEETING] = {
         "actual": len(periods) - len(out.uncovered_half_months), "target": len(periods),
-        "met": not out.uncovered_half_months, "detail": f"{len(out.uncovered_half_months)} 个半月未开例会"}
+        "met": not out.uncovered_half_months, "detail": (f"{len(out.uncovered_half_months)} 期（每半月一期）未开例会" if out.uncovered_half_months
+                                                 else "每半月均开例会")}
 
 
 def _books(ctx: Context, f: _Facts, need, out: Collective) -> None:
@@ -134,7 +143,7 @@ def _look_back(ctx: Context, f: _Facts, need, out: Collective) -> None:
     n = int((look["date"] > pd.Timestamp(ctx.end)).sum())
     early = len(look) - n
     note = f"（另有 {early} 次在活动期间，不计）" if early else ""
-    out.metrics[METRIC_LOOK_BACK] = {"actual": n, "target": need, "met": n >= need,
+    out.metrics[METRIC_LOOK_BACK] = {"actual": n, "target": need, "met": n >= need, "due": ctx.over,
                                      "detail": (f"活动结束后已开展 {n} 次" if ctx.over else "活动结束后开展") + note}
 
 

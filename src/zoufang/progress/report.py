@@ -62,7 +62,8 @@ class Report:
                                                  for x in c.unit_weeks_without_reception],
                 "uncovered_half_months": [d.isoformat() for d in c.uncovered_half_months],
                 "units_without_contact_point": c.units_without_contact_point,
-                "metrics": {k: {"actual": v["actual"], "target": v["target"], "met": v["met"], "detail": v["detail"]}
+                "metrics": {k: {"actual": v["actual"], "target": v["target"], "met": v["met"], "due": v.get("due", True),
+                                "detail": v["detail"]}
                             for k, v in c.metrics.items()},
             },
             "overdue": [_jsonable(r) for r in self.overdue.to_dict("records")],

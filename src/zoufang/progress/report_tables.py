@@ -39,7 +39,7 @@ def _or_dash(value):
 def collective_table(r: Report) -> tuple[list[str], list[list]]:
     """集体指标: one row per collective metric."""
     return ([METRIC, "实际", "要求", "结论", NOTE],
-            [[m, v["actual"], v["target"], "达标" if v["met"] else "未达标", v["detail"]]
+            [[m, v["actual"], v["target"], "达标" if v["met"] else "未达标" if v.get("due", True) else "未到时间", v["detail"]]
              for m, v in r.collective.metrics.items()])
 
 

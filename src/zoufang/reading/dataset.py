@@ -92,6 +92,8 @@ class Settings:
     contact_point: str = ""
     security_points: str = ""
     return_deadline: dt.date | None = None  # 回收截止日期: printed on each unit's 首页
+    reception_place: str = ""  # 接访地点 and 接访时间: printed on the rota
+    reception_hours: str = ""
     encrypt: bool = False  # 下发加密: unit workbooks e-mailed encrypted
     cells: dict[str, str] = field(default_factory=dict, compare=False)  # setting key → its cell (B3)
 

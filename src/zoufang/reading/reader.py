@@ -399,6 +399,7 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
         name=parsed["name"], organizer=parsed["organizer"], start=start, end=end,
         as_of=parsed["as_of"], contact_point=parsed["contact_point"],
         security_points=parsed["security_points"], return_deadline=parsed["return_deadline"],
+        reception_place=parsed["reception_place"], reception_hours=parsed["reception_hours"],
         encrypt=nz.parse_yesno(parsed["encrypt"]) is True,
         cells={item.key: f"B{rows[item.label]}" for item in SETTING_ITEMS if item.label in rows},
     )
