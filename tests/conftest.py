@@ -65,6 +65,25 @@ def needs_carlito():
                 "follow another font's metrics")
 
 
+@pytest.fixture
+def without_carlito(tmp_path, monkeypatch):
+    """A machine with only Noto CJK and LibreOffice's fallbacks: fontconfig told to refuse Carlito, so LibreOffice
+    lays columns out with DejaVu Sans, its widest usual stand-in for Calibri and 宋体."""
+    import shutil
+    import subprocess
+    if not shutil.which("fc-match"):
+        pytest.skip("fontconfig (fc-match) is absent: the fallback fonts cannot be chosen here")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        "<selectfont><rejectfont><glob>*Carlito*</glob></rejectfont></selectfont>\n</fontconfig>\n", encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    match = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True, timeout=60).stdout
+    assert "Carlito" not in match, match
+    return match
+
+
 UNO_PYTHON = os.environ.get("ZOUFANG_UNO_PYTHON", "/usr/bin/python3")
 
 

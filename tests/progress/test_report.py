@@ -98,3 +98,58 @@ def test_report_charts_read_in_black_and_white_and_ratios_print_as_percent(clean
     header = [c.value for c in ws[1]]
     rate = next(r for r in ws.iter_rows(min_row=2) if r[header.index("指标")].value == "问题解决率")
     assert rate[header.index("目标")].number_format.endswith("%") and rate[header.index("实际")].number_format.endswith("%")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fonts", ["carlito", "fallbacks"])
+def test_the_printed_report_keeps_its_text_at_nine_points_on_any_machine(clean_demo, tmp_path, needs_libreoffice,
+                                                                          fonts, request):
+    """Columns (and charts) are sized for the client that draws them widest, so fitting a sheet to the page never
+    shrinks its 10 pt text below 9 pt: with Carlito (Excel's metrics) and with LibreOffice's fallbacks only."""
+    from printed import smallest_body_text
+    request.getfixturevalue("needs_carlito" if fonts == "carlito" else "without_carlito")
+    _, path = clean_demo
+    result = runner.invoke(app, ["report", str(path), "--as-of", "2012-01-15", "--out", str(tmp_path), "--pdf"])
+    assert result.exit_code == 0, result.output
+    assert smallest_body_text(tmp_path / "完成情况报告-2012-01-15.pdf") >= 9
+
+
+@pytest.mark.libreoffice
+def test_the_printed_report_shows_dates_as_a_chinese_report_writes_them(clean_demo, tmp_path, needs_libreoffice):
+    """No 2011-09-15 under a Chinese heading: dates print as 2011年9月15日; 回头看 is 未到时间 mid-campaign, not 未达标;
+    percentages as the ledgers print them (56%, not 55.6%)."""
+    import re
+
+    from printed import page_texts
+    _, path = clean_demo
+    result = runner.invoke(app, ["report", str(path), "--as-of", "2012-01-15", "--out", str(tmp_path), "--pdf"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(page_texts(tmp_path / "完成情况报告-2012-01-15.pdf"))
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), re.search(r".{20}\b20\d\d-\d\d-\d\d\b.{20}", text)
+    assert "2012年1月15日" in text
+    assert not re.search(r"\d+\.\d%", text)
+    ws = openpyxl.load_workbook(tmp_path / "完成情况报告-2012-01-15.xlsx")[schema.COLLECTIVE_SHEET]
+    look_back = next(r for r in ws.iter_rows(values_only=True) if r[0] == schema.METRIC_LOOK_BACK)
+    assert look_back[3] == "未到时间"
+
+
+def test_a_wrapped_cell_gets_a_row_tall_enough_and_the_charts_stay_within_the_columns(clean_demo, tmp_path):
+    """The clients do not refit rows XlsxWriter wrote: a unit name that wraps gets a row of two lines; a chart no
+    wider than the sheet's columns (a wider one would shrink the printed page); the pie's labels sit outside."""
+    _, path = clean_demo
+    _, book = report_job(path, out_dir=tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[schema.PERSON_REPORT_SHEET]
+    header = [c.value for c in ws[1]]
+    unit_col = header.index("单位名称")
+    long_rows = [r[0].row for r in ws.iter_rows(min_row=2) if len(str(r[unit_col].value)) * 2 > ws.column_dimensions[
+        "C"].width]
+    assert long_rows and all((ws.row_dimensions[i].height or 15) >= 27 for i in long_rows)
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    anchored = [(ws, chart.anchor) for ws in wb.worksheets for chart in ws._charts]
+    assert len(anchored) == 3
+    for ws, anchor in anchored:  # ends inside the last column the sheet sets a width for
+        assert anchor.to.col < max(d.max for d in ws.column_dimensions.values() if d.width), ws.title
+    pie = next(c for c in charts if "<c:pieChart>" in c)
+    assert '<c:dLblPos val="outEnd"/>' in pie

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.contract.cells import display_width
 from zoufang.ledgers.template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, fill, repeat_list
+from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAPER_POINTS, WIDEST_DIGIT_PX, fit_scale
 from zoufang.xlsx.values import cell_value
 
 
@@ -201,14 +202,8 @@ def _run(program: tuple, scope: dict):
 
 
 # ------------------------------------------------------------------ pages
-PAPER_POINTS = {9: (595.3, 841.9), 8: (841.9, 1190.6), 11: (419.5, 595.3)}  # A4, A3, A5 (portrait w, h)
 DEFAULT_HEIGHT = 15.0  # XlsxWriter's default row height (Calibri 11)
 PAGE_SAFETY = 0.95  # a page is filled to 95 %: the clients' own rounding never adds a break of theirs
-
-
-def _column_points(width: float) -> float:
-    """A column width in Excel character units as points on the sheet (Calibri 11: 7 px a character + 5)."""
-    return int(width * 7 + 5) * 0.75
 
 
 @dataclass
@@ -230,13 +225,15 @@ def paper_points(tpl: Template) -> tuple[float, float]:
     return (portrait[1], portrait[0]) if s.get("landscape") else portrait
 
 
-def print_scale(tpl: Template) -> float:
-    """The fit-to-width scale the template's columns print at (1 when they fit or nothing is fitted)."""
+def print_scale(tpl: Template, digit_px: float = WIDEST_DIGIT_PX) -> float:
+    """The fit-to-width scale the template's columns print at (1 when they fit or nothing is fitted): by default
+    on the widest-rendering client, where text prints smallest."""
     s = tpl.setup
     left, right, _, _ = s["margins"]
     ncols = len(tpl.rows[0]) if tpl.rows else 0
-    content = sum(_column_points(tpl.widths.get(c, 8.43)) for c in range(1, ncols + 1)) or 1
-    return min(1.0, (paper_points(tpl)[0] - (left + right) * 72) / content) if s.get("fit") else 1.0
+    widths = [tpl.widths.get(c, 8.43) for c in range(1, ncols + 1)]
+    return fit_scale(widths, s.get("paper") or 9, bool(s.get("landscape")), left, right, digit_px) if s.get(
+        "fit") else 1.0
 
 
 def paginate(tpl: Template, plan: list) -> Pages:
@@ -249,7 +246,7 @@ def paginate(tpl: Template, plan: list) -> Pages:
     """
     s = tpl.setup
     _, _, top, bottom = s["margins"]
-    capacity = (paper_points(tpl)[1] - (top + bottom) * 72) * PAGE_SAFETY / print_scale(tpl)
+    capacity = (paper_points(tpl)[1] - (top + bottom) * 72) * PAGE_SAFETY / print_scale(tpl, NARROWEST_DIGIT_PX)
     height = [h if h else DEFAULT_HEIGHT for _, _, h in plan]
     rows = [(r, v, h) for (r, v, _), h in zip(plan, height)]
     titles = s.get("titles") or []

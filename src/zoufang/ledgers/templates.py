@@ -12,13 +12,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from zoufang.contract.schema import ACTIVITIES, CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS, WENZHENG
+from zoufang.xlsx.book_writer import CN_DATE_FORMAT
 
 PERSON_TEMPLATE = "个人台账.xlsx"
 UNIT_TEMPLATE = "单位台账.xlsx"
 PERSON_SHEET = "个人台账"
 COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", PROBLEMS.name, "每周接访"
-WIDTHS = (12, 16, 16, 9, 26, 16, 16, 16)  # 127 characters fit landscape A4 unscaled: 10 pt stays 10 pt
-CN_DATE = 'yyyy"年"m"月"d"日"'  # as a Chinese ledger writes a date; 16 characters hold 2011年10月31日 on one line
+# 113 characters: landscape A4 at 10 pt unscaled with Calibri, at 9 pt or more where the client falls back to a wider
+# font (xlsx.print_fit); columns B, C, F and H hold dates (2011年10月31日 needs 16)
+WIDTHS = (11, 16, 16, 7, 18, 16, 13, 16)
+CN_DATE = CN_DATE_FORMAT
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -147,7 +150,7 @@ def unit_template() -> Workbook:
     toc = _Sheet(wb.create_sheet(CONTENTS), widths=(8, 52, 12))
     toc.line("目　录", TITLE, 34, CENTER)
     toc.table(["序号", "内容", "页码"], ["no", "title", "page"], "toc")
-    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(10, 7, 10, 12, 42, 7), landscape=False, signed=True)
+    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(9, 6, 9, 10, 31, 6), landscape=False, signed=True)
     summary.line("{{unit}}　完成情况汇总", TITLE, 30, CENTER)
     summary.line("统计截止：{{as_of}}　　人数：{{people}}　　已完成：{{met}}　　按进度：{{on_pace}}　　"
                  "滞后或未完成：{{behind}}", BODY, 20)
@@ -164,7 +167,7 @@ def unit_template() -> Workbook:
                    ["problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date"],
                    "problems")
     wb[UNIT_PROBLEMS].print_title_rows = "1:2"
-    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(16, 16, 9, 32, 9), signed=True)
+    weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(16, 16, 6, 26, 8), signed=True)
     weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
     weekly.table(["周一", "周日", "接访次数", RECEPTIONS.col("person").label, "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
                  "weeks")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from zoufang.contract.cells import display_width
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ACTIVITIES, COLLECTIVE_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, QUOTAS, RATIO_METRICS, ROLES,
@@ -15,72 +16,105 @@ from zoufang.contract.schema import (
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
 from zoufang.progress.report import CATEGORY, UNIT, Report
 from zoufang.progress.report_tables import collective_table, overdue_table, people_table, units_table
-from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL, write_cells
+from zoufang.xlsx.book_writer import CN_DATE_FORMAT, HEADER_FILL, write_cells
+from zoufang.xlsx.print_fit import fit_scale, span_px
 
 BRIEF_SHEET = "半月简报"
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
 STATUS, DAY = PROBLEMS.col("status").label, ACTIVITIES.col("date").label
 STATUS_COLOURS = {DONE: "#C6EFCE", ON_PACE: "#DDEBF7", BEHIND: "#FFEB9C", MISSED: "#FFC7CE"}
 STATUS_SERIES = ((DONE, "#70AD47"), (ON_PACE, "#5B9BD5"), (BEHIND, "#FFC000"), (MISSED, "#FF0000"))
-# chart fills that stay apart in black and white: solid dark, coarse hatch, fine dots, solid black
+# chart fills that stay apart in black and white and in LibreOffice (which draws every pattern as one hatch):
+# light solid, white, hatched, black
 STATUS_FILLS = {
-    DONE: {"fill": {"color": "#375623"}},
-    ON_PACE: {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#1F4E78", "bg_color": "#FFFFFF"}},
-    BEHIND: {"pattern": {"pattern": "percent_20", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
+    DONE: {"fill": {"color": "#A9D08E"}},
+    ON_PACE: {"fill": {"color": "#FFFFFF"}},
+    BEHIND: {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
     MISSED: {"fill": {"color": "#000000"}},
 }
 
 
 BACKLOG_SHEET = "信访积案"
-PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black and white
-    {"pattern": {"pattern": "percent_20", "fg_color": "#C00000", "bg_color": "#FFFFFF"}},
-    {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#C65911", "bg_color": "#FFFFFF"}},
-    {"fill": {"color": "#375623"}},
-    {"fill": {"color": "#000000"}},
+PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black and white; labels sit outside the slices
+    {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#C00000", "bg_color": "#FFFFFF"}},
+    {"fill": {"color": "#FFFFFF"}},
+    {"fill": {"color": "#A9D08E"}},
+    {"fill": {"color": "#595959"}},
 )
+MARGINS_IN = (0.7, 0.4, 0.8, 0.7)  # left, right, top, bottom
+LINE_PT = 13.5  # a line of 10 pt text
+
+
+def wrapped_lines(value, width: float) -> int:
+    """How many lines a text cell of ``width`` characters wraps to (CJK characters count two)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(int(width) - 1, 1)
+    return sum(max(-(-display_width(part) // room), 1) for part in value.split("\n"))
+BODY_PT = 10
 
 
 class _Book:
     def __init__(self, path: Path, as_of: dt.date | None = None):
         self.as_of = as_of
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                     "default_date_format": DATE_FORMAT})
-        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1}
+                                                     "default_date_format": CN_DATE_FORMAT})
+        base = {"font_name": "宋体", "font_size": BODY_PT, "valign": "vcenter", "border": 1}
         self.header = self.book.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL,
                                             "align": "center", "text_wrap": True})
         self.cell = self.book.add_format({**base, "text_wrap": True})
-        self.date = self.book.add_format({**base, "num_format": DATE_FORMAT, "align": "center"})
-        self.percent = self.book.add_format({**base, "num_format": "0.0%"})
+        self.date = self.book.add_format({**base, "num_format": CN_DATE_FORMAT, "align": "center"})
+        self.percent = self.book.add_format({**base, "num_format": "0%"})  # as the ledgers print it
         self.number = self.book.add_format({**base, "num_format": "General"})
         self.title = self.book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
         self.section = self.book.add_format({"font_name": "黑体", "font_size": 12, "bold": True})
         self.note = self.book.add_format({"font_name": "宋体", "font_size": 10, "italic": True,
                                           "font_color": "#595959"})
         self.status = {s: self.book.add_format({"bg_color": c}) for s, c in STATUS_COLOURS.items()}
+        self.widths: dict[str, list[float]] = {}
+
+    def chart_width(self, sheet: str, wanted: int) -> int:
+        """At most the width of the sheet's columns: a wider chart would shrink the printed page."""
+        return min(wanted, span_px(self.widths[sheet]) - 8)
 
     def sheet(self, name: str, widths: list[float], landscape: bool = True):
+        """A sheet on A4 fitted to the page width, its columns ``widths`` narrow enough that 10 pt text prints at
+        9 pt or more on any client (xlsx.print_fit)."""
+        left, right, top, bottom = MARGINS_IN
+        if fit_scale(widths, 9, landscape, left, right) * BODY_PT < 9:
+            raise ValueError(f"{name}: columns too wide to print at 9 pt")
         ws = self.book.add_worksheet(name)
+        self.widths[name] = widths
         for j, w in enumerate(widths):
             ws.set_column(j, j, w)
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.7, right=0.4, top=0.8, bottom=0.7)
+        ws.set_margins(left=left, right=right, top=top, bottom=bottom)
         as_of = f"&L&9统计截止：{cn_date(self.as_of)}" if self.as_of else ""
         ws.set_header(f"{as_of}&C&\"黑体,Bold\"&14{name}")
         ws.set_footer("&C第 &P 页 共 &N 页")
         return ws
 
-    def table(self, ws, row: int, headers: list[str], rows: list[list], fmts: list | None = None) -> int:
+    def table(self, ws, row: int, headers: list[str], rows: list[list], fmts: list | None = None,
+              header_height: float = 30) -> int:
         """Write a header and rows from ``row``; return the row after the table."""
         for j, h in enumerate(headers):
             ws.write_string(row, j, h, self.header)
-        ws.set_row(row, 30)
+        ws.set_row(row, header_height)
         fmts = fmts or [self.cell] * len(headers)
         for i, values in enumerate(rows, start=row + 1):
-            write_cells(ws, i, values, fmts, self.date)
+            self.row(ws, i, values, fmts)
         return row + 1 + len(rows)
+
+    def row(self, ws, i: int, values: list, fmts: list) -> None:
+        """One row of a table, as tall as its most wrapped cell (the clients do not refit a row XlsxWriter wrote:
+        wrapped text would run over the next row)."""
+        write_cells(ws, i, values, fmts, self.date)
+        lines = max([wrapped_lines(v, w) for v, w in zip(values, self.widths[ws.get_name()])] or [1])
+        if lines > 1:
+            ws.set_row(i, LINE_PT * lines + 3)
 
     def colour_status(self, ws, first: int, last: int, col: int) -> None:
         if last < first:
@@ -105,12 +139,12 @@ def write_report_book(report: Report, path: Path) -> Path:
 
 def _people_sheet(b: _Book, r: Report) -> None:
     headers, rows = people_table(r)
-    ws = b.sheet(PERSON_REPORT_SHEET, [10, 9, 22, 18, 12, 8, 8, 9, 9, 8, 9])
+    ws = b.sheet(PERSON_REPORT_SHEET, [9, 7, 18, 15, 11, 7, 7, 8, 9, 9, 9])
     counts = [b.cell] * 5 + [b.number, b.number, b.percent, b.number, b.cell, b.cell]
     ratios = [b.cell] * 5 + [b.percent, b.percent, b.percent, b.percent, b.cell, b.cell]  # 问题解决率 72 %, not 0.72
     end = b.table(ws, 0, headers, [], counts)
     for i, values in enumerate(rows, start=1):
-        write_cells(ws, i, values, ratios if values[4] in RATIO_METRICS else counts, b.date)
+        b.row(ws, i, values, ratios if values[4] in RATIO_METRICS else counts)
     end += len(rows)
     b.colour_status(ws, 1, end - 1, 9)
     b.colour_status(ws, 1, end - 1, 10)
@@ -122,10 +156,10 @@ def _people_sheet(b: _Book, r: Report) -> None:
 def _units_sheet(b: _Book, r: Report) -> None:
     headers, rows = units_table(r)
     extra = len(headers) - 10
-    ws = b.sheet(UNIT_REPORT_SHEET, [24, 6, 7, 7, 8, 8, 8, 8, 8, 8, *[10] * extra])
+    ws = b.sheet(UNIT_REPORT_SHEET, [15, *[5.2] * (9 + extra)])  # headings wrap over three lines
     fmts = [b.cell] + [b.number] * 4 + [b.percent] + [b.number] * 4 + [
         b.percent if h in RATIO_METRICS else b.number for h in headers[10:]]
-    end = b.table(ws, 0, headers, rows, fmts)
+    end = b.table(ws, 0, headers, rows, fmts, header_height=54)
     ws.freeze_panes(1, 1)
     ws.repeat_rows(0)
     if rows:
@@ -136,17 +170,18 @@ def _units_sheet(b: _Book, r: Report) -> None:
                               "values": [UNIT_REPORT_SHEET, 1, col, end - 1, col], **STATUS_FILLS[status],
                               "border": {"color": "#000000", "width": 0.5}})
         chart.set_title({"name": "各单位人员完成情况", "name_font": {"name": "黑体", "size": 12}})
-        chart.set_x_axis({"name": "人数", "num_font": {"name": "宋体"}})
-        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
-        chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
-        chart.set_size({"width": 760, "height": 26 * len(rows) + 140})
+        chart.set_x_axis({"name": "人数", "num_font": {"name": "宋体", "size": BODY_PT}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": BODY_PT}})
+        chart.set_legend({"position": "bottom", "font": {"name": "宋体", "size": BODY_PT}})
+        chart.set_size({"width": b.chart_width(UNIT_REPORT_SHEET, 760), "height": 26 * len(rows) + 140})
+        ws.set_h_pagebreaks([end])  # the chart on a page of its own, never cut by a page break
         ws.insert_chart(end + 1, 0, chart)
 
 
 def _collective_sheet(b: _Book, r: Report) -> None:
     c = r.collective
-    ws = b.sheet(COLLECTIVE_SHEET, [18, 12, 12, 10, 60], landscape=False)
-    ws.write_string(0, 0, f"集体指标（统计截止 {r.as_of}）", b.title)
+    ws = b.sheet(COLLECTIVE_SHEET, [18, 15, 15, 8, 17], landscape=False)
+    ws.write_string(0, 0, f"集体指标（统计截止 {cn_date(r.as_of)}）", b.title)
     headers, rows = collective_table(r)
     end = b.table(ws, 2, headers, rows,
                   [b.cell, b.number, b.number, b.cell, b.cell])
@@ -180,7 +215,7 @@ UNIT_NAME = UNIT
 
 
 def _supervision_sheet(b: _Book, r: Report) -> None:
-    ws = b.sheet(SUPERVISION_SHEET, [10, 14, 30, 11, 8, 9, 22, 9, 8])
+    ws = b.sheet(SUPERVISION_SHEET, [8, 13, 20, 16, 6, 8, 17, 8, 14])  # 状态 holds 限期办理未办结
     headers, rows = overdue_table(r)
     end = b.table(ws, 0, headers, rows, [b.cell, b.cell, b.cell, b.date, b.number, b.cell, b.cell, b.cell, b.cell])
     ws.repeat_rows(0)
@@ -191,7 +226,7 @@ def _supervision_sheet(b: _Book, r: Report) -> None:
 
 def _backlog_sheet(b: _Book, r: Report) -> None:
     """信访积案 on a sheet of its own: its own column widths and its own headings on every page."""
-    ws = b.sheet(BACKLOG_SHEET, [14, 28, 16, 10, 22, 10, 12, 10])
+    ws = b.sheet(BACKLOG_SHEET, [13, 22, 14, 8, 18, 8, 16, 10])
     if len(r.backlog):
         b.table(ws, 0, list(r.backlog.columns), r.backlog.values.tolist(), [b.cell] * 6 + [b.date, b.cell])
         ws.repeat_rows(0)
@@ -202,9 +237,10 @@ def _backlog_sheet(b: _Book, r: Report) -> None:
 
 
 def _brief_sheet(b: _Book, r: Report) -> None:
-    ws = b.sheet(BRIEF_SHEET, [22, 12, 12, 12, 12, 12], landscape=False)
+    ws = b.sheet(BRIEF_SHEET, [18, 11, 11, 11, 11, 12], landscape=False)
     br = r.brief
-    ws.write_string(0, 0, f"半月简报 第{br['issue_no']}期：{br['window_start']} 至 {br['window_end']}", b.title)
+    ws.write_string(0, 0, f"半月简报 第{br['issue_no']}期：{cn_date(br['window_start'])}至{cn_date(br['window_end'])}",
+                    b.title)
     facts = [["走访", br["new_visits"], br["visits_total"]], ["接访", br["receptions"], br["receptions_total"]],
              ["登记问题", br["new_problems"], br["problems_total"]],
              ["解决问题", br["closed_problems"], br["solved_total"]], ["新超期问题", br["newly_overdue"], None],
@@ -227,12 +263,13 @@ def _brief_sheet(b: _Book, r: Report) -> None:
                               "values": [BRIEF_SHEET, first + 1, j, row - 1, j], **STATUS_FILLS[status],
                               "border": {"color": "#000000", "width": 0.5}})
         chart.set_title({"name": "按人员类别的完成情况", "name_font": {"name": "黑体", "size": 12}})
-        chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
-        chart.set_x_axis({"num_font": {"name": "宋体", "size": 9}})
-        chart.set_size({"width": 620, "height": 300})
+        chart.set_legend({"position": "bottom", "font": {"name": "宋体", "size": BODY_PT}})
+        chart.set_x_axis({"num_font": {"name": "宋体", "size": BODY_PT}})
+        chart.set_size({"width": b.chart_width(BRIEF_SHEET, 620), "height": 300})
         ws.insert_chart(row + 1, 0, chart)
         row += 17
-    # problems by status
+    # problems by status, on a page of its own: the pie is never cut by a page break
+    ws.set_h_pagebreaks([row])
     ws.write_string(row, 0, "问题按状态", b.section)
     status = r.brief.get("problems_by_status", {})
     first = row + 1
@@ -240,10 +277,11 @@ def _brief_sheet(b: _Book, r: Report) -> None:
                   [[s, status.get(s, 0)] for s in PROBLEM_STATUSES], [b.cell, b.number])
     chart = b.book.add_chart({"type": "pie"})
     chart.add_series({"name": "问题按状态", "categories": [BRIEF_SHEET, first + 1, 0, row - 1, 0],
-                      "values": [BRIEF_SHEET, first + 1, 1, row - 1, 1], "data_labels": {"value": True,
-                                                                                         "category": True},
+                      "values": [BRIEF_SHEET, first + 1, 1, row - 1, 1],
+                      "data_labels": {"value": True, "category": True, "position": "outside_end", "separator": "\n",
+                                      "leader_lines": True, "font": {"name": "宋体", "size": BODY_PT, "color": "#000000"}},
                       "points": [{**fill, "border": {"color": "#000000", "width": 0.5}} for fill in PIE_FILLS]})
     chart.set_title({"name": "问题按状态", "name_font": {"name": "黑体", "size": 12}})
-    chart.set_legend({"position": "right", "font": {"name": "宋体"}})
-    chart.set_size({"width": 620, "height": 300})
+    chart.set_legend({"position": "right", "font": {"name": "宋体", "size": BODY_PT}})
+    chart.set_size({"width": b.chart_width(BRIEF_SHEET, 620), "height": 300})
     ws.insert_chart(row + 1, 0, chart)
