@@ -36,3 +36,31 @@ def smallest_body_text(pdf: Path, margin: float = 45) -> float:
             sizes += [c["size"] for c in page.chars
                       if c["text"].strip() and margin < c["top"] and c["bottom"] < page.height - margin]
     return min(sizes)
+
+
+FURNITURE = re.compile(r"^(.*活动$|个 ?人 ?台 ?账|姓名：|活动期间：|统计截止：|第 ?\d+ ?页|本人签字|单位负责人|日期：|"
+                       r"[一二三四五六七八九十]+、|计入天数：)")
+SECTION = re.compile(r"^([一二三四五六七八九十]+、|计入天数：)")
+
+
+def is_heading_line(line: str) -> bool:
+    """A line that frames a page rather than fills it: titles, the person's line, section headings, a table's column
+    headings, page numbers and signature lines."""
+    text = line.strip()
+    return not text or bool(FURNITURE.match(text)) or any(h in flat(text) for h in HEADINGS.values()) or (
+        "指标" in text and "目标" in text)
+
+
+def pages_of_headings_only(pages: list[str]) -> list[int]:
+    """Pages (after the cover) holding only headings and signature lines."""
+    return [i for i, text in enumerate(pages, start=1) if i > 1 and all(is_heading_line(x) for x in text.splitlines())]
+
+
+def pages_ending_in_a_section_heading(pages: list[str]) -> list[tuple[int, str]]:
+    """Pages whose last line of content is a section heading (三、调研记录) or its note: the table is on the next page."""
+    out = []
+    for i, text in enumerate(pages, start=1):
+        body = [x.strip() for x in text.splitlines() if x.strip() and not re.match(r"^(第 ?\d+ ?页|本人签字|单位负责人)", x.strip())]
+        if body and SECTION.match(body[-1]):
+            out.append((i, body[-1]))
+    return out

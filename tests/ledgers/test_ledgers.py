@@ -167,7 +167,7 @@ def test_each_trips_counted_days_add_up_to_the_research_days_in_the_title(tmp_pa
 def test_every_printed_page_of_a_table_shows_its_headings_and_the_contents_page_numbers_are_right(
         clean_demo, tmp_path, needs_libreoffice):
     """The bound book of the largest unit and one personal ledger, printed by LibreOffice."""
-    from printed import flat, page_texts, pages_without_headings
+    from printed import flat, page_texts, pages_ending_in_a_section_heading, pages_of_headings_only, pages_without_headings
     _, path = clean_demo
     unit = "市文化广电新闻出版局机关"
     files, pdfs = ledgers_job(path, tmp_path, unit=unit, pdf=True)
@@ -175,6 +175,13 @@ def test_every_printed_page_of_a_table_shows_its_headings_and_the_contents_page_
     pages = page_texts(book_pdf)
     assert len(pages) > 20 and all(flat(t) for t in pages)  # no blank page
     assert pages_without_headings(pages) == []
+    assert pages_of_headings_only(pages) == []  # the signatures go with the last rows of the last table
+    assert pages_ending_in_a_section_heading(pages) == []  # 三、调研记录 and its note go with their table
+    campaign = read_campaign(path).settings
+    heads = [i for i, t in enumerate(pages[1:], start=2) if flat(campaign.name) not in flat(t) or "统计截止：" not in t]
+    assert heads == []  # 目录, 问题台账 and 每周接访 pages too carry the activity, its period and the as-of date
+    assert "待办问题" not in flat(" ".join(pages)) and "未办结问题（待办和办理中）" in flat(" ".join(pages))
+    assert "问题解决率按本人发现" in flat(" ".join(pages))
     assert not [i for i, t in enumerate(pages, 1) if "###" in t]  # every date fits its column
     contents = next(t for t in pages if flat(t).startswith("目录"))
     entries = re.findall(r"^(\d+)\s*(\D.*?)\s+(\d+)$", contents, re.M)

@@ -238,7 +238,8 @@ def print_scale(tpl: Template, digit_px: float = WIDEST_DIGIT_PX) -> float:
 
 def paginate(tpl: Template, plan: list) -> Pages:
     """Lay ``plan`` out on the template's paper so that every page that continues a table starts with
-    that table's column headings, and a section heading never ends a page (it goes with its table).
+    that table's column headings, a section heading (and the lines between it and its table) never ends a page,
+    and the closing lines (the signatures) never stand on a page without the last rows of the last table.
 
     Row heights are made explicit (so that the clients do not refit them), the print scale is the
     fit-to-width scale of the template's columns, and the print-title rows repeated on every page
@@ -254,20 +255,13 @@ def paginate(tpl: Template, plan: list) -> Pages:
     repeat = tpl.repeat
     heading_of = {r: r - 1 for r, name in enumerate(repeat) if name and r > 0 and not repeat[r - 1]}
     headings = set(heading_of.values())
+    kept = _kept_together(rows, repeat, headings, title_rows)
     out, breaks, used, title_height = [], [], 0.0, 0.0
     current_heading = None  # the column headings of the table being written
     for i, (r, values, h) in enumerate(rows):
         if r in title_rows and not breaks:
             title_height += h
-        need = h
-        if r in headings or (r + 1 in headings and repeat[r] is None):  # keep a heading with what follows it
-            j, more = i + 1, 0
-            while j < len(rows) and (rows[j][0] in headings or repeat[rows[j][0]] is not None):
-                more += rows[j][2]
-                if repeat[rows[j][0]] is not None:
-                    break
-                j += 1
-            need += more
+        need = sum(x[2] for x in rows[i:kept[i]]) if i in kept else h
         if used + need > capacity and out and used > title_height:
             breaks.append(len(out))
             used = title_height
@@ -282,6 +276,35 @@ def paginate(tpl: Template, plan: list) -> Pages:
         out.append((r, values, h))
         used += h
     return Pages(out, breaks)
+
+
+KEPT_TAIL_ROWS = 2  # the last rows of the last table printed with the signature lines
+LEAD_LINES = 2  # lines between a section heading and its table (三、调研记录 and its note)
+
+
+def _kept_together(rows: list, repeat: list, headings: set, title_rows: set) -> dict[int, int]:
+    """For a row that must not end a page, the index after the rows it goes with: a column heading or a section
+    line (up to LEAD_LINES before a column heading) with everything up to its table's first row; the last rows of
+    the last table with the closing lines after it (and a heading of that table with them)."""
+    body = [i for i, (r, _, _) in enumerate(rows) if repeat[r] is not None and r not in headings]
+    tail_start = len(rows)
+    if body and any(v not in (None, "") for _, values, _ in rows[body[-1] + 1:] for v in values):
+        tail_start = body[-1]
+        for k in reversed(body[-KEPT_TAIL_ROWS:-1]):
+            if any(rows[x][0] in headings for x in range(k, tail_start)):
+                break
+            tail_start = k
+    kept = {tail_start: len(rows)} if tail_start < len(rows) else {}
+    for i, (r, _, _) in enumerate(rows):
+        if r in title_rows or (repeat[r] is not None and r not in headings):
+            continue
+        j = i
+        while j < len(rows) and j - i <= LEAD_LINES and repeat[rows[j][0]] is None and rows[j][0] not in headings:
+            j += 1
+        if j < len(rows) and rows[j][0] in headings:
+            first = next((k for k in body if k > j), None)
+            kept[i] = len(rows) if first is None or first >= tail_start else first + 1
+    return kept
 
 
 class Renderer:

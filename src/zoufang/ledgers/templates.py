@@ -22,6 +22,7 @@ COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇
 # font (xlsx.print_fit); columns B, C, F and H hold dates (2011年10月31日 needs 16)
 WIDTHS = (11, 16, 16, 7, 18, 16, 13, 16)
 CN_DATE = CN_DATE_FORMAT
+PROBLEM_WIDTHS = (12, 16, 30, 8, 8, 16, 7, 16)  # the unit's 问题台账: its own grid, room for 问题描述
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -35,6 +36,8 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 DATE_CELL = Alignment(horizontal="center", vertical="center", wrap_text=False)  # a date never breaks over two lines
 
 
+RUNNING_HEAD = "{{campaign}}　活动期间：{{start}} 至 {{end}}　统计截止：{{as_of}}"  # on every page of the unit book
+SOLVE_RATE_NOTE = "注：问题解决率按本人发现（登记为发现人）的问题计算，不含分包或负责的问题；发现一件、解决一件即为 100%。"
 SIGN_OFF_FOOTER = ("单位负责人（签字、盖章）：__________", "日期：______年____月____日")
 
 
@@ -103,6 +106,7 @@ def person_template() -> Workbook:
     s.line("一、指标完成情况（总体：{{overall}}）", SECTION, 20)
     s.table([QUOTAS.col("metric").label, "目标", "实际", "完成率", "进度要求", PROBLEMS.col("status").label],
             ["metric", "target", "actual", "ratio", "expected", "status"], "metrics")
+    s.line(SOLVE_RATE_NOTE, BODY, 16)
     s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
             ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits")
@@ -149,29 +153,34 @@ def unit_template() -> Workbook:
     cover.line("编制日期：{{compiled}}", Font(name="宋体", size=14), 26, CENTER)
     toc = _Sheet(wb.create_sheet(CONTENTS), widths=(8, 52, 12))
     toc.line("目　录", TITLE, 34, CENTER)
+    toc.line(RUNNING_HEAD, BODY, 30, CENTER)
     toc.table(["序号", "内容", "页码"], ["no", "title", "page"], "toc")
     summary = _Sheet(wb.create_sheet(SUMMARY), widths=(9, 6, 9, 10, 31, 6), landscape=False, signed=True)
     summary.line("{{unit}}　完成情况汇总", TITLE, 30, CENTER)
-    summary.line("统计截止：{{as_of}}　　人数：{{people}}　　已完成：{{met}}　　按进度：{{on_pace}}　　"
+    summary.line(RUNNING_HEAD, BODY, 30, CENTER)
+    summary.line("人数：{{people}}　　已完成：{{met}}　　按进度：{{on_pace}}　　"
                  "滞后或未完成：{{behind}}", BODY, 20)
-    summary.line("待办问题：{{open_problems}}　　超期问题：{{overdue_problems}}　　有接访的周：{{weeks_with_reception}}"
+    summary.line("未办结问题（待办和办理中）：{{open_problems}}　　超期问题：{{overdue_problems}}　　有接访的周：{{weeks_with_reception}}"
                  " / {{weeks_due}}", BODY, 20)
-    wb[SUMMARY].print_title_rows = "1:1"
+    wb[SUMMARY].print_title_rows = "1:2"
     summary.row += 1
     summary.table(_labels(PEOPLE, ("person_id", "name", "title", "category")) + ["各项指标（实际/目标 状态）", "总体"],
                   ["person_id", "name", "title", "category", "detail", "overall"], "members")
-    problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), landscape=True, signed=True)
+    summary.line(SOLVE_RATE_NOTE, BODY, 30)
+    problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), widths=PROBLEM_WIDTHS, landscape=True, signed=True)
     problems.line("{{unit}}　问题台账（{{problem_count}} 件）", TITLE, 30, CENTER)
+    problems.line(RUNNING_HEAD, BODY, 18, CENTER)
     problems.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "leader", "owner", "deadline",
                                       "status", "solved_date")),
                    ["problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date"],
                    "problems")
-    wb[UNIT_PROBLEMS].print_title_rows = "1:2"
+    wb[UNIT_PROBLEMS].print_title_rows = "1:3"
     weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(16, 16, 6, 26, 8), signed=True)
     weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
+    weekly.line(RUNNING_HEAD, BODY, 30, CENTER)
     weekly.table(["周一", "周日", "接访次数", RECEPTIONS.col("person").label, "是否达标"], ["monday", "sunday", "count", "receivers", "met"],
                  "weeks")
-    wb[WEEKLY].print_title_rows = "1:2"
+    wb[WEEKLY].print_title_rows = "1:3"
     return wb
 
 

@@ -23,7 +23,7 @@ def units_table(r: Report) -> tuple[list[str], list[list]]:
     """单位完成情况: one row per unit."""
     metrics = sorted({m for t in r.units["totals"] for m in t}, key=list(r.people["metric"].unique()).index) \
         if len(r.people) else []
-    headers = [UNIT, "人数", DONE, ON_PACE, "滞后或未完成", "完成率", "待办问题", "超期问题", "有接访的周",
+    headers = [UNIT, "人数", DONE, ON_PACE, "滞后或未完成", "完成率", "未办结问题", "超期问题", "有接访的周",
                "应接访的周", *[m if m in RATIO_METRICS else f"{m}合计" for m in metrics]]
     rows = [[u.unit, u.people, u.met, u.on_pace, u.behind, (u.met / u.people) if u.people else None,
              u.open_problems, u.overdue_problems, _or_dash(u.weeks_with_reception), _or_dash(u.weeks_due),
