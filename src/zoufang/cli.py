@@ -220,7 +220,7 @@ def issue_cmd(
     except FAILURES as exc:
         _fail(_failure_text(exc))
     if as_json:
-        _emit_json(issued.to_json())
+        _emit_json({**issued.to_json(), "notices": notices})
         raise typer.Exit(1 if issued.not_issued else 0)
     if errors:
         err.print(f"提醒：总台账有 {errors} 条错误（zoufang check {book.name} 查看），单位收到的行中可能有错误", markup=False)

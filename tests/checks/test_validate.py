@@ -325,6 +325,49 @@ def test_annotated_copy_opens_in_libreoffice(planted, tmp_path, needs_libreoffic
     assert back[sheet][cell].comment is not None
 
 
+@pytest.mark.libreoffice
+def test_the_printed_findings_show_every_message_and_hint_whole(planted, tmp_path, needs_libreoffice):
+    """The clerk prints 校验结果: no hint is clipped by a row too short for it ("或直接输入为日期" on a line that
+    was not there), and rows are as tall as their text, not guessed."""
+    from printed import flat
+
+    from zoufang.files.libreoffice import to_pdf
+    path, _ = planted
+    out = tmp_path / "marked.xlsx"
+    check_book(path, annotate=out)
+    book = openpyxl.load_workbook(out)
+    for name in book.sheetnames:
+        if name != schema.FINDINGS_SHEET:
+            book[name].sheet_state = "hidden"
+    book.save(out)
+    from zoufang.checks.annotate import FINDINGS_WIDTHS
+    columns = column_texts(to_pdf(out, tmp_path / "pdf"), ("说明", "建议"), FINDINGS_WIDTHS[5:7])
+    rows = list(book[schema.FINDINGS_SHEET].iter_rows(min_row=2, values_only=True))
+    assert rows
+    missing = [text for r in rows for text, column in ((r[5], "说明"), (r[6], "建议"))
+               if text and flat(text) not in columns[column]]
+    assert not missing, missing[:3]
+
+
+def column_texts(pdf, headings: tuple[str, str], widths: tuple[float, float]) -> dict[str, str]:
+    """The printed text of two adjacent columns headed ``headings`` (their widths in characters), page after page,
+    whitespace removed: each page cropped to each column, placed from the centres of the printed headings."""
+    import pdfplumber
+
+    from printed import flat
+    out = {h: "" for h in headings}
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            words = {w["text"]: (w["x0"] + w["x1"]) / 2 for w in page.extract_words() if w["text"] in headings}
+            if len(words) < 2:
+                continue
+            unit = (words[headings[1]] - words[headings[0]]) / ((widths[0] + widths[1]) / 2)  # points a character
+            for h, w in zip(headings, widths):
+                box = (max(words[h] - w * unit / 2, 0), 0, min(words[h] + w * unit / 2, page.width), page.height)
+                out[h] += flat(page.crop(box).extract_text() or "")
+    return out
+
+
 def test_formula_looking_text_stays_text_in_the_findings_sheet(tmp_path, clean_demo):
     _, path = clean_demo
     wb = openpyxl.load_workbook(path)

@@ -405,4 +405,30 @@ def test_each_unit_gets_a_home_page_of_its_own_with_the_return_deadline(tmp_path
     issued = {i.unit: i.path for i in issue(master, tmp_path / "out2")}
     text = "".join(str(c) for row in openpyxl.load_workbook(issued["市图书馆"])["首页"].iter_rows(values_only=True)
                    for c in row if c)
-    assert "局活动办公室通知的时间前" in text
+    assert "请于局活动办公室通知的时间前" not in text and "尚未定回收截止日期，请留意办公室的通知" in text
+
+
+def test_issuing_without_a_return_deadline_warns_the_office_and_the_contact_stands_on_a_line_of_its_own(tmp_path):
+    """No 回收截止日期: the office is told at issue (what the units will read, and that none can be late); the
+    office's contact and phone are a line of their own on each 首页, so a name never breaks over two lines."""
+    from builders import D, make_book, visit
+    from typer.testing import CliRunner
+
+    from zoufang.cli import app
+    master = tmp_path / "总台账.xlsx"
+    make_book(master, visits=[visit("丙馆长", D(2011, 9, 5))])
+    wb = openpyxl.load_workbook(master)
+    ws = wb["单位"]
+    header = [c.value for c in ws[1]]
+    bureau = next(r for r in ws.iter_rows(min_row=2) if r[header.index("单位类别")].value == "局机关")
+    bureau[header.index("联系人")].value, bureau[header.index("联系电话")].value = "金勇", "0558-2212345"
+    wb.save(master)
+    done = CliRunner().invoke(app, ["issue", str(master), "--out", str(tmp_path / "out"), "--json"])
+    assert done.exit_code == 0, done.output
+    doc = json.loads(done.stdout)
+    assert any("未填“回收截止日期”" in n for n in doc["notices"])
+    home = [c for row in openpyxl.load_workbook(doc["units"][0]["file"])["首页"].iter_rows(values_only=True)
+            for c in row if c]
+    assert "联系人：金勇　0558-2212345" in home
+    said = CliRunner().invoke(app, ["issue", str(master), "--out", str(tmp_path / "again")])
+    assert "未填“回收截止日期”" in said.output

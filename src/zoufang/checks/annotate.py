@@ -14,16 +14,17 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from zoufang.contract.cells import display_width
 from zoufang.contract.errors import InputError
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import FINDINGS_SHEET, LEVEL_ERROR
 from zoufang.files.safe_io import atomic_write
+from zoufang.xlsx.print_fit import row_height
 from zoufang.xlsx.values import cell_value
 
 NOTE_AUTHOR = "zoufang"
-FINDINGS_WIDTHS = (6, 6, 26, 12, 10, 60, 50)
+FINDINGS_WIDTHS = (6, 6, 26, 12, 10, 42, 36)  # 代码 (C) hidden: the rest prints at 9 pt or more (xlsx.print_fit)
+FINDINGS_FONT = Font(name="宋体", size=10)
 
 
 def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], source: str = "",
@@ -53,9 +54,9 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
             cell = ws.cell(i, j)
             cell.value = cell_value(value)
             cell.data_type = "n" if isinstance(value, int) else "s"  # literal text, never a formula
-            cell.alignment = wrap
-        lines = max(-(-display_width(str(row[k] or "")) // (FINDINGS_WIDTHS[k] - 1)) for k in (5, 6))
-        ws.row_dimensions[i].height = 13.5 * max(1, lines) + 2
+            cell.alignment, cell.font = wrap, FINDINGS_FONT
+        shown = [v if k != 2 else None for k, v in enumerate(row)]  # 代码 is hidden
+        ws.row_dimensions[i].height = row_height(shown, FINDINGS_WIDTHS)  # every row as tall as its text
         sheet, address = row[3], row[4]
         if sheet and address:
             target = ws.cell(i, 5)
@@ -70,6 +71,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_margins.left = ws.page_margins.right = 0.5
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.column_dimensions["C"].hidden = True  # 代码: for scripts, not for the clerk

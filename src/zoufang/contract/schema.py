@@ -460,10 +460,14 @@ UNIT_HOME_TEXT = (  # the 首页 of a workbook issued to a unit: {unit}, {office
     "但不要改动第一行表头。",
     "不要改动：灰色的“督办意见”列由局活动办公室填写，在此修改不会被采用；活动设置、单位、人员、配额、节假日"
     "各表仅供查阅，修改不会带回总台账；不要删除或改动隐藏的工作表，否则无法导入。",
-    "发回：请于{deadline}前保存本工作簿（.xlsx、.xls 或 .ods 均可），作为邮件附件发回局活动办公室{contact}。"
-    "同一工作簿可以多次发回，以最后保存的一份为准。",
+    "{send_back}同一工作簿可以多次发回，以最后保存的一份为准。",
 )
-UNIT_HOME_NO_DEADLINE = "局活动办公室通知的时间"
+UNIT_HOME_SEND_BACK = "发回：请于{deadline}前保存本工作簿（.xlsx、.xls 或 .ods 均可），作为邮件附件发回局活动办公室。"
+UNIT_HOME_NO_DEADLINE = ("发回：局活动办公室尚未定回收截止日期，请留意办公室的通知。填好后即可保存本工作簿（.xlsx、.xls 或 .ods "
+                         "均可），作为邮件附件发回局活动办公室。")
+UNIT_HOME_CONTACT = "联系人：{contact}"  # a line of its own: a name never breaks over two lines
+NO_DEADLINE_NOTICE = ("提醒：活动设置未填“回收截止日期”，各单位首页只请单位留意办公室的通知，回收情况也不会判为逾期。"
+                      "如需截止日期，请在活动设置中填写后重新下发")
 REFERENCE_NOTE = "仅供查阅，由局活动办公室维护。"
 
 HOME_TEXT = (

@@ -18,8 +18,10 @@ from zoufang import __version__
 from zoufang.checks.formula_checks import formula_checks, import_only
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET, META_HEADERS, META_ITEMS, META_SHEET,
-    PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION, SETTING_ITEMS, UNIT_HOME_NO_DEADLINE, UNIT_HOME_TEXT, UNIT_HOME_TITLE, UNIT_KIND_BUREAU, UNITS,
+    ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET,
+    META_HEADERS, META_ITEMS, META_SHEET, NO_DEADLINE_NOTICE, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
+    SETTING_ITEMS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
+    UNIT_HOME_TITLE, UNIT_KIND_BUREAU,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells
 from zoufang.exchange.master_edit import MasterEditor
@@ -191,7 +193,7 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
                          f"请先补上（各单位不同），再下发")
     done = prepare_master(master, campaign)
     if notices is not None:
-        notices += done
+        notices += done + ([] if campaign.settings.return_deadline else [NO_DEADLINE_NOTICE])
     if done:  # the master was rewritten: issue what it now holds
         campaign = read_campaign(master)
     secret = load_secret(master, create=True)
@@ -315,10 +317,10 @@ def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, 
     s = campaign.settings
     units = campaign.units
     office = units[units["kind"] == UNIT_KIND_BUREAU]
-    contact = ""
-    if len(office) and (office["contact"].iloc[0] or office["phone"].iloc[0]):
-        contact = "（联系人：" + "，".join(x for x in (office["contact"].iloc[0], office["phone"].iloc[0]) if x) + "）"
+    contact = "　".join(x for x in (office["contact"].iloc[0], office["phone"].iloc[0]) if x) if len(office) else ""
+    send_back = (UNIT_HOME_SEND_BACK.format(deadline=cn_date(s.return_deadline)) if s.return_deadline
+                 else UNIT_HOME_NO_DEADLINE)
     values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn_date(issued),
-              "deadline": cn_date(s.return_deadline) if s.return_deadline else UNIT_HOME_NO_DEADLINE,
-              "contact": contact}
-    return UNIT_HOME_TITLE.format(**values), [line.format(**values) for line in UNIT_HOME_TEXT]
+              "send_back": send_back}
+    lines = [line.format(**values) for line in UNIT_HOME_TEXT]
+    return UNIT_HOME_TITLE.format(**values), lines + ([UNIT_HOME_CONTACT.format(contact=contact)] if contact else [])

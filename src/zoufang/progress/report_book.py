@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from zoufang.contract.cells import display_width
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ACTIVITIES, COLLECTIVE_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, QUOTAS, RATIO_METRICS, ROLES,
@@ -17,7 +16,7 @@ from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
 from zoufang.progress.report import CATEGORY, UNIT, Report
 from zoufang.progress.report_tables import collective_table, overdue_table, people_table, units_table
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT, HEADER_FILL, write_cells
-from zoufang.xlsx.print_fit import fit_scale, span_px
+from zoufang.xlsx.print_fit import LINE_PT, fit_scale, row_height, span_px
 
 BRIEF_SHEET = "半月简报"
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
@@ -42,15 +41,6 @@ PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black an
     {"fill": {"color": "#595959"}},
 )
 MARGINS_IN = (0.7, 0.4, 0.8, 0.7)  # left, right, top, bottom
-LINE_PT = 13.5  # a line of 10 pt text
-
-
-def wrapped_lines(value, width: float) -> int:
-    """How many lines a text cell of ``width`` characters wraps to (CJK characters count two)."""
-    if not isinstance(value, str) or not value:
-        return 1
-    room = max(int(width) - 1, 1)
-    return sum(max(-(-display_width(part) // room), 1) for part in value.split("\n"))
 BODY_PT = 10
 
 
@@ -112,9 +102,9 @@ class _Book:
         """One row of a table, as tall as its most wrapped cell (the clients do not refit a row XlsxWriter wrote:
         wrapped text would run over the next row)."""
         write_cells(ws, i, values, fmts, self.date)
-        lines = max([wrapped_lines(v, w) for v, w in zip(values, self.widths[ws.get_name()])] or [1])
-        if lines > 1:
-            ws.set_row(i, LINE_PT * lines + 3)
+        height = row_height(values, self.widths[ws.get_name()])
+        if height > LINE_PT + 3:
+            ws.set_row(i, height)
 
     def colour_status(self, ws, first: int, last: int, col: int) -> None:
         if last < first:

@@ -24,6 +24,7 @@ from zoufang.contract.schema import (
 )
 from zoufang.contract.findings import FILL_ERROR
 from zoufang.contract.work_calendar import official_arrangement
+from zoufang.xlsx.print_fit import fit_scale, row_height
 from zoufang.xlsx.self_check import SelfCheckWriter, define_ranges
 from zoufang.xlsx.unit_progress import ProgressPlan, ProgressWriter
 
@@ -117,7 +118,8 @@ class _Formats:
 
 
 MIN_PRINT_SCALE = 0.9  # 10 pt cells print at 9 pt or more
-PRINT_WIDTH = {True: 842 - 72, False: 595 - 72}  # points between the margins of A4, landscape or not
+PRINT_MARGINS = (0.6, 0.4, 0.7, 0.7)  # left, right, top, bottom (inches)
+HOME_WIDTHS = (14, 60)
 
 
 def _print_setup(ws, landscape: bool = True, widths: list[float] | None = None) -> None:
@@ -127,14 +129,13 @@ def _print_setup(ws, landscape: bool = True, widths: list[float] | None = None) 
     if landscape:
         ws.set_landscape()
     ws.repeat_rows(0)
-    content = sum(int(w * 7 + 5) * 0.75 for w in widths or [])
-    if content and PRINT_WIDTH[landscape] / content < MIN_PRINT_SCALE:
+    if widths and fit_scale(widths, 9, landscape, *PRINT_MARGINS[:2]) < MIN_PRINT_SCALE:
         ws.set_print_scale(int(MIN_PRINT_SCALE * 100))
         ws.repeat_columns(0, 1)
         ws.print_across()  # a row's pieces on consecutive pages
     else:
         ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.6, right=0.4, top=0.7, bottom=0.7)
+    ws.set_margins(*PRINT_MARGINS)
     ws.set_header("&C&\"黑体,Bold\"&A")
     ws.set_footer("&C第 &P 页 共 &N 页")
 
@@ -285,14 +286,14 @@ def _write_settings(ws, fmts: _Formats, settings: dict[str, object]) -> None:
 
 def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_names: list[str],
                 home: tuple[str, list[str]] | None = None) -> None:
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 80)
+    for j, width in enumerate(HOME_WIDTHS):
+        ws.set_column(j, j, width)
     title, lines = home or (str(settings.get("name") or "大走访活动台账"), list(HOME_TEXT))
     ws.write_string(0, 0, title, fmts.title)
     ws.set_row(0, 30)
     for i, line in enumerate(lines, start=2):
         ws.merge_range(i, 0, i, 1, line, fmts.body)
-        ws.set_row(i, 16 * max(2, -(-len(line) // 40)))  # about 40 characters a line in the merged width
+        ws.set_row(i, row_height([line], [sum(HOME_WIDTHS)]) * 1.1)  # 11 pt text: a tenth taller than 10 pt
     r = 2 + len(lines) + 1
     ws.write_string(r, 0, "工作表", fmts.header)
     ws.write_string(r, 1, "用途", fmts.header)
@@ -300,9 +301,10 @@ def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_nam
         r += 1
         spec = next(s for s in ALL_SHEETS if s.name == name)
         ws.write_url(r, 0, f"internal:'{name}'!A1", fmts.link, name)
-        ws.write_string(r, 1, REFERENCE_NOTE if home and not spec.entry else spec.purpose, fmts.body)
-        ws.set_row(r, 30)
-    _print_setup(ws, landscape=False)
+        purpose = REFERENCE_NOTE if home and not spec.entry else spec.purpose
+        ws.write_string(r, 1, purpose, fmts.body)
+        ws.set_row(r, row_height([name, purpose], list(HOME_WIDTHS)) * 1.1)
+    _print_setup(ws, landscape=False, widths=list(HOME_WIDTHS))
     ws.repeat_rows(0, 0)
     ws.activate()
 

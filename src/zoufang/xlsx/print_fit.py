@@ -8,6 +8,8 @@ fitted to the page width is shrunk by the ratio, so its columns are sized here f
 """
 from __future__ import annotations
 
+from zoufang.contract.cells import display_width
+
 WIDEST_DIGIT_PX = 9.5  # LibreOffice's fallback for a default font it lacks (DejaVu Sans 11): width 10 → 100 px
 NARROWEST_DIGIT_PX = 7.0  # Excel's Calibri 11, LibreOffice's Carlito: the largest print, which pages are planned for
 PAPER_POINTS = {9: (595.3, 841.9), 8: (841.9, 1190.6), 11: (419.5, 595.3)}  # A4, A3, A5 (portrait w, h)
@@ -37,3 +39,20 @@ def fit_scale(widths: list[float], paper: int, landscape: bool, left_in: float, 
     character: by default the widest-rendering one, where the text prints smallest."""
     content = sum(column_points(w, digit_px) for w in widths) or 1
     return min(1.0, printable_width(paper, landscape, left_in, right_in) / content)
+
+
+LINE_PT = 13.5  # a line of 10 pt text
+
+
+def wrapped_lines(value, width: float) -> int:
+    """How many lines a text cell of ``width`` characters wraps to at 10 pt (CJK characters count two, one
+    character of padding): the clients do not refit the height of a row a writer set or left alone."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(int(width) - 1, 1)
+    return sum(max(-(-display_width(part) // room), 1) for part in value.split("\n"))
+
+
+def row_height(values: list, widths: list[float]) -> float:
+    """The height in points of a row of 10 pt text whose cells wrap in columns ``widths``."""
+    return LINE_PT * max([wrapped_lines(v, w) for v, w in zip(values, widths)] or [1]) + 3
