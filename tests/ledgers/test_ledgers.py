@@ -73,12 +73,13 @@ def test_ledger_totals_equal_the_report(unit_ledgers):
     for ledger in files.people[:6]:
         pid = ledger.stem.split("-")[0]
         ws = openpyxl.load_workbook(ledger).active
-        start = next(c.row for c in ws["A"] if c.value == "指标") + 1
+        head = next(c.row for c in ws["A"] if c.value == "指标")
+        col = {ws.cell(head, j).value: j for j in range(1, ws.max_column + 1) if ws.cell(head, j).value}
         table = {}
-        for r in range(start, ws.max_row + 1):
-            if ws.cell(r, 1).value in (None, "（无）") or str(ws.cell(r, 1).value).startswith("二、"):
+        for r in range(head + 1, ws.max_row + 1):
+            if ws.cell(r, 1).value in (None, "（无）") or str(ws.cell(r, 1).value).startswith(("二、", "注：")):
                 break
-            table[ws.cell(r, 1).value] = (ws.cell(r, 3).value, ws.cell(r, 6).value)
+            table[ws.cell(r, 1).value] = (ws.cell(r, col["实际"]).value, ws.cell(r, col["状态"]).value)
         mine = report[report["person_id"] == pid]
         shown = {m.metric: (("—" if m.actual != m.actual else f"{m.actual:.0%}") if m.metric in schema.RATIO_METRICS
                             else m.actual, m.status)
@@ -253,3 +254,34 @@ def test_a_unit_books_head_counts_are_the_reports(clean_demo, tmp_path, unit):
     assert re.search(rf"人数：{int(row['people'])}\b", text), text
     weeks = "—" if row["weeks_due"] is None or row["weeks_due"] != row["weeks_due"] else int(row["weeks_with_reception"])
     assert f"有接访的周：{weeks}" in text, text
+
+
+def test_each_section_of_a_personal_ledger_has_columns_of_its_own(unit_ledgers):
+    """One grid for all eight sections made 来访事项 wrap at three characters a line beside a wide 处理方式: each
+    section now spans its own widths, so a label, a record number or a date stays on one line and each long text
+    (事由, 问题描述, 来访事项, 反映问题) has room."""
+    from zoufang.contract.cells import display_width
+    _, files = unit_ledgers
+    long_texts = {"来访事项", "问题描述", "案件事由", "反映问题", "调研主题", "问政题目", "活动内容"}
+    seen = set()
+    for ledger in files.people[:8]:
+        ws = openpyxl.load_workbook(ledger).active
+        span = {(m.min_row, m.min_col): sum(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+                                            for c in range(m.min_col, m.max_col + 1))
+                for m in ws.merged_cells.ranges if m.min_row == m.max_row}
+        width = lambda r, c: span.get((r, c), ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width)  # noqa: E731
+        heads = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in ("记录编号", "案件编号", "问题编号")]
+        for head in heads:
+            columns = [(c, ws.cell(head, c).value) for c in range(1, ws.max_column + 1) if ws.cell(head, c).value]
+            for c, label in columns:
+                if label in long_texts:
+                    seen.add(label)
+                    assert width(head, c) >= 20, (ledger.name, label)
+            for r in range(head + 1, ws.max_row + 1):
+                if ws.cell(r, 1).value is None or ws.cell(r, 1).value == "（无）":
+                    break
+                for c, label in columns:
+                    value = ws.cell(r, c).value
+                    if isinstance(value, str) and (ID.match(value) or display_width(value) <= 8):
+                        assert display_width(value) <= width(head, c), (ledger.name, label, value)  # 10 pt: a half-width character is under 7 px
+    assert {"来访事项", "问题描述"} <= seen

@@ -99,9 +99,14 @@ class Template:
         index: dict[tuple, int] = {}
         self.style_ids = [[index.setdefault(style, len(index)) for _, style in row] for row in self.rows]
         self.styles = list(index)
-        # per row: (column, characters per line) of the cells that wrap their text
-        self.wrapping = [[(c, max(1, int((self.widths.get(c + 1) or 8.43) - 1)))
-                          for c, (_, style) in enumerate(row) if style and style[10]] for row in self.rows]
+        # per row: (column, characters per line) of the cells that wrap their text; a cell merged across columns
+        # (on one row) wraps in their joint width
+        width = {(r1 - 1, c1 - 1): sum(self.widths.get(c) or 8.43 for c in range(c1, c2 + 1))
+                 for r1, c1, r2, c2 in self.merges if r1 == r2}
+        covered = {(r1 - 1, c) for r1, c1, r2, c2 in self.merges if r1 == r2 for c in range(c1, c2)}
+        self.wrapping = [[(c, max(1, int(width.get((r, c), self.widths.get(c + 1) or 8.43) - 1)))
+                          for c, (_, style) in enumerate(row) if style and style[10] and (r, c) not in covered]
+                         for r, row in enumerate(self.rows)]
 
     def plan(self, scope: dict) -> list[tuple[int, list, float | None]]:
         """The rows to write for ``scope``: (template row, cell values, height) — reusable across books."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
 from zoufang.contract.schema import ACTIVITIES, CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS, WENZHENG
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT
@@ -41,11 +42,19 @@ SOLVE_RATE_NOTE = "注：问题解决率按本人发现（登记为发现人）�
 SIGN_OFF_FOOTER = ("单位负责人（签字、盖章）：__________", "日期：______年____月____日")
 
 
+def grid(sections: dict[str, tuple[float, ...]]) -> list[float]:
+    """The sheet's column widths: every boundary of every section's columns, so that each section lays its columns
+    out at its own widths over a run of grid columns."""
+    edges = sorted({round(sum(widths[:k]), 2) for widths in sections.values() for k in range(len(widths) + 1)})
+    return [b - a for a, b in zip(edges, edges[1:])]
+
+
 class _Sheet:
     def __init__(self, ws, widths=WIDTHS, landscape=False, signed=False, numbered=True):
         self.ws, self.row, self.ncols = ws, 1, len(widths)
+        self.widths = list(widths)
         for j, w in enumerate(widths, start=1):
-            ws.column_dimensions[chr(64 + j)].width = w
+            ws.column_dimensions[get_column_letter(j)].width = w
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -71,30 +80,69 @@ class _Sheet:
             ws.row_dimensions[self.row].height = height
         self.row += 1
 
-    def table(self, headers, fields, list_name):
+    def _spans(self, widths) -> list[tuple[int, int]]:
+        """(first, last) grid column (1-based) of each of a section's columns of ``widths``."""
+        if widths is None:
+            return [(j, j) for j in range(1, self.ncols + 1)]
+        edges = [0.0]
+        for w in self.widths:
+            edges.append(round(edges[-1] + w, 2))
+        cuts = [edges.index(round(sum(widths[:k]), 2)) for k in range(len(widths) + 1)]
+        return [(a + 1, b) for a, b in zip(cuts, cuts[1:])]
+
+    def table(self, headers, fields, list_name, widths=None):
+        """A heading row and a repeated row; with ``widths`` each column spans the grid columns of its width."""
         ws = self.ws
-        for j, h in enumerate(headers, start=1):
-            c = ws.cell(self.row, j, h)
-            c.font, c.fill, c.border, c.alignment = HEAD, HEAD_FILL, BORDER, CENTER
+        spans = self._spans(widths)
+        for (first, last), h in zip(spans, headers):
+            self._cell(first, last, h, HEAD, CENTER, fill=HEAD_FILL)
         ws.row_dimensions[self.row].height = 22
         self.row += 1
-        for j, f in enumerate(fields, start=1):
-            c = ws.cell(self.row, j, "{{%s.%s}}" % (list_name, f) if f else None)
-            c.font, c.border, c.alignment = BODY, BORDER, WRAP
-            if f and ("date" in f or f in ("start", "end", "deadline", "monday", "sunday")):
+        for (first, last), f in zip(spans, fields):
+            dated = f and ("date" in f or f in ("start", "end", "deadline", "monday", "sunday"))
+            c = self._cell(first, last, "{{%s.%s}}" % (list_name, f) if f else None, BODY,
+                           DATE_CELL if dated else WRAP)
+            if dated:
                 c.number_format = CN_DATE
-                c.alignment = DATE_CELL
         self.row += 2
+
+    def _cell(self, first: int, last: int, value, font, align, fill=None):
+        ws = self.ws
+        for j in range(first, last + 1):  # every cell of a merge carries the border
+            c = ws.cell(self.row, j)
+            c.font, c.border, c.alignment = font, BORDER, align
+            if fill is not None:
+                c.fill = fill
+        if last > first:
+            ws.merge_cells(start_row=self.row, end_row=self.row, start_column=first, end_column=last)
+        c = ws.cell(self.row, first)
+        c.value = value
+        return c
 
 
 def _labels(sheet, keys):
     return [sheet.col(k).label for k in keys]
 
 
+# each section of the personal ledger at its own column widths (characters): all on one grid of eleven columns
+# (11, 16, 8 × 8, 16), so that the sheet's few columns print at 9 pt or more (each column adds its padding)
+PERSON_SECTIONS = {
+    "metrics": (27, 16, 16, 16, 16, 16),
+    "visits": (11, 16, 8, 8, 16, 8, 24, 16),
+    "research": (11, 16, 16, 8, 16, 24, 16),
+    "receptions": (11, 16, 8, 24, 8, 16, 8, 16),
+    "cases": (11, 24, 8, 8, 8, 16, 16, 16),
+    "problems": (11, 16, 24, 8, 8, 16, 8, 16),
+    "wenzheng": (11, 16, 16, 32, 8, 8, 16),
+    "activities": (11, 16, 16, 16, 32, 16),
+}
+
+
 def person_template() -> Workbook:
-    """Landscape: eight columns at 10 pt with room for Chinese dates and the text that matters (bound at the top)."""
+    """Landscape, bound at the top, 10 pt: each section's table at its own column widths over one fine grid."""
     wb = Workbook()
-    s = _Sheet(wb.active, landscape=True)
+    s = _Sheet(wb.active, widths=grid(PERSON_SECTIONS), landscape=True)
+    w = PERSON_SECTIONS
     wb.active.title = PERSON_SHEET
     s.line("{{campaign}}", TITLE, 30, CENTER)
     s.line("个 人 台 账", TITLE, 26, CENTER)
@@ -105,33 +153,37 @@ def person_template() -> Workbook:
     s.row += 1
     s.line("一、指标完成情况（总体：{{overall}}）", SECTION, 20)
     s.table([QUOTAS.col("metric").label, "目标", "实际", "完成率", "进度要求", PROBLEMS.col("status").label],
-            ["metric", "target", "actual", "ratio", "expected", "status"], "metrics")
+            ["metric", "target", "actual", "ratio", "expected", "status"], "metrics", w["metrics"])
     s.line(SOLVE_RATE_NOTE, BODY, 16)
     s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
-            ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits")
+            ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits",
+            w["visits"])
     s.line("三、调研记录（{{research_days}} 天）", SECTION, 20)
     s.line("计入天数：该次调研在活动期内、且未被本人此前开始的调研覆盖的天数；各次相加即总天数。", BODY, 16)
     s.table(_labels(RESEARCH, ("record_id", "start", "end")) + ["计入天数"] + _labels(RESEARCH, ("place", "topic", "report")),
-            ["record_id", "start", "end", "days", "place", "topic", "report"], "research")
+            ["record_id", "start", "end", "days", "place", "topic", "report"], "research", w["research"])
     s.line("四、接访记录（{{reception_count}} 次）", SECTION, 20)
     s.table(_labels(RECEPTIONS, ("record_id", "date", "visitor", "matter", "handling", "deadline", "result",
                                  "problem_id")),
-            ["record_id", "date", "visitor", "matter", "handling", "deadline", "result", "problem_id"], "receptions")
+            ["record_id", "date", "visitor", "matter", "handling", "deadline", "result", "problem_id"], "receptions",
+            w["receptions"])
     s.line("五、包案情况（{{case_count}} 件）", SECTION, 20)
     s.table(_labels(CASES, ("case_id", "cause", "case_type")) + ["身份"] + _labels(CASES, (
         "field_visit", "deadline", "status", "closed_date")),
-        ["case_id", "cause", "case_type", "role", "field_visit", "deadline", "status", "closed_date"], "cases")
+        ["case_id", "cause", "case_type", "role", "field_visit", "deadline", "status", "closed_date"], "cases",
+        w["cases"])
     s.line("六、分包和负责的问题（{{problem_count}} 件）", SECTION, 20)
     s.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "major")) + ["身份"] + _labels(
         PROBLEMS, ("deadline", "status", "solved_date")),
-        ["problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"], "problems")
+        ["problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"], "problems",
+        w["problems"])
     s.line("七、问政（{{wenzheng_count}} 次）", SECTION, 20)
     s.table(_labels(WENZHENG, ("record_id", "date", "mode", "topic", "participants", "opinions", "replied")),
-            ["record_id", "date", "mode", "topic", "participants", "opinions", "replied"], "wenzheng")
+            ["record_id", "date", "mode", "topic", "participants", "opinions", "replied"], "wenzheng", w["wenzheng"])
     s.line("八、牵头的活动（{{activity_count}} 次）", SECTION, 20)
     s.table(_labels(ACTIVITIES, ("record_id", "date", "kind", "place", "summary", "participants")),
-            ["record_id", "date", "kind", "place", "summary", "participants"], "activities")
+            ["record_id", "date", "kind", "place", "summary", "participants"], "activities", w["activities"])
     s.row += 1
     s.line("本人签字：________________　　{{reviewer}}：________________　　日期：______年____月____日", BODY, 30)
     return wb
