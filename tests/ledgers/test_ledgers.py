@@ -184,6 +184,7 @@ def test_every_printed_page_of_a_table_shows_its_headings_and_the_contents_page_
     assert "待办问题" not in flat(" ".join(pages)) and "未办结问题（待办和办理中）" in flat(" ".join(pages))
     assert "问题解决率按本人发现" in flat(" ".join(pages))
     assert not [i for i, t in enumerate(pages, 1) if "###" in t]  # every date fits its column
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", " ".join(pages))  # dates as a Chinese ledger writes them
     contents = next(t for t in pages if flat(t).startswith("目录"))
     entries = re.findall(r"^(\d+)\s*(\D.*?)\s+(\d+)$", contents, re.M)
     assert len(entries) == 3 + len([f for f in files.people])

@@ -24,7 +24,7 @@ from zoufang.contract.schema import (
 )
 from zoufang.contract.findings import FILL_ERROR
 from zoufang.contract.work_calendar import official_arrangement
-from zoufang.xlsx.print_fit import fit_scale, row_height
+from zoufang.xlsx.print_fit import fit_scale, row_height, wrapped_lines
 from zoufang.xlsx.self_check import SelfCheckWriter, define_ranges
 from zoufang.xlsx.unit_progress import ProgressPlan, ProgressWriter
 
@@ -101,6 +101,8 @@ class _Formats:
         self.office_cell = book.add_format({**cell, "bg_color": OFFICE_SHADE})
         self.office_column = book.add_format({**base, "bg_color": OFFICE_SHADE})
         self.title = book.add_format({"font_name": "黑体", "font_size": 18, "bold": True})
+        self.home_title = book.add_format({"font_name": "黑体", "font_size": 18, "bold": True, "text_wrap": True,
+                                           "valign": "vcenter"})
         self.body = book.add_format({**base, "font_size": 11, "text_wrap": True})
         self.link = book.add_format({**base, "font_size": 11, "font_color": "#0563C1", "underline": 1})
         self.link_cell = book.add_format({**cell, "font_color": "#0563C1", "underline": 1})
@@ -289,8 +291,8 @@ def _write_home(book, ws, fmts: _Formats, settings: dict[str, object], sheet_nam
     for j, width in enumerate(HOME_WIDTHS):
         ws.set_column(j, j, width)
     title, lines = home or (str(settings.get("name") or "大走访活动台账"), list(HOME_TEXT))
-    ws.write_string(0, 0, title, fmts.title)
-    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, len(HOME_WIDTHS) - 1, title, fmts.home_title)  # wraps within the page, never past it
+    ws.set_row(0, 26 * wrapped_lines(title, sum(HOME_WIDTHS) * 10 / 18) + 4)  # 18 pt characters
     for i, line in enumerate(lines, start=2):
         ws.merge_range(i, 0, i, 1, line, fmts.body)
         ws.set_row(i, row_height([line], [sum(HOME_WIDTHS)]) * 1.1)  # 11 pt text: a tenth taller than 10 pt

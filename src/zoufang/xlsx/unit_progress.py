@@ -105,7 +105,8 @@ class ProgressWriter:
                  *PROGRESS_TAIL]
         first_status = len(heads)
         ws.merge_range(0, 0, 0, len(heads) - 1, "", fmts.verdict)
-        ws.write_formula(0, 0, '="本单位进度（统计截止 "&TEXT(zh_as_of,"yyyy-mm-dd")&"）"', fmts.verdict, "本单位进度")
+        ws.write_formula(0, 0, '="本单位进度（统计截止 "&YEAR(zh_as_of)&"年"&MONTH(zh_as_of)&"月"&DAY(zh_as_of)&"日）"',
+                         fmts.verdict, "本单位进度")  # a date as a Chinese report writes it, whatever the locale
         ws.set_row(0, 24)
         for j, head in enumerate(heads):
             ws.write_string(1, j, head, fmts.header)
@@ -157,7 +158,7 @@ class ProgressWriter:
                 ws.write_string(r, first_status + j, "")
                 continue
             target = targets[f.label]
-            shown = (f'0.0%" / {target:.0%}"' if f.ratio else f'0" / {target:g}"')
+            shown = (f'0%" / {target:.0%}"' if f.ratio else f'0" / {target:g}"')  # 56 %, as the ledgers print it
             ws.write_formula(r, 3 + j, "=" + f.value.replace("{pid}", pid), fmts.figure(shown))
             ws.write_formula(r, first_status + j, "=" + f.status.replace("{pid}", pid).replace("{value}", cell)
                              .replace("{target}", repr(float(target))))
