@@ -207,16 +207,24 @@ def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = N
     return write_brief(book, read_campaign(book), _doc_out(book, out_dir), as_of, pdf)
 
 
-def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
-    """全面总结 at or after the campaign end; refused (InputError) before it."""
+def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False,
+                unit: str | None = None):
+    """全面总结 at or after the campaign end (refused, InputError, before it): the bureau's; with ``unit`` a unit's
+    own (a list of Written), every unit's with ``unit="all"``."""
     from zoufang.contract.periods import cn_date
-    from zoufang.documents.material import write_summary
+    from zoufang.documents.material import write_summary, write_unit_summaries
     campaign = read_campaign(book)
     s = campaign.settings
     if s.effective_as_of(as_of) < s.end:
         raise InputError(f"{Path(book).name}：活动到{cn_date(s.end)}才结束，全面总结在结束时或结束后生成"
                          f"（统计截止 {s.effective_as_of(as_of)}）。如需预览，请加 --as-of {s.end}")
-    return write_summary(book, campaign, _doc_out(book, out_dir), as_of, pdf)
+    if unit is None:
+        return write_summary(book, campaign, _doc_out(book, out_dir), as_of, pdf)
+    names = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
+    if unit != "all" and unit not in names:
+        raise InputError(f"{Path(book).name}：“单位”表中没有“{unit}”。可选：{'、'.join(names)}，或 all（每个单位各一份）")
+    return write_unit_summaries(book, campaign, _doc_out(book, out_dir), names if unit == "all" else [unit], as_of,
+                                pdf)
 
 
 def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False):

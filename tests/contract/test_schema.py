@@ -28,13 +28,16 @@ def test_contract_matches_workbook_md_headers():
     assert schema.PROBLEMS.col("supervision").owner is schema.Owner.OFFICE
     assert [c.label for c in schema.PEOPLE.columns] == ["人员编号", "姓名", "单位名称", "职务", "人员类别",
                                                         "是否局负责人", "是否普法讲师团成员"]
-    assert len(schema.DEFAULT_QUOTAS) == 19
+    assert len(schema.DEFAULT_QUOTAS) == 20  # the seed's 19, and 问政题目 for each 二级单位 beside the bureau's
+    topics = [(q.subject, q.target) for q in schema.DEFAULT_QUOTAS if q.metric == schema.METRIC_TOPICS]
+    assert topics == [(schema.SCOPE_BUREAU, 2), (schema.SCOPE_UNIT, 2)]
 
 
 def test_no_sheet_name_or_header_is_spelled_outside_the_schema():
     labels = {s.name for s in schema.ALL_SHEETS} | {c.label for s in schema.ALL_SHEETS for c in s.columns}
     labels |= {schema.FINDINGS_SHEET, schema.PERSON_REPORT_SHEET, schema.UNIT_REPORT_SHEET,
-               schema.COLLECTIVE_SHEET, schema.SUPERVISION_SHEET, schema.IMPORT_LOG_SHEET}
+               schema.COLLECTIVE_SHEET, schema.SUPERVISION_SHEET, schema.IMPORT_LOG_SHEET, schema.MEASURES_SHEET,
+               schema.UNPAIRED_SHEET}
     offenders = []
     for path in SRC.rglob("*.py"):
         if path == Path(schema.__file__):

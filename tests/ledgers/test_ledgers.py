@@ -283,6 +283,39 @@ def test_each_section_of_a_personal_ledger_has_columns_of_its_own(unit_ledgers):
                     break
                 for c, label in columns:
                     value = ws.cell(r, c).value
-                    if isinstance(value, str) and (ID.match(value) or display_width(value) <= 8):
-                        assert display_width(value) <= width(head, c), (ledger.name, label, value)  # 10 pt: a half-width character is under 7 px
+                    if isinstance(value, str) and ID.match(value):  # Latin in a CJK font's fallback: wider
+                        assert display_width(value) * 1.15 <= width(head, c), (ledger.name, label, value)
+                    elif isinstance(value, str) and display_width(value) <= 8:
+                        assert display_width(value) <= width(head, c), (ledger.name, label, value)
     assert {"来访事项", "问题描述"} <= seen
+
+
+def test_ledgers_show_households_by_category_pairings_and_wenzheng(unit_ledgers):
+    """A member's ledger names their households by 对象类别 (adding up to the 走访户数 in its heading) and their
+    结对帮扶; the unit's 汇总 lists its cadres without one — its own, no one else's — and its 问政 reply rate."""
+    path, files = unit_ledgers
+    report = build_report(read_campaign(path))
+    doc = report.to_json()
+    people = {p["人员编号"]: p for p in doc["people"]}
+    for ledger in files.people[:6]:
+        pid = ledger.stem.split("-")[0]
+        text = [c.value for row in openpyxl.load_workbook(ledger).active.iter_rows() for c in row
+                if isinstance(c.value, str)]
+        line = next(t for t in text if t.startswith("重点走访对象："))
+        counts = {k: int(v) for k, v in re.findall(r"([^、\s]+) (\d+) 户", line.split("：", 1)[1])}
+        if pid in people:
+            assert counts == people[pid]["by_category"], ledger.name
+            heading = next(t for t in text if t.startswith("二、走访记录"))
+            assert f"{sum(counts.values())} 户" in heading
+            paired = next(t for t in text if t.startswith("八、牵头的活动"))
+            assert f"其中结对帮扶 {people[pid]['pairings']} 次" in paired
+    book = openpyxl.load_workbook(files.units[0])["单位汇总"]
+    lines = [c.value for row in book.iter_rows() for c in row if isinstance(c.value, str)]
+    pairing = next(t for t in lines if t.startswith("结对帮扶："))
+    mine = [p["姓名"] for p in doc["unpaired"] if p["单位名称"] == UNIT]
+    others = [p["姓名"] for p in doc["unpaired"] if p["单位名称"] != UNIT]
+    assert all(n in pairing for n in mine) and not any(f"、{n}" in pairing or f"：{n}" in pairing for n in others)
+    unit = next(u for u in doc["units"] if u["单位名称"] == UNIT)
+    assert f"已登记结对帮扶 {unit['paired']} 人" in pairing
+    wz = next(t for t in lines if t.startswith("问政："))
+    assert f"问政题目 {unit['wenzheng']['topics']} 个" in wz

@@ -31,7 +31,8 @@ def test_report_json_follows_the_cli_contract(clean_demo):
     assert all(set(p["metrics"]) <= set(schema.PERSONAL_METRICS) for p in doc["people"])
     collective = doc["collective"]
     assert collective["uncovered_workdays"] and collective["unit_weeks_without_reception"]
-    assert collective["uncovered_half_months"] and set(collective["metrics"]) == set(schema.COLLECTIVE_METRICS)
+    assert collective["uncovered_half_months"] and set(collective["metrics"]) == {*schema.COLLECTIVE_METRICS,
+                                                                                   schema.UNIT_TOPICS}
     assert doc["overdue"] and {"sheet", "编号", "办结时限", "days_overdue", "分包领导", "责任单位", "责任人"} <= set(
         doc["overdue"][0])
     assert doc["units"][0]["单位名称"] and "met" in doc["units"][0]
@@ -50,7 +51,8 @@ def test_report_workbook_has_its_sheets_colours_charts_and_print_setup(clean_dem
     assert book.name == "完成情况报告-2012-01-15.xlsx"
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == [schema.PERSON_REPORT_SHEET, schema.UNIT_REPORT_SHEET, schema.COLLECTIVE_SHEET,
-                             schema.SUPERVISION_SHEET, "信访积案", "半月简报"]
+                             schema.SUPERVISION_SHEET, "信访积案", schema.MEASURES_SHEET, schema.UNPAIRED_SHEET,
+                             "半月简报"]
     people = wb[schema.PERSON_REPORT_SHEET]
     assert people.max_row == len(report.people) + 1
     assert people.print_title_rows == "$1:$1" and people.page_setup.paperSize == 9

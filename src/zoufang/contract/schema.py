@@ -331,6 +331,8 @@ PERSON_REPORT_SHEET = "个人完成情况"
 UNIT_REPORT_SHEET = "单位完成情况"
 COLLECTIVE_SHEET = "集体指标"
 SUPERVISION_SHEET = "督办清单"
+MEASURES_SHEET = "专项工作"  # the report's 问政, 重点走访对象, 结对帮扶 and 回收 by unit
+UNPAIRED_SHEET = "未结对帮扶人员"  # the report's 党员干部 without a 结对帮扶 record
 IMPORT_LOG_SHEET = "导入记录"
 DELETED_SHEET = "已删除记录"
 IMPORT_LOG_HEADERS = ("导入时间", "文件", "SHA256", "单位", "保存时间", "状态", "新增", "修改", "未变", "删除", "拒收",
@@ -395,6 +397,7 @@ COLLECTIVE_METRICS = (
     METRIC_BOOKS, METRIC_TOPICS, METRIC_CONTACT_POINT, METRIC_LOOK_BACK,
 )
 RATIO_METRICS = (METRIC_FIELD_VISIT_RATIO, METRIC_RESOLUTION_RATE)
+UNIT_TOPICS = f"{METRIC_TOPICS}（{SCOPE_UNIT}）"  # the report's name for the 二级单位 row of 问政题目, beside the bureau's
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,7 @@ DEFAULT_QUOTAS = (
     QuotaRow(SCOPE_BUREAU, METRIC_HALF_MONTH_MEETING, 1, "次/半月", "领导小组每半月召开一次工作会议"),
     QuotaRow(SCOPE_BUREAU, METRIC_BOOKS, 1, "次", "为农家书屋、学校送图书"),
     QuotaRow(SCOPE_BUREAU, METRIC_TOPICS, 2, "个", "围绕中心工作确定2-3个问政题目"),
+    QuotaRow(SCOPE_UNIT, METRIC_TOPICS, 2, "个", "各二级单位围绕本单位中心工作确定2-3个问政题目"),
     QuotaRow(SCOPE_UNIT, METRIC_CONTACT_POINT, 1, "个", "各二级单位建立基层文化联系点"),
     QuotaRow(SCOPE_BUREAU, METRIC_LOOK_BACK, 1, "次", "活动结束后开展一次回头看"),
 )

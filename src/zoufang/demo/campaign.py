@@ -15,8 +15,8 @@ import pandas as pd
 
 from zoufang.contract.periods import half_months, workdays
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_LOOK_BACK, CASES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH, ROLE_BUREAU_LEADER, ROLE_CADRE,
-    ROLE_OTHER, ROLE_UNIT_LEADER, UNITS, VISITS, WENZHENG, Sheet,
+    ACTIVITIES, ACTIVITY_LOOK_BACK, ACTIVITY_PAIRING, CASES, PAIRING_ROLES, PEOPLE, PROBLEMS, RECEPTIONS, RESEARCH,
+    ROLE_BUREAU_LEADER, ROLE_CADRE, ROLE_OTHER, ROLE_UNIT_LEADER, UNITS, VISIT_TARGET_TYPES, VISITS, WENZHENG, Sheet,
 )
 from zoufang.xlsx.book_writer import BookContent, default_content
 
@@ -67,6 +67,7 @@ class Demo:
 class _Gen:
     def __init__(self, seed: int, as_of: dt.date):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.as_of = as_of
         self.share = ((as_of - START).days + 1) / ((END - START).days + 1)
         self.counters: dict[tuple[str, str], int] = {}
@@ -161,6 +162,7 @@ def build_demo(seed: int = 2011, clean: bool = False, as_of: dt.date = DEMO_AS_O
     rows.hold_activities()
     _rule_cases(g, rows.people, rows.by_role, rows.visits, rows.receptions, rows.cases, rows.activities, as_of)
     _name_namesakes(rows.people, rows.problems, rows.cases)
+    rows.pair_cadres()
     demo = Demo(rows.content(), rows.people)
     if not clean:
         _plant_mistakes(g, demo)
@@ -319,6 +321,24 @@ class _Rows:
         for i in range(10):
             self.wenzheng.append(_wz(g, g.rng.choice(self.bureau_leaders), g.day(),
                                      g.rng.choice(("热线电话", "电子邮箱", "座谈")), g.rng.choice(topics)))
+        self.hold_unit_wenzheng()
+
+    def hold_unit_wenzheng(self) -> None:
+        """Each second-level unit's 2–3 问政 topics, one unit with a single topic; drawn from a generator of their
+        own, so the rest of the demo stays as it was."""
+        rng = random.Random(f"{self.g.seed}-unit-wenzheng")
+        codes = sorted(self.unit_leaders)
+        for k, code in enumerate(codes):
+            leaders = self.unit_leaders[code]
+            if not leaders:
+                continue
+            for topic in UNIT_TOPICS_DEMO[k % 3: k % 3 + (1 if k == len(codes) - 1 else 2 + k % 2)]:
+                day = START + dt.timedelta(days=rng.randrange(10, max((self.as_of - START).days, 11)))
+                opinions = rng.randint(3, 25)
+                self.wenzheng.append({"record_id": self.g.record_id(WENZHENG, code), "date": day,
+                                      "person": rng.choice(leaders).name, "mode": rng.choice(("座谈", "热线电话")),
+                                      "topic": topic, "participants": rng.randint(15, 120), "opinions": opinions,
+                                      "replied": rng.randint(opinions // 2, opinions), "remark": None})
 
     def hold_activities(self) -> None:
         """Half-month meetings (one missed), books, contact points (two units without), lectures, the rest."""
@@ -341,6 +361,17 @@ class _Rows:
         for kind in ("送服务", "问卷调查", "结对帮扶", "平安建设", "学先进树新风"):
             for _ in range(6):
                 add(_activity(g, g.rng.choice(self.people), kind, g.day(), g.rng.choice(VILLAGES), f"开展{kind}活动"))
+
+    def pair_cadres(self) -> None:
+        """结对帮扶: about four in five 党员干部 have paired with someone in need by the as-of date; drawn from a
+        generator of their own, so the rest of the demo stays as it was."""
+        rng = random.Random(f"{self.g.seed}-pairing")
+        span = max((self.as_of - START).days, 1)
+        for p in self.people:
+            if p.category in PAIRING_ROLES and rng.random() < 0.8:
+                day = START + dt.timedelta(days=rng.randrange(span))
+                self.activities.append(_activity(self.g, p, ACTIVITY_PAIRING, day, rng.choice(VILLAGES),
+                                                 f"与{rng.choice(VISIT_TARGET_TYPES[:6])}结对，帮助解决实际困难"))
 
     def content(self) -> BookContent:
         """The rows as the workbook's sheets (sorted by date, some dates typed as text), with fresh settings."""
@@ -449,6 +480,10 @@ def _reception(g: _Gen, p: Person, day: dt.date, new_problem) -> dict:
         "result": {"当场解决": "当场答复解决", "限期办理": "已登记限期办理", "移交有关部门": "已移交"}[handling],
         "problem_id": pid,
     }
+
+
+UNIT_TOPICS_DEMO = ("开放时间怎样方便群众", "群众最想要哪些文化服务", "基层文化设施怎么用好", "服务窗口作风怎么改进",
+                    "文化下乡送什么")
 
 
 def _wz(g: _Gen, p: Person, day: dt.date, mode: str, topic: str) -> dict:

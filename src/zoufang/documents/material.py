@@ -17,12 +17,13 @@ import pandas as pd
 from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT, ROLE_BUREAU_LEADER, ROLES,
-    SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
+    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_CONTACT_POINT, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT,
+    PEOPLE, ROLE_BUREAU_LEADER, ROLES, SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
 )
-from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE
+from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, UNIT_SUMMARY_TEMPLATE
 from zoufang.files.safe_io import WriteRefused, disk_error_of
 from zoufang.progress.collective import UNIT_NAME, reception_units
+from zoufang.progress.measures import category_text
 from zoufang.progress.quota import BEHIND, DONE, Context
 from zoufang.progress.report import Report, build_report
 from zoufang.progress.supervision import DEADLINE, LEADER, STATUS, UNIT
@@ -33,6 +34,7 @@ BRIEF_MASTHEAD = "大走访活动"  # the brief's red title reads 大走访活�
 WEEKDAYS = "一二三四五六日"
 SERVICE_KINDS = (ACTIVITY_LECTURE, "送服务", ACTIVITY_BOOKS, "结对帮扶")
 STABILITY = "社会稳定"
+NAME_LABEL = PEOPLE.col("name").label
 SHORT_METRIC = {"调研天数": "调研", "走访户数": "走访", "解决重大问题": "重大问题", "接待来访": "接访",
                 "带案下访比例": "带案下访", "问题解决率": "解决率"}
 
@@ -147,9 +149,16 @@ def overdue_row(r, as_of: dt.date, new_from: pd.Timestamp) -> dict:
 
 
 def measures_text(report: Report) -> str:
-    """问政 replies, 结对帮扶 and the units late with their workbook, in one paragraph of the brief."""
+    """重点走访对象 by category, 问政 replies, 结对帮扶 and the units late with their workbook, in one paragraph of the
+    brief and of the summary."""
     w = report.wenzheng
     parts = []
+    cats: dict[str, int] = {}
+    for m in report.unit_measures.values():
+        for c, n in m["by_category"].items():
+            cats[c] = cats.get(c, 0) + n
+    if cats:
+        parts.append(f"入户走访 {sum(cats.values())} 户中，{category_text(cats)}")
     if w.get("opinions"):
         parts.append(f"问政累计收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}")
     if report.unpaired:
@@ -230,6 +239,7 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
     done_people = int((per_person["overall"] == DONE).sum())
     return {
         "campaign": s.name, "editor": _editor(campaign), "written_cn": cn_date(report.as_of),
+        "measures_text": measures_text(report),
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名干部参加"
                           f"（{people_by_role(per_person)}），累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
                           f"登记问题 {len(problems)} 个。"),
@@ -265,6 +275,65 @@ def status_counts(statuses: pd.Series, unit: str) -> str:
     """（待办 40 个、办理中 42 个）: the statuses the table below shows, added up."""
     counts = statuses.value_counts()
     return "（" + "、".join(f"{k} {int(v)} {unit}" for k, v in counts.items()) + "）" if len(counts) else ""
+
+
+def unit_summary_context(campaign: Campaign, report: Report, unit: str) -> dict:
+    """A unit's own 全面总结: its people against their quotas, its problems, receptions and cases, its 结对帮扶,
+    问政 and contact point, and what it hands to 回头看 — the unit's rows only, as the report counts them."""
+    s = campaign.settings
+    ctx = Context(campaign, report.as_of)
+    rank = people_rank(campaign)
+    people = report.people[report.people["unit"] == unit]
+    members = sorted({pid: g for pid, g in people.groupby("person_id", sort=False)}.items(),
+                     key=lambda kv: rank.get(kv[0], (True, 99, 10 ** 9)))
+    problems, cases = ctx.problems(), ctx.cases()
+    problems, cases = problems[problems["unit"] == unit], cases[cases["unit"] == unit]
+    receptions = reception_units(ctx)
+    receptions = receptions[receptions["count_unit"] == unit]
+    m = report.unit_measures.get(unit) or {"by_category": {}, "cadres": 0, "paired": 0, "wenzheng": {}}
+    activities = campaign[ACTIVITIES.key].frame
+    points = activities[(activities["kind"] == ACTIVITY_CONTACT_POINT) & (activities["unit"] == unit)
+                        & (activities["date"] <= pd.Timestamp(report.as_of))]
+    open_problems, open_cases = problems[problems["open_at"]], cases[cases["open_at"]]
+    unpaired = [p[NAME_LABEL] for p in report.unpaired if p[UNIT_NAME] == unit]
+    done = sum(1 for _, g in members if g["overall"].iloc[0] == DONE)
+    w = m["wenzheng"]
+    return {
+        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of),
+        "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束。本单位 {len(members)} 名干部有个人指标，"
+                          f"其中全部指标完成的 {done} 人；入户走访 {sum(m['by_category'].values())} 户"
+                          f"（{category_text(m['by_category'])}），开门接访 {len(receptions)} 人次，"
+                          f"登记问题 {len(problems)} 个。"),
+        "members": [{"name": g["name"].iloc[0], "role": g["category"].iloc[0],
+                     "metrics": "；".join(f"{SHORT_METRIC.get(r.metric, r.metric)} {_figure(r)} {r.status}"
+                                         for r in g.itertuples()),
+                     "overall": g["overall"].iloc[0]} for _, g in members],
+        "work_text": (f"登记问题 {len(problems)} 个，已解决 {int(problems['solved_at'].sum())} 个，尚未解决 "
+                      f"{len(open_problems)} 个；开门接访 {len(receptions)} 人次，其中当场解决 "
+                      f"{int((receptions['handling'] == HANDLING_ON_SPOT).sum())} 人次；包案 {len(cases)} 件，"
+                      f"尚未化解 {len(open_cases)} 件。"),
+        "care_text": (f"党员干部 {m['cadres']} 人，已登记结对帮扶 {m['paired']} 人"
+                      + (f"，尚未登记的有{'、'.join(unpaired)}" if unpaired else "") + "。"
+                      + (f"围绕本单位中心工作确定问政题目 {w.get('topics', 0)} 个，收集意见 {w.get('opinions', 0)} 条，"
+                         f"已回复 {w.get('replied', 0)} 条。" if w.get("opinions") else "本单位没有问政记录。")
+                      + (f"在{points['place'].iloc[0]}建立基层文化联系点。" if len(points) else "尚未建立基层文化联系点。")),
+        "handover_text": (f"截至{cn_short(report.as_of)}，本单位尚未解决的问题 {len(open_problems)} 个"
+                          f"{status_counts(open_problems['status_at'], '个')}、尚未化解的案件 {len(open_cases)} 件"
+                          f"{status_counts(open_cases['status_at'], '件')}，移交“回头看”继续办理。"
+                          if len(open_problems) + len(open_cases) else "本单位的问题和案件均已办结。"),
+        "handover": handover_rows(open_problems, open_cases),
+        "next_steps": numbered(
+            ([f"对移交“回头看”的 {len(open_problems)} 个问题、{len(open_cases)} 件案件逐项办结销号。"]
+             if len(open_problems) + len(open_cases) else [])
+            + ([f"督促尚未登记结对帮扶的 {len(unpaired)} 名党员干部落实结对。"] if unpaired else [])
+            + ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
+    }
+
+
+def _figure(r) -> str:
+    if r.denominator is not None and not pd.isna(r.denominator):
+        return f"{r.actual:.0%}/{r.target:.0%}" if not pd.isna(r.actual) else f"—/{r.target:.0%}"
+    return f"{_num(r.actual)}/{_num(r.target)}{r.unit_label or ''}"
 
 
 def quota_rows(people: pd.DataFrame) -> list[dict]:
@@ -469,6 +538,20 @@ def write_summary(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.dat
             raise WriteRefused(f"无法写入 {target}：{os_error_text(cause)}（原有文件未被改动）") from exc
         target = render(doc_template(master, SUMMARY_TEMPLATE), context, target, {"chart": chart})
     return Written(target, _pdf(target, pdf)), report
+
+
+def write_unit_summaries(master: Path, campaign: Campaign, out_dir: Path, units: list[str],
+                         as_of: dt.date | None = None, pdf: bool = False) -> tuple[list[Written], Report]:
+    """Each unit's own 全面总结 (.docx, with ``pdf`` also .pdf), named 全面总结-单位-日期."""
+    from zoufang.files.names import safe_file_name
+    report = build_report(campaign, as_of)
+    template = doc_template(master, UNIT_SUMMARY_TEMPLATE)
+    out, used = [], set()
+    for unit in units:
+        name = safe_file_name(f"全面总结-{unit}-{report.as_of.isoformat()}", used, Path(out_dir), suffix=".docx")
+        target = render(template, unit_summary_context(campaign, report, unit), Path(out_dir) / f"{name}.docx")
+        out.append(Written(target, _pdf(target, pdf)))
+    return out, report
 
 
 def write_rota(master: Path, campaign: Campaign, out_dir: Path, start: dt.date, days: int = 10,

@@ -23,7 +23,8 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 from zoufang.contract.schema import ACTIVITIES, CASES, HOLIDAYS, PEOPLE, PROBLEMS, QUOTAS, SETTINGS
 
 BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE = "半月简报.docx", "全面总结.docx", "接访安排.docx"
-DOC_TEMPLATES = (BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE)
+UNIT_SUMMARY_TEMPLATE = "单位总结.docx"
+DOC_TEMPLATES = (BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE, UNIT_SUMMARY_TEMPLATE)
 BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
 RED = RGBColor(0xC0, 0x00, 0x00)
 TABLE_SIZE = Pt(10.5)  # 五号
@@ -293,6 +294,7 @@ def summary_template() -> Document:
     _plain(doc, "{{ editor }}　{{ written_cn }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     doc.add_paragraph("一、基本情况", style="Heading 1")
     _plain(doc, "{{ overview_text }}")
+    _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
     _intro(doc, "{{ quota_text }}")
     _table(doc, [CATEGORY, METRIC, "目标", "人数", "完成人数", "完成率"],
@@ -320,6 +322,33 @@ def summary_template() -> Document:
     return doc
 
 
+def unit_summary_template() -> Document:
+    """A unit's own 全面总结, the written material it hands the office at the end (GB/T 9704 like the bureau's)."""
+    doc = new_document()
+    doc.add_paragraph("{{ unit }}{{ campaign }}工作总结", style="Title")
+    _plain(doc, "{{ unit }}　{{ written_cn }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    doc.add_paragraph("一、基本情况", style="Heading 1")
+    _plain(doc, "{{ overview_text }}")
+    doc.add_paragraph("二、人员指标完成情况", style="Heading 1")
+    _intro(doc, "本单位有个人指标的干部逐人完成情况如下（实际/目标）。")
+    _table(doc, [NAME, CATEGORY, "各项指标", "总体"], ["name", "role", "metrics", "overall"], "members",
+           [18, 30, 88, 20])
+    doc.add_paragraph("三、问题、接访和包案", style="Heading 1")
+    _plain(doc, "{{ work_text }}")
+    doc.add_paragraph("四、结对帮扶、问政和联系点", style="Heading 1")
+    _plain(doc, "{{ care_text }}")
+    doc.add_paragraph("五、移交“回头看”事项", style="Heading 1")
+    _intro(doc, "{{ handover_text }}")
+    _conditional(doc, "handover", lambda: _table(doc, ["编号", "事由", DEADLINE, STATUS],
+                                                 ["id", "what", "deadline", "status"], "handover", [30, 66, 36, 24]))
+    doc.add_paragraph("六、下步打算", style="Heading 1")
+    _each(doc, "next_steps")
+    _plain(doc, "")
+    _plain(doc, "{{ unit }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)  # 落款
+    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    return doc
+
+
 def rota_template() -> Document:
     doc = new_document()
     doc.add_paragraph("局领导开门接访安排", style="Title")
@@ -334,7 +363,8 @@ def rota_template() -> Document:
     return doc
 
 
-BUILDERS = {BRIEF_TEMPLATE: brief_template, SUMMARY_TEMPLATE: summary_template, ROTA_TEMPLATE: rota_template}
+BUILDERS = {BRIEF_TEMPLATE: brief_template, SUMMARY_TEMPLATE: summary_template, ROTA_TEMPLATE: rota_template,
+            UNIT_SUMMARY_TEMPLATE: unit_summary_template}
 
 
 def build_doc_templates(folder: Path) -> list[Path]:

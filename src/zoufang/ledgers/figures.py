@@ -20,8 +20,9 @@ from zoufang.contract.schema import (
 from zoufang.ledgers.template_render import records
 from zoufang.ledgers.template_xlsx import Template
 from zoufang.progress.collective import reception_units
+from zoufang.progress.measures import category_text, households_by_category, pairings
 from zoufang.progress.quota import Context, trip_days
-from zoufang.progress.report import Report, build_report
+from zoufang.progress.report import NAME, UNIT, Report, build_report
 from zoufang.reading.dataset import Campaign
 
 SECTION_FIELDS = {  # the fields each repeating section of the personal ledger template uses
@@ -91,6 +92,16 @@ class LedgerData:
         return households_by_person(self.visits, self.campaign[VISITS.key].household_codes())
 
     @cached_property
+    def categories_by_person(self) -> dict[str, dict[str, int]]:
+        """Each person's households by 对象类别 (everyone, not only those with a 走访户数 quota)."""
+        cats = households_by_category(self.ctx)
+        return {pid: dict(zip(g["category"], g["households"].astype(int))) for pid, g in cats.groupby("person_id")}
+
+    @cached_property
+    def pairings_by_person(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in pairings(self.ctx).items()}
+
+    @cached_property
     def problems_by_unit(self) -> dict[str, list[dict]]:
         return problems_by_unit(self.ctx)
 
@@ -129,6 +140,9 @@ class LedgerData:
             "research_days": int(actual[METRIC_RESEARCH_DAYS]) if METRIC_RESEARCH_DAYS in actual
             else int(sum(r["days"] or 0 for r in rows.get("research", []))),
             "reviewer": "局活动办公室审核" if person["category"] == ROLE_BUREAU_LEADER else "单位负责人审核",
+            "category_text": category_text(self.categories_by_person.get(pid, {})),
+            "pairing_count": self.pairings_by_person.get(pid, 0),
+            "wenzheng_text": rate_text(self.report.wenzheng.get("people", {}).get(pid)),
         }
 
     def unit_scope(self, unit: str, members: pd.DataFrame, sheets: list[str]) -> dict:
@@ -141,10 +155,21 @@ class LedgerData:
             **self._unit_counts(unit),
             "problems": problems,
             "problem_count": len(problems),
+            **self._unit_measures(unit),
             "weeks": weekly,
             "toc": [{"no": i, "title": title, "sheet": sheet, "page": None}
                     for i, (title, sheet) in enumerate(sheets, start=1)],
         }
+
+    def _unit_measures(self, unit: str) -> dict:
+        """The unit's 重点走访对象, 结对帮扶 and 问政 as lines of its 汇总."""
+        m = self.report.unit_measures.get(unit) or {"by_category": {}, "cadres": 0, "paired": 0, "wenzheng": {}}
+        unpaired = [p[NAME] for p in self.report.unpaired if p[UNIT] == unit]
+        return {"unit_category_text": category_text(m["by_category"]),
+                "pairing_text": (f"党员干部 {m['cadres']} 人，已登记结对帮扶 {m['paired']} 人"
+                                 + (f"；尚未登记：{'、'.join(unpaired)}" if unpaired else "")),
+                "unit_wenzheng_text": (f"问政题目 {m['wenzheng'].get('topics', 0)} 个，"
+                                       + rate_text(m["wenzheng"]))}
 
     def _campaign_fields(self) -> dict:
         s = self.campaign.settings
@@ -258,6 +283,13 @@ def rows_with_roles(ctx: Context, sheet_key: str, roles) -> pd.DataFrame:
     first = both.drop_duplicates([id_key, "pid", "_row"]).drop(columns="role")
     first = first.merge(roles_of.rename("role").reset_index(), on=[id_key, "pid", "_row"])
     return first.sort_values("_order").drop(columns="_order")
+
+
+def rate_text(w: dict | None) -> str:
+    """收集意见 25 条，已回复 20 条，回复率 80%."""
+    if not w or not w.get("opinions"):
+        return "收集意见 0 条"
+    return f"收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}"
 
 
 def _percent(v) -> str:

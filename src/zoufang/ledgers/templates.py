@@ -23,7 +23,7 @@ COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇
 # font (xlsx.print_fit); columns B, C, F and H hold dates (2011年10月31日 needs 16)
 WIDTHS = (11, 16, 16, 7, 18, 16, 13, 16)
 CN_DATE = CN_DATE_FORMAT
-PROBLEM_WIDTHS = (12, 16, 30, 8, 8, 16, 7, 16)  # the unit's 问题台账: its own grid, room for 问题描述
+PROBLEM_WIDTHS = (14, 16, 28, 8, 8, 16, 7, 16)  # the unit's 问题台账: its own grid, room for 问题描述
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -125,16 +125,16 @@ def _labels(sheet, keys):
 
 
 # each section of the personal ledger at its own column widths (characters): all on one grid of eleven columns
-# (11, 16, 8 × 8, 16), so that the sheet's few columns print at 9 pt or more (each column adds its padding)
+# (13, 16, 8 × 8, 16), so that the sheet's few columns print at 9 pt or more (each column adds its padding)
 PERSON_SECTIONS = {
-    "metrics": (27, 16, 16, 16, 16, 16),
-    "visits": (11, 16, 8, 8, 16, 8, 24, 16),
-    "research": (11, 16, 16, 8, 16, 24, 16),
-    "receptions": (11, 16, 8, 24, 8, 16, 8, 16),
-    "cases": (11, 24, 8, 8, 8, 16, 16, 16),
-    "problems": (11, 16, 24, 8, 8, 16, 8, 16),
-    "wenzheng": (11, 16, 16, 32, 8, 8, 16),
-    "activities": (11, 16, 16, 16, 32, 16),
+    "metrics": (29, 16, 16, 16, 16, 16),
+    "visits": (13, 16, 8, 8, 16, 8, 24, 16),
+    "research": (13, 16, 16, 8, 16, 24, 16),
+    "receptions": (13, 16, 8, 24, 8, 16, 8, 16),
+    "cases": (13, 24, 8, 8, 8, 16, 16, 16),
+    "problems": (13, 16, 24, 8, 8, 16, 8, 16),
+    "wenzheng": (13, 16, 16, 32, 8, 8, 16),
+    "activities": (13, 16, 16, 16, 32, 16),
 }
 
 
@@ -156,6 +156,7 @@ def person_template() -> Workbook:
             ["metric", "target", "actual", "ratio", "expected", "status"], "metrics", w["metrics"])
     s.line(SOLVE_RATE_NOTE, BODY, 16)
     s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
+    s.line("重点走访对象：{{category_text}}（一户只计一次，按最近一次入户走访时的对象类别）", BODY, 16)
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
             ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits",
             w["visits"])
@@ -178,10 +179,10 @@ def person_template() -> Workbook:
         PROBLEMS, ("deadline", "status", "solved_date")),
         ["problem_id", "reg_date", "description", "major", "role", "deadline", "status", "solved_date"], "problems",
         w["problems"])
-    s.line("七、问政（{{wenzheng_count}} 次）", SECTION, 20)
+    s.line("七、问政（{{wenzheng_count}} 次，{{wenzheng_text}}）", SECTION, 20)
     s.table(_labels(WENZHENG, ("record_id", "date", "mode", "topic", "participants", "opinions", "replied")),
             ["record_id", "date", "mode", "topic", "participants", "opinions", "replied"], "wenzheng", w["wenzheng"])
-    s.line("八、牵头的活动（{{activity_count}} 次）", SECTION, 20)
+    s.line("八、牵头的活动（{{activity_count}} 次，其中结对帮扶 {{pairing_count}} 次）", SECTION, 20)
     s.table(_labels(ACTIVITIES, ("record_id", "date", "kind", "place", "summary", "participants")),
             ["record_id", "date", "kind", "place", "summary", "participants"], "activities", w["activities"])
     s.row += 1
@@ -214,6 +215,9 @@ def unit_template() -> Workbook:
                  "滞后或未完成：{{behind}}", BODY, 20)
     summary.line("未办结问题（待办和办理中）：{{open_problems}}　　超期问题：{{overdue_problems}}　　有接访的周：{{weeks_with_reception}}"
                  " / {{weeks_due}}", BODY, 20)
+    summary.line("重点走访对象（户）：{{unit_category_text}}", BODY, 30)
+    summary.line("结对帮扶：{{pairing_text}}", BODY, 30)
+    summary.line("问政：{{unit_wenzheng_text}}", BODY, 20)
     wb[SUMMARY].print_title_rows = "1:2"
     summary.row += 1
     summary.table(_labels(PEOPLE, ("person_id", "name", "title", "category")) + ["各项指标（实际/目标 状态）", "总体"],

@@ -19,10 +19,10 @@ from zoufang.contract.schema import ACTIVITY_MEETING as MEETING
 from zoufang.contract.schema import (
     METRIC_BOOKS, METRIC_CONTACT_POINT, METRIC_HALF_MONTH_MEETING, METRIC_LOOK_BACK, METRIC_TOPICS,
     METRIC_WEEKLY_RECEPTION, METRIC_WORKDAY_COVERAGE, RECEIVER_ROLES, RECEPTIONS, ROLE_BUREAU_LEADER, SCOPE_BUREAU,
-    SCOPE_UNIT,
+    SCOPE_UNIT, UNIT_TOPICS,
 )
 from zoufang.contract.schema import UNIT_KIND_SECOND as SECOND_LEVEL_KIND
-from zoufang.contract.schema import UNITS, WENZHENG
+from zoufang.contract.schema import UNITS
 from zoufang.progress.quota import Context
 from zoufang.reading.contact_points import at_contact_point, contact_points
 
@@ -38,6 +38,7 @@ class Collective:
     uncovered_half_months: list[dt.date] = field(default_factory=list)
     half_months_due: int = 0
     units_without_contact_point: list[str] = field(default_factory=list)
+    unit_topics: dict[str, int] = field(default_factory=dict)  # each second-level unit's 问政 topics
     metrics: dict[str, dict] = field(default_factory=dict)  # 指标 -> actual, target, met, detail (due: False = not yet)
 
     def headline(self) -> str:
@@ -47,10 +48,14 @@ class Collective:
 
 
 def _targets(ctx: Context) -> dict[str, float]:
+    """Each collective requirement's target by its report name: the metric, or UNIT_TOPICS for the 二级单位 row of
+    问政题目 (the same metric for the bureau and for each unit)."""
     from zoufang.progress.quota import quota_rules
     rules = quota_rules(ctx.campaign)
     rules = rules[rules["subject"].isin((SCOPE_BUREAU, SCOPE_UNIT))]
-    return dict(zip(rules["metric"], rules["target"]))
+    names = [UNIT_TOPICS if (m, s) == (METRIC_TOPICS, SCOPE_UNIT) else m for m, s in zip(rules["metric"],
+                                                                                        rules["subject"])]
+    return dict(zip(names, rules["target"]))
 
 
 def reception_units(ctx: Context) -> pd.DataFrame:
@@ -148,10 +153,27 @@ def _look_back(ctx: Context, f: _Facts, need, out: Collective) -> None:
 
 
 def _topics(ctx: Context, f: _Facts, need, out: Collective) -> None:
-    w = ctx.campaign[WENZHENG.key].frame
-    topics = sorted(set(w.loc[(w["date"] <= pd.Timestamp(ctx.as_of)) & (w["topic"] != ""), "topic"]))
+    """The bureau's own 问政 topics (those of people of 局机关)."""
+    from zoufang.progress.measures import BUREAU, topics_by_unit
+    topics = topics_by_unit(ctx).get(BUREAU, [])
     out.metrics[METRIC_TOPICS] = {"actual": len(topics), "target": need, "met": len(topics) >= need,
                                   "detail": "；".join(topics)}
+
+
+def _unit_topics(ctx: Context, f: _Facts, need, out: Collective) -> None:
+    """Each second-level unit's own 问政 topics (2–3 per unit)."""
+    from zoufang.progress.measures import topics_by_unit
+    topics = topics_by_unit(ctx)
+    out.unit_topics = {u: len(topics.get(u, [])) for u in f.units}
+    short = [u for u, n in out.unit_topics.items() if n < need]
+    out.metrics[UNIT_TOPICS] = {
+        "actual": len(f.units) - len(short), "target": len(f.units), "met": not short,
+        "detail": ("不足 " + _num(need) + " 个：" + "、".join(f"{u}（{out.unit_topics[u]}）" for u in short)) if short
+        else "各单位均已确定"}
+
+
+def _num(v) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 def _contact_point(ctx: Context, f: _Facts, need, out: Collective) -> None:
@@ -167,5 +189,5 @@ def _contact_point(ctx: Context, f: _Facts, need, out: Collective) -> None:
 MEASURES = {  # in the order the report lists them
     METRIC_WORKDAY_COVERAGE: _workday_coverage, METRIC_WEEKLY_RECEPTION: _weekly_reception,
     METRIC_HALF_MONTH_MEETING: _half_month_meeting, METRIC_BOOKS: _books, METRIC_LOOK_BACK: _look_back,
-    METRIC_TOPICS: _topics, METRIC_CONTACT_POINT: _contact_point,
+    METRIC_TOPICS: _topics, UNIT_TOPICS: _unit_topics, METRIC_CONTACT_POINT: _contact_point,
 }

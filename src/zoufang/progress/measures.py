@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_PAIRING, IN_PERSON_FORMS, PAIRING_ROLES, UNIT_KIND_BUREAU, VISITS, WENZHENG,
+    ACTIVITIES, ACTIVITY_PAIRING, IN_PERSON_FORMS, PAIRING_ROLES, UNIT_KIND_BUREAU, VISIT_TARGET_TYPES, VISITS, WENZHENG,
 )
 from zoufang.progress.quota import Context
 
@@ -15,23 +15,46 @@ BUREAU = "局"  # the bureau's own topics, beside each unit's
 NO_CATEGORY = "（未填）"
 
 
-def wenzheng_summary(ctx: Context) -> dict:
-    """Opinions collected and replied to, the reply rate, and the topics of the bureau and of each unit."""
+def _wenzheng_rows(ctx: Context) -> pd.DataFrame:
+    """问政 rows up to the as-of date with the person (负责人) they name, that person's unit (局 for the bureau's
+    own unit) and the topic, opinions and replies."""
     data = ctx.campaign[WENZHENG.key]
     frame = data.frame
-    day = pd.Timestamp(ctx.as_of)
-    rows = frame[frame["date"].isna() | (frame["date"] <= day)]
-    opinions, replied = float(rows["opinions"].fillna(0).sum()), float(rows["replied"].fillna(0).sum())
+    rows = frame[frame["date"].isna() | (frame["date"] <= pd.Timestamp(ctx.as_of))]
     people = ctx.roster.resolve(data, "person")["person_id"].reindex(rows.index)
     unit_of = ctx.campaign.people.drop_duplicates("person_id").set_index("person_id")["unit"]
     units = ctx.campaign.units.drop_duplicates("name").set_index("name")["kind"]
     owner = people.map(unit_of).map(lambda u: BUREAU if units.get(u) == UNIT_KIND_BUREAU else u)
-    topics = data.text["topic"].reindex(rows.index).str.strip()
-    counted = pd.DataFrame({"unit": owner, "topic": topics}).dropna()
-    counted = counted[(counted["topic"] != "") & (counted["unit"] != "")].drop_duplicates()
+    return pd.DataFrame({"person_id": people, "unit": owner.fillna(""),
+                         "topic": data.text["topic"].reindex(rows.index).fillna("").str.strip(),
+                         "opinions": rows["opinions"].fillna(0).astype(float),
+                         "replied": rows["replied"].fillna(0).astype(float)})
+
+
+def topics_by_unit(ctx: Context) -> dict[str, list[str]]:
+    """The distinct 问政 topics of each unit (局 for the bureau's own), as of the context's date."""
+    rows = _wenzheng_rows(ctx)
+    rows = rows[(rows["topic"] != "") & (rows["unit"] != "")].drop_duplicates(["unit", "topic"])
+    return {str(u): list(g["topic"]) for u, g in rows.groupby("unit", sort=False)}
+
+
+def _rate(opinions: float, replied: float) -> dict:
     return {"opinions": _whole(opinions), "replied": _whole(replied),
-            "reply_rate": round(replied / opinions, 4) if opinions else None,
-            "topics": {str(u): int(n) for u, n in counted.groupby("unit", sort=False).size().items()}}
+            "reply_rate": round(float(replied) / float(opinions), 4) if opinions else None}
+
+
+def wenzheng_summary(ctx: Context) -> dict:
+    """Opinions collected and replied to and the reply rate, for the whole campaign, each unit (局 for the bureau's
+    own) and each 负责人 (person_id); the topics of the bureau and of each unit."""
+    rows = _wenzheng_rows(ctx)
+    by_unit = rows[rows["unit"] != ""].groupby("unit", sort=False)[["opinions", "replied"]].sum()
+    by_person = rows.dropna(subset=["person_id"]).groupby("person_id", sort=False)[["opinions", "replied"]].sum()
+    topics = topics_by_unit(ctx)
+    return {**_rate(rows["opinions"].sum(), rows["replied"].sum()),
+            "topics": {u: len(t) for u, t in topics.items()},
+            "units": {str(u): {**_rate(r.opinions, r.replied), "topics": len(topics.get(u, []))}
+                      for u, r in by_unit.iterrows()},
+            "people": {str(p): _rate(r.opinions, r.replied) for p, r in by_person.iterrows()}}
 
 
 def _whole(v: float):
@@ -62,3 +85,32 @@ def unpaired(ctx: Context, counts: pd.Series) -> pd.DataFrame:
     people = people[(people["person_id"] != "") & ~people["person_id"].duplicated()]
     cadres = people[people["category"].isin(PAIRING_ROLES)]
     return cadres[~cadres["person_id"].isin(counts[counts > 0].index)][["person_id", "name", "unit"]]
+
+
+def unit_measures(ctx: Context, cats: pd.DataFrame, counts: pd.Series, wenzheng: dict) -> dict[str, dict]:
+    """Per unit (单位 sheet order): households by 对象类别 (its people's, each household once per person as in
+    their 走访户数), its 党员干部 and how many have a 结对帮扶 record, its 问政 opinions, replies and topics."""
+    people = ctx.campaign.people
+    people = people[(people["person_id"] != "") & ~people["person_id"].duplicated()]
+    unit_of = people.set_index("person_id")["unit"]
+    units = ctx.campaign.units
+    units = units[units["name"] != ""].drop_duplicates("name")
+    by_unit = cats.assign(unit=cats["person_id"].map(unit_of)).groupby(["unit", "category"], sort=False)[
+        "households"].sum()
+    cadres = people[people["category"].isin(PAIRING_ROLES)]
+    out = {}
+    for name, kind in zip(units["name"], units["kind"]):
+        mine = cadres[cadres["unit"] == name]
+        paired = int(mine["person_id"].isin(counts[counts > 0].index).sum())
+        own = (wenzheng.get("units") or {}).get(BUREAU if kind == UNIT_KIND_BUREAU else name) or {}
+        out[name] = {"by_category": {str(c): int(n) for (u, c), n in by_unit.items() if u == name},
+                     "cadres": len(mine), "paired": paired,
+                     "wenzheng": {"opinions": own.get("opinions", 0), "replied": own.get("replied", 0),
+                                  "reply_rate": own.get("reply_rate"), "topics": own.get("topics", 0)}}
+    return out
+
+
+def category_text(by_category: dict[str, int]) -> str:
+    """困难户 6 户、老党员 2 户 (in the schema's order), or 无."""
+    order = [c for c in VISIT_TARGET_TYPES if c in by_category] + sorted(set(by_category) - set(VISIT_TARGET_TYPES))
+    return "、".join(f"{c} {by_category[c]} 户" for c in order) or "无"

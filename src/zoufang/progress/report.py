@@ -9,7 +9,7 @@ import pandas as pd
 from zoufang.contract.periods import due, half_month_of, weeks
 from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
 from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
-from zoufang.progress.measures import households_by_category, pairings, unpaired, wenzheng_summary
+from zoufang.progress.measures import households_by_category, pairings, unit_measures, unpaired, wenzheng_summary
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
 from zoufang.progress.returns import return_status
 from zoufang.progress.standing import solved_on
@@ -35,6 +35,7 @@ class Report:
     by_category: dict = field(default_factory=dict)  # person_id -> {对象类别: households}
     pairings: dict = field(default_factory=dict)  # person_id -> 结对帮扶 records
     unpaired: list = field(default_factory=list)  # the cadres without one
+    unit_measures: dict = field(default_factory=dict)  # unit -> by_category, cadres, paired, wenzheng
 
     def to_json(self) -> dict:
         people = []
@@ -49,7 +50,8 @@ class Report:
         units = [{UNIT: r["unit"], "people": int(r["people"]), "met": int(r["met"]), "on_pace": int(r["on_pace"]),
                   "behind": int(r["behind"]), "totals": r["totals"], "open_problems": int(r["open_problems"]),
                   "overdue_problems": int(r["overdue_problems"]),
-                  "weeks_with_reception": _num(r["weeks_with_reception"]), "weeks_due": _num(r["weeks_due"])}
+                  "weeks_with_reception": _num(r["weeks_with_reception"]), "weeks_due": _num(r["weeks_due"]),
+                  **self.unit_measures.get(r["unit"], {})}
                  for _, r in self.units.iterrows()]
         c = self.collective
         return {
@@ -121,6 +123,7 @@ def add_measures(report: Report, ctx: Context) -> None:
     counts = pairings(ctx)
     report.pairings = {str(k): int(v) for k, v in counts.items()}
     report.unpaired = [{PERSON_ID: r.person_id, NAME: r.name, UNIT: r.unit} for r in unpaired(ctx, counts).itertuples()]
+    report.unit_measures = unit_measures(ctx, cats, counts, report.wenzheng)
 
 
 def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.DataFrame) -> pd.DataFrame:

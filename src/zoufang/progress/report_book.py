@@ -9,12 +9,15 @@ import xlsxwriter
 
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
-    ACTIVITIES, COLLECTIVE_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, QUOTAS, RATIO_METRICS, ROLES,
-    SUPERVISION_SHEET, UNIT_REPORT_SHEET,
+    ACTIVITIES, COLLECTIVE_SHEET, MEASURES_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, QUOTAS,
+    RATIO_METRICS, ROLES, SUPERVISION_SHEET, UNIT_REPORT_SHEET, UNPAIRED_SHEET,
 )
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
-from zoufang.progress.report import CATEGORY, UNIT, Report
-from zoufang.progress.report_tables import collective_table, overdue_table, people_table, units_table
+from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
+from zoufang.progress.report_tables import (
+    category_table, collective_table, overdue_table, pairing_table, people_table, returns_table, units_table,
+    unpaired_table, wenzheng_table,
+)
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT, HEADER_FILL, write_cells
 from zoufang.xlsx.print_fit import LINE_PT, fit_scale, row_height, span_px
 
@@ -42,6 +45,7 @@ PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black an
 )
 MARGINS_IN = (0.7, 0.4, 0.8, 0.7)  # left, right, top, bottom
 BODY_PT = 10
+PAGE_ROOM_PT = (595 - (0.8 + 0.7) * 72) * 0.95  # a landscape A4 page between the margins, with room to spare
 
 
 class _Book:
@@ -54,6 +58,7 @@ class _Book:
                                             "align": "center", "text_wrap": True})
         self.cell = self.book.add_format({**base, "text_wrap": True})
         self.date = self.book.add_format({**base, "num_format": CN_DATE_FORMAT, "align": "center"})
+        self.when = self.book.add_format({**base, "num_format": CN_DATE_FORMAT + " hh:mm", "align": "center"})
         self.percent = self.book.add_format({**base, "num_format": "0%"})  # as the ledgers print it
         self.number = self.book.add_format({**base, "num_format": "General"})
         self.title = self.book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
@@ -122,6 +127,7 @@ def write_report_book(report: Report, path: Path) -> Path:
     _collective_sheet(b, report)
     _supervision_sheet(b, report)
     _backlog_sheet(b, report)
+    _measures_sheet(b, report)
     _brief_sheet(b, report)
     b.book.close()
     return Path(path)
@@ -224,6 +230,40 @@ def _backlog_sheet(b: _Book, r: Report) -> None:
     else:
         b.table(ws, 0, list(r.backlog.columns), [], [])
         ws.write_string(1, 0, "无", b.note)
+
+
+def _measures_sheet(b: _Book, r: Report) -> None:
+    """专项工作: 问政, 重点走访对象, 结对帮扶 and 回收, each by unit, a section never split over two pages; the
+    党员干部 without a 结对帮扶 record on a sheet of their own (its headings on every page)."""
+    widths = [25, 13, 13, 9, 7, 7, 7, 7, 7, 7, 7]
+    ws = b.sheet(MEASURES_SHEET, widths)
+    ws.write_string(0, 0, f"专项工作（统计截止 {cn_date(r.as_of)}）", b.title)
+    ws.repeat_rows(0)
+    row, used, breaks = 2, 30.0, []
+    sections = (("问政（各单位：题目、收集意见和回复）", wenzheng_table(r), "无问政记录"),
+                ("重点走访对象（各单位走访户数，按对象类别）", category_table(r), "无入户走访"),
+                (f"结对帮扶（党员干部；尚未登记的 {len(r.unpaired)} 人见“{UNPAIRED_SHEET}”表）", pairing_table(r), "无"),
+                ("回收（各单位最近一次下发后发回的工作簿）", returns_table(r), "尚未下发单位工作簿"))
+    for title, (headers, rows), empty in sections:
+        height = 15 + 30 + sum(row_height(v, widths) for v in rows) + 15
+        if used + height > PAGE_ROOM_PT and used > 30:
+            breaks.append(row)
+            used = 30.0
+        used += height
+        ws.write_string(row, 0, title, b.section)
+        if not rows:
+            ws.write_string(row + 1, 0, empty, b.note)
+            row += 3
+            continue
+        fmts = [b.percent if h == "回复率" else b.when if h in ("最近下发", "最近发回") else b.cell if j == 0 or h in (
+            PERSON_ID, NAME, STATUS) else b.number for j, h in enumerate(headers)]
+        row = b.table(ws, row + 1, headers, rows, fmts) + 1
+    ws.set_h_pagebreaks(breaks)
+    headers, rows = unpaired_table(r)
+    ws = b.sheet(UNPAIRED_SHEET, [24, 12, 12], landscape=False)
+    b.table(ws, 0, headers, rows or [["无", "", ""]], [b.cell] * 3)
+    ws.repeat_rows(0)
+    ws.freeze_panes(1, 0)
 
 
 def _brief_sheet(b: _Book, r: Report) -> None:

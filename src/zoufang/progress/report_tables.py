@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from zoufang.contract.schema import PROBLEMS, QUOTAS, RATIO_METRICS
+from zoufang.contract.schema import METRIC_TOPICS, PROBLEMS, QUOTAS, RATIO_METRICS, VISIT_TARGET_TYPES, WENZHENG
 from zoufang.progress.quota import DONE, ON_PACE
 from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
 
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
+OPINIONS, REPLIED = WENZHENG.col("opinions").label, WENZHENG.col("replied").label
 STATUS = PROBLEMS.col("status").label
 
 
@@ -47,3 +48,41 @@ def overdue_table(r: Report) -> tuple[list[str], list[list]]:
     """督办清单: open items past their deadline, longest overdue first."""
     headers = ["工作表", "编号", "事由", *r.overdue.columns[3:4], "超期天数", *r.overdue.columns[5:]]
     return headers, r.overdue.values.tolist()
+
+
+def wenzheng_table(r: Report) -> tuple[list[str], list[list]]:
+    """问政 by unit: topics, opinions, replies, the reply rate; the whole campaign last."""
+    rows = [[u, m["wenzheng"]["topics"], m["wenzheng"]["opinions"], m["wenzheng"]["replied"],
+             _or_dash(m["wenzheng"]["reply_rate"])] for u, m in r.unit_measures.items()]
+    w = r.wenzheng
+    rows.append(["合计", sum(w.get("topics", {}).values()), w.get("opinions", 0), w.get("replied", 0),
+                 _or_dash(w.get("reply_rate"))])
+    return [UNIT, METRIC_TOPICS, OPINIONS, REPLIED, "回复率"], rows
+
+
+def category_table(r: Report) -> tuple[list[str], list[list]]:
+    """重点走访对象 by unit: households by 对象类别 (in the schema's order), each unit's total."""
+    present = {c for m in r.unit_measures.values() for c in m["by_category"]}
+    cats = [c for c in VISIT_TARGET_TYPES if c in present] + sorted(present - set(VISIT_TARGET_TYPES))
+    rows = [[u, *[m["by_category"].get(c, 0) for c in cats], sum(m["by_category"].values())]
+            for u, m in r.unit_measures.items()]
+    return [UNIT, *cats, "合计"], rows
+
+
+def pairing_table(r: Report) -> tuple[list[str], list[list]]:
+    """结对帮扶 by unit: its 党员干部, how many have paired, how many have not."""
+    return ([UNIT, "党员干部", "已结对", "未结对"],
+            [[u, m["cadres"], m["paired"], m["cadres"] - m["paired"]] for u, m in r.unit_measures.items()])
+
+
+def unpaired_table(r: Report) -> tuple[list[str], list[list]]:
+    """The 党员干部 without a 结对帮扶 record, by unit."""
+    return [UNIT, PERSON_ID, NAME], [[p[UNIT], p[PERSON_ID], p[NAME]] for p in r.unpaired]
+
+
+def returns_table(r: Report) -> tuple[list[str], list[list]]:
+    """回收: each issued unit's latest issue, latest return merged and status."""
+    def when(text):
+        return pd.Timestamp(text).to_pydatetime() if text else "—"
+    return ([UNIT, "最近下发", "最近发回", STATUS],
+            [[x[UNIT], when(x["issued"]), when(x["last_return"]), x["status"]] for x in r.returns])
