@@ -288,12 +288,25 @@ def _imprint(doc, lines: list[str]) -> None:
     _put(ppr, border)
 
 
-def summary_template() -> Document:
-    doc = new_document()
-    doc.add_paragraph("{{ campaign }}工作总结", style="Title")
-    _plain(doc, "{{ editor }}　{{ written_cn }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+def _opening(doc, title: str, byline: str) -> None:
+    """A summary's title, its byline, and 一、基本情况 with the overview."""
+    doc.add_paragraph(title, style="Title")
+    _plain(doc, byline, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     doc.add_paragraph("一、基本情况", style="Heading 1")
     _plain(doc, "{{ overview_text }}")
+
+
+def _signed(doc, who: str) -> None:
+    """The next steps, then the 落款 (who, and the date) at the right."""
+    _each(doc, "next_steps")
+    _plain(doc, "")
+    _plain(doc, who, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+
+
+def summary_template() -> Document:
+    doc = new_document()
+    _opening(doc, "{{ campaign }}工作总结", "{{ editor }}　{{ written_cn }}")
     _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
     _intro(doc, "{{ quota_text }}")
@@ -315,20 +328,14 @@ def summary_template() -> Document:
                                                  ["id", "what", "unit", "deadline", "status"], "handover",
                                                  [26, 46, 34, 32, 18]))
     doc.add_paragraph("六、下步打算", style="Heading 1")
-    _each(doc, "next_steps")
-    _plain(doc, "")
-    _plain(doc, "{{ organizer_office }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)  # 落款
-    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _signed(doc, "{{ organizer_office }}")
     return doc
 
 
 def unit_summary_template() -> Document:
     """A unit's own 全面总结, the written material it hands the office at the end (GB/T 9704 like the bureau's)."""
     doc = new_document()
-    doc.add_paragraph("{{ unit }}{{ campaign }}工作总结", style="Title")
-    _plain(doc, "{{ unit }}　{{ written_cn }}", WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    doc.add_paragraph("一、基本情况", style="Heading 1")
-    _plain(doc, "{{ overview_text }}")
+    _opening(doc, "{{ unit }}{{ campaign }}工作总结", "{{ unit }}　{{ written_cn }}")
     doc.add_paragraph("二、人员指标完成情况", style="Heading 1")
     _intro(doc, "本单位有个人指标的干部逐人完成情况如下（实际/目标）。")
     _table(doc, [NAME, CATEGORY, "各项指标", "总体"], ["name", "role", "metrics", "overall"], "members",
@@ -342,10 +349,7 @@ def unit_summary_template() -> Document:
     _conditional(doc, "handover", lambda: _table(doc, ["编号", "事由", DEADLINE, STATUS],
                                                  ["id", "what", "deadline", "status"], "handover", [30, 66, 36, 24]))
     doc.add_paragraph("六、下步打算", style="Heading 1")
-    _each(doc, "next_steps")
-    _plain(doc, "")
-    _plain(doc, "{{ unit }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)  # 落款
-    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _signed(doc, "{{ unit }}")
     return doc
 
 
