@@ -342,7 +342,7 @@ def brief(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str =
 @command()
 def summary(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str = AS_OF, out_dir: Path = DOC_OUT,
             pdf: bool = DOC_PDF,
-            unit: str = typer.Option(None, "--unit", metavar="单位",
+            unit: str = typer.Option(None, "--unit", metavar=UNITS.name,
                                      help="生成这个单位自己的全面总结；all：每个单位各一份")) -> None:
     """全面总结（Word 文档），在活动结束时或结束后生成。"""
     from .jobs import summary_job

@@ -77,7 +77,7 @@ def test_init_workbook_has_every_sheet_header_dropdown_and_period_limit(master):
     assert settings["B4"].value == dt.datetime(2011, 9, 1)
     assert settings["B4"].number_format == "yyyy-mm-dd"
     quotas = [[c.value for c in row] for row in wb[schema.QUOTAS.name].iter_rows(min_row=2, max_col=3)]
-    assert len(quotas) == 19 and ["局领导班子成员", "带案下访比例", 0.3] in quotas
+    assert len(quotas) == 20 and ["局领导班子成员", "带案下访比例", 0.3] in quotas and ["二级单位", "问政题目", 2] in quotas
 
 
 def test_init_workbook_reads_back_with_defaults_and_no_findings(master):
