@@ -35,7 +35,12 @@ SIZES = {  # name: (units, people, visit rows); None = as the demo's units clone
     "province": (40, 1_200, 300_000),  # 300,000 rows on 走访记录, the largest sheet
     "ledger-1000": (70, 1_000, 0),  # 1,000 people and the demo's entries for each: ledgers of everyone
     "units-110": (110, None, 0),  # 110 units: 100 unit workbooks of the demo's unit size for collect
+    # as clerks type them (typed_book.py): text dates in every form, distinct addresses, an extra column, openpyxl
+    "typed-200": (3, 30, 200),
+    "typed-100k": (20, 500, 100_000),
+    "typed-300k": (40, 1_200, 300_000),
 }
+TYPED = {"typed-200", "typed-100k", "typed-300k"}
 
 
 def child(task: str, args: dict) -> dict:
@@ -75,6 +80,11 @@ def run_child(task: str, a: dict) -> dict:
         else:
             content = scaled_content(rows, units=units, people=people)
         result["seconds"] = timed(lambda: write_book(Path(a["book"]), content))
+        if a.get("typed"):
+            from typed_book import write_typed_book
+            made = Path(a["book"]).with_suffix(".made.xlsx")
+            Path(a["book"]).replace(made)
+            write_typed_book(made, Path(a["book"]))
         result["visits"] = len(content.frames["visits"])
         result["people"] = len(content.frames["people"])
         result["units"] = len(content.frames["units"])
@@ -188,8 +198,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_child(args.child[0], json.loads(args.child[1]))))
         return
-    sizes = args.sizes or (["demo", "city", "units-110"] if args.quick else list(SIZES))
-    check_sizes = {"demo", "city", "city-100k", "province"}
+    sizes = args.sizes or (["demo", "city", "units-110", "typed-200"] if args.quick else list(SIZES))
+    check_sizes = {"demo", "city", "city-100k", "province"} | TYPED
     rows = []
     work = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
     print(f"机器：{platform.processor() or platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}")
@@ -199,7 +209,8 @@ def main() -> None:
         for size in sizes:
             units, people, visit_rows = SIZES[size]
             book = work / f"{size}.xlsx"
-            made = child("make", {"book": str(book), "units": units, "people": people, "rows": visit_rows})
+            made = child("make", {"book": str(book), "units": units, "people": people, "rows": visit_rows,
+                                  "typed": size in TYPED})
             raw = child("raw_read", {"book": str(book), "repeat": 2})
             for task in ("check", "report") if size in check_sizes else ():
                 r = child(task, {"book": str(book), "repeat": 2})

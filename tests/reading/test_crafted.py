@@ -184,3 +184,31 @@ def test_a_return_that_inflates_a_hundredfold_is_refused_and_the_genuine_ones_me
     said = done.stdout + done.stderr
     assert re.search(r"博物馆\.xlsx.*拒收.*xl/sharedStrings\.xml.*压缩炸弹", said), said
     assert "图书馆.xlsx：市图书馆 已合并" in said
+
+
+@pytest.mark.parametrize("space", [b" ", b"\t", b"\n", b"\r\n"])
+def test_a_far_cell_is_refused_whatever_whitespace_precedes_its_reference(tmp_path, space):
+    """The guard looks for ``r="`` by its literal text (fast) and then checks the byte before it: a tab or a line
+    break before the attribute, as a hand-edited file may have, hides nothing; another attribute ending in r= is
+    not a cell reference."""
+    import openpyxl
+
+    from zoufang.reading.sheet_extent import ExtentTooLarge, check_sheet_extents
+    book = tmp_path / "b.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "x"
+    wb.save(book)
+    with zipfile.ZipFile(book) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    far = parts[sheet].replace(b"</sheetData>", b'<row r="9"><c' + space + b'r="XFD9" t="inlineStr"><is><t>x</t></is>'
+                                                b"</c></row></sheetData>")
+    decoy = parts[sheet].replace(b"</sheetData>", b'<row r="9"><c r="A9" xr="XFD9" t="inlineStr"><is><t>x</t></is>'
+                                                  b"</c></row></sheetData>")
+    for name, xml in (("far.xlsx", far), ("decoy.xlsx", decoy)):
+        with zipfile.ZipFile(tmp_path / name, "w", zipfile.ZIP_DEFLATED) as z:
+            for n, data in parts.items():
+                z.writestr(n, xml if n == sheet else data)
+    with pytest.raises(ExtentTooLarge):
+        check_sheet_extents(tmp_path / "far.xlsx")
+    check_sheet_extents(tmp_path / "decoy.xlsx")

