@@ -75,3 +75,26 @@ def test_the_before_after_comparison_sees_one_changed_cell_and_ignores_the_issue
     wb.save(ledger)
     found = compare.differences(compare.fingerprint(sides["before"]), compare.fingerprint(sides["after"]))
     assert any(f"/{VISITS.name}/cells/G2" in d for d in found), found
+
+
+def test_the_typed_size_is_a_workbook_as_a_clerk_leaves_it(tmp_path):
+    """bench/typed_book.py: text dates in every accepted form beside real dates, every address distinct, an office
+    column, blank rows; zoufang reads every visit of it with its date."""
+    import datetime as dt
+
+    from zoufang.reading.reader import read_campaign
+    book = tmp_path / "typed.xlsx"
+    made = child("make", {"book": str(book), "units": 3, "people": 30, "rows": 300, "typed": True})
+    grid = values(book)[VISITS.name]
+    header, rows = grid[0], grid[1:]
+    dates = [r[header.index(VISITS.col("date").label)] for r in rows if any(v not in ("", None) for v in r)]
+    assert len(dates) == made["visits"] == 300
+    assert {type(d) for d in dates} >= {str, dt.date} or {type(d) for d in dates} >= {str, dt.datetime}
+    texts = [d for d in dates if isinstance(d, str)]
+    assert any("年" in d for d in texts) and any("/" in d for d in texts) and any("." in d for d in texts)
+    assert any(d.isdigit() and len(d) == 8 for d in texts) and any("-" in d for d in texts)
+    assert "办公室备注" in header and any(all(v in ("", None) for v in r) for r in rows)  # an office column, blank rows
+    addresses = [r[header.index(VISITS.col("address").label)] for r in rows if r[0] not in ("", None)]
+    assert len(set(addresses)) == len(addresses)
+    visits = read_campaign(book)["visits"].frame
+    assert len(visits) == 300 and visits["date"].notna().all()
