@@ -7,7 +7,8 @@
 Each measurement runs in a child process of its own, so that its peak memory
 (ru_maxrss) is its own. check and report are also timed as whole processes (`python -m zoufang
 check BOOK --json`, what a user or a button click waits for: interpreter start, imports, work)
-against a whole process that only reads the same file with python-calamine ("·进程" rows). The baseline is measured in the same run on the same
+against a whole process that only reads the same file with python-calamine ("·进程" rows), and for the small
+sizes also against one that imports pandas first ("·进程/pd" rows). The baseline is measured in the same run on the same
 files: the fast reader's raw read (python-calamine) for check, report and collect,
 the raw writer's write of the same cells (XlsxWriter, which writes both) for ledgers and
 issue: every stored cell of the files made, with its format (borders, fonts, fills,
@@ -52,6 +53,8 @@ def child(task: str, args: dict) -> dict:
 
 RAW_READ_SCRIPT = ("import sys, python_calamine as c; b = c.CalamineWorkbook.from_path(sys.argv[1]); "
                    "[b.get_sheet_by_name(s).to_python() for s in b.sheet_names]")
+PANDAS_RAW_READ_SCRIPT = "import pandas; " + RAW_READ_SCRIPT  # a small book's floor: pandas has to be imported
+SMALL = {"demo", "typed-200"}  # sizes whose whole processes are also compared with pandas + the raw read
 
 
 def process(cmd: list[str], repeat: int = 3) -> dict:
@@ -217,9 +220,12 @@ def main() -> None:
                 rows.append(_row(size, task, made, r, raw))
             if size in check_sizes:  # whole processes: `zoufang check` against a process that only reads the file
                 raw_process = process([sys.executable, "-c", RAW_READ_SCRIPT, str(book)])
+                pandas_process = process([sys.executable, "-c", PANDAS_RAW_READ_SCRIPT, str(book)])
                 for task in ("check", "report"):
                     r = process([sys.executable, "-m", "zoufang", task, str(book), "--json"])
                     rows.append(_row(size, f"{task}·进程", made, r, raw_process))
+                    if size in SMALL:
+                        rows.append(_row(size, f"{task}·进程/pd", made, r, pandas_process))
             if size in ("demo", "ledger-1000" if not args.quick else "city"):
                 out = work / f"{size}-ledgers"
                 led = child("ledgers", {"book": str(book), "out": str(out)})
