@@ -48,3 +48,19 @@ def test_report_json_lists_the_returns_and_the_reminder_names_who_owes(tmp_path)
     text = reminder_text(rows, "市文化局", dt.date(2011, 12, 20))
     assert "市博物馆" in text and "市图书馆" not in text and "市文化局大走访活动办公室" in text
     assert "尽快" in text and "2011年12月20日已过" in text
+
+
+def test_a_workbook_collected_within_the_second_of_its_issue_counts_as_returned(tmp_path):
+    """Issue and collect keep their times to the millisecond: a quick office (or a fast test machine) that collects
+    within the second of the issue sees the unit as 已发回, not 逾期未发回 (both times were cut to whole seconds, so
+    the two were equal and the return did not count)."""
+    from zoufang.progress.returns import latest_issues, latest_returns
+    master = tmp_path / "总台账.xlsx"
+    make_book(master, settings={"return_deadline": D(2011, 12, 20)}, visits=[visit("丙馆长", D(2011, 9, 5))])
+    books = {i.unit: i.path for i in issue(master, tmp_path / "下发")}  # the office's clock, as a click takes it
+    set_cell_by_header(books["市图书馆"], "走访记录", "地址", 2, "新地址")
+    collect(master, [books["市图书馆"]])
+    campaign = read_campaign(master)
+    issued, back = latest_issues(campaign)["市图书馆"], latest_returns(campaign)["市图书馆"]
+    assert back > issued and (issued.microsecond or back.microsecond)  # in order, to the millisecond
+    assert statuses(master)["市图书馆"] == RETURNED

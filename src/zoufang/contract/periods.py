@@ -61,3 +61,10 @@ def half_month_of(day: dt.date) -> tuple[dt.date, dt.date]:
 def due(period_end: dt.date, campaign_end: dt.date, as_of: dt.date) -> bool:
     """A period's requirement is due once it has ended (clipped to the campaign) by the as-of date."""
     return min(period_end, campaign_end) <= as_of
+
+
+def moment() -> dt.datetime:
+    """Now, with the local offset, to the millisecond: what a workbook's date-time keeps, so that an issue and a
+    collect within the same second stay in order."""
+    now = dt.datetime.now().astimezone()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from zoufang.checks.validate import validate
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, count_levels, findings_sheet_rows
+from zoufang.contract.periods import moment
 from zoufang.contract.schema import (
     ALL_SHEETS, BASE_HEADERS, BASE_SHEET, COLLECTIVE_SHEET, FINDINGS_SHEET, HOME_SHEET, IMPORT_LOG_SHEET,
     META_HEADERS, META_SHEET, PERSON_REPORT_SHEET, SUPERVISION_SHEET, UNIT_REPORT_SHEET,
@@ -302,7 +303,7 @@ def collect_returns(book) -> str:
     notices = complete_master_meta(campaign, editor)
     results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)),
                            load_secret(master), master.parent / ARCHIVE_DIR, files, editor,
-                           dt.datetime.now().astimezone().replace(microsecond=0), force_log=bool(notices),
+                           moment(), force_log=bool(notices),
                            passwords=load_passwords(master))
     editor.save()
     counts = {}

@@ -21,7 +21,7 @@ from zoufang.contract.schema import (
     DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, SCHEMA_VERSION,
 )
 from zoufang.contract.errors import os_error_text
-from zoufang.contract.periods import cn_moment
+from zoufang.contract.periods import cn_moment, moment
 from zoufang.exchange.issue import complete_master_meta, issued_digest, unit_token
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
@@ -185,7 +185,7 @@ def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, pro
     master = Path(master)
     refuse_if_open(master)
     with MasterLock(master):
-        result = _collect(master, expand_paths(paths), now or dt.datetime.now().astimezone().replace(microsecond=0),
+        result = _collect(master, expand_paths(paths), now or moment(),
                           progress)
     result.notices += skipped_entries(paths)
     return result

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from zoufang import __version__
 from zoufang.checks.formula_checks import formula_checks, import_only
-from zoufang.contract.periods import cn_date
+from zoufang.contract.periods import cn_date, moment
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET,
     META_HEADERS, META_ITEMS, META_SHEET, NO_DEADLINE_NOTICE, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
@@ -223,7 +223,7 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     """
     if not campaign.meta.get("campaign_id", ""):
         raise InputError(f"{campaign.source}：_meta 中没有活动编号，无法下发")
-    now = now or dt.datetime.now().astimezone().replace(microsecond=0)
+    now = now or moment()
     now = now if now.tzinfo else now.astimezone()
     plan = IssuePlan(campaign, secret, now)
     planned = [plan.unit_book(unit) for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates()]

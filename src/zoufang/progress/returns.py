@@ -60,7 +60,7 @@ def return_status(campaign: Campaign, today: dt.date | None = None) -> list[dict
     out = []
     for unit, issued in sorted(latest_issues(campaign).items()):
         back = returns.get(unit)
-        back = back if back is not None and back > issued else None  # a return comes after its issue
+        back = back if back is not None and back > issued else None  # a return comes after its issue (both to the ms)
         status = RETURNED if back else (LATE if deadline and deadline < today else NOT_RETURNED)
         out.append({UNIT_NAME: unit, "issued": issued.isoformat(timespec="seconds"),
                     "last_return": back.isoformat(timespec="seconds") if back else None, "status": status})
