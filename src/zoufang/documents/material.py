@@ -277,18 +277,26 @@ def status_counts(statuses: pd.Series, unit: str) -> str:
     return "（" + "、".join(f"{k} {int(v)} {unit}" for k, v in counts.items()) + "）" if len(counts) else ""
 
 
-def unit_summary_context(campaign: Campaign, report: Report, unit: str) -> dict:
+def campaign_rows(campaign: Campaign, report: Report) -> dict:
+    """What every unit's 全面总结 takes its part of, worked out once: problems and cases as they stood at the as-of
+    date, receptions with the unit they count for, the people's rank."""
+    ctx = Context(campaign, report.as_of)
+    return {"problems": ctx.problems(), "cases": ctx.cases(), "receptions": reception_units(ctx),
+            "rank": people_rank(campaign)}
+
+
+def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: dict | None = None) -> dict:
     """A unit's own 全面总结: its people against their quotas, its problems, receptions and cases, its 结对帮扶,
     问政 and contact point, and what it hands to 回头看 — the unit's rows only, as the report counts them."""
     s = campaign.settings
-    ctx = Context(campaign, report.as_of)
-    rank = people_rank(campaign)
+    rows = rows or campaign_rows(campaign, report)
+    rank = rows["rank"]
     people = report.people[report.people["unit"] == unit]
     members = sorted({pid: g for pid, g in people.groupby("person_id", sort=False)}.items(),
                      key=lambda kv: rank.get(kv[0], (True, 99, 10 ** 9)))
-    problems, cases = ctx.problems(), ctx.cases()
+    problems, cases = rows["problems"], rows["cases"]
     problems, cases = problems[problems["unit"] == unit], cases[cases["unit"] == unit]
-    receptions = reception_units(ctx)
+    receptions = rows["receptions"]
     receptions = receptions[receptions["count_unit"] == unit]
     m = report.unit_measures.get(unit) or {"by_category": {}, "cadres": 0, "paired": 0, "wenzheng": {}}
     activities = campaign[ACTIVITIES.key].frame
@@ -546,10 +554,10 @@ def write_unit_summaries(master: Path, campaign: Campaign, out_dir: Path, units:
     from zoufang.files.names import safe_file_name
     report = build_report(campaign, as_of)
     template = doc_template(master, UNIT_SUMMARY_TEMPLATE)
-    out, used = [], set()
+    out, used, rows = [], set(), campaign_rows(campaign, report)
     for unit in units:
         name = safe_file_name(f"全面总结-{unit}-{report.as_of.isoformat()}", used, Path(out_dir), suffix=".docx")
-        target = render(template, unit_summary_context(campaign, report, unit), Path(out_dir) / f"{name}.docx")
+        target = render(template, unit_summary_context(campaign, report, unit, rows), Path(out_dir) / f"{name}.docx")
         out.append(Written(target, _pdf(target, pdf)))
     return out, report
 

@@ -20,7 +20,7 @@ from zoufang.contract.periods import cn_date, moment
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET,
     META_HEADERS, META_ITEMS, META_SHEET, NO_DEADLINE_NOTICE, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
-    SETTING_ITEMS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
+    SETTING_ITEMS, SETTINGS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
     UNIT_HOME_TITLE, UNIT_KIND_BUREAU,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells
@@ -193,7 +193,7 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
                          f"请先补上（各单位不同），再下发")
     done = prepare_master(master, campaign)
     if notices is not None:
-        notices += done + ([] if campaign.settings.return_deadline else [NO_DEADLINE_NOTICE])
+        notices += done + ([] if campaign.settings.return_deadline else [no_deadline_notice(master, campaign)])
     if done:  # the master was rewritten: issue what it now holds
         campaign = read_campaign(master)
     secret = load_secret(master, create=True)
@@ -310,6 +310,12 @@ class IssuePlan:
                  for row in base_rows(batch_key(digest), spec, self.digests[spec.key][owned[spec.key]],
                                       campaign[spec.key].frame.loc[owned[spec.key], spec.id_key])]
         return unit, content, rows, bases
+
+
+def no_deadline_notice(master: Path, campaign: Campaign) -> str:
+    """The office told at issue that no 回收截止日期 is set, with the cell to fill."""
+    cell = campaign.settings.cells.get("return_deadline")
+    return NO_DEADLINE_NOTICE.format(book=master.name, cell=f"{SETTINGS.name}!{cell}" if cell else SETTINGS.name)
 
 
 def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, list[str]]:

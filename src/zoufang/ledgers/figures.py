@@ -20,7 +20,7 @@ from zoufang.contract.schema import (
 from zoufang.ledgers.template_render import records
 from zoufang.ledgers.template_xlsx import Template
 from zoufang.progress.collective import reception_units
-from zoufang.progress.measures import category_text, households_by_category, pairings
+from zoufang.progress.measures import category_text
 from zoufang.progress.quota import Context, trip_days
 from zoufang.progress.report import NAME, UNIT, Report, build_report
 from zoufang.reading.dataset import Campaign
@@ -92,16 +92,6 @@ class LedgerData:
         return households_by_person(self.visits, self.campaign[VISITS.key].household_codes())
 
     @cached_property
-    def categories_by_person(self) -> dict[str, dict[str, int]]:
-        """Each person's households by 对象类别 (everyone, not only those with a 走访户数 quota)."""
-        cats = households_by_category(self.ctx)
-        return {pid: dict(zip(g["category"], g["households"].astype(int))) for pid, g in cats.groupby("person_id")}
-
-    @cached_property
-    def pairings_by_person(self) -> dict[str, int]:
-        return {str(k): int(v) for k, v in pairings(self.ctx).items()}
-
-    @cached_property
     def problems_by_unit(self) -> dict[str, list[dict]]:
         return problems_by_unit(self.ctx)
 
@@ -140,8 +130,8 @@ class LedgerData:
             "research_days": int(actual[METRIC_RESEARCH_DAYS]) if METRIC_RESEARCH_DAYS in actual
             else int(sum(r["days"] or 0 for r in rows.get("research", []))),
             "reviewer": "局活动办公室审核" if person["category"] == ROLE_BUREAU_LEADER else "单位负责人审核",
-            "category_text": category_text(self.categories_by_person.get(pid, {})),
-            "pairing_count": self.pairings_by_person.get(pid, 0),
+            "category_text": category_text(self.report.by_category.get(pid, {})),
+            "pairing_count": self.report.pairings.get(pid, 0),
             "wenzheng_text": rate_text(self.report.wenzheng.get("people", {}).get(pid)),
         }
 

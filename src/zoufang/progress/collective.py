@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -93,6 +94,13 @@ class _Facts:
         self.activities = activities[activities["date"] >= pd.Timestamp(ctx.start)]
         self.in_period = self.activities[self.activities["date"] <= pd.Timestamp(ctx.quota_day)]
         self.units = second_level_units(ctx)
+        self.ctx = ctx
+
+    @cached_property
+    def topics(self) -> dict[str, list[str]]:
+        """Each unit's 问政 topics (局 for the bureau's own): for the bureau's requirement and the units'."""
+        from zoufang.progress.measures import topics_by_unit
+        return topics_by_unit(self.ctx)
 
 
 def _workday_coverage(ctx: Context, f: _Facts, need, out: Collective) -> None:
@@ -129,8 +137,9 @@ def _half_month_meeting(ctx: Context, f: _Facts, need, out: Collective) -> None:
     out.uncovered_half_months = [lo for lo, hi in periods if sum(1 for d in meetings if lo <= d <= hi) < need]
     out.metrics[METRIC_HALF_MONTH_MEETING] = {
         "actual": len(periods) - len(out.uncovered_half_months), "target": len(periods),
-        "met": not out.uncovered_half_months, "detail": (f"{len(out.uncovered_half_months)} 期（每半月一期）未开例会" if out.uncovered_half_months
-                                                 else "每半月均开例会")}
+        "met": not out.uncovered_half_months,
+        "detail": (f"{len(out.uncovered_half_months)} 期（每半月一期）未开例会" if out.uncovered_half_months
+                   else "每半月均开例会")}
 
 
 def _books(ctx: Context, f: _Facts, need, out: Collective) -> None:
@@ -154,16 +163,15 @@ def _look_back(ctx: Context, f: _Facts, need, out: Collective) -> None:
 
 def _topics(ctx: Context, f: _Facts, need, out: Collective) -> None:
     """The bureau's own 问政 topics (those of people of 局机关)."""
-    from zoufang.progress.measures import BUREAU, topics_by_unit
-    topics = topics_by_unit(ctx).get(BUREAU, [])
+    from zoufang.progress.measures import BUREAU
+    topics = f.topics.get(BUREAU, [])
     out.metrics[METRIC_TOPICS] = {"actual": len(topics), "target": need, "met": len(topics) >= need,
                                   "detail": "；".join(topics)}
 
 
 def _unit_topics(ctx: Context, f: _Facts, need, out: Collective) -> None:
     """Each second-level unit's own 问政 topics (2–3 per unit)."""
-    from zoufang.progress.measures import topics_by_unit
-    topics = topics_by_unit(ctx)
+    topics = f.topics
     out.unit_topics = {u: len(topics.get(u, [])) for u in f.units}
     short = [u for u, n in out.unit_topics.items() if n < need]
     out.metrics[UNIT_TOPICS] = {

@@ -31,9 +31,10 @@ def _wenzheng_rows(ctx: Context) -> pd.DataFrame:
                          "replied": rows["replied"].fillna(0).astype(float)})
 
 
-def topics_by_unit(ctx: Context) -> dict[str, list[str]]:
-    """The distinct 问政 topics of each unit (局 for the bureau's own), as of the context's date."""
-    rows = _wenzheng_rows(ctx)
+def topics_by_unit(ctx: Context, rows: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """The distinct 问政 topics of each unit (局 for the bureau's own), as of the context's date (from ``rows`` of
+    _wenzheng_rows when they are at hand)."""
+    rows = _wenzheng_rows(ctx) if rows is None else rows
     rows = rows[(rows["topic"] != "") & (rows["unit"] != "")].drop_duplicates(["unit", "topic"])
     return {str(u): list(g["topic"]) for u, g in rows.groupby("unit", sort=False)}
 
@@ -49,7 +50,7 @@ def wenzheng_summary(ctx: Context) -> dict:
     rows = _wenzheng_rows(ctx)
     by_unit = rows[rows["unit"] != ""].groupby("unit", sort=False)[["opinions", "replied"]].sum()
     by_person = rows.dropna(subset=["person_id"]).groupby("person_id", sort=False)[["opinions", "replied"]].sum()
-    topics = topics_by_unit(ctx)
+    topics = topics_by_unit(ctx, rows)
     return {**_rate(rows["opinions"].sum(), rows["replied"].sum()),
             "topics": {u: len(t) for u, t in topics.items()},
             "units": {str(u): {**_rate(r.opinions, r.replied), "topics": len(topics.get(u, []))}

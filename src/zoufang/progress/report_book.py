@@ -15,7 +15,7 @@ from zoufang.contract.schema import (
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
 from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
 from zoufang.progress.report_tables import (
-    category_table, collective_table, overdue_table, pairing_table, people_table, returns_table, units_table,
+    ISSUED_AT, REPLY_RATE, RETURNED_AT, category_table, collective_table, overdue_table, pairing_table, people_table, returns_table, units_table,
     unpaired_table, wenzheng_table,
 )
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT, HEADER_FILL, write_cells
@@ -255,8 +255,8 @@ def _measures_sheet(b: _Book, r: Report) -> None:
             ws.write_string(row + 1, 0, empty, b.note)
             row += 3
             continue
-        fmts = [b.percent if h == "回复率" else b.when if h in ("最近下发", "最近发回") else b.cell if j == 0 or h in (
-            PERSON_ID, NAME, STATUS) else b.number for j, h in enumerate(headers)]
+        fmts = [b.percent if h == REPLY_RATE else b.when if h in (ISSUED_AT, RETURNED_AT) else b.cell
+                if j == 0 or h in (PERSON_ID, NAME, STATUS) else b.number for j, h in enumerate(headers)]
         row = b.table(ws, row + 1, headers, rows, fmts) + 1
     ws.set_h_pagebreaks(breaks)
     headers, rows = unpaired_table(r)

@@ -9,6 +9,7 @@ from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
 
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
 OPINIONS, REPLIED = WENZHENG.col("opinions").label, WENZHENG.col("replied").label
+REPLY_RATE, ISSUED_AT, RETURNED_AT = "回复率", "最近下发", "最近发回"  # headings the report workbook formats
 STATUS = PROBLEMS.col("status").label
 
 
@@ -57,7 +58,7 @@ def wenzheng_table(r: Report) -> tuple[list[str], list[list]]:
     w = r.wenzheng
     rows.append(["合计", sum(w.get("topics", {}).values()), w.get("opinions", 0), w.get("replied", 0),
                  _or_dash(w.get("reply_rate"))])
-    return [UNIT, METRIC_TOPICS, OPINIONS, REPLIED, "回复率"], rows
+    return [UNIT, METRIC_TOPICS, OPINIONS, REPLIED, REPLY_RATE], rows
 
 
 def category_table(r: Report) -> tuple[list[str], list[list]]:
@@ -84,5 +85,5 @@ def returns_table(r: Report) -> tuple[list[str], list[list]]:
     """回收: each issued unit's latest issue, latest return merged and status."""
     def when(text):
         return pd.Timestamp(text).to_pydatetime() if text else "—"
-    return ([UNIT, "最近下发", "最近发回", STATUS],
+    return ([UNIT, ISSUED_AT, RETURNED_AT, STATUS],
             [[x[UNIT], when(x["issued"]), when(x["last_return"]), x["status"]] for x in r.returns])
