@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # baselines.py and typed_book.py beside this script
+from baselines import styled_cells, write_books  # noqa: E402
 SIZES = {  # name: (units, people, visit rows); None = as the demo's units cloned, 0 rows = as cloned
     "demo": (11, None, 0),
     "city": (20, 500, 20_000),
@@ -57,11 +59,91 @@ PANDAS_RAW_READ_SCRIPT = "import pandas; " + RAW_READ_SCRIPT  # a small book's f
 SMALL = {"demo", "typed-200"}  # sizes whose whole processes are also compared with pandas + the raw read
 
 
-def process(cmd: list[str], repeat: int = 3) -> dict:
-    """A whole process as a user waits for it (interpreter start, imports, work): the fastest of ``repeat`` runs."""
-    best = min(timed(lambda: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False))
-               for _ in range(repeat))
+def process(cmd: list[str], repeat: int = 3, setup=None) -> dict:
+    """A whole process as a user waits for it (interpreter start, imports, work): the fastest of ``repeat`` runs,
+    ``setup()`` before each (not timed)."""
+    best = float("inf")
+    for _ in range(repeat):
+        if setup:
+            setup()
+        best = min(best, timed(lambda: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                                      check=False)))
     return {"seconds": best, "peak_mb": 0}
+
+
+BASELINES = str(Path(__file__).resolve().with_name("baselines.py"))
+ZOUFANG = [sys.executable, "-m", "zoufang"]
+
+
+def writing_processes(size: str, book: Path, made: dict, work: Path) -> list[dict]:
+    """issue, collect (one return; every return) and ledgers as whole processes, each against a whole process
+    doing its least (baselines.py): what a clerk waits for after a click."""
+    import pickle
+    rows = []
+    master, out = work / f"{size}-proc-master.xlsx", work / f"{size}-proc-issue"
+
+    def fresh_issue():
+        shutil.copy(book, master)
+        shutil.rmtree(out, ignore_errors=True)
+    issued = process([*ZOUFANG, "issue", str(master), "--out", str(out), "--json"], 2, fresh_issue)
+    files = sorted(out.glob("*.xlsx"))
+    cells = work / f"{size}-issue-cells.pickle"
+    cells.write_bytes(pickle.dumps(styled_cells(files)))
+    floor = process([sys.executable, BASELINES, "write", str(cells), str(book), str(work / "floor")], 2)
+    rows.append(_row(size, f"issue×{len(files)}·进程", made, issued, floor))
+    issued_master, inbox = work / f"{size}-issued.xlsx", work / f"{size}-inbox"
+    shutil.copy(master, issued_master)
+    inbox.mkdir(exist_ok=True)
+    for f in files:  # each unit's clerk changes a row and sends the workbook back
+        edited_return(f, inbox / f.name)
+    returns = sorted(inbox.glob("*.xlsx"))
+    for label, paths in (("collect×1·进程", returns[:1]), (f"collect×{len(returns)}·进程", [inbox])):
+        merged = process([*ZOUFANG, "collect", str(master), *map(str, paths), "--json"], 2,
+                         lambda: shutil.copy(issued_master, master))
+        base = process([sys.executable, BASELINES, "collect", str(issued_master), *map(str, paths)], 2)
+        rows.append(_row(size, label, made, merged, base))
+    return rows
+
+
+def edited_return(issued: Path, target: Path) -> None:
+    """``issued`` as its unit's clerk sends it back: one visit's 备注 typed, saved by openpyxl."""
+    import openpyxl
+
+    from zoufang.contract.schema import VISITS
+    wb = openpyxl.load_workbook(issued)
+    ws = wb[VISITS.name]
+    header = [c.value for c in ws[1]]
+    if ws.max_row > 1:
+        ws.cell(2, header.index(VISITS.col("remark").label) + 1, "已回访")
+    wb.save(target)
+
+
+def ledger_process(size: str, book: Path, made: dict, work: Path) -> dict:
+    """``zoufang ledgers BOOK`` as a whole process against reading the book and writing the same styled cells."""
+    import pickle
+    out = work / f"{size}-proc-ledgers"
+    done = process([*ZOUFANG, "ledgers", str(book), "--out", str(out)], 2, lambda: shutil.rmtree(out, ignore_errors=True))
+    files = sorted(out.rglob("*.xlsx"))
+    cells = work / f"{size}-ledger-cells.pickle"
+    cells.write_bytes(pickle.dumps(styled_cells(files)))
+    floor = process([sys.executable, BASELINES, "write", str(cells), str(book), str(work / "floor-ledgers")], 2)
+    return _row(size, f"ledgers×{len(files)}·进程", made, done, floor)
+
+
+def self_check_open_row(work: Path) -> dict | None:
+    """LibreOffice loading, recalculating and saving a unit's issued workbook with 自查 and 本单位进度, against the
+    same workbook without them (self_check_open.py); None without LibreOffice."""
+    if not shutil.which("soffice"):
+        return None
+    from self_check_open import ROWS, open_and_recalculate, unit_content
+
+    from zoufang.xlsx.book_writer import write_book
+    plain, checked = work / "unit-plain.xlsx", work / "unit-checked.xlsx"
+    write_book(plain, unit_content(False))
+    write_book(checked, unit_content(True, True, work))
+    base, with_checks = open_and_recalculate(plain, 2), open_and_recalculate(checked, 2)
+    made = {"units": 1, "people": 0, "visits": ROWS}
+    return _row("unit-2000", "自查·LibreOffice", made, {"seconds": with_checks, "peak_mb": 0}, {"seconds": base})
 
 
 def timed(fn) -> float:
@@ -115,27 +197,23 @@ def run_child(task: str, a: dict) -> dict:
         from zoufang.exchange.issue import issue
         result["seconds"] = timed(lambda: issue(Path(a["book"]), Path(a["out"])))
     elif task == "raw_write":  # XlsxWriter writing the same cells to as many files (issue and ledgers use it)
-        import xlsxwriter
         files = sorted(Path(a["out"]).rglob("*.xlsx"))
-        books = _styled_cells_of(files) if a.get("styled") else _grids_of(files)
+        if a.get("styled"):
+            books = styled_cells(files)
+            result["seconds"] = timed(lambda: write_books(books, Path(a["tmp"])))
+        else:
+            import xlsxwriter
+            grids = _grids_of(files)
 
-        def write_all():
-            for i, (sheets, formats) in enumerate(books):
-                wb = xlsxwriter.Workbook(str(Path(a["tmp"]) / f"raw{i}.xlsx"), {"in_memory": True})
-                fmts = [wb.add_format(f) for f in formats]
-                for name, cells in sheets.items():
-                    ws = wb.add_worksheet(name)
-                    if a.get("styled"):
-                        for r, c, value, f, cached in cells:
-                            if isinstance(value, str) and value.startswith("="):
-                                ws.write_formula(r, c, value, fmts[f], "" if cached is None else cached)  # its result too
-                            else:
-                                ws.write(r, c, value, fmts[f])
-                    else:
-                        for r, row in enumerate(cells):
-                            ws.write_row(r, 0, row)
-                wb.close()
-        result["seconds"] = timed(write_all)
+            def write_all():
+                for i, sheets in enumerate(grids):
+                    wb = xlsxwriter.Workbook(str(Path(a["tmp"]) / f"raw{i}.xlsx"), {"in_memory": True})
+                    for name, cells in sheets.items():
+                        ws = wb.add_worksheet(name)
+                        for row_number, row in enumerate(cells):
+                            ws.write_row(row_number, 0, row)
+                    wb.close()
+            result["seconds"] = timed(write_all)
     elif task == "collect":
         from zoufang.exchange.collect import collect
         result["seconds"] = timed(lambda: collect(Path(a["book"]), [Path(a["inbox"])]))
@@ -153,30 +231,13 @@ def run_child(task: str, a: dict) -> dict:
     return result
 
 
-def _grids_of(files: list[Path]) -> list[tuple[dict[str, list], list]]:
+def _grids_of(files: list[Path]) -> list[dict[str, list]]:
     """Every sheet's values of each file: the cells the values-only baseline writes again."""
     import python_calamine as calamine
     out = []
     for f in files:
         book = calamine.CalamineWorkbook.from_path(str(f))
-        out.append(({s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names}, []))
-    return out
-
-
-def _styled_cells_of(files: list[Path]) -> list[tuple[dict[str, list], list[dict]]]:
-    """Every stored cell of each file (styled blanks included) with its format: what the styled baseline writes."""
-    import openpyxl
-
-    from zoufang.ledgers.template_xlsx import _format_dict, _style_of
-    out = []
-    for f in files:
-        book, cached = openpyxl.load_workbook(f), openpyxl.load_workbook(f, data_only=True)
-        index: dict[tuple, int] = {}
-        sheets = {ws.title: [(cell.row - 1, cell.column - 1, cell.value, index.setdefault(_style_of(cell), len(index)),
-                              cached[ws.title].cell(cell.row, cell.column).value)
-                             for row in ws.iter_rows() for cell in row if cell.value is not None or cell.has_style]
-                  for ws in book.worksheets}
-        out.append((sheets, [_format_dict(style) for style in index]))
+        out.append({s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names})
     return out
 
 
@@ -235,6 +296,10 @@ def main() -> None:
                 iss = child("issue", {"book": str(book), "out": str(issued)})
                 rows.append(_row(size, f"issue×{len(list(issued.glob('*.xlsx')))}", made, iss,
                                  *_write_baselines(issued, work)))
+            if size in ("city", "demo"):
+                rows.extend(writing_processes(size, book, made, work))
+            if size == "demo":
+                rows.append(ledger_process(size, book, made, work))
             if size == "units-110":
                 inbox = work / "inbox"
                 inbox.mkdir()
@@ -244,6 +309,11 @@ def main() -> None:
                 col = child("collect", {"book": str(book), "inbox": str(inbox)})
                 rows.append(_row(size, "collect×100", made, col, base))
             print("\n".join(_fmt(r) for r in rows if r["size"] == size))
+        if not args.sizes or "demo" in args.sizes:
+            opened = self_check_open_row(work)
+            if opened:
+                rows.append(opened)
+                print(_fmt(opened))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

@@ -1,4 +1,4 @@
 """python -m zoufang: the command line."""
-from .cli import app
+from .cli import run
 
-app(prog_name="zoufang")
+run()

@@ -78,3 +78,22 @@ def test_full_width_text_is_normalized_exactly_as_nfkc(text):
     """The fast path (full-width ASCII replaced first) gives what unicodedata's NFKC gives, composition included."""
     import unicodedata
     assert nz.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_the_blanks_taken_out_of_addresses_are_every_character_python_calls_blank():
+    import re
+    import sys
+    blanks = {chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()}
+    assert set(nz.BLANKS) == blanks == {chr(i) for i in range(sys.maxunicode + 1) if re.match(r"\s", chr(i))}
+
+
+@given(st.lists(st.sampled_from(list("清河路1号23-－—–‐‑_~～ \t\u3000\xa0\u2003,，。.、·()（）#aBÇİ")), max_size=24)
+       .map("".join))
+def test_an_address_folds_as_blanks_and_punctuation_dropped_then_each_run_of_dashes_one_dash(text):
+    """The fold is written as a replace per character kind (fast on 100,000 addresses joined); the rule it keeps:
+    blanks and punctuation out, then each run of dashes (even one that had blanks inside) a single "-", lower case,
+    no dash at either end — what the self-checking workbook's formula (formula_text.folded_address) computes."""
+    import re
+    expected = re.sub(r"[-－—–‐‑_~～]+", "-", re.sub(r"[\s,，。.、·()（）#号]", "", text)).lower().strip("-")
+    assert nz.fold_clean_address(text) == expected
+    assert nz.fold_clean_addresses([text, text + "1"]) == [expected, nz.fold_clean_address(text + "1")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_PAIRING, IN_PERSON_FORMS, PAIRING_ROLES, UNIT_KIND_BUREAU, VISIT_TARGET_TYPES, VISITS, WENZHENG,
+    ACTIVITIES, ACTIVITY_PAIRING, PAIRING_ROLES, UNIT_KIND_BUREAU, VISIT_TARGET_TYPES, WENZHENG,
 )
 from zoufang.progress.quota import Context
 
@@ -65,11 +65,9 @@ def _whole(v: float):
 def households_by_category(ctx: Context) -> pd.DataFrame:
     """Per person and 对象类别: households visited in person (the 走访户数 count), each household once, under the
     category of its latest in-person visit. Columns person_id, category, households."""
-    v = ctx.rows(VISITS.key, "person", "date")
-    v = v[v["form"].isin(IN_PERSON_FORMS) & (v["target"] != "")]
-    codes = ctx.campaign[VISITS.key].household_codes()[v.index.to_numpy()]
-    latest = pd.DataFrame({"person_id": v["pid"].to_numpy(), "home": codes, "date": v["date"].to_numpy(),
-                           "category": v["target_type"].replace("", NO_CATEGORY).fillna(NO_CATEGORY).to_numpy()})
+    homes = ctx.in_person_homes()
+    latest = homes.rename(columns={"pid": "person_id"}).assign(
+        category=homes["category"].replace("", NO_CATEGORY).fillna(NO_CATEGORY))
     latest = latest.sort_values("date", kind="stable").drop_duplicates(["person_id", "home"], keep="last")
     return latest.groupby(["person_id", "category"], sort=False).size().rename("households").reset_index()
 

@@ -50,11 +50,19 @@ class Context:
         return self.as_of >= self.end
 
     def problems(self, day: dt.date | None = None) -> pd.DataFrame:
-        """问题台账 as it stood at the end of ``day`` (default: the as-of date)."""
-        return problems_at(self.campaign[PROBLEMS.key].frame, day or self.as_of)
+        """问题台账 as it stood at the end of ``day`` (default: the as-of date): worked out once per day, a copy of
+        its own for each caller."""
+        return self._standing("problems", problems_at, PROBLEMS.key, day or self.as_of)
 
     def cases(self, day: dt.date | None = None) -> pd.DataFrame:
-        return cases_at(self.campaign[CASES.key].frame, day or self.as_of)
+        """包案台账 as it stood at the end of ``day`` (default: the as-of date), as ``problems``."""
+        return self._standing("cases", cases_at, CASES.key, day or self.as_of)
+
+    def _standing(self, kind: str, at: Callable, sheet_key: str, day: dt.date) -> pd.DataFrame:
+        memo = self.__dict__.setdefault("_memo", {})
+        if (kind, day) not in memo:
+            memo[kind, day] = at(self.campaign[sheet_key].frame, day)
+        return memo[kind, day].copy()
 
     def with_people(self, frame: pd.DataFrame, sheet_key: str, person_key: str) -> pd.DataFrame:
         """``frame`` (rows of the sheet) with ``pid``, the resolved person of ``person_key``; unresolved rows dropped."""
@@ -63,18 +71,33 @@ class Context:
         frame = frame.assign(pid=None if pid is None else pid.reindex(frame.index).to_numpy())
         return frame[frame["pid"].notna()]
 
+    def in_person_homes(self) -> pd.DataFrame:
+        """The in-person visits (入户走访, 座谈) within [start, quota day] by a resolved person to a named household:
+        columns pid, home (one integer per household), date, category (对象类别 as typed). Worked out once."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if "homes" not in memo:
+            v = self.rows(VISITS.key, "person", "date")
+            v = v[v["form"].isin(IN_PERSON_FORMS) & (v["target"] != "")]
+            memo["homes"] = pd.DataFrame({
+                "pid": v["pid"].to_numpy(), "home": self.campaign[VISITS.key].household_codes()[v.index.to_numpy()],
+                "date": v["date"].to_numpy(), "category": v["target_type"].to_numpy()})
+        return memo["homes"]
+
     def rows(self, sheet_key: str, person_key: str, date_key: str | None = None) -> pd.DataFrame:
         """The sheet's rows with ``pid`` (resolved person) and, if given, dates inside [start, quota day]."""
         data = self.campaign[sheet_key]
-        frame = data.frame.copy()
+        frame = data.frame
         if person_key in frame:
-            frame["pid"] = self.roster.resolve(data, person_key)["person_id"].to_numpy()
+            pid = self.roster.resolve(data, person_key)["person_id"].to_numpy()
+            keep = pd.notna(pid)
         else:
-            frame["pid"] = None
+            pid, keep = np.full(len(frame), None, dtype=object), np.zeros(len(frame), dtype=bool)
         if date_key:
             d = frame[date_key]
-            frame = frame[(d >= pd.Timestamp(self.start)) & (d <= pd.Timestamp(self.quota_day))]
-        return frame[frame["pid"].notna()]
+            keep &= ((d >= pd.Timestamp(self.start)) & (d <= pd.Timestamp(self.quota_day))).to_numpy()
+        out = frame[keep].copy(deep=False)  # the kept rows copied once, a frame of their own
+        out["pid"] = pid[keep]
+        return out
 
 
 # ------------------------------------------------------------------ metric calculators
@@ -90,12 +113,7 @@ class Actual:
 
 def households(ctx: Context) -> Actual:
     """Households visited in person (入户走访, 座谈): head's name + address, each once."""
-    v = ctx.rows(VISITS.key, "person", "date")
-    v = v[v["form"].isin(IN_PERSON_FORMS)]
-    codes = ctx.campaign[VISITS.key].household_codes()[v.index.to_numpy()]
-    keep = (v["target"] != "").to_numpy()
-    pairs = pd.DataFrame({"pid": v["pid"].to_numpy()[keep], "home": codes[keep]})
-    return Actual(pairs.drop_duplicates().groupby("pid").size())
+    return Actual(ctx.in_person_homes()[["pid", "home"]].drop_duplicates().groupby("pid").size())
 
 
 def trip_days(pid: pd.Series, start: pd.Series, end: pd.Series, first: dt.date, last: dt.date) -> pd.Series:

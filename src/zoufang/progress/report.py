@@ -38,15 +38,15 @@ class Report:
     unit_measures: dict = field(default_factory=dict)  # unit -> by_category, cadres, paired, wenzheng
 
     def to_json(self) -> dict:
-        people = []
-        for pid, rows in self.people.groupby("person_id", sort=False):
-            first = rows.iloc[0]
-            people.append({
-                PERSON_ID: pid, NAME: first["name"], UNIT: first["unit"], CATEGORY: first["category"],
-                "status": first["overall"],
-                "metrics": {r.metric: _metric_json(r) for r in rows.itertuples()},
-                "by_category": self.by_category.get(pid, {}), "pairings": int(self.pairings.get(pid, 0)),
-            })
+        people: dict[str, dict] = {}  # in the order of each person's first row, as the frame holds them
+        for r in self.people.itertuples():
+            person = people.get(r.person_id)
+            if person is None:
+                person = people[r.person_id] = {
+                    PERSON_ID: r.person_id, NAME: r.name, UNIT: r.unit, CATEGORY: r.category, "status": r.overall,
+                    "metrics": {}, "by_category": self.by_category.get(r.person_id, {}),
+                    "pairings": int(self.pairings.get(r.person_id, 0))}
+            person["metrics"][r.metric] = _metric_json(r)
         units = [{UNIT: r["unit"], "people": int(r["people"]), "met": int(r["met"]), "on_pace": int(r["on_pace"]),
                   "behind": int(r["behind"]), "totals": r["totals"], "open_problems": int(r["open_problems"]),
                   "overdue_problems": int(r["overdue_problems"]),
@@ -56,7 +56,7 @@ class Report:
         c = self.collective
         return {
             "as_of": self.as_of.isoformat(),
-            "people": people,
+            "people": list(people.values()),
             "units": units,
             "collective": {
                 "uncovered_workdays": [d.isoformat() for d in c.uncovered_workdays],
@@ -118,8 +118,9 @@ def add_measures(report: Report, ctx: Context) -> None:
     """The seed's measures without a number (measures.py), into ``report``."""
     report.wenzheng = wenzheng_summary(ctx)
     cats = households_by_category(ctx)
-    report.by_category = {pid: dict(zip(g["category"], g["households"].astype(int)))
-                          for pid, g in cats.groupby("person_id", sort=False)}
+    report.by_category = {}
+    for pid, category, households in zip(cats["person_id"], cats["category"], cats["households"]):
+        report.by_category.setdefault(pid, {})[category] = int(households)
     counts = pairings(ctx)
     report.pairings = {str(k): int(v) for k, v in counts.items()}
     report.unpaired = [{PERSON_ID: r.person_id, NAME: r.name, UNIT: r.unit} for r in unpaired(ctx, counts).itertuples()]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,7 +40,16 @@ class SheetData:
     longest: dict[str, int] = field(default_factory=dict)  # longest cleaned text per column key
     blanks: pd.DataFrame | None = None  # text == "", when the reader had it already
     text_codes: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)  # the reader's factorization
-    raw: pd.DataFrame | None = None  # each contract column's cells exactly as read (None for a missing column)
+    raw_of: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)  # builds ``raw`` when first asked
+
+    @property
+    def raw(self) -> pd.DataFrame | None:
+        """Each contract column's cells exactly as read (None for a sheet not read from cells); built on first
+        use: only writing back (issue, collect) needs them."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if "raw" not in memo:
+            memo["raw"] = self.raw_of() if self.raw_of is not None else None
+        return memo["raw"]
 
     @property
     def blank(self) -> pd.DataFrame:

@@ -6,8 +6,6 @@ kept; blank rows are skipped; every value keeps the cell it came from.
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,142 +14,24 @@ import pandas as pd
 from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import Finding, error, warning
 from zoufang.contract.schema import (
-    ADDED_SHEET, ALL_SHEETS, BASE_SHEET, DELETED_SHEET, HOLIDAYS, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET, SCHEMA_VERSION,
-    SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
+    ALL_SHEETS, HOLIDAYS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
-from zoufang.files.file_props import REFUSED_SUFFIXES, ods_is_encrypted, sheet_names_by_part, uses_1904_dates
+from zoufang.files.file_props import uses_1904_dates
 from zoufang.reading import normalize as nz
 from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
-from zoufang.reading.sheet_extent import ExtentTooLarge, PackageBomb, PackageMismatch, check_sheet_extents
+from zoufang.reading.grids import HIDDEN_GRIDS, Grid, InputError, gc_paused, read_grids  # noqa: F401  (callers import them here)
 
 HEADER_SEARCH_ROWS = 10
-HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET, BASE_SHEET)  # zoufang's own: raw values in Campaign.hidden
 TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_REF)
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
-
-
-from zoufang.contract.errors import InputError  # noqa: E402,F401  (raised here, imported from here by callers)
-
-Grid = list[list[object]]
-
-
-def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
-    """Every sheet's values from A1 with the fast reader; the sheet order."""
-    import python_calamine as calamine  # here, not at the top: the core imports under Pyodide (xlwings Lite)
-
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"找不到文件：{path}")
-    if path.is_dir():
-        raise InputError(f"{path} 是文件夹，不是工作簿")
-    refused = REFUSED_SUFFIXES.get(path.suffix.lower())
-    if refused:
-        raise InputError(f"{path.name}：{refused}无法读取，请在 WPS 或 Excel 中“另存为” Excel 工作簿（.xlsx）后再发送")
-    check_package(path)
-    refuse_encrypted_ods(path)
-    check_extents(path)
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError as exc:
-        raise InputError(f"{path.name}：工作簿设置了打开密码，请去掉密码后再试") from exc
-    except Exception as exc:  # calamine raises several types for broken files
-        why = _reason(path)
-        if why.endswith("不是 Excel 工作簿"):  # a valid file of another kind: not "damaged"
-            raise InputError(f"{path.name}：{why}，请给出活动工作簿（.xlsx）") from exc
-        raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{why}）") from exc
-    grids: dict[str, Grid] = {}
-    names = list(book.sheet_names)
-    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
-    for name in names:
-        if name not in wanted:
-            continue
-        try:
-            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(f"{path.name}：工作表“{name}”无法读取（{exc}）") from exc
-    return grids, names
-
-
-MAX_UNPACKED = 2 * 1024 ** 3  # no real campaign workbook inflates past 2 GB
-MAX_RATIO = 400  # nor compresses a part more than 400:1 (text of XML compresses ~10–30:1)
-
-
-def check_package(path: Path) -> None:
-    """Refuse zip bombs before any reader inflates a part."""
-    if not zipfile.is_zipfile(path):
-        return  # the reader gives the reason
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return
-    total = sum(i.file_size for i in infos)
-    worst = max(((i.file_size / max(i.compress_size, 1), i.filename) for i in infos if i.file_size > 1 << 20),
-                default=(0, ""))
-    if total > MAX_UNPACKED or worst[0] > MAX_RATIO:
-        raise InputError(f"{path.name}：文件解压后异常庞大（{total / 1024 ** 2:.0f} MB，{worst[1]} 压缩比 "
-                         f"{worst[0]:.0f}:1），可能是恶意构造的文件，已拒绝读取")
-
-
-def refuse_encrypted_ods(path: Path) -> None:
-    """An .ods saved with a password (ODF encryption) cannot be opened here: say what to do instead."""
-    if path.suffix.lower() == ".ods" and ods_is_encrypted(path):
-        raise InputError(f"{path.name}：这是设置了密码的 .ods，本程序打不开加密的 .ods。请在 LibreOffice 中"
-                         f"“另存为”Excel 2007-365 (.xlsx)，勾选“使用密码保存”并输入原密码，再发回")
-
-
-def check_extents(path: Path) -> None:
-    """Refuse a sheet whose furthest cell would make any reader allocate billions of cells."""
-    if not zipfile.is_zipfile(path):
-        return
-    try:
-        check_sheet_extents(path)
-    except ExtentTooLarge as exc:
-        sheet = sheet_names_by_part(path).get(exc.part) or exc.part
-        if not exc.cell:
-            where = f"工作表“{sheet}”"
-        else:  # a cell (A9999999), or a row element without cells of its own (9999999)
-            where = f"工作表“{sheet}”第 {exc.cell} 行" if exc.cell.isdigit() else f"{sheet}!{exc.cell}"
-        raise InputError(f"{path.name}：{where}的数据范围异常（{exc.columns} 列 × {exc.rows} 行），"
-                         f"远超活动台账可能的大小，可能是恶意构造或损坏的文件，已拒绝读取") from None
-    except PackageBomb as exc:
-        what = f"其中的 {exc.part} " if exc.part else ""
-        raise InputError(f"{path.name}：{what}解压后有 {exc.size / 2**20:,.0f} MB（压缩时只有 {exc.packed / 2**10:,.0f} KB），"
-                         f"远超活动台账可能的大小，可能是恶意构造的“压缩炸弹”，已拒绝读取") from None
-    except PackageMismatch as exc:
-        raise InputError(f"{path.name}：文件内部结构不一致（{exc.part} 的目录与内容不符），可能是恶意构造或损坏的文件，"
-                         f"已拒绝读取") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
-        raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{_reason(path)}）") from exc
-
-
-OTHER_PACKAGES = {"word/": "Word 文档", "ppt/": "PowerPoint 演示文稿", "visio/": "Visio 绘图"}
-
-
-def _reason(path: Path) -> str:
-    if path.stat().st_size == 0:
-        return "文件是空的"
-    head = path.read_bytes()[:8]
-    if not zipfile.is_zipfile(path) and not head.startswith(b"PK"):
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            return "这是旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx"
-        return "文件内容不是 .xlsx 格式，可能是改了扩展名的其他文件"
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = z.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return "文件已损坏或不完整"
-    for prefix, kind in OTHER_PACKAGES.items():
-        if any(n.startswith(prefix) for n in names):
-            return f"这是 {kind}，不是 Excel 工作簿"
-    return "文件已损坏或不完整"
 
 
 def read_campaign(path: Path | str) -> Campaign:
     """Read a campaign workbook file into the typed dataset."""
     path = Path(path)
     grids, names = read_grids(path)
-    campaign = campaign_from_grids(grids, path.name, names, date1904=uses_1904_dates(path))
+    with gc_paused():
+        campaign = campaign_from_grids(grids, path.name, names, date1904=uses_1904_dates(path))
     campaign.path = path
     return campaign
 
@@ -254,7 +134,7 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
     positions, extra_positions, findings = locate_columns(spec, header, h)
     body = grid[h + 1:]
     width = len(header)
-    if any(len(r) != width for r in body):  # ragged grids (live workbooks): pad to a rectangle
+    if len(set(map(len, body))) > 1 or (body and len(body[0]) != width):  # ragged (live workbooks): pad to a rectangle
         width = max(width, max(len(r) for r in body))
         body = [list(r) + [""] * (width - len(r)) for r in body]
     cells = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
@@ -276,8 +156,10 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
     frame = pd.DataFrame(typed, index=index)
     frame[ROW] = rows.astype(int)
     extras = pd.DataFrame({name: cells[keep, j] for name, j in extra_positions.items()}, index=index)
-    raw = pd.DataFrame({c.key: cells[keep, positions[c.key]] if c.key in positions else np.full(len(rows), None)
-                        for c in spec.columns}, index=index)
+
+    def raw() -> pd.DataFrame:
+        return pd.DataFrame({c.key: cells[keep, positions[c.key]] if c.key in positions else np.full(len(rows), None)
+                             for c in spec.columns}, index=index)
     letters = {k: column_letter(j + 1) for k, j in positions.items()}
     extra_letters = {k: column_letter(j + 1) for k, j in extra_positions.items()}
     longest = {c.key: distinct[positions[c.key]].longest() for c in spec.columns if c.key in positions}
