@@ -98,3 +98,25 @@ def test_the_typed_size_is_a_workbook_as_a_clerk_leaves_it(tmp_path):
     assert len(set(addresses)) == len(addresses)
     visits = read_campaign(book)["visits"].frame
     assert len(visits) == 300 and visits["date"].notna().all()
+
+
+def test_the_whole_process_floor_of_issue_writes_the_cells_issue_wrote(clean_demo, tmp_path):
+    """bench/baselines.py write: a fresh interpreter reads the master and writes every stored cell of the issued
+    workbooks again with its format; the values it writes are the issued ones, formulas included as stored."""
+    import pickle
+
+    sys.path.insert(0, str(BENCH.parent))
+    from baselines import styled_cells
+    _, master = clean_demo
+    issue(master, tmp_path / "issued")
+    files = sorted((tmp_path / "issued").glob("*.xlsx"))
+    cells = tmp_path / "cells.pickle"
+    cells.write_bytes(pickle.dumps(styled_cells(files[:2])))
+    subprocess.run([sys.executable, str(BENCH.with_name("baselines.py")), "write", str(cells), str(master),
+                    str(tmp_path / "floor")], check=True, timeout=300)
+    for i, f in enumerate(files[:2]):
+        written = openpyxl.load_workbook(tmp_path / "floor" / f"raw{i}.xlsx")
+        ours = openpyxl.load_workbook(f)
+        for ws in ours.worksheets:
+            assert [[c.value for c in row] for row in ws.iter_rows()] == \
+                   [[c.value for c in row] for row in written[ws.title].iter_rows()], (f.name, ws.title)

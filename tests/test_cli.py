@@ -69,3 +69,23 @@ def test_check_and_report_import_only_what_they_use(clean_demo):
                               "print(' '.join({m.split('.')[0] for m in sys.modules}))"],
                              capture_output=True, text=True, check=True).stdout.split()
     assert not set(buttons) & WRITERS  # 校验数据 and 统计完成情况 load no writer either
+
+
+def test_the_console_entry_runs_the_exit_functions_and_keeps_the_exit_code(tmp_path):
+    """``zoufang`` ends its process without the interpreter's teardown (freeing a large workbook object by object):
+    what was registered to run at exit still runs, the output is whole and the exit code is the command's."""
+    import json
+    import subprocess
+    import sys
+    script = ("import atexit, sys; atexit.register(lambda: print('exit functions ran', flush=True)); "
+              "sys.argv = ['zoufang', *sys.argv[1:]]; from zoufang.cli import run; run()")
+    ok = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "zoufang" in ok.stdout and "exit functions ran" in ok.stdout
+    missing = subprocess.run([sys.executable, "-c", script, "check", str(tmp_path / "无.xlsx")], capture_output=True,
+                             text=True, timeout=120)
+    assert missing.returncode == 2 and "找不到文件" in missing.stderr and "exit functions ran" in missing.stdout
+    book = tmp_path / "总台账.xlsx"
+    assert subprocess.run([sys.executable, "-m", "zoufang", "init", str(book)], timeout=120).returncode == 0
+    checked = subprocess.run([sys.executable, "-m", "zoufang", "check", str(book), "--json"], capture_output=True,
+                             text=True, timeout=120)
+    assert json.loads(checked.stdout)["file"] == str(book)  # a pipe gets every byte before the process ends
