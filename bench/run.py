@@ -13,6 +13,9 @@ files: the fast reader's raw read (python-calamine) for check, report and collec
 the raw writer's write of the same cells (XlsxWriter, which writes both) for ledgers and
 issue: every stored cell of the files made, with its format (borders, fonts, fills,
 number formats), styled blanks included. The values-only write is printed beside it.
+For demo and city, issue, collect (one return; every return) and ledgers (demo) are also timed as whole processes
+against whole processes doing their least (baselines.py), and LibreOffice opening a unit's workbook with 自查 and
+本单位进度 against the same workbook without them (self_check_open.py; skipped without soffice).
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # baselines.py and typed_book.py beside this script
-from baselines import styled_cells, write_books  # noqa: E402
+from baselines import read_all, styled_cells, write_books  # noqa: E402
 SIZES = {  # name: (units, people, visit rows); None = as the demo's units cloned, 0 rows = as cloned
     "demo": (11, None, 0),
     "city": (20, 500, 20_000),
@@ -153,7 +156,6 @@ def timed(fn) -> float:
 
 
 def run_child(task: str, a: dict) -> dict:
-    from zoufang.reading.reader import read_grids
     result: dict = {}
     if task == "make":
         from zoufang.demo.campaign import build_demo
@@ -177,7 +179,7 @@ def run_child(task: str, a: dict) -> dict:
         from zoufang.checks.validate import validate
         from zoufang.progress.report import build_report
         from zoufang.reading.reader import read_campaign
-        work = {"raw_read": lambda: read_grids(Path(a["book"])),
+        work = {"raw_read": lambda: read_all(Path(a["book"])),  # python-calamine alone, every sheet
                 "check": lambda: validate(read_campaign(Path(a["book"]))),
                 "report": lambda: build_report(read_campaign(Path(a["book"])))}[task]
         result["seconds"] = min(timed(work) for _ in range(a.get("repeat", 1)))
@@ -223,8 +225,8 @@ def run_child(task: str, a: dict) -> dict:
 
         def raw():
             for f in files:
-                read_grids(f)
-            read_grids(Path(a["book"]))
+                read_all(f)
+            read_all(Path(a["book"]))
             openpyxl.load_workbook(a["book"]).save(Path(a["tmp"]) / "master-copy.xlsx")
         result["seconds"] = timed(raw)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
