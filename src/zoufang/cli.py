@@ -19,9 +19,8 @@ import typer
 
 from zoufang import __version__
 from zoufang.cli_frame import ChineseCommand, ChineseGroup, WholeNumber
-from zoufang.contract.errors import InputError, os_error_text
+from zoufang.contract.errors import InputError, WriteRefused, os_error_text
 from zoufang.contract.schema import PEOPLE, UNITS
-from zoufang.files.safe_io import WriteRefused
 
 app = typer.Typer(cls=ChineseGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="大走访活动台账：校验、统计、台账、汇总。")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from zoufang.contract.findings import Finding, count_levels, findings_frame
 from zoufang.contract.schema import PEOPLE, UNITS
-from zoufang.files.safe_io import WriteRefused, atomic_write, refuse_if_open
+from zoufang.contract.errors import WriteRefused
 from zoufang.progress.report import Report, build_report
 from zoufang.reading.reader import InputError, read_campaign
 
@@ -22,6 +22,7 @@ DEMO_BOOK = "大走访台账-示例.xlsx"
 def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool = False,
                   overwrite: bool = False) -> Path | None:
     """Write a new master workbook; an existing file is only replaced with ``overwrite`` (after a backup)."""
+    from zoufang.files.safe_io import atomic_write, refuse_if_open
     book = Path(book)
     if book.suffix.lower() not in (".xlsx",):
         raise WriteRefused(f"{book.name}：请使用 .xlsx 作为文件扩展名")
@@ -141,6 +142,7 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
     target = None
     if out_dir is not None:
         target = Path(out_dir) / report_book_name(report.as_of)
+        from zoufang.files.safe_io import atomic_write
         from zoufang.progress.report_book import write_report_book
         atomic_write(target, lambda tmp: write_report_book(report, tmp), keep_backup=False)
     return report, target

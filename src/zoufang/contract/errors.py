@@ -5,6 +5,10 @@ class InputError(Exception):
     """The input cannot be used at all (exit code 2); the message is for the clerk."""
 
 
+class WriteRefused(Exception):
+    """A write was refused before anything was touched (exit code 2; message for the clerk)."""
+
+
 OS_ERRORS = {  # errno name → what a clerk reads
     "ENOENT": "找不到文件", "EACCES": "没有权限（文件被占用、只读或无权访问）", "EPERM": "没有权限（文件被占用、只读或无权访问）",
     "EISDIR": "这是文件夹，不是文件", "ENOTDIR": "路径中有一段不是文件夹", "ENOSPC": "磁盘已满", "EROFS": "磁盘是只读的",

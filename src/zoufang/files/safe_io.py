@@ -11,12 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from zoufang.contract.errors import os_error_text
+from zoufang.contract.errors import WriteRefused, os_error_text  # noqa: F401  (raised here, imported from here)
 from zoufang.files.names import sidecar_name
-
-
-class WriteRefused(Exception):
-    """A write was refused before anything was touched (message for the clerk)."""
 
 
 def lock_files(path: Path) -> list[Path]:

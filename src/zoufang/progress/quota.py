@@ -210,20 +210,20 @@ def assignments(campaign: Campaign, rules: pd.DataFrame) -> pd.DataFrame:
     people = campaign.people
     people = people[(people["person_id"] != "") & ~people["person_id"].duplicated()]
     personal = rules[rules["metric"].isin(PERSONAL_METRICS)]
-    parts = []
-    for subject, who in (
-        *((role, people["category"] == role) for role in ROLES),
-        (FLAG_HEAD, people["is_head"].fillna(False).astype(bool)),
-        (FLAG_LECTURER, people["is_lecturer"].fillna(False).astype(bool)),
-    ):
-        rows = personal[personal["subject"] == subject]
-        if rows.empty or not who.any():
-            continue
-        parts.append(people.loc[who, ["person_id"]].merge(rows[["metric", "target", "unit_label"]], how="cross"))
-    if not parts:
-        return pd.DataFrame(columns=["person_id", "metric", "target", "unit_label"])
-    # A flag's row after a role's row for the same metric overrides it.
-    return pd.concat(parts, ignore_index=True).drop_duplicates(["person_id", "metric"], keep="last")
+    by_subject: dict[str, list[tuple]] = {}
+    for subject, metric, target, unit_label in zip(personal["subject"], personal["metric"], personal["target"],
+                                                   personal["unit_label"]):
+        by_subject.setdefault(subject, []).append((metric, target, unit_label))
+    heads, lecturers = (people[flag].fillna(False).astype(bool).to_numpy() for flag in ("is_head", "is_lecturer"))
+    rows: list[tuple] = []  # in the order of the 配额 subjects: roles, then flags (a later row overrides)
+    for subject, who in (*((role, (people["category"] == role).to_numpy()) for role in ROLES),
+                         (FLAG_HEAD, heads), (FLAG_LECTURER, lecturers)):
+        rules_of = by_subject.get(subject)
+        if rules_of:
+            rows += [(pid, *rule) for pid in people["person_id"].to_numpy()[who] for rule in rules_of]
+    last = {(r[0], r[1]): k for k, r in enumerate(rows)}  # a flag's row after a role's row for the same metric wins
+    kept = [r for k, r in enumerate(rows) if last[r[0], r[1]] == k]
+    return pd.DataFrame(kept, columns=["person_id", "metric", "target", "unit_label"])
 
 
 # ------------------------------------------------------------------ completion
