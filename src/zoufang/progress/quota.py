@@ -37,6 +37,7 @@ class Context:
     campaign: Campaign
     as_of: dt.date
     roster: Roster = field(init=False)
+    memo: dict = field(init=False, default_factory=dict, repr=False, compare=False)  # what is worked out once
 
     def __post_init__(self):
         self.roster = Roster.of(self.campaign)
@@ -59,10 +60,9 @@ class Context:
         return self._standing("cases", cases_at, CASES.key, day or self.as_of)
 
     def _standing(self, kind: str, at: Callable, sheet_key: str, day: dt.date) -> pd.DataFrame:
-        memo = self.__dict__.setdefault("_memo", {})
-        if (kind, day) not in memo:
-            memo[kind, day] = at(self.campaign[sheet_key].frame, day)
-        return memo[kind, day].copy()
+        if (kind, day) not in self.memo:
+            self.memo[kind, day] = at(self.campaign[sheet_key].frame, day)
+        return self.memo[kind, day].copy()
 
     def with_people(self, frame: pd.DataFrame, sheet_key: str, person_key: str) -> pd.DataFrame:
         """``frame`` (rows of the sheet) with ``pid``, the resolved person of ``person_key``; unresolved rows dropped."""
@@ -74,14 +74,13 @@ class Context:
     def in_person_homes(self) -> pd.DataFrame:
         """The in-person visits (入户走访, 座谈) within [start, quota day] by a resolved person to a named household:
         columns pid, home (one integer per household), date, category (对象类别 as typed). Worked out once."""
-        memo = self.__dict__.setdefault("_memo", {})
-        if "homes" not in memo:
+        if "homes" not in self.memo:
             v = self.rows(VISITS.key, "person", "date")
             v = v[v["form"].isin(IN_PERSON_FORMS) & (v["target"] != "")]
-            memo["homes"] = pd.DataFrame({
+            self.memo["homes"] = pd.DataFrame({
                 "pid": v["pid"].to_numpy(), "home": self.campaign[VISITS.key].household_codes()[v.index.to_numpy()],
                 "date": v["date"].to_numpy(), "category": v["target_type"].to_numpy()})
-        return memo["homes"]
+        return self.memo["homes"]
 
     def rows(self, sheet_key: str, person_key: str, date_key: str | None = None) -> pd.DataFrame:
         """The sheet's rows with ``pid`` (resolved person) and, if given, dates inside [start, quota day]."""

@@ -104,7 +104,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_size, st.st_mtime_ns) if path.is_file() else None
 
 
-def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
+def read_grids(path: Path) -> Grids:
     """Every sheet's values from A1 with the fast reader; the sheet order. What ``start_reading`` read of the
     same unchanged file is taken instead of reading it again (its refusal raised here)."""
     started = _take_started(path)
@@ -114,7 +114,7 @@ def read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
         return _read_grids(path)
 
 
-def _read_grids(path: Path) -> tuple[dict[str, Grid], list[str]]:
+def _read_grids(path: Path) -> Grids:
     import python_calamine as calamine  # here, not at the top: the core imports under Pyodide (xlwings Lite)
 
     path = Path(path)

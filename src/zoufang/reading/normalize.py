@@ -37,12 +37,18 @@ YESNO_FORMS = "是/否、Y/N、√/×、TRUE/FALSE、1/0"
 INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width, BOM, soft hyphen
 
 
-def drop_invisible(text: str) -> str:
-    """``text`` without the invisible characters (a scan per character kind: rarely any, so rarely a copy)."""
-    for ch in INVISIBLE_CHARS:
+def replace_each(text: str, chars: str, new: str = "") -> str:
+    """``text`` with each of ``chars`` replaced by ``new``: a scan per character kind, a copy only for those present
+    (far faster than a regular expression or ``str.translate`` over a long joined column)."""
+    for ch in chars:
         if ch in text:
-            text = text.replace(ch, "")
+            text = text.replace(ch, new)
     return text
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without the invisible characters."""
+    return replace_each(text, INVISIBLE_CHARS)
 
 
 def clean_text(value: object) -> str:
@@ -298,14 +304,8 @@ def fold_clean_address(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Address noise dropped, each run of dashes one "-", lower case: a replace per character kind present
-    (five times faster than two regular expressions over a long text)."""
-    for ch in ADDRESS_NOISE:
-        if ch in text:
-            text = text.replace(ch, "")
-    for ch in ADDRESS_DASHES[1:]:
-        if ch in text:
-            text = text.replace(ch, "-")
+    """Address noise dropped, each run of dashes one "-", lower case."""
+    text = replace_each(replace_each(text, ADDRESS_NOISE), ADDRESS_DASHES[1:], "-")
     while "--" in text:
         text = text.replace("--", "-")
     return text.lower()
