@@ -21,6 +21,16 @@ def _unit_progress_only_where_asked(request, monkeypatch):
         monkeypatch.setattr("zoufang.exchange.issue.unit_progress_plan", lambda *args, **kwargs: None)
 
 
+@pytest.fixture(autouse=True)
+def _collector_left_on():
+    """No test, and no command it ran in this process, leaves Python's garbage collector switched off."""
+    import gc
+    yield
+    if not gc.isenabled():
+        gc.enable()
+        pytest.fail("the garbage collector was left switched off")
+
+
 @pytest.fixture
 def needs_libreoffice():
     """Skip where LibreOffice is absent (a user's machine); CI sets ZOUFANG_REQUIRE_LIBREOFFICE=1 to fail instead."""

@@ -89,3 +89,29 @@ def test_the_console_entry_runs_the_exit_functions_and_keeps_the_exit_code(tmp_p
     checked = subprocess.run([sys.executable, "-m", "zoufang", "check", str(book), "--json"], capture_output=True,
                              text=True, timeout=120)
     assert json.loads(checked.stdout)["file"] == str(book)  # a pipe gets every byte before the process ends
+
+
+def test_the_collector_stays_on_after_every_in_process_command(clean_demo, tmp_path):
+    """The page's server, the Excel button's Python and this test suite run many commands in one process: none of
+    them may leave Python's garbage collector switched off (memory would only grow). Only the console entry's own
+    short-lived process trades the collector for speed."""
+    import gc
+    _, path = clean_demo
+    assert gc.isenabled()
+    for argv in (["check", str(path)], ["check", str(path), "--json"], ["report", str(path), "--json"],
+                 ["report", str(path)]):
+        result = runner.invoke(app, argv)
+        assert result.exit_code in (0, 1), result.output
+        assert gc.isenabled(), argv
+
+
+def test_the_console_entry_alone_runs_check_without_the_collector(clean_demo):
+    """In its own process ``zoufang check`` (no --annotate) ends with the collector off: the trade is made there."""
+    import subprocess
+    import sys
+    script = ("import gc, sys, zoufang.cli as c; import atexit; "
+              "atexit.register(lambda: sys.stderr.write('GC %s' % gc.isenabled())); sys.argv = ['zoufang'] + sys.argv[1:]; c.run()")
+    done = subprocess.run([sys.executable, "-c", script, "check", str(clean_demo[1]), "--json"],
+                          capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stderr.endswith("GC False"), done.stderr[-300:]

@@ -82,14 +82,18 @@ AS_OF = typer.Option(None, "--as-of", metavar="DATE", help="统计截止日期�
 AS_JSON = typer.Option(False, "--json", help="只输出一个 JSON 文档")
 
 
+_SHORT_LIVED = {"process": False}  # set by the console entry alone: this process ends when the command does
+
+
 def _read_ahead(book: Path, *, collect_garbage: bool = True) -> None:
     """Start reading the workbook on a thread of its own while this process imports what works on it.
 
-    ``collect_garbage=False`` for a command that reads one workbook, prints and ends (check, report): the cyclic
-    collector would walk the workbook's millions of cells again at every full collection, and what it could
-    reclaim is bounded by that one workbook."""
+    ``collect_garbage=False`` for a command that reads one workbook, prints and ends (check, report): in the
+    console entry's own process the cyclic collector is then switched off for good (it would walk the workbook's
+    millions of cells again at every full collection, and what it could reclaim is bounded by that one workbook).
+    Called in any other process (tests, the page's server, the Excel button's Python) the collector stays on."""
     from zoufang.reading.grids import start_reading
-    if not collect_garbage:
+    if not collect_garbage and _SHORT_LIVED["process"]:
         gc.disable()
     start_reading(book)
 
@@ -411,6 +415,7 @@ def run() -> None:
     """The console entry (``zoufang``, ``python -m zoufang``): the command, its exit functions, then the process
     ends without the interpreter's teardown (freeing every object of a large workbook one by one: a fifth of a
     second at 100,000 rows, after the output is complete)."""
+    _SHORT_LIVED["process"] = True
     try:
         app(prog_name="zoufang")
         code = 0
