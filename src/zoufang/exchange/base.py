@@ -144,12 +144,33 @@ def merged_rows(batch: str, sheet_key: str, written: list[tuple[str, str, str]])
     return rows
 
 
-def read_bases(grid: list[list] | None, batches: set[str]) -> dict[tuple[str, str], Base]:
-    """The master's ``_base`` sheet, for the given batches only, by (batch, sheet key)."""
+class BrokenBase(ValueError):
+    """A batch's ``_base`` rows cannot be read (edited by hand): its message says which batch and sheet."""
+
+
+def cell_text(value: object) -> str:
+    """A ``_base`` cell as text whichever reader gave it: a whole number read back as 3.0 is "3"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def rows_digest(rows: list[list]) -> str:
+    """One SHA-256 of ``_base`` rows, as any reader gives them back (for the copy a unit's workbook carries)."""
+    cells = ([cell_text(v) for v in (list(r) + [None] * 4)[:4]] for r in rows)
+    text = json.dumps([c for c in cells if any(c)], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_bases(grid: list[list] | None, batches: set[str], sheet_name: str = "_base") -> dict[tuple[str, str], Base]:
+    """The ``_base`` sheet, for the given batches only, by (batch, sheet key). ``BrokenBase`` names a batch whose
+    rows were edited so that they cannot be read."""
     parts: dict[tuple[str, str], list[tuple[int, str]]] = {}
     merged: dict[tuple[str, str], list[str]] = {}
     for row in (grid or [])[1:]:
-        cells = [("" if v is None else str(v)) for v in list(row) + [""] * 4][:4]
+        cells = [cell_text(v) for v in list(row) + [""] * 4][:4]
         if cells[0] not in batches:
             continue
         if cells[2] == MERGED_PART:
@@ -165,7 +186,13 @@ def read_bases(grid: list[list] | None, batches: set[str]) -> dict[tuple[str, st
         chunks.sort()
         if not chunks or chunks[0][0] != 0:
             continue
-        columns = json.loads(chunks[0][1])
+        try:
+            columns = json.loads(chunks[0][1])
+            if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+                raise ValueError("not a list of column keys")
+        except ValueError:
+            raise BrokenBase(f"隐藏工作表“{sheet_name}”中批次 {key[0]} 的“{key[1]}”下发记录（part 0）被改动过，"
+                             f"无法读取") from None
         base = Base(columns)
         width = DIGEST_CHARS
         for _, text in chunks[1:]:

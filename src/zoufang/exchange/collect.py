@@ -8,8 +8,8 @@ tokens a return is checked against are made by ``issue``.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
-import hmac
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -18,19 +18,18 @@ from pathlib import Path
 import pandas as pd
 
 from zoufang.contract.schema import (
-    DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, SCHEMA_VERSION,
+    BASE_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, ISSUED_SHEET, SCHEMA_VERSION,
 )
 from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_moment, moment
-from zoufang.exchange.issue import complete_master_meta, issued_digest, unit_token
+from zoufang.exchange.issue import base_digest, complete_master_meta, issued_digest, same_mac, unit_token
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
 from zoufang.exchange.passwords import decrypt_with, is_encrypted, load_passwords
 from zoufang.exchange.secret_key import load_secret
-from zoufang.files.file_props import (
-    REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, formulas_without_results, parse_moment, saved_time,
-)
+from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment
+from zoufang.files.workbook_file import WorkbookFile
 from zoufang.files.safe_io import atomic_write, copy_verified, file_digest, refuse_if_open
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.reader import InputError, read_campaign
@@ -144,6 +143,8 @@ def not_a_regular_file(path: Path) -> str:
     except FileNotFoundError:
         return "链接指向的文件不存在" if path.is_symlink() else "找不到文件"
     except OSError as exc:
+        if exc.errno == errno.ELOOP or getattr(exc, "winerror", 0) == 1921:  # ERROR_CANT_RESOLVE_FILENAME
+            return "是循环的链接（链接最终又指向自己），没有可读的文件，未读取"
         return os_error_text(exc)
     if stat.S_ISDIR(mode):
         return "是文件夹（文件夹中的文件夹不读取，请把回收表直接放在所给的文件夹中）"
@@ -279,7 +280,9 @@ class ReturnReader:
 
     def _identified(self, path: Path, source: Path, unit_book: Campaign, opened_as: str,
                     result: FileResult) -> Campaign | None:
-        unit_book.uncomputed = formulas_without_results(source, {s.name for s in ENTRY_SHEETS})
+        with WorkbookFile(source) as package:  # every question about the file itself, asked of one opening
+            unit_book.unusable = package.unusable_cells({s.name for s in ENTRY_SHEETS})
+            saved = package.saved_time
         campaign = self.campaign
         reason = _authenticate(unit_book, campaign, campaign.meta.get("campaign_id", ""), self.secret)
         result.unit = unit_book.meta.get("unit", "")
@@ -292,7 +295,7 @@ class ReturnReader:
             result.note(None, None, f"加密的回收表，已用{opened_as}的密码打开")
         elif result.unit in self.passwords:
             result.note(None, None, "这份回收表没有加密（下发时已加密）：已接收；请提醒单位发回时保持密码")
-        result.order_moment, why = order_time(saved_time(source), unit_book.meta.get("issued_at", ""),
+        result.order_moment, why = order_time(saved, unit_book.meta.get("issued_at", ""),
                                               as_utc(self.arrived))
         if why:
             result.note(None, None, why)
@@ -344,7 +347,7 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or a.samefile(b)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python before 3.13)
         return False
 
 
@@ -390,14 +393,16 @@ def _authenticate(unit_book: Campaign, campaign: Campaign, campaign_id: str, sec
         return "这是总台账（或另一份总台账），不是下发给单位的工作簿：单位工作簿请用 zoufang issue 生成后发给单位"
     if unit not in set(campaign.units["name"]):
         return f"下发单位“{unit}”不在总台账的单位名录中"
-    token = meta.get("token", "")
-    if not hmac.compare_digest(token, unit_token(secret, campaign_id, unit)):
+    if not same_mac(meta.get("token"), unit_token(secret, campaign_id, unit)):
         return "校验码不符：工作簿不是本办公室下发的，或 _meta 被改动过"
-    issued = unit_book.meta.get("issued_digest", "")
     ids = _issued_ids(unit_book)
-    if ids is None or not hmac.compare_digest(
-            issued, issued_digest(secret, campaign_id, unit, meta.get("issued_at", ""), ids)):
+    if ids is None or not same_mac(meta.get("issued_digest"),
+                                   issued_digest(secret, campaign_id, unit, meta.get("issued_at", ""), ids)):
         return "下发记录被改动过，无法确认哪些行是单位删除的"
+    carried = unit_book.hidden.get(BASE_SHEET)
+    if carried is not None and not same_mac(meta.get("base_digest"), base_digest(
+            secret, campaign_id, unit, meta.get("issued_at", ""), [list(r) for r in carried[1:]])):
+        unit_book.hidden.pop(BASE_SHEET)  # not what was issued: never a base for the merge
     return ""
 
 

@@ -23,7 +23,7 @@ from zoufang.contract.schema import (
     SETTING_ITEMS, SETTINGS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
     UNIT_HOME_TITLE, UNIT_KIND_BUREAU,
 )
-from zoufang.exchange.base import base_rows, batch_key, digest_cells
+from zoufang.exchange.base import base_rows, batch_key, digest_cells, rows_digest
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.password_slips import SLIP_DIR, write_password_slips
@@ -54,6 +54,16 @@ def unit_token(secret: bytes, campaign_id: str, unit: str) -> str:
 
 def issued_digest(secret: bytes, campaign_id: str, unit: str, issued_at: str, ids: list[list[str]]) -> str:
     return _mac(secret, "issued", campaign_id, unit, issued_at, json.dumps(sorted(map(list, ids)), ensure_ascii=False))
+
+
+def base_digest(secret: bytes, campaign_id: str, unit: str, issued_at: str, rows: list[list]) -> str:
+    """The MAC of the ``_base`` rows a unit's workbook carries: what it was issued, provable without the master."""
+    return _mac(secret, "base", campaign_id, unit, issued_at, rows_digest(rows))
+
+
+def same_mac(a: object, b: str) -> bool:
+    """Constant-time comparison of a MAC read from a returned file (any text, forged ones too) with ours."""
+    return hmac.compare_digest(str(a or "").encode("utf-8", "surrogatepass"), b.encode("ascii"))
 
 
 # ------------------------------------------------------------------ the master's own records
@@ -309,6 +319,8 @@ class IssuePlan:
         bases += [row for spec in ENTRY_SHEETS
                  for row in base_rows(batch_key(digest), spec, self.digests[spec.key][owned[spec.key]],
                                       campaign[spec.key].frame.loc[owned[spec.key], spec.id_key])]
+        content.hidden[BASE_SHEET] = [list(BASE_HEADERS), *bases]  # the unit's copy: a return proves what it was issued
+        content.meta["base_digest"] = base_digest(self.secret, self.campaign_id, unit, self.issued_at, bases)
         return unit, content, rows, bases
 
 

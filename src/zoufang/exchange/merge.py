@@ -33,8 +33,11 @@ from zoufang.contract.schema import (
     ADDED_HEADERS, ADDED_SHEET, BASE_HEADERS, BASE_SHEET, DELETED_HEADERS, DELETED_SHEET, ENTRY_SHEETS, ROLE_BUREAU_LEADER, Kind,
     Owner, Sheet,
 )
-from zoufang.exchange.base import BLANK, EXTRA, Base, batch_key, digest_cells, merged_rows, read_bases
+from zoufang.exchange.base import (
+    BLANK, EXTRA, Base, BrokenBase, batch_key, digest_cells, merged_rows, read_bases,
+)
 from zoufang.exchange.record_ids import IdAllocator
+from zoufang.files.workbook_file import NO_RESULT
 from zoufang.reading.dataset import Campaign, SheetData
 from zoufang.reading.roster import Roster, owning_units
 from zoufang.xlsx.values import CELL_TEXT_LIMIT, ILLEGAL_CHARACTERS_RE, cell_value
@@ -131,26 +134,33 @@ class MergeRun:
     added_rows: list[list] = field(default_factory=list)  # new rows of _added
     base_rows: list[list] = field(default_factory=list)  # new rows of _base: the cells returns wrote
     deleted_rows: list[list] = field(default_factory=list)  # new rows of 已删除记录
+    gone: set[str] = field(default_factory=set)  # record numbers the master's 已删除记录 holds
     _views: dict = field(default_factory=dict)
     _bases: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, campaign: Campaign, editor, now, reserved: set[str]) -> "MergeRun":
         taken = {i for s in ENTRY_SHEETS for i in campaign[s.key].frame[s.id_key] if i}
-        taken |= deleted_ids(campaign)  # a deleted record's number is never given to another row
+        gone = deleted_ids(campaign)
+        taken |= gone  # a deleted record's number is never given to another row
         return cls(campaign, Roster.of(campaign), editor, IdAllocator(taken, reserved - taken), now,
-                   previous_additions(campaign.hidden.get(ADDED_SHEET)))
+                   previous_additions(campaign.hidden.get(ADDED_SHEET)), gone=gone)
 
     def view(self, key: str) -> "MasterView":
         if key not in self._views:
             self._views[key] = MasterView.of(self.campaign[key], self.roster)
         return self._views[key]
 
-    def bases(self, batch: str) -> dict[str, Base] | None:
-        """The issued base of ``batch`` by sheet key; None for a batch issued before bases were kept."""
+    def bases(self, batch: str) -> tuple[dict[str, Base] | None, str]:
+        """The issued base of ``batch`` by sheet key, or None and why the master has none."""
         if batch not in self._bases:
-            found = read_bases(self.campaign.hidden.get(BASE_SHEET), {batch})
-            self._bases[batch] = {sheet: base for (_, sheet), base in found.items()} or None
+            try:
+                found = read_bases(self.campaign.hidden.get(BASE_SHEET), {batch}, BASE_SHEET)
+                why = (f"总台账的隐藏工作表“{BASE_SHEET}”中没有这份工作簿下发时的内容（批次 {batch}）：总台账可能是从"
+                       f"这次下发之前的备份恢复的，或“{BASE_SHEET}”中的行被删过") if not found else ""
+            except BrokenBase as exc:
+                found, why = {}, f"总台账的{exc}"
+            self._bases[batch] = ({sheet: base for (_, sheet), base in found.items()} or None, why)
         return self._bases[batch]
 
     def write_logs(self) -> None:
@@ -203,6 +213,16 @@ def deleted_ids(campaign: Campaign) -> set[str]:
     return {str(r[column]) for r in grid[1:] if len(r) > column and r[column] not in (None, "")}
 
 
+def carried_bases(unit_book: Campaign, batch: str) -> dict[str, Base] | None:
+    """The base a returned workbook carries in its own hidden ``_base`` (kept only once collect checked its
+    ``base_digest``), by sheet key; None without one."""
+    try:
+        found = read_bases(unit_book.hidden.get(BASE_SHEET), {batch}, BASE_SHEET)
+    except BrokenBase:
+        return None
+    return {sheet: base for (_, sheet), base in found.items()} or None
+
+
 def _issued_by_sheet(issued: list[list[str]] | None) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for sheet_key, rid in issued or []:
@@ -214,14 +234,20 @@ def merge_unit_book(run: MergeRun, unit_book: Campaign, unit: str, issued: list[
                     source: tuple[str, str], outcome: RowOutcome) -> None:
     """Merge every entry sheet of ``unit_book`` (authenticated, of ``unit``) through ``run.editor``."""
     issue_key = unit_book.meta.get("issued_digest", "")
-    bases = run.bases(batch_key(issue_key)) if issue_key else None
+    bases, why = run.bases(batch_key(issue_key)) if issue_key else (None, "这份工作簿没有下发记录")
     if bases is None:
-        outcome.note(None, None, "这份工作簿下发时总台账还没有记录下发内容（旧版本下发），按两方比较合并：单位表中与总台账不同的单元格均以单位为准")
+        carried = carried_bases(unit_book, batch_key(issue_key)) if issue_key else None
+        if carried is not None:
+            bases = carried
+            outcome.note(None, None, f"{why}。已按这份回收表自带的、经校验码确认的下发内容比较：只采用单位改过的单元格")
+        else:
+            outcome.note(None, None, f"{why}，这份回收表也没有可确认的下发内容：无法分辨哪些是单位改的，"
+                                     f"与总台账不同的单元格都列为冲突（总台账保留原值），单位删除的行也不删除，请核对后决定")
     by_sheet = _issued_by_sheet(issued)
     for spec in ENTRY_SHEETS:
         base = bases.get(spec.key, Base([])) if bases is not None else None
         SheetMerge(run, spec, unit_book[spec.key], unit, issue_key, by_sheet.get(spec.key, set()), base,
-                   source, outcome, unit_book.uncomputed.get(spec.name, set())).run()
+                   source, outcome, unit_book.unusable.get(spec.name, {})).run()
 
 
 class SheetMerge:
@@ -229,14 +255,17 @@ class SheetMerge:
 
     def __init__(self, run: MergeRun, spec: Sheet, theirs: SheetData, unit: str, issue_key: str,
                  issued: set[str], base: Base | None, source: tuple[str, str], outcome: RowOutcome,
-                 uncomputed: set[str] = frozenset()):
+                 unusable: dict[str, str] | None = None):
         self.run_, self.spec, self.theirs, self.unit = run, spec, theirs, unit
         self.issue_key, self.source, self.out = issue_key, source, outcome
         self.base = base  # None: issued before bases were kept (two-way against the master)
         self.issued = set(base.cells) if base is not None else issued
         self.written: list[tuple[str, str, str]] = []  # (record, column, digest) this return wrote
         self.mine = run.campaign[spec.key]
-        self.uncomputed = uncomputed  # cells of the returned sheet holding a formula saved without its value
+        self.unusable_rows: dict[int, list[tuple[str, str]]] = {}  # row -> its cells a reader gives as empty
+        for cell, why in sorted((unusable or {}).items(), key=lambda c: (len(c[0]), c[0])):
+            self.unusable_rows.setdefault(int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append((cell, why))
+        self.unsure_rows: list[int] = []  # rows refused whose record could not be told: no deletion is sure
 
     # ---------------------------------------------------------------- the sheet
     def run(self) -> None:
@@ -259,6 +288,7 @@ class SheetMerge:
         previous = self.run_.previous.get((self.issue_key, spec.key), []) if self.issue_key else []
         self.previous = [a for a in previous if a.record_id in self.view.index]
         self.seen: set[str] = set()
+        self._refuse_unusable_blank_rows()
         pending = self._match_numbered()
         pending = self._match_pasted_back(pending)
         self._merge_new(pending)
@@ -356,6 +386,8 @@ class SheetMerge:
     def _update(self, i: int, mi: int, base: dict[str, str]) -> None:
         """Write the cells the unit changed against ``base`` that the office left as they were."""
         row = int(self.theirs.frame.at[i, "_row"])
+        if self._refused_unusable(i, row):
+            return
         owner = self.owners[i] if self.owner_complete else self.view.owner[mi]
         if owner and owner != self.unit:
             self.out.reject(self.spec.name, self.theirs.first_cell(row),
@@ -369,6 +401,9 @@ class SheetMerge:
         for key in self.writable:
             unit, was, now = theirs[key], base.get(key, BLANK), mine.get(key, BLANK)
             if unit == was or unit == now:
+                continue
+            if self.base is None:  # nothing tells whose change this is: the master keeps its value
+                self._conflict(i, mi, key, "总台账中没有下发时的内容，无法确认是单位改的")
                 continue
             if now != last.get(key, BLANK):
                 self._conflict(i, mi, key)
@@ -385,13 +420,13 @@ class SheetMerge:
     def _label(self, key: str) -> str:
         return key[1:] if key.startswith(EXTRA) else self.spec.col(key).label
 
-    def _conflict(self, i: int, mi: int, key: str) -> None:
+    def _conflict(self, i: int, mi: int, key: str, why: str = "") -> None:
         rid = self._record_ids[mi]
         where = self.theirs.cell(key, int(self.theirs.frame.at[i, "_row"])) if not key.startswith(EXTRA) else None
         label = self._label(key)
         self.out.conflict(self.spec.name, self.view.cell(mi, key), rid, label, self.view.value(mi, key),
                           self._their_value(i, key),
-                          f"“{label}”下发后局活动办公室和单位都改过：总台账保留办公室的值，单位的值"
+                          f"“{label}”{why or '下发后局活动办公室和单位都改过'}：总台账保留办公室的值，单位的值"
                           f"{'（回收表' + where + '）' if where else ''}未采用，请核对后决定")
 
     @cached_property
@@ -417,17 +452,35 @@ class SheetMerge:
         skipped = set(skipped or ())
         return [k for k in changed if (k[1:] if k.startswith(EXTRA) else k) not in skipped]
 
+    def _refused_unusable(self, i: int | None, row: int) -> bool:
+        """Refuse sheet row ``row`` if a cell of it holds an error value or a formula saved without its result: a
+        reader gives such a cell as empty, which would read as the clerk having emptied it (``i``: its record)."""
+        bad = self.unusable_rows.get(row)
+        if not bad:
+            return False
+        cell, why = bad[0]
+        labels = {self.theirs.cell(c.key, row): c.label for c in self.spec.columns if self.theirs.has(c.key)}
+        label = f"“{labels[cell]}”" if cell in labels else ""
+        what = ("是公式，但文件中没有它的计算结果（保存前未重新计算）" if why == NO_RESULT
+                else f"的值是错误值 {why}（公式算不出结果）")
+        more = f"（本行另有 {len(bad) - 1} 处同样的单元格）" if len(bad) > 1 else ""
+        self.out.reject(self.spec.name, cell, f"第 {row} 行{label}{cell}{what}{more}：该行未合并，总台账中对应的内容保持不变。"
+                                              f"请改成要填的值，在 Excel 或 WPS 中保存后再发回")
+        if i is None or not self.theirs.frame.at[i, self.spec.id_key] or \
+                self.theirs.cell(self.spec.id_key, row) in {c for c, _ in bad}:
+            self.unsure_rows.append(row)
+        return True
+
+    def _refuse_unusable_blank_rows(self) -> None:
+        """Rows that read as blank only because their cells are errors or result-less formulas: refused and listed."""
+        records = set(int(r) for r in self.theirs.frame["_row"])
+        for row in sorted(self.unusable_rows):
+            if row not in records and row > 1:
+                self._refused_unusable(None, row)
+
     def _legal(self, i: int, changed: dict) -> bool:
-        """Characters a cell cannot hold are removed (noted); text too long for a cell, or a formula saved
-        without its result, refuses the row."""
+        """Characters a cell cannot hold are removed (noted); text too long for a cell refuses the row."""
         row = int(self.theirs.frame.at[i, "_row"])
-        for key in changed:
-            where = self.theirs.cell(key, row) if not key.startswith(EXTRA) else None
-            if where and where in self.uncomputed:
-                self.out.reject(self.spec.name, where,
-                                f"第 {row} 行“{self._label(key)}”是公式，但文件中没有它的计算结果（保存前未重新计算）："
-                                f"该行未合并。请在 Excel 或 WPS 中打开、确认数值后保存，再发回")
-                return False
         for key, value in changed.items():
             if not isinstance(value, str):
                 continue
@@ -530,6 +583,8 @@ class SheetMerge:
 
     def _add(self, i: int, typed: str, ordinal: int) -> None:
         spec, row = self.spec, int(self.theirs.frame.at[i, "_row"])
+        if self._refused_unusable(i, row):
+            return
         owner = self.owners[i]
         if owner and owner != self.unit:
             self.out.reject(spec.name, self.theirs.first_cell(row), f"第 {row} 行属于{owner}，不由{self.unit}报送，未合并")
@@ -581,7 +636,22 @@ class SheetMerge:
         view, rows = self.view, []
         for rid in sorted(self.issued - self.seen):
             mi = view.index.get(rid)
-            if mi is None or view.owner[mi] not in (self.unit, ""):
+            if mi is None:
+                if rid not in self.run_.gone:  # not deleted by the office either: renumbered since issue
+                    self.out.conflict(self.spec.name, None, rid, "（整行）", "没有这个编号", "删除",
+                                      f"单位删除了 {rid}，但总台账中已没有这个编号（下发后被改过编号）：没有删除任何行，"
+                                      f"请在总台账中找到这条记录，核对后决定")
+                continue
+            if view.owner[mi] not in (self.unit, ""):
+                self.out.conflict(self.spec.name, view.data.first_cell(int(view.rows[mi])), rid, "（整行）",
+                                  f"已属于{view.owner[mi]}", "删除",
+                                  f"单位删除了 {rid}，但下发后它已移交{view.owner[mi]}：未删除，请核对后决定")
+                continue
+            if self.unsure_rows or self.base is None:
+                why = (f"回收表第 {'、'.join(map(str, self.unsure_rows[:5]))} 行有读不出的单元格，无法确认这条记录是否还在"
+                       if self.unsure_rows else "总台账中没有这份工作簿下发时的内容，无法确认删除的是下发时的记录")
+                self.out.conflict(self.spec.name, view.data.first_cell(int(view.rows[mi])), rid, "（整行）", "保留",
+                                  "删除", f"单位的回收表中没有 {rid}，但{why}：未删除，请核对后决定")
                 continue
             changed = view.changed_since(mi, self.last_word(rid, self.base_of(rid)))
             if changed:

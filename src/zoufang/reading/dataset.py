@@ -131,7 +131,8 @@ class Campaign:
     sheet_names: list[str] = field(default_factory=list)  # every sheet in the file, in order
     path: Path | None = None
     hidden: dict[str, list[list[object]]] = field(default_factory=dict)  # _issued, 导入记录: raw values
-    uncomputed: dict[str, set[str]] = field(default_factory=dict)  # sheet → cells holding a formula without a value
+    unusable: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → cell → error text, or "" for a
+    # formula saved without its result (WorkbookFile.unusable_cells): what a reader gives as empty
 
     def __getitem__(self, key: str) -> SheetData:
         return self.sheets[key]

@@ -1,0 +1,260 @@
+"""Nothing lost at the edges of collect: cells a reader gives as empty, a master without its base, a deletion that
+cannot be applied, forged or broken hidden records, a folder holding what is not a file — each is listed, and the
+honest returns beside it still merge."""
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from builders import D, make_book, problem, visit
+
+from zoufang.contract import schema
+from zoufang.exchange.collect import collect
+from zoufang.exchange.issue import issue
+from zoufang.reading.reader import read_campaign
+
+
+def hours_ago(h: float) -> dt.datetime:
+    return dt.datetime.now().astimezone() - dt.timedelta(hours=h)
+
+
+@pytest.fixture
+def office(tmp_path):
+    """A master with visits of 市图书馆 and 市博物馆, issued eight hours ago and again six hours ago; the copy of the
+    master saved between the two issues is its backup from before the latest issue."""
+    master = tmp_path / "office" / "总台账.xlsx"
+    master.parent.mkdir()
+    make_book(master,
+              visits=[visit("丙馆长", D(2011, 9, 5 + i), head=f"户{i}", address=f"庞庄村{i}号") for i in range(4)]
+              + [visit("丁馆长", D(2011, 9, 6), head="博户")],
+              problems=[problem("丁馆长", "待办", unit="市博物馆", finder="丁馆长")])
+    issue(master, tmp_path / "第一次下发", now=hours_ago(8))
+    shutil.copy(master, tmp_path / "下发前的备份.xlsx")
+    issued = {i.unit: i.path for i in issue(master, tmp_path / "下发", now=hours_ago(6))}
+    return master, issued
+
+
+def column_of(ws, header: str) -> int:
+    return next(c.column for c in ws[1] if c.value == header)
+
+
+def row_of(ws, header: str, value) -> int:
+    col = column_of(ws, header)
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == value)
+
+
+def edit(path: Path, sheet: str, rid: str, header: str, value, id_header: str = "记录编号") -> str:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    r, c = row_of(ws, id_header, rid), column_of(ws, header)
+    ws.cell(r, c).value = value
+    wb.save(path)
+    return f"{openpyxl.utils.get_column_letter(c)}{r}"
+
+
+def value_of(path: Path, sheet: str, rid: str, header: str, id_header: str = "记录编号"):
+    ws = openpyxl.load_workbook(path)[sheet]
+    return ws.cell(row_of(ws, id_header, rid), column_of(ws, header)).value
+
+
+def library_ids(master: Path) -> list[str]:
+    visits = read_campaign(master)["visits"].frame
+    return visits.loc[visits["person"] == "丙馆长", "record_id"].tolist()
+
+
+def said(result) -> str:
+    """Everything collect said of its files: reasons, rejections, conflicts, notes."""
+    return repr([f.to_json() for f in result.files]) + repr(result.notices)
+
+
+# ------------------------------------------------------------------ 1: cells a reader gives as empty
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+def test_a_formula_whose_result_is_an_error_refuses_its_row_and_keeps_the_masters_value(office, tmp_path, lo_clerk,
+                                                                                        suffix):
+    """The clerk types =1/0 over 地址 in LibreOffice and saves: the cell holds #DIV/0!, which a reader gives as empty."""
+    master, issued = office
+    first = library_ids(master)[0]
+    ws = openpyxl.load_workbook(issued["市图书馆"])["走访记录"]
+    row, col = row_of(ws, "记录编号", first), column_of(ws, "地址")
+    back = tmp_path / f"图书馆回收{suffix}"
+    lo_clerk([{"src": str(issued["市图书馆"]), "dst": str(back),
+               "edits": [{"op": "set", "sheet": "走访记录", "header": "地址", "row": row, "value": "=1/0"},
+                         {"op": "set", "sheet": "走访记录", "header": "备注", "row": row + 1, "value": "另一行的备注"}]}])
+    result = collect(master, [back])
+    file, = result.files
+    cell = f"{openpyxl.utils.get_column_letter(col)}{row}"
+    assert [r["cell"] for r in file.rejected] == [cell], file.rejected
+    assert "#DIV/0!" in file.rejected[0]["reason"] and "地址" in file.rejected[0]["reason"]
+    assert value_of(master, "走访记录", first, "地址") == "庞庄村0号"  # kept, not emptied
+    assert value_of(master, "走访记录", library_ids(master)[1], "备注") == "另一行的备注"  # the rest merged
+    assert result.exit_code == 1
+
+
+def test_a_formula_saved_without_its_result_in_a_blank_cell_refuses_its_row(office):
+    """=1+1 typed by a script into a blank 备注 and saved without a result: listed, never silently ignored."""
+    master, issued = office
+    first = library_ids(master)[0]
+    cell = edit(issued["市图书馆"], "走访记录", first, "备注", "=1+1")
+    result = collect(master, [issued["市图书馆"]])
+    rejected, = result.files[0].rejected
+    assert rejected["cell"] == cell and "没有它的计算结果" in rejected["reason"]
+    assert result.exit_code == 1
+
+
+def test_a_row_of_nothing_but_error_cells_is_listed_and_deletes_nothing(office, tmp_path):
+    """Every cell of a record an error (the clerk filled a row with a broken formula): the record is not read as
+    deleted, and the row is listed."""
+    master, issued = office
+    first = library_ids(master)[0]
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    ws = wb["走访记录"]
+    row = row_of(ws, "记录编号", first)
+    for c in range(1, ws.max_column + 1):
+        ws.cell(row, c).value = "=#REF!"
+    wb.save(book)
+    result = collect(master, [book])
+    file = result.files[0]
+    assert file.removed == 0 and first in set(read_campaign(master)["visits"].frame["record_id"])
+    assert any(r["cell"] == f"A{row}" or str(row) in r["reason"] for r in file.rejected)
+    assert result.exit_code == 1
+
+
+# ------------------------------------------------------------------ 2: a master without the issue's base
+def test_a_master_restored_from_before_the_issue_keeps_the_offices_correction(office, tmp_path):
+    """The master restored from a backup made before the latest issue; the office corrects R1; a return that never
+    touched R1 arrives: R1 keeps the office's value, and the unit's own change is taken — its workbook proves what
+    it was issued — with the true reason said."""
+    master, issued = office
+    shutil.copy(tmp_path / "下发前的备份.xlsx", master)
+    first, second = library_ids(master)[:2]
+    edit(master, "走访记录", first, "地址", "办公室更正的地址")
+    edit(issued["市图书馆"], "走访记录", second, "备注", "单位补充")
+    result = collect(master, [issued["市图书馆"]])
+    file = result.files[0]
+    assert value_of(master, "走访记录", first, "地址") == "办公室更正的地址"
+    assert value_of(master, "走访记录", second, "备注") == "单位补充"
+    assert (file.updated, file.conflicts) == (1, [])
+    notes = " ".join(n["note"] for n in file.notes)
+    assert "备份恢复" in notes and "旧版本" not in notes
+
+
+def test_without_any_base_every_cell_that_would_change_is_a_conflict(office, tmp_path):
+    """Neither the master (its _base rows deleted by hand) nor the return (no copy of what it was issued) knows the
+    base: nothing the office holds is overwritten; each differing cell is listed with both values."""
+    master, issued = office
+    wb = openpyxl.load_workbook(master)
+    del wb[schema.BASE_SHEET]
+    wb.save(master)
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    del wb[schema.BASE_SHEET]
+    wb.save(book)
+    first, second, third = library_ids(master)[:3]
+    edit(master, "走访记录", first, "地址", "办公室更正的地址")
+    edit(book, "走访记录", second, "备注", "单位补充")
+    wb = openpyxl.load_workbook(book)
+    wb["走访记录"].delete_rows(row_of(wb["走访记录"], "记录编号", third))
+    wb.save(book)
+    result = collect(master, [book])
+    file = result.files[0]
+    assert value_of(master, "走访记录", first, "地址") == "办公室更正的地址"
+    assert value_of(master, "走访记录", second, "备注") is None
+    conflicts = {(c["record"], c["column"]): c for c in file.conflicts}
+    assert conflicts[(first, "地址")]["office"] == "办公室更正的地址"
+    assert conflicts[(second, "备注")]["unit"] == "单位补充"
+    assert (third, "（整行）") in conflicts and file.removed == 0
+    assert third in set(read_campaign(master)["visits"].frame["record_id"])
+    assert "_base" in " ".join(n["note"] for n in file.notes)
+    assert result.exit_code == 1
+
+
+def test_a_carried_base_edited_by_the_unit_is_not_trusted(office, tmp_path):
+    """A unit that edits the copy of its issued values in its own workbook gains nothing: the copy no longer
+    matches its check code, and the merge lists conflicts instead."""
+    master, issued = office
+    shutil.copy(tmp_path / "下发前的备份.xlsx", master)
+    first = library_ids(master)[0]
+    edit(master, "走访记录", first, "地址", "办公室更正的地址")
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    ws = wb[schema.BASE_SHEET]
+    ws.cell(ws.max_row, 4).value = str(ws.cell(ws.max_row, 4).value)[:-1] + "x"
+    wb.save(book)
+    edit(book, "走访记录", first, "地址", "单位的地址")
+    file = collect(master, [book]).files[0]
+    assert value_of(master, "走访记录", first, "地址") == "办公室更正的地址"
+    assert [(c["record"], c["column"]) for c in file.conflicts] == [(first, "地址")]
+
+
+# ------------------------------------------------------------------ 4: a deletion that cannot be applied
+def test_a_record_renumbered_by_the_office_and_deleted_by_the_unit_is_listed(office):
+    master, issued = office
+    first = library_ids(master)[0]
+    edit(master, "走访记录", first, "记录编号", "TSG-ZF09999")
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    wb["走访记录"].delete_rows(row_of(wb["走访记录"], "记录编号", first))
+    wb.save(book)
+    result = collect(master, [book])
+    file = result.files[0]
+    assert file.removed == 0
+    assert [c["record"] for c in file.conflicts] == [first] and "编号" in file.conflicts[0]["reason"]
+    assert "TSG-ZF09999" in set(read_campaign(master)["visits"].frame["record_id"])
+    assert result.exit_code == 1
+
+
+# ------------------------------------------------------------------ 12, 13, 14: one bad file, the rest merge
+def set_meta(book: Path, key: str, value: str) -> None:
+    wb = openpyxl.load_workbook(book)
+    ws = wb[schema.META_SHEET]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == key)
+    ws.cell(row, 3).value = value
+    wb.save(book)
+
+
+@pytest.mark.parametrize("key", ["token", "issued_digest"])
+def test_a_forged_check_code_in_chinese_refuses_that_file_and_merges_the_honest_one(office, key):
+    master, issued = office
+    set_meta(issued["市图书馆"], key, "校验码伪造")
+    edit(issued["市博物馆"], "走访记录", read_campaign(master)["visits"].frame["record_id"].iloc[-1], "备注", "博物馆补充")
+    result = collect(master, [issued["市图书馆"], issued["市博物馆"]])
+    forged, honest = result.files
+    assert forged.status == "refused" and ("校验码不符" in forged.reason or "下发记录被改动过" in forged.reason)
+    assert honest.status == "merged" and honest.updated == 1
+
+
+def test_a_broken_base_record_names_its_sheet_and_batch_and_other_batches_merge(office):
+    master, issued = office
+    batch = read_campaign(issued["市图书馆"]).meta["issued_digest"][:16]
+    wb = openpyxl.load_workbook(master)
+    ws = wb[schema.BASE_SHEET]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == batch
+               and ws.cell(r, 2).value == "visits" and str(ws.cell(r, 3).value) == "0")
+    ws.cell(row, 4).value = '["date", "person"'  # part 0 broken by hand
+    wb.save(master)
+    museum_id = read_campaign(master)["visits"].frame["record_id"].iloc[-1]
+    edit(issued["市博物馆"], "走访记录", museum_id, "备注", "博物馆补充")
+    result = collect(master, [issued["市图书馆"], issued["市博物馆"]])
+    assert all(f.status == "merged" for f in result.files)
+    text = said(result)
+    assert "_base" in text and batch in text
+    assert value_of(master, "走访记录", museum_id, "备注") == "博物馆补充"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need a privilege on Windows")
+def test_a_symlink_loop_in_the_returns_folder_is_listed_and_the_rest_merge(office, tmp_path):
+    master, issued = office
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    shutil.copy(issued["市博物馆"], inbox / "博物馆.xlsx")
+    (inbox / "loop.xlsx").symlink_to(inbox / "loop.xlsx")
+    (inbox / "a.xlsx").symlink_to(inbox / "b.xlsx")
+    (inbox / "b.xlsx").symlink_to(inbox / "a.xlsx")
+    result = collect(master, [inbox])
+    by_name = {Path(f.file).name: f for f in result.files}
+    assert by_name["博物馆.xlsx"].status in ("merged", "duplicate")
+    for name in ("loop.xlsx", "a.xlsx", "b.xlsx"):
+        assert by_name[name].status == "refused" and "链接" in by_name[name].reason, by_name[name].reason
