@@ -258,3 +258,79 @@ def test_a_symlink_loop_in_the_returns_folder_is_listed_and_the_rest_merge(offic
     assert by_name["博物馆.xlsx"].status in ("merged", "duplicate")
     for name in ("loop.xlsx", "a.xlsx", "b.xlsx"):
         assert by_name[name].status == "refused" and "链接" in by_name[name].reason, by_name[name].reason
+
+
+# ------------------------------------------------------------------ 3: a column without a header
+def test_values_in_a_column_without_a_header_reach_the_master_under_a_generated_heading(office):
+    master, issued = office
+    first = library_ids(master)[0]
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    ws = wb["走访记录"]
+    col = ws.max_column + 2  # one empty column, then the clerk's note with no heading
+    letter = openpyxl.utils.get_column_letter(col)
+    ws.cell(row_of(ws, "记录编号", first), col).value = "电话回访两次"
+    wb.save(book)
+    result = collect(master, [book])
+    assert result.files[0].status == "merged" and result.files[0].updated == 1
+    assert value_of(master, "走访记录", first, f"（无标题列 {letter}）") == "电话回访两次"
+
+
+# ------------------------------------------------------------------ 5: formatted empty cells written as <c …></c>
+def test_formatted_empty_cells_out_to_xfd_written_as_open_and_close_tags_are_no_content(office, tmp_path):
+    """openpyxl and other writers write a formatted empty cell as <c r="XFD2" s="1" t="n"></c>: a genuine return."""
+    import re
+    import zipfile
+    master, issued = office
+    first = library_ids(master)[0]
+    book = issued["市图书馆"]
+    edit(book, "走访记录", first, "备注", "单位补充")
+    wb = openpyxl.load_workbook(book)
+    part = next(p for p, name in zip(range(1, 100), wb.sheetnames) if name == "走访记录")
+    styled = tmp_path / "格式化到最后一列.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(styled, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == f"xl/worksheets/sheet{part}.xml":
+                data = re.sub(rb'(<row r="(\d+)"[^>]*>.*?)</row>',
+                              lambda m: m.group(1) + b'<c r="XFD' + m.group(2) + b'" s="1" t="n"></c></row>', data,
+                              flags=re.S)
+                assert b'<c r="XFD2" s="1" t="n"></c>' in data
+            dst.writestr(info, data)
+    result = collect(master, [styled])
+    assert result.files[0].status == "merged", result.files[0].reason
+    assert value_of(master, "走访记录", first, "备注") == "单位补充"
+
+
+# ------------------------------------------------------------------ 6: the office's legend beside the data
+@pytest.mark.parametrize("start, as_table", [("N", True), ("L", True), ("N", False)])
+def test_deleting_a_record_never_deletes_the_offices_legend_beside_it(office, start, as_table):
+    """A legend (类别/说明) beside the records on 走访记录, as an Excel table or a plain range beyond an empty column:
+    the unit deletes the record on sheet row 2 and the legend keeps every row and its table its range."""
+    from openpyxl.worksheet.table import Table
+    master, issued = office
+    first = library_ids(master)[0]
+    wb = openpyxl.load_workbook(master)
+    ws = wb["走访记录"]
+    assert row_of(ws, "记录编号", first) == 2
+    c = openpyxl.utils.column_index_from_string(start)
+    legend = [("类别", "说明"), ("困难户", "低保、特困"), ("老党员", "党龄 30 年以上"), ("老模范", "各级劳模")]
+    for r, (a, b) in enumerate(legend, start=1):
+        ws.cell(r, c).value, ws.cell(r, c + 1).value = a, b
+    end = openpyxl.utils.get_column_letter(c + 1)
+    if as_table:
+        ws.add_table(Table(displayName="图例", ref=f"{start}1:{end}4"))
+    wb.save(master)
+    issued = {i.unit: i.path for i in issue(master, master.parent.parent / "再次下发")}
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    wb["走访记录"].delete_rows(row_of(wb["走访记录"], "记录编号", first))
+    wb.save(book)
+    result = collect(master, [book])
+    assert result.files[0].removed == 1
+    wb = openpyxl.load_workbook(master)
+    ws = wb["走访记录"]
+    assert [(ws.cell(r, c).value, ws.cell(r, c + 1).value) for r in range(1, 5)] == legend
+    if as_table:
+        assert ws.tables["图例"].ref == f"{start}1:{end}4"
+    assert first not in set(read_campaign(master)["visits"].frame["record_id"])

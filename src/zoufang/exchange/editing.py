@@ -45,6 +45,10 @@ class Editor:
         """The columns of ``row`` that hold a value or a formula."""
         raise NotImplementedError
 
+    def table_columns(self, sheet: str) -> list[set[int]]:
+        """The columns each table object of ``sheet`` covers (none where the editor cannot tell)."""
+        return []
+
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         """Create the sheet (zoufang's own: a log or a hidden record) if needed; return its last used row."""
         raise NotImplementedError
@@ -60,8 +64,26 @@ class Editor:
             self.extra_columns[data.name] = dict(data.extra_letters)
             self._columns_used = getattr(self, "_columns_used", {})
             self._columns_used[data.name] = self.max_column(data.name)
-            known = {*data.letters.values(), *data.extra_letters.values()}
-            self.known_columns[data.name] = {column_index(letter) for letter in known if letter}
+            self.known_columns[data.name] = self._record_columns(data)
+
+    def _record_columns(self, data: SheetData) -> set[int]:
+        """The columns a record's row owns: the contract's and the extra columns adjoining them. A column beyond an
+        empty one, or covered by a table object that does not hold the records (a legend), is the office's: deleting
+        a record never deletes its cells."""
+        contract = {column_index(letter) for letter in data.letters.values() if letter}
+        if not contract:
+            return set()
+        named = contract | {column_index(letter) for letter in data.extra_letters.values() if letter}
+        first, last = min(contract), max(contract)
+        while first - 1 in named:
+            first -= 1
+        while last + 1 in named:
+            last += 1
+        block = set(range(first, last + 1))
+        for covered in self.table_columns(data.name):
+            if not covered & contract:
+                block -= covered
+        return block
 
     def _contract_letter(self, data: SheetData, key: str) -> str:
         """The column of contract column ``key``; one is added under its label if the sheet lacks it."""

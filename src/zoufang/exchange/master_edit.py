@@ -41,6 +41,9 @@ class MasterEditor(Editor):
         cells = self.package.sheet(sheet).cells(row)
         return sorted(col for col, c in cells.items() if self.package.sheet(sheet).has_value(c))
 
+    def table_columns(self, sheet: str) -> list[set[int]]:
+        return self.package.table_columns(sheet)
+
     def ensure_sheet(self, name: str, headers: list[str], hidden: bool = False) -> int:
         if name not in self.package.sheet_parts:
             self.package.add_sheet(name, headers, hidden, HEADER_FILL)

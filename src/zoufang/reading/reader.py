@@ -146,6 +146,8 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
         keep = ~np.logical_and.reduce(list(blanks.values()))
     else:
         keep = np.zeros(len(body), dtype=bool)
+    if spec.entry:
+        extra_positions |= untitled_columns(cells, keep, set(used))
     rows = np.arange(h + 2, h + 2 + len(body))[keep]  # Excel row numbers of the rows kept
     index = pd.RangeIndex(len(rows))
     blank = np.full(len(rows), "", dtype=object)
@@ -172,6 +174,19 @@ def read_sheet(spec: Sheet, grid: Grid | None, date1904: bool = False) -> tuple[
             kept_codes[key] = (codes[0][keep], codes[1])
     return SheetData(spec, frame, text, letters, extras, h + 1, True, extra_letters, longest, blank,
                      kept_codes, raw), findings
+
+
+UNTITLED = "（无标题列 {}）"  # the heading a column of values without one is kept under (WORKBOOK.md)
+
+
+def untitled_columns(cells: np.ndarray, keep: np.ndarray, used: set[int]) -> dict[str, int]:
+    """Columns without a header that hold values on the records' rows, each under a generated heading: what the
+    clerk typed there is kept (never dropped because nobody named the column)."""
+    out = {}
+    for j in range(cells.shape[1] if cells.ndim == 2 else 0):
+        if j not in used and keep.any() and not nz.Distinct(cells[keep, j]).blank().all():
+            out[UNTITLED.format(column_letter(j + 1))] = j
+    return out
 
 
 def locate_columns(spec: Sheet, header: list, h: int) -> tuple[dict[str, int], dict[str, int], list[Finding]]:

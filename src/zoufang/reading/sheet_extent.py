@@ -35,7 +35,10 @@ MAX_CELLS = 40_000_000  # rows × columns: a province's 300,000 visits with 20 c
 _WIDE = re.compile(rb'r="([A-Z]{2,})(\d+)"')  # only cells beyond column Z need a closer look; a literal start
 # lets the regex engine skip ahead (eight times faster than a leading \s on a 72 MB sheet): the whitespace before
 # the attribute is checked for the few matches, in _attribute
-_VALUE_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="[A-Z]+(\d+)"[^>]*?[^/]>')  # a cell that is not an empty element
+_VALUE_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="[A-Z]+(\d+)"[^>]*?[^/]>(?!\s*</(?:\w+:)?c>)')  # a cell that is
+# not an empty element, whichever way it is written (<c …/> or <c …></c>)
+_ELEMENT_START = re.compile(rb"<(?:\w+:)?(?:c|row)[\s>/]|</(?:\w+:)?row>")  # where a cut leaves cells whole
+_EMPTY_END = re.compile(rb"\s*</(?:\w+:)?c>")
 _LONG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})')  # a row number of seven digits or more: maybe past Excel's
 EXCEL_ROWS = 1_048_576
 MIN_INFLATE_RATIO = 0.01  # compressed / inflated: POI's default, below which a part is a bomb
@@ -189,7 +192,8 @@ def _check_part(z: zipfile.ZipFile, part: str) -> None:
             if not block:
                 break
             data = tail + block
-            cut = data.rfind(b"<")
+            starts = [m.start() for m in _ELEMENT_START.finditer(data, max(0, len(data) - 4096))]
+            cut = starts[-1] if starts else data.rfind(b"<")
             cut = cut if cut >= 0 and len(data) - cut < 4096 else len(data)
             whole, tail = data[:cut], data[cut:]  # an element cut between two blocks is seen whole in the next
             extent.scan(whole)
@@ -201,6 +205,7 @@ def _attribute(data: bytes, at: int) -> bool:
 
 
 def _styled_only(data: bytes, at: int) -> bool:
-    """True if the cell whose reference ends at ``at`` is an empty element (formatting, no value)."""
+    """True if the cell whose reference ends at ``at`` is an empty element, ``<c …/>`` or ``<c …></c>`` as openpyxl
+    and other writers write a formatted cell: formatting, no value."""
     end = data.find(b">", at)
-    return end > 0 and data[end - 1:end] == b"/"
+    return end > 0 and (data[end - 1:end] == b"/" or _EMPTY_END.match(data, end + 1) is not None)

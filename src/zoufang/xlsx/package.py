@@ -456,6 +456,16 @@ class Package:
         return [_resolve(part, rel.get("Target")) for rel in _xml(rels)
                 if rel.get("Type", "").endswith("/" + kind) and rel.get("TargetMode") != "External"]
 
+    def table_columns(self, name: str) -> list[set[int]]:
+        """The columns (1-based) each table object (Excel "Format as Table") of sheet ``name`` covers."""
+        out = []
+        for part in self.related(self.sheet_parts[name], "table"):
+            root = _xml(self.changed.get(part, self.parts[part]))
+            m = re.match(r"^([A-Z]+)\d+:([A-Z]+)\d+$", root.get("ref", ""))
+            if m:
+                out.append(set(range(column_index_from_string(m.group(1)), column_index_from_string(m.group(2)) + 1)))
+        return out
+
     # new sheets ------------------------------------------------------
     def add_sheet(self, name: str, headers: list[str], hidden: bool, fill_rgb: str) -> Sheet:
         used = {p.lower() for p in (*self.parts, *self.changed, *self.sheet_parts.values())}  # names are case-blind
