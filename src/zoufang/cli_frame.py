@@ -161,6 +161,17 @@ class ChineseCommand(_ChineseMain, TyperCommand):
     def format_help(self, ctx, formatter) -> None:
         _write_help(self, ctx, formatter, _usage_pieces(self, ctx))
 
+    def invoke(self, ctx):
+        """Run the command; first remove any unencrypted workbook a killed run of an older version left beside the
+        workbook it names (its folder and the folders in it)."""
+        book = ctx.params.get("book")
+        if book is not None:
+            from pathlib import Path
+
+            from zoufang.files.safe_io import remove_plaintext_leftovers
+            remove_plaintext_leftovers(Path(book).parent)
+        return super().invoke(ctx)
+
     def parse_args(self, ctx, args):
         ctx.allow_extra_args = True  # extra arguments are refused below, in Chinese
         try:

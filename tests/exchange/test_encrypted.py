@@ -136,3 +136,103 @@ def test_an_encrypted_ods_is_refused_with_what_to_do(office, tmp_path, lo_clerk)
     result = collect(master, [ods]).files[0]
     assert result.status == "refused" and "另存为" in result.reason and ".xlsx" in result.reason
     assert master.read_bytes() == before
+
+
+# ------------------------------------------------------------------ hostile review round 4, items 7, 8, 11
+def _is_plain_workbook(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(2) == b"PK"  # a zip: an unencrypted .xlsx (an encrypted one is an OLE file)
+    except OSError:
+        return False
+
+
+def test_killed_during_an_encrypted_issue_no_plain_workbook_is_ever_in_the_outgoing_folder(office, tmp_path):
+    """The outgoing folder is watched while ``zoufang issue`` encrypts; the process is killed (kill -9, as a power
+    cut) the moment an unencrypted workbook shows there — if one ever does — or else it finishes. Either way no
+    plain workbook is in the folder, at any moment seen."""
+    import os
+    import signal
+    master, _, _ = office
+    out = tmp_path / "第二轮下发"
+    out.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "zoufang", "issue", str(master), "--out", str(out), "--json"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen_plain = []
+    try:
+        while proc.poll() is None:
+            for entry in out.iterdir():
+                if _is_plain_workbook(entry):
+                    seen_plain.append(entry.name)
+                    if hasattr(signal, "SIGKILL"):
+                        os.kill(proc.pid, signal.SIGKILL)
+                    else:
+                        proc.kill()
+                    break
+            if seen_plain:
+                break
+    finally:
+        proc.wait(timeout=300)
+    assert seen_plain == []
+    assert not [e.name for e in out.iterdir() if _is_plain_workbook(e)]
+    assert len(list(out.glob("*.xlsx"))) == 3
+
+
+def test_an_unencrypted_leftover_of_an_older_version_is_removed_by_the_next_command(office, tmp_path):
+    """A killed run of an older version left 下发/.~zoufang-XXXX.xlsx.plain.xlsx (households' names, unencrypted):
+    the next command run on the master, whatever it is, removes it."""
+    from typer.testing import CliRunner
+
+    from zoufang.cli import app
+    master, units, _ = office
+    outgoing = master.parent / "下发"
+    outgoing.mkdir()
+    leftover = outgoing / ".~zoufang-k3j2h1.xlsx.plain.xlsx"
+    leftover.write_bytes(b"PK\x03\x04 households")
+    result = CliRunner().invoke(app, ["check", str(master), "--json"])
+    assert result.exit_code in (0, 1), result.output
+    assert not leftover.exists()
+
+
+def test_a_return_asking_for_millions_of_password_rounds_is_refused_without_trying(office, tmp_path, monkeypatch):
+    """An encrypted return whose spinCount is far above what Excel, WPS and LibreOffice write (100,000): refused
+    with a Chinese reason, no password tried (each would cost seconds while the master stays locked)."""
+    import olefile
+    import msoffcrypto.format.ooxml as ooxml
+    master, units, _ = office
+    lib = units["市图书馆"]
+    costly = tmp_path / "市图书馆-回收.xlsx"
+    costly.write_bytes(lib.path.read_bytes())
+    with olefile.OleFileIO(str(costly), write_mode=True) as ole:
+        info = ole.openstream("EncryptionInfo").read()
+        assert b'spinCount="100000"' in info
+        ole.write_stream("EncryptionInfo", info.replace(b'spinCount="100000"', b'spinCount="999999"'))
+    tried = []
+    real = ooxml.OOXMLFile.load_key
+    monkeypatch.setattr(ooxml.OOXMLFile, "load_key", lambda self, **kw: tried.append(kw) or real(self, **kw))
+    result = collect(master, [costly]).files[0]
+    assert result.status == "refused" and "999,999" in result.reason and "100,000" in result.reason
+    assert tried == []
+
+
+def test_the_password_of_the_unit_the_file_names_is_tried_first(office, tmp_path, monkeypatch):
+    import msoffcrypto.format.ooxml as ooxml
+    master, units, _ = office
+    museum = units["市博物馆"]
+    tried = []
+    real = ooxml.OOXMLFile.load_key
+    monkeypatch.setattr(ooxml.OOXMLFile, "load_key",
+                        lambda self, password=None, **kw: tried.append(password) or real(self, password=password, **kw))
+    result = collect(master, [museum.path]).files[0]
+    assert result.status == "merged", result.reason
+    assert tried[0] == museum.password
+
+
+def test_the_password_slips_are_readable_by_the_office_alone(office):
+    if sys.platform == "win32":
+        pytest.skip("POSIX modes; on Windows the folder's ACL is set with icacls")
+    master, _, issued = office
+    slips = issued.slips
+    assert slips.stat().st_mode & 0o077 == 0
+    assert slips.parent.stat().st_mode & 0o077 == 0
+    assert passwords_path(master).stat().st_mode & 0o077 == 0

@@ -26,7 +26,7 @@ from zoufang.exchange.issue import base_digest, complete_master_meta, issued_dig
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
-from zoufang.exchange.passwords import decrypt_with, is_encrypted, load_passwords
+from zoufang.exchange.passwords import MAX_SPIN_COUNT, CostlyEncryption, decrypt_with, is_encrypted, load_passwords
 from zoufang.exchange.secret_key import load_secret
 from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, as_utc, parse_moment
 from zoufang.files.workbook_file import WorkbookFile
@@ -267,7 +267,14 @@ class ReturnReader:
         """The file to read: ``path`` itself, or its decrypted copy and the unit whose password opened it."""
         if not is_encrypted(path):
             return path, ""
-        found = decrypt_with(path, self.passwords)
+        named = max((u for u in self.passwords if u and u in path.name), key=len, default="")
+        try:
+            found = decrypt_with(path, self.passwords, first=named)
+        except CostlyEncryption as exc:
+            result.reason = (f"{path.name}：加密设置异常——打开密码要计算 {exc.args[0]:,} 次（Excel、WPS 和 LibreOffice "
+                             f"保存时最多 {MAX_SPIN_COUNT:,} 次），可能是恶意构造的文件，未尝试密码，未合并。"
+                             f"请单位用 Excel、WPS 或 LibreOffice 重新保存后发回")
+            return None, ""
         if found is None:
             result.reason = (f"{path.name}：工作簿设置了打开密码，但不是下发时给任何单位的密码，无法打开（总台账未改动）。"
                              f"请单位用密码通知单上的密码保存后重新发回" if self.passwords else

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import uuid
 from dataclasses import dataclass
@@ -255,16 +256,15 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
 
 
 def _write_unit_book(target: Path, content: BookContent, password: str) -> None:
-    """The unit's workbook, encrypted with its password when it has one (the plain copy never left behind)."""
+    """The unit's workbook, encrypted with its password when it has one: the plain workbook is made in memory and
+    never written to a disk (a killed run leaves no unencrypted copy in the folder that is e-mailed)."""
     if not password:
         write_book(target, content)
         return
-    plain = target.with_name(target.name + ".plain.xlsx")
-    try:
-        write_book(plain, content)
-        encrypt_file(plain, target, password)
-    finally:
-        plain.unlink(missing_ok=True)
+    plain = io.BytesIO()
+    write_book(plain, content)
+    plain.seek(0)
+    encrypt_file(plain, target, password)
 
 
 class IssuePlan:

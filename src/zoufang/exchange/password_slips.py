@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from zoufang.contract.periods import cn_date
-from zoufang.files.safe_io import atomic_write
+from zoufang.files.safe_io import atomic_write, owner_only
 
 SLIP_DIR = "密码通知单"  # beside the master, never in the folder of the workbooks that are e-mailed
 
@@ -45,6 +45,12 @@ def write_password_slips(folder: Path, issued: list, office: str, issued_at: dt.
         doc.add_paragraph("交付人（签字）：______________　　接收人（签字）：______________")
         doc.add_paragraph("交付日期：______年____月____日")
     folder.mkdir(parents=True, exist_ok=True)
+    owner_only(folder)
     target = folder / f"密码通知单-{issued_at:%Y%m%d-%H%M%S}.docx"
-    atomic_write(target, lambda tmp: doc.save(str(tmp)), keep_backup=False)
+
+    def save(tmp: Path) -> None:
+        owner_only(tmp)  # before a byte of a password is in it
+        doc.save(str(tmp))
+    atomic_write(target, save, keep_backup=False)
+    owner_only(target)
     return target

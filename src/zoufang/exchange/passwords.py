@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import secrets
+from contextlib import nullcontext
 from pathlib import Path
 
 from zoufang.exchange.secret_key import read_private_file, write_private_file
@@ -56,10 +58,11 @@ def passwords_for(master: Path, units: list[str], renew: bool = False) -> dict[s
     return wanted
 
 
-def encrypt_file(plain: Path, target: Path, password: str) -> None:
-    """``plain`` (an .xlsx) encrypted as Excel encrypts, into ``target``."""
+def encrypt_file(plain: Path | io.BytesIO, target: Path, password: str) -> None:
+    """``plain`` (an .xlsx, a file or a buffer) encrypted as Excel encrypts, into ``target``."""
     from msoffcrypto.format.ooxml import OOXMLFile
-    with open(plain, "rb") as src, open(target, "wb") as out:
+    with (open(plain, "rb") if isinstance(plain, (str, Path)) else nullcontext(plain)) as src, \
+            open(target, "wb") as out:
         OOXMLFile(src).encrypt(password, out)
 
 
@@ -73,10 +76,36 @@ def is_encrypted(path: Path) -> bool:
         return False
 
 
-def decrypt_with(path: Path, passwords: dict[str, str]) -> tuple[str, bytes] | None:
-    """The unit whose password opens ``path``, and the plain workbook; None if none does."""
+MAX_SPIN_COUNT = 100_000  # what Excel, WPS and LibreOffice write; more only makes every password try slow
+
+
+class CostlyEncryption(ValueError):
+    """The file asks for more password hashing than any office program writes."""
+
+
+def spin_count(path: Path) -> int:
+    """The key-derivation iterations an encrypted workbook asks for (agile encryption's spinCount; 0 if none said)."""
+    import olefile
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if not ole.exists("EncryptionInfo"):
+                return 0
+            info = ole.openstream("EncryptionInfo").read(1 << 16)
+    except (OSError, ValueError, IndexError):
+        return 0
+    counts = [int(n) for n in re.findall(rb'spinCount="(\d{1,12})"', info)]
+    return max(counts, default=0)
+
+
+def decrypt_with(path: Path, passwords: dict[str, str], first: str = "") -> tuple[str, bytes] | None:
+    """The unit whose password opens ``path`` (``first``'s tried first: the unit the file's name says), and the
+    plain workbook; None if none does. CostlyEncryption for a file asking for more hashing than MAX_SPIN_COUNT."""
     import msoffcrypto
-    for unit, password in passwords.items():
+    spins = spin_count(path)
+    if spins > MAX_SPIN_COUNT:
+        raise CostlyEncryption(spins)
+    order = sorted(passwords.items(), key=lambda item: item[0] != first)
+    for unit, password in order:
         try:
             with open(path, "rb") as fh:
                 office = msoffcrypto.OfficeFile(fh)

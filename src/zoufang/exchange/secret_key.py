@@ -76,6 +76,9 @@ def write_private_file(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        if os.name == "nt":  # mkstemp's 0600 means nothing to Windows' ACLs
+            from zoufang.files.safe_io import owner_only
+            owner_only(path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

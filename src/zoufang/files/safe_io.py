@@ -79,9 +79,52 @@ TEMP_PREFIX = ".~zoufang-"
 STALE_AFTER = 3600  # seconds: no write of ours takes an hour; an older temp file is a killed run's
 
 
-def clean_stale_temps(folder: Path) -> int:
-    """Remove temp files that killed runs left in ``folder``; return how many."""
+PLAINTEXT_LEFTOVER = TEMP_PREFIX + "*.plain.xlsx"  # an unencrypted unit workbook an older version left when killed
+
+
+def remove_plaintext_leftovers(folder: Path) -> int:
+    """Remove, at once whatever their age, the unencrypted workbooks a killed run of an older version left in
+    ``folder`` and the folders in it (zoufang no longer writes any); return how many."""
     removed = 0
+    try:
+        found = [*Path(folder).glob(PLAINTEXT_LEFTOVER), *Path(folder).glob("*/" + PLAINTEXT_LEFTOVER)]
+    except OSError:
+        return 0
+    for entry in found:
+        try:
+            if entry.is_file() and not entry.is_symlink():
+                entry.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def owner_only(path: Path) -> str:
+    """Let only this account read ``path`` (a file or a folder): mode 0600/0700 on POSIX; on Windows the ACL is
+    replaced by full control for this user alone (``icacls /inheritance:r /grant:r``). Returns what was done."""
+    path = Path(path)
+    if os.name != "nt":
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
+        return "仅本账户可读写（权限 0700/0600）"
+    import subprocess
+    user = os.environ.get("USERNAME", "")
+    domain = os.environ.get("USERDOMAIN", "")
+    if not user:
+        return "未能限制访问权限（不知道当前 Windows 账户）"
+    grant = f"{domain}\\{user}" if domain else user
+    grant += ":(OI)(CI)F" if path.is_dir() else ":F"
+    try:
+        done = subprocess.run(["icacls", str(path), "/inheritance:r", "/grant:r", grant], capture_output=True,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "未能限制访问权限（icacls 无法运行）"
+    return "仅本账户可读写（已用 icacls 去掉继承的权限）" if done.returncode == 0 else "未能限制访问权限（icacls 失败）"
+
+
+def clean_stale_temps(folder: Path) -> int:
+    """Remove temp files that killed runs left in ``folder`` (unencrypted workbooks at once); return how many."""
+    removed = remove_plaintext_leftovers(folder)
     now = time.time()
     try:
         entries = list(Path(folder).glob(TEMP_PREFIX + "*"))

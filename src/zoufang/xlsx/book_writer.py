@@ -5,6 +5,8 @@ is always written as text (never as a formula), dates as real dates.
 """
 from __future__ import annotations
 
+import io
+
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -335,12 +337,14 @@ def _write_meta(ws, fmts: _Formats, meta: dict[str, str]) -> None:
     ws.hide()
 
 
-def write_book(path: Path, content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS) -> Path:
-    """Write a campaign workbook with the given content to ``path`` (a new file)."""
-    path = Path(path)
+def write_book(path: Path | io.BytesIO, content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS) -> Path:
+    """Write a campaign workbook with the given content to ``path`` (a new file), or into a buffer in memory
+    (a workbook to be encrypted: its plain form never touches a disk)."""
+    in_memory = isinstance(path, io.BytesIO)
     rows = sum(len(f) for f in content.frames.values())
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "in_memory": rows < 50_000})  # small books: no temp files
+    book = xlsxwriter.Workbook(path if in_memory else str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False,
+        "in_memory": in_memory or rows < 50_000})  # small books: no temp files
     fmts = _Formats(book)
     _defined_names(book)
     home = book.add_worksheet(HOME_SHEET)
