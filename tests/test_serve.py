@@ -233,7 +233,9 @@ def test_a_task_that_cannot_run_says_why_in_chinese(office):
 def test_the_marked_copy_and_the_issued_workbooks_download_from_the_page(office):
     master, _ = office
     client = client_for(master)
-    marked = client.get("/download/annotated")
+    task = run_task(client, "annotated")
+    assert task["state"] == "done", task
+    marked = client.get(task["download"])
     assert marked.status_code == 200 and "attachment" in marked.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(marked.content))
     assert "校验结果" in book.sheetnames

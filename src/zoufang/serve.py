@@ -7,18 +7,21 @@ printed token; every write to the master takes its lock; files are written besid
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
 import secrets
 import shutil
 import socket
 import sys
 import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -201,27 +204,86 @@ def api_report(request: Request) -> JSONResponse:
         return JSONResponse({"error": failure_text(exc)}, failure_status(exc))
 
 
-async def api_collect(request: Request) -> JSONResponse:
+async def api_collect(request: Request) -> Response:
     """The dropped files, saved beside the master, then ``collect`` as the command runs it."""
     office: Office = request.app.state.office
     from zoufang.exchange.collect import collect
     from zoufang.web.uploads import MAX_FILES
+    folder = None
     try:
         check_declared_size(request.headers.get("content-length"))
-        async with request.form(max_files=MAX_FILES, max_fields=10) as form:
+        async with form_of(request, max_files=MAX_FILES, max_fields=10) as form:
             files = [f for f in form.getlist("files") if hasattr(f, "read")]
             folder = upload_folder(office.book, dt.datetime.now())
-            try:
-                saved = await save_uploads(files, folder)
-            except UploadRefused:
-                shutil.rmtree(folder, ignore_errors=True)  # nothing of a refused upload is kept
-                raise
-        result = await run_in_threadpool(collect, office.book, saved)
+            saved = await save_uploads(files, folder)
+    except ClientDisconnect:
+        _discard(folder)
+        say("上传中断：浏览器在文件传完之前断开了连接，没有合并任何文件（总台账未改动）")
+        return Response(status_code=400)  # nobody is listening; said on the terminal
     except UploadRefused as exc:
+        _discard(folder)  # nothing of a refused upload is kept
         return JSONResponse({"error": str(exc)}, exc.status)
+    except FAILURES as exc:
+        _discard(folder)
+        return JSONResponse({"error": failure_text(exc)}, failure_status(exc))
+    # a plain future of a worker thread, not a task: stopping the server cancels tasks, never this merge
+    work = asyncio.get_running_loop().run_in_executor(None, collect, office.book, saved)
+    try:
+        result = await asyncio.shield(work)
+    except asyncio.CancelledError:  # the server is being stopped (a second Ctrl+C): the merge finishes regardless
+        result = await _finished(work)
+        if result is not None:
+            say(f"页面上的回收在服务停止时已完成：{'；'.join(f.summary() for f in result.files)}")
+            return JSONResponse(result.to_json())
+        raise
     except FAILURES as exc:
         return JSONResponse({"error": failure_text(exc)}, failure_status(exc))
     return JSONResponse(result.to_json())
+
+
+async def _finished(work: asyncio.Future):
+    """The result of ``work`` once it has run to its end, or None if it failed (said on the terminal)."""
+    while not work.done():
+        try:
+            await asyncio.wait({work})
+        except asyncio.CancelledError:
+            continue
+    if work.exception() is not None:
+        exc = work.exception()
+        say(f"页面上的回收未完成：{failure_text(exc) if isinstance(exc, FAILURES) else repr(exc)}")
+        return None
+    return work.result()
+
+
+def say(text: str) -> None:
+    """One Chinese line on the terminal that runs the server."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def _discard(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+FORM_REFUSALS = (("Too many files", 413, "一次上传的文件太多"), ("Too many fields", 413, "表单字段太多"),
+                 ("exceeded maximum size", 413, "表单中的一项太大"),
+                 ("Missing boundary", 400, "上传的内容不是有效的文件上传（缺少分隔标记）"),
+                 ("Invalid multipart", 400, "上传的内容不是有效的文件上传"))
+
+
+@asynccontextmanager
+async def form_of(request: Request, **limits):
+    """``request.form(**limits)`` whose refusals are UploadRefused in Chinese with the status docs/SERVE.md gives."""
+    from starlette.exceptions import HTTPException
+    try:
+        async with request.form(**limits) as form:
+            yield form
+    except HTTPException as exc:
+        detail = str(exc.detail)
+        status, text = next(((st, tx) for key, st, tx in FORM_REFUSALS if key in detail), (400, "上传的内容无法读取"))
+        if "Too many files" in detail:
+            text += f"（一次最多 {limits.get('max_files')} 个），请分几次上传"
+        raise UploadRefused(status, text) from None
 
 
 # ------------------------------------------------------------------ long work and downloads
@@ -253,11 +315,26 @@ def _document(office: Office, form, kind: str) -> callable:
             written, _ = jobs.summary_job(office.book, as_of)
             return [written.docx], f"全面总结：{written.docx}"
         start = parse_day(form.get("start")) or dt.date.today()
-        days = int(form.get("days") or 10)
-        if not 1 <= days <= 366:
-            raise InputError("工作日数应在 1 到 366 之间")
+        days = whole_days(form.get("days"))
         written = jobs.rota_job(office.book, start, days)
         return [written.docx], f"局领导接访安排：{written.docx}"
+    return work
+
+
+def whole_days(text: str | None) -> int:
+    """The rota's number of working days as typed in the page's box: a whole number from 1 to 366."""
+    text = (text or "").strip() or "10"
+    if not text.isdigit() or not 1 <= int(text) <= 366:
+        raise InputError(f"工作日数应是 1 到 366 之间的整数（收到“{text[:20]}”）")
+    return int(text)
+
+
+def _annotated(office: Office, form) -> callable:
+    def work(task):
+        suffix = ".xlsm" if office.book.suffix.lower() == ".xlsm" else ".xlsx"
+        target = office.book.with_name(f"{office.book.stem}-校验标注{suffix}")
+        result = jobs.check_book(office.book, parse_day(form.get("as_of")), annotate=target)
+        return [result.annotated], f"已另存标注副本：{result.annotated}（标出 {result.marked} 个单元格）"
     return work
 
 
@@ -276,7 +353,7 @@ def _issue(office: Office) -> callable:
 
 
 TASK_TITLES = {"ledgers": "台账", "report": "完成情况报告", "brief": "半月简报", "summary": "全面总结",
-               "rota": "局领导接访安排", "issue": "下发单位工作簿"}
+               "rota": "局领导接访安排", "issue": "下发单位工作簿", "annotated": "校验标注副本"}
 
 
 async def api_run(request: Request) -> JSONResponse:
@@ -285,12 +362,17 @@ async def api_run(request: Request) -> JSONResponse:
     kind = request.path_params["kind"]
     if kind not in TASK_TITLES:
         return JSONResponse({"error": f"没有这项工作：{kind}"}, 404)
-    async with request.form(max_files=0, max_fields=20) as form:
-        fields = {k: str(v) for k, v in form.items()}
+    try:
+        async with form_of(request, max_files=0, max_fields=20) as form:
+            fields = {k: str(v) for k, v in form.items()}
+    except UploadRefused as exc:
+        return JSONResponse({"error": str(exc)}, exc.status)
+    except ClientDisconnect:
+        return Response(status_code=400)
     from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing
     work = (_ledgers(office, fields) if kind == "ledgers" else _issue(office) if kind == "issue"
-            else _document(office, fields, kind))
-    task = office.tasks.start(TASK_TITLES[kind], work, (*FAILURES, LibreOfficeMissing, LibreOfficeFailed, ValueError))
+            else _annotated(office, fields) if kind == "annotated" else _document(office, fields, kind))
+    task = office.tasks.start(TASK_TITLES[kind], work, (*FAILURES, LibreOfficeMissing, LibreOfficeFailed), queue=kind)
     return JSONResponse(task.to_json(), 202)
 
 
@@ -315,17 +397,6 @@ def download_task(request: Request) -> Response:
                     headers={"content-disposition": _attachment(name)})
 
 
-def download_annotated(request: Request) -> Response:
-    office: Office = request.app.state.office
-    suffix = ".xlsm" if office.book.suffix.lower() == ".xlsm" else ".xlsx"
-    target = office.book.with_name(f"{office.book.stem}-校验标注{suffix}")
-    try:
-        result = jobs.check_book(office.book, parse_day(request.query_params.get("as_of")), annotate=target)
-    except FAILURES as exc:
-        return office.problem_page(request, exc)
-    return FileResponse(result.annotated, filename=target.name)
-
-
 def _attachment(name: str) -> str:
     from urllib.parse import quote
     return f"attachment; filename=\"download.zip\"; filename*=UTF-8''{quote(name)}"
@@ -340,7 +411,7 @@ def create_app(book: Path, token: str, port: int) -> Guard:
         Route("/api/check", api_check), Route("/api/report", api_report),
         Route("/api/collect", api_collect, methods=["POST"]),
         Route("/api/run/{kind}", api_run, methods=["POST"]), Route("/api/tasks/{task}", api_task),
-        Route("/download/annotated", download_annotated), Route("/download/{task}", download_task),
+        Route("/download/{task}", download_task),  # reads what a task wrote: no GET writes anything
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
     ])
     app.state.office = Office(book, token)
@@ -374,9 +445,11 @@ def serve(book: Path, port: int | None = None, open_browser: bool = True) -> Non
     url = f"http://127.0.0.1:{port}/?token={token}"
     print(url, flush=True)
     print(f"大走访台账页面已启动：{book.resolve()}。请在浏览器中打开上面的地址；按 Ctrl+C 停止。", file=sys.stderr, flush=True)
+    opener = None
     if open_browser:
         import webbrowser
-        threading.Timer(0.8, webbrowser.open, args=(url,)).start()
+        opener = redirect_file(url)  # the browser's command line (seen by every local user) never holds the token
+        threading.Timer(0.8, webbrowser.open, args=(opener.as_uri(),)).start()
     app = create_app(book, token, port)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
     try:
@@ -387,4 +460,26 @@ def serve(book: Path, port: int | None = None, open_browser: bool = True) -> Non
     if running:
         print(f"等待正在进行的工作完成：{'、'.join(t.title for t in running)}……", file=sys.stderr, flush=True)
         app.app.state.office.tasks.join()
+    if opener is not None:
+        shutil.rmtree(opener.parent, ignore_errors=True)
     print("页面服务已停止。", file=sys.stderr, flush=True)
+
+
+def redirect_file(url: str) -> Path:
+    """A page that sends the browser on to ``url``, in a new private folder (readable by this account only), so that
+    the token travels in a file and not on a command line (as Jupyter opens its browser)."""
+    import html
+    import tempfile
+
+    from zoufang.files.safe_io import owner_only
+    folder = Path(tempfile.mkdtemp(prefix="zoufang-open-"))  # 0700 on POSIX
+    owner_only(folder)
+    page = folder / "打开大走访台账页面.html"
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                 f'<meta http-equiv="refresh" content="0;url={html.escape(url)}"><title>大走访台账</title></head>'
+                 f'<body><p>正在打开大走访台账页面……如果没有自动打开，请点 <a href="{html.escape(url)}">这里</a>。</p>'
+                 f'</body></html>')
+    owner_only(page)
+    return page

@@ -187,7 +187,9 @@ def _atomic_write(path: Path, write: Callable[[Path], object], keep_backup: bool
         saved = backup(path) if keep_backup and path.exists() else None
         os.replace(tmp, path)
         if file_digest(path) != written:  # what is on disk is what was written, or the run fails
-            raise OSError(f"写入后校验不符：{path.name}（备份在 {saved}）" if saved else f"写入后校验不符：{path.name}")
+            why = (f"{path.name} 写入后再读，内容与刚写入的不同：可能有另一个程序或另一项工作同时在写这个文件，"
+                   f"请稍后重试")
+            raise OSError(why + (f"（原文件备份在 {saved}）" if saved else ""))
         return saved
     finally:
         if tmp.exists():

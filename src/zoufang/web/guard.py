@@ -80,12 +80,34 @@ class Guard:
         if redirect is not None:
             cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
             return await _plain(send, 303, "", [(b"location", redirect.encode()), (b"set-cookie", cookie.encode())])
-        return await self.app(scope, receive, send)
+        return await self.app(scope, receive, _with_security_headers(send, scope["path"]))
+
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+def _with_security_headers(send, path: str):
+    """``send`` adding the page's security headers to every response; the API's answers (names, addresses) are
+    never stored by the browser."""
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            names = {k.lower() for k, _ in message.get("headers", [])}
+            extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+            if path.startswith("/api/") and b"cache-control" not in names:
+                extra.append((b"cache-control", b"no-store"))
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+    return sending
 
 
 async def _plain(send, status: int, text: str, extra: list | None = None) -> None:
     body = text.encode("utf-8")
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-               (b"cache-control", b"no-store"), *(extra or [])]
+               (b"cache-control", b"no-store"), *SECURITY_HEADERS, *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -10,6 +10,7 @@ import io
 import threading
 import uuid
 import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,20 +43,27 @@ class Tasks:
     def __init__(self):
         self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
+        self._queues: dict[str, threading.Lock] = {}
 
-    def start(self, title: str, work, failures: tuple[type[BaseException], ...]) -> Task:
-        """Run ``work(task) -> (files, message)`` in a thread; an exception of ``failures`` becomes the message."""
+    def start(self, title: str, work, failures: tuple[type[BaseException], ...], queue: str = "") -> Task:
+        """Run ``work(task) -> (files, message)`` in a thread; an exception of ``failures`` becomes the message.
+        Tasks of the same ``queue`` (those that write the same files) run one after another, in the order started."""
         task = Task(title)
         with self._lock:
             self._tasks[task.id] = task
             for old in list(self._tasks)[:-MAX_TASKS]:
                 del self._tasks[old]
+            turn = self._queues.setdefault(queue, threading.Lock()) if queue else nullcontext()
 
         def run():
             try:
-                files, task.message = work(task)
-                task.files = [Path(f) for f in files]
-                task.state = DONE
+                if queue and turn.locked():
+                    task.message = "排队中：同类的上一项工作完成后开始（它们写同样的文件）"
+                with turn:
+                    task.message = ""
+                    files, task.message = work(task)
+                    task.files = [Path(f) for f in files]
+                    task.state = DONE
             except failures as exc:
                 task.message, task.state = str(exc), FAILED
             except Exception as exc:  # noqa: BLE001 - a page must say something, never hang at 99%

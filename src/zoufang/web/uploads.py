@@ -7,9 +7,12 @@ ever becomes a plain, unique file name inside that folder.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from zoufang.contract.errors import os_error_text
 from zoufang.files.names import safe_file_name
 
 MAX_FILES = 60  # a bureau has a few dozen units
@@ -69,8 +72,16 @@ async def save_uploads(files, folder: Path) -> list[Path]:
         stem, suffix = Path(name).stem, Path(name).suffix.lower()
         suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ".bin"
         target = folder / (safe_file_name(stem, used, folder, suffix) + suffix)
-        with open(target, "xb") as out:
-            while block := await f.read(1 << 20):
-                out.write(block)
+        try:
+            with open(target, "xb") as out:
+                while block := await f.read(1 << 20):
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            target.unlink(missing_ok=True)  # never a half-written return left to be collected later
+            full = exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+            raise UploadRefused(507 if full else 500, f"无法保存上传的文件 {name}：{os_error_text(exc)}"
+                                                      f"（没有合并任何文件，总台账未改动）") from None
         saved.append(target)
     return saved
