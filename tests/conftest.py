@@ -32,6 +32,30 @@ def _collector_left_on():
 
 
 @pytest.fixture
+def small_disk(tmp_path):
+    """``small_disk(size)``: a folder on a file system of ``size`` bytes (tmpfs), to stand for a full disk. Mounting
+    needs root: skipped elsewhere with the reason; CI runs as root, and ZOUFANG_REQUIRE_LIBREOFFICE=1 (set there)
+    turns the skip into a failure."""
+    import subprocess
+    mounted = []
+
+    def make(size: int):
+        mount = tmp_path / f"小磁盘{len(mounted)}"
+        mount.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={max(size, 4096)}", "tmpfs", str(mount)],
+                              capture_output=True)
+        if done.returncode != 0:
+            if REQUIRE_LO:
+                pytest.fail(f"cannot mount a small tmpfs: {done.stderr!r}")
+            pytest.skip("a small file system standing for a full disk needs root (mount -t tmpfs)")
+        mounted.append(mount)
+        return mount
+    yield make
+    for mount in mounted:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.fixture
 def needs_libreoffice():
     """Skip where LibreOffice is absent (a user's machine); CI sets ZOUFANG_REQUIRE_LIBREOFFICE=1 to fail instead."""
     if find_soffice():

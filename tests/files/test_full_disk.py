@@ -36,3 +36,29 @@ def test_a_full_disk_is_exit_2_with_the_path_named(demo, tmp_path, args):
     assert "Traceback" not in done.stderr and "无法写入" in done.stderr
     assert str(out) in done.stderr or str(book) in done.stderr  # the path that could not be written
     assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith((".zoufang", "~"))]
+
+
+def test_a_disk_filling_up_midway_through_an_issue_issues_nothing_and_leaves_the_master(clean_demo, tmp_path,
+                                                                                        small_disk):
+    """The outgoing folder's disk holds one unit workbook and a half: the issue stops, no workbook is left there,
+    and the master (its _base) is exactly as it was — or the message would have to say which units were issued."""
+    import shutil
+    _, source = clean_demo
+    office = tmp_path / "局办公室"
+    office.mkdir()
+    master = office / "总台账.xlsx"
+    shutil.copy(source, master)
+    trial = tmp_path / "试下发"
+    done = subprocess.run([sys.executable, "-m", "zoufang", "issue", str(master), "--out", str(trial)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode in (0, 1), done.stderr
+    sizes = sorted(p.stat().st_size for p in trial.glob("*.xlsx"))
+    before = master.read_bytes()
+    disk = small_disk(int(sizes[-1] * 1.5))
+    out = disk / "下发"
+    done = subprocess.run([sys.executable, "-m", "zoufang", "issue", str(master), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "没有下发任何单位工作簿" in done.stderr and "总台账也未改动" in done.stderr
+    assert master.read_bytes() == before
+    assert not [p for p in disk.rglob("*") if p.is_file()]

@@ -11,12 +11,16 @@ import hashlib
 import hmac
 import io
 import json
+import os
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from zoufang import __version__
 from zoufang.checks.formula_checks import formula_checks, import_only
+from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_date, moment
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET,
@@ -33,7 +37,7 @@ from zoufang.exchange.merge import deleted_ids, export_values
 from zoufang.exchange.record_ids import IdAllocator
 from zoufang.exchange.secret_key import load_secret
 from zoufang.files.names import safe_file_name
-from zoufang.files.safe_io import atomic_write, refuse_if_open
+from zoufang.files.safe_io import TEMP_PREFIX, WriteRefused, atomic_write, backup, refuse_if_open
 from zoufang.progress.metric_formulas import unit_progress_plan
 from zoufang.progress.quota import assignments, quota_rules
 from zoufang.reading.contact_points import points_named
@@ -228,8 +232,9 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
                    record_base=None, passwords: dict[str, str] | None = None, slips: Path | None = None) -> IssuedBooks:
     """issue() for a campaign already read (from a file or a live workbook).
 
-    ``record_base(rows)`` keeps the ``_base`` rows of what is issued in the master; it is called
-    before any unit workbook is written, so that no workbook goes out whose base is not kept.
+    All or nothing: every unit workbook is first written into a private folder inside ``out_dir``; only when all
+    are written does ``record_base(rows)`` keep the ``_base`` rows of what is issued in the master, and only then
+    do the workbooks take their names (a full disk before that leaves neither a workbook nor a changed master).
     ``passwords``: each unit's password, to encrypt its workbook; the 密码通知单 then goes to ``slips``.
     """
     if not campaign.meta.get("campaign_id", ""):
@@ -238,18 +243,39 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     now = now if now.tzinfo else now.astimezone()
     plan = IssuePlan(campaign, secret, now)
     planned = [plan.unit_book(unit) for unit in campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates()]
-    if record_base is not None and planned:
-        record_base([row for *_, bases in planned for row in bases])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     result, used_names = IssuedBooks(), set()
     result.not_issued = rows_to_no_unit(campaign, plan.owners)
-    for unit, content, rows, _ in planned:
-        target = out_dir / (safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx")
-        password = (passwords or {}).get(unit, "")
-        atomic_write(target, lambda tmp, content=content, password=password: _write_unit_book(tmp, content, password),
-                     keep_backup=True)
-        result.append(Issued(unit, target, rows, password))
+    staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "issue-", dir=out_dir))
+    try:
+        staged = []
+        for unit, content, rows, _ in planned:
+            name = safe_file_name(f"{unit}-{now:%Y%m%d}", used_names, out_dir) + ".xlsx"
+            password = (passwords or {}).get(unit, "")
+            atomic_write(staging / name, lambda tmp, content=content, password=password:
+                         _write_unit_book(tmp, content, password), keep_backup=False)
+            staged.append((Issued(unit, out_dir / name, rows, password), staging / name))
+        if record_base is not None and planned:
+            record_base([row for *_, bases in planned for row in bases])
+    except (WriteRefused, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        said = str(exc) if isinstance(exc, WriteRefused) else f"无法写入 {exc.filename or out_dir}：{os_error_text(exc)}"
+        raise WriteRefused(f"{said.removesuffix('（原有文件未被改动）')}：本次没有下发任何单位工作簿，总台账也未改动"
+                           f"（原有文件未被改动）") from exc
+    try:
+        for issued, path in staged:
+            if issued.path.exists():
+                backup(issued.path)
+            os.replace(path, issued.path)
+            result.append(issued)
+    except OSError as exc:
+        done = "、".join(i.unit for i in result) or "无"
+        missing = "、".join(i.unit for i, _ in staged[len(result):])
+        raise WriteRefused(f"下发到一半时无法写入 {out_dir}：{os_error_text(exc)}。已下发：{done}；未下发：{missing}"
+                           f"（总台账已记下全部单位的下发内容，请腾出空间后重新下发）") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     if passwords and slips is not None and len(result):
         result.slips = write_password_slips(slips, result, f"{campaign.settings.organizer}大走访活动办公室", now)
     return result
