@@ -43,7 +43,7 @@ def whole(path: Path, names) -> dict:
 
 
 def assert_same_as_whole(path: Path) -> dict:
-    grids, _ = read_grids(path)
+    grids, _, _ = read_grids(path)
     assert grids == whole(path, grids), path.name
     return grids
 

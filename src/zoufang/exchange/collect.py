@@ -256,12 +256,14 @@ class ReturnReader:
         source, opened_as = self._opened(path, result)
         if source is None:
             return None
-        try:
-            unit_book = read_campaign(source)
-        except InputError as exc:
-            result.reason = str(exc).replace(source.name, path.name)
-            return None
-        return self._identified(path, source, unit_book, opened_as, result)
+        with WorkbookFile(source) as package:  # opened once: the reader and every question below ask it
+            try:
+                unit_book = read_campaign(source, package)
+            except InputError as exc:
+                result.reason = str(exc).replace(source.name, path.name)
+                return None
+            unit_book.unusable = package.unusable_cells({s.name for s in ENTRY_SHEETS})
+            return self._identified(path, package, unit_book, opened_as, result)
 
     def _opened(self, path: Path, result: FileResult) -> tuple[Path | None, str]:
         """The file to read: ``path`` itself, or its decrypted copy and the unit whose password opened it."""
@@ -285,11 +287,8 @@ class ReturnReader:
         copy.write_bytes(plain)
         return copy, unit
 
-    def _identified(self, path: Path, source: Path, unit_book: Campaign, opened_as: str,
+    def _identified(self, path: Path, package: WorkbookFile, unit_book: Campaign, opened_as: str,
                     result: FileResult) -> Campaign | None:
-        with WorkbookFile(source) as package:  # every question about the file itself, asked of one opening
-            unit_book.unusable = package.unusable_cells({s.name for s in ENTRY_SHEETS})
-            saved = package.saved_time
         campaign = self.campaign
         reason = _authenticate(unit_book, campaign, campaign.meta.get("campaign_id", ""), self.secret)
         result.unit = unit_book.meta.get("unit", "")
@@ -302,7 +301,7 @@ class ReturnReader:
             result.note(None, None, f"加密的回收表，已用{opened_as}的密码打开")
         elif result.unit in self.passwords:
             result.note(None, None, "这份回收表没有加密（下发时已加密）：已接收；请提醒单位发回时保持密码")
-        result.order_moment, why = order_time(saved, unit_book.meta.get("issued_at", ""),
+        result.order_moment, why = order_time(package.saved_time, unit_book.meta.get("issued_at", ""),
                                               as_utc(self.arrived))
         if why:
             result.note(None, None, why)

@@ -98,6 +98,11 @@ class WorkbookFile:
     def is_zip(self) -> bool:
         return self._zip is not None
 
+    @property
+    def zip(self) -> zipfile.ZipFile | None:
+        """The open package (None for an .xls or what is not a zip); closed with this object."""
+        return self._zip
+
     @cached_property
     def parts(self) -> set[str]:
         return set(self._zip.namelist()) if self._zip is not None else set()

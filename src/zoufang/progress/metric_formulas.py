@@ -214,13 +214,20 @@ def wenzheng_block() -> Block:
         f'([wenzheng_person]<>"")*{within("[wenzheng_date]")}*({word(cell(w, "mode"), (MODE_ONLINE,))})')})
 
 
-def activities_block(points: list[str]) -> Block:
-    """送政策 at a contact point: ``points`` (the workbook's at issue, in full or by their last part), and any
-    联系点建设 row of the workbook (in full)."""
+POINT_KEYS = "point_keys"  # the helper's list of contact points (in full and by their last part), kept in cells
+
+
+def point_keys(points: list[str]) -> list[str]:
+    """The texts a place is matched against: each contact point in full and by its last part, longest first."""
+    return sorted({k for p in points for k in (p, last_part(p)) if k}, key=len, reverse=True)
+
+
+def activities_block() -> Block:
+    """送政策 at a contact point: one of the workbook's contact points at issue (``zh_point_keys``, cells of the
+    helper sheet), and any 联系点建设 row of the workbook (in full)."""
     a = ACTIVITIES
     place = "[activities_place]"
-    keys = sorted({k for p in points for k in (p, last_part(p))}, key=len, reverse=True)
-    known = "+".join(f'ISNUMBER(FIND("{k.replace(chr(34), chr(34) * 2)}",{place}))' for k in keys) or "0"
+    known = f'SUMPRODUCT((zh_{POINT_KEYS}<>"")*ISNUMBER(FIND(zh_{POINT_KEYS},{place})))'
     typed = f'SUMPRODUCT((zh_activities_point<>"")*ISNUMBER(FIND(zh_activities_point,{place})))'
     return Block(a.key, {
         **date_columns(a, "date"), **person_columns(a, "lead"),
@@ -276,11 +283,13 @@ def unit_progress_plan(campaign: Campaign, unit: str, points: list[str],
     problem_keys = {r.split(":")[1] for r in reads if r.startswith("problems:")}
     if problem_keys:
         blocks.append(problems_block(problem_keys))
+    lists = {}
     if "activities" in reads:
-        blocks.append(activities_block(points))
+        blocks.append(activities_block())
+        lists[POINT_KEYS] = point_keys(points)
     return ProgressPlan(
         people=[(pid, name, category, targets[pid])
                 for pid, name, category in zip(people["person_id"], people["name"], people["category"])
                 if pid in targets],  # other staff take part without a personal quota
         figures=[Figure(m, FIGURES[m][1], FIGURES[m][2], m in RATIO_METRICS) for m in metrics],
-        blocks=blocks, scalars=scalars, status_words=STATUS_ORDER, note=NOTE)
+        blocks=blocks, scalars=scalars, status_words=STATUS_ORDER, note=NOTE, lists=lists)

@@ -12,20 +12,21 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from zoufang.contract.errors import InputError
 from zoufang.contract.schema import (
     ADDED_SHEET, ALL_SHEETS, BASE_SHEET, DELETED_SHEET, IMPORT_LOG_SHEET, ISSUED_SHEET, META_SHEET,
 )
-from zoufang.files.file_props import REFUSED_SUFFIXES, ods_is_encrypted, sheet_names_by_part
+from zoufang.files.file_props import REFUSED_SUFFIXES
+from zoufang.files.workbook_file import WorkbookFile
 from zoufang.reading.sheet_pieces import read_in_pieces, worth_cutting
 from zoufang.reading.sheet_extent import ExtentTooLarge, PackageBomb, PackageMismatch, check_sheet_extents
 
 Grid = list[list[object]]
 HIDDEN_GRIDS = (ISSUED_SHEET, IMPORT_LOG_SHEET, ADDED_SHEET, META_SHEET, DELETED_SHEET, BASE_SHEET)  # zoufang's own: raw values in Campaign.hidden
-Grids = tuple[dict[str, Grid], list[str]]
+Grids = tuple[dict[str, Grid], list[str], bool]  # values by sheet, the sheet order, 1904 dates
 _started: dict[str, tuple[tuple[int, int] | None, threading.Thread, dict]] = {}
 _started_lock = threading.Lock()
 
@@ -104,17 +105,20 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_size, st.st_mtime_ns) if path.is_file() else None
 
 
-def read_grids(path: Path) -> Grids:
-    """Every sheet's values from A1 with the fast reader; the sheet order. What ``start_reading`` read of the
-    same unchanged file is taken instead of reading it again (its refusal raised here)."""
-    started = _take_started(path)
+def read_grids(path: Path, package: WorkbookFile | None = None) -> Grids:
+    """Every sheet's values from A1 with the fast reader; the sheet order; the date system. What ``start_reading``
+    read of the same unchanged file is taken instead of reading it again (its refusal raised here). ``package``:
+    the file already opened by a caller that asks it more (collect), left open."""
+    started = _take_started(path) if package is None else None
     if started is not None:
         return started()
     with gc_paused():
-        return _read_grids(path)
+        return _read_grids(path, package)
 
 
-def _read_grids(path: Path) -> Grids:
+def _read_grids(path: Path, opened: WorkbookFile | None = None) -> Grids:
+    """The file opened once (``WorkbookFile``), top to bottom: what it is, the guards that refuse what would harm a
+    reader, then the values."""
     import python_calamine as calamine  # here, not at the top: the core imports under Pyodide (xlwings Lite)
 
     path = Path(path)
@@ -125,73 +129,70 @@ def _read_grids(path: Path) -> Grids:
     refused = REFUSED_SUFFIXES.get(path.suffix.lower())
     if refused:
         raise InputError(f"{path.name}：{refused}无法读取，请在 WPS 或 Excel 中“另存为” Excel 工作簿（.xlsx）后再发送")
-    check_package(path)
-    refuse_encrypted_ods(path)
-    inflated = check_extents(path)  # the large sheets' XML, to be read in pieces on several cores
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError as exc:
-        raise InputError(f"{path.name}：工作簿设置了打开密码，请去掉密码后再试") from exc
-    except Exception as exc:  # calamine raises several types for broken files
-        why = _reason(path)
-        if why.endswith("不是 Excel 工作簿"):  # a valid file of another kind: not "damaged"
-            raise InputError(f"{path.name}：{why}，请给出活动工作簿（.xlsx）") from exc
-        raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{why}）") from exc
-    grids: dict[str, Grid] = {}
-    names = list(book.sheet_names)
-    wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
-    part_of = {name: part for part, name in sheet_names_by_part(path).items()} if inflated else {}
-    for name in names:
-        if name not in wanted:
-            continue
-        grid = None
-        if part_of.get(name) in inflated:
-            with zipfile.ZipFile(path) as z:
-                grid = read_in_pieces(z, part_of[name], inflated.pop(part_of[name]), name)
+    with nullcontext(opened) if opened is not None else WorkbookFile(path) as package:
+        check_package(package)
+        refuse_encrypted_ods(package)
+        inflated = check_extents(package)  # the large sheets' XML, to be read in pieces on several cores
         try:
-            grids[name] = grid if grid is not None else book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(f"{path.name}：工作表“{name}”无法读取（{exc}）") from exc
-    return grids, names
+            book = calamine.CalamineWorkbook.from_path(str(path))
+        except calamine.PasswordError as exc:
+            raise InputError(f"{path.name}：工作簿设置了打开密码，请去掉密码后再试") from exc
+        except Exception as exc:  # calamine raises several types for broken files
+            why = _reason(path)
+            if why.endswith("不是 Excel 工作簿"):  # a valid file of another kind: not "damaged"
+                raise InputError(f"{path.name}：{why}，请给出活动工作簿（.xlsx）") from exc
+            raise InputError(f"{path.name}：无法读取，文件不是有效的 Excel 工作簿（{why}）") from exc
+        grids: dict[str, Grid] = {}
+        names = list(book.sheet_names)
+        wanted = {s.name for s in ALL_SHEETS} | {META_SHEET, *HIDDEN_GRIDS}
+        part_of = {name: part for part, name in package.sheet_names_by_part.items()} if inflated else {}
+        for name in names:
+            if name not in wanted:
+                continue
+            grid = None
+            if part_of.get(name) in inflated:
+                grid = read_in_pieces(package.zip, part_of[name], inflated.pop(part_of[name]), name)
+            try:
+                grids[name] = grid if grid is not None else book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise InputError(f"{path.name}：工作表“{name}”无法读取（{exc}）") from exc
+        return grids, names, package.uses_1904_dates
 
 
 MAX_UNPACKED = 2 * 1024 ** 3  # no real campaign workbook inflates past 2 GB
 MAX_RATIO = 400  # nor compresses a part more than 400:1 (text of XML compresses ~10–30:1)
 
 
-def check_package(path: Path) -> None:
+def check_package(package: WorkbookFile) -> None:
     """Refuse zip bombs before any reader inflates a part."""
-    if not zipfile.is_zipfile(path):
+    if package.zip is None:
         return  # the reader gives the reason
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return
+    infos = package.zip.infolist()
     total = sum(i.file_size for i in infos)
     worst = max(((i.file_size / max(i.compress_size, 1), i.filename) for i in infos if i.file_size > 1 << 20),
                 default=(0, ""))
     if total > MAX_UNPACKED or worst[0] > MAX_RATIO:
-        raise InputError(f"{path.name}：文件解压后异常庞大（{total / 1024 ** 2:.0f} MB，{worst[1]} 压缩比 "
+        raise InputError(f"{package.path.name}：文件解压后异常庞大（{total / 1024 ** 2:.0f} MB，{worst[1]} 压缩比 "
                          f"{worst[0]:.0f}:1），可能是恶意构造的文件，已拒绝读取")
 
 
-def refuse_encrypted_ods(path: Path) -> None:
+def refuse_encrypted_ods(package: WorkbookFile) -> None:
     """An .ods saved with a password (ODF encryption) cannot be opened here: say what to do instead."""
-    if path.suffix.lower() == ".ods" and ods_is_encrypted(path):
-        raise InputError(f"{path.name}：这是设置了密码的 .ods，本程序打不开加密的 .ods。请在 LibreOffice 中"
+    if package.path.suffix.lower() == ".ods" and package.ods_encrypted:
+        raise InputError(f"{package.path.name}：这是设置了密码的 .ods，本程序打不开加密的 .ods。请在 LibreOffice 中"
                          f"“另存为”Excel 2007-365 (.xlsx)，勾选“使用密码保存”并输入原密码，再发回")
 
 
-def check_extents(path: Path) -> dict[str, bytes]:
+def check_extents(package: WorkbookFile) -> dict[str, bytes]:
     """Refuse a sheet whose furthest cell would make any reader allocate billions of cells; the inflated XML of
     the sheets large enough to be read in pieces (sheet_pieces), by worksheet part."""
-    if not zipfile.is_zipfile(path):
+    if package.zip is None:
         return {}
+    path = package.path
     try:
-        return check_sheet_extents(path, worth_cutting)
+        return check_sheet_extents(package.zip, worth_cutting)
     except ExtentTooLarge as exc:
-        sheet = sheet_names_by_part(path).get(exc.part) or exc.part
+        sheet = package.sheet_names_by_part.get(exc.part) or exc.part
         if not exc.cell:
             where = f"工作表“{sheet}”"
         else:  # a cell (A9999999), or a row element without cells of its own (9999999)

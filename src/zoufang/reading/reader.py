@@ -16,7 +16,6 @@ from zoufang.contract.findings import Finding, error, warning
 from zoufang.contract.schema import (
     ALL_SHEETS, HOLIDAYS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
-from zoufang.files.file_props import uses_1904_dates
 from zoufang.reading import normalize as nz
 from zoufang.reading.dataset import ROW, Campaign, Settings, SheetData
 from zoufang.reading.grids import HIDDEN_GRIDS, Grid, InputError, gc_paused, read_grids  # noqa: F401  (callers import them here)
@@ -26,12 +25,12 @@ TOKEN_KINDS = (Kind.ENUM, Kind.PERSON, Kind.UNIT, Kind.RECORD_ID, Kind.PROBLEM_R
 TOKEN_KEYS = ("person_id", "code", "name")  # text columns that are identifiers or names
 
 
-def read_campaign(path: Path | str) -> Campaign:
-    """Read a campaign workbook file into the typed dataset."""
+def read_campaign(path: Path | str, package=None) -> Campaign:
+    """Read a campaign workbook file into the typed dataset (``package``: its WorkbookFile, already opened)."""
     path = Path(path)
-    grids, names = read_grids(path)
+    grids, names, date1904 = read_grids(path, package)
     with gc_paused():
-        campaign = campaign_from_grids(grids, path.name, names, date1904=uses_1904_dates(path))
+        campaign = campaign_from_grids(grids, path.name, names, date1904=date1904)
     campaign.path = path
     return campaign
 

@@ -19,6 +19,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -118,14 +119,14 @@ def sheet_parts(z: zipfile.ZipFile) -> list[str]:
     return sorted(found)
 
 
-def check_sheet_extents(path: Path, keep: Callable[[str, int], bool] | None = None) -> dict[str, bytes]:
+def check_sheet_extents(path: Path | zipfile.ZipFile, keep: Callable[[str, int], bool] | None = None) -> dict[str, bytes]:
     """Raise ExtentTooLarge for the first sheet of ``path`` (a zip workbook) too large to read, PackageMismatch
     for a package whose entries disagree, PackageBomb for one that inflates beyond the memory ceiling.
 
     Returns the inflated XML of the worksheet parts for which ``keep(part, inflated size)`` says so (checked as
     the others, whole instead of streamed), for a reader that reads them from memory."""
     kept: dict[str, bytes] = {}
-    with zipfile.ZipFile(path) as z:
+    with (nullcontext(path) if isinstance(path, zipfile.ZipFile) else zipfile.ZipFile(path)) as z:
         check_package_headers(z)
         check_inflation(z)
         for part in sheet_parts(z):

@@ -49,6 +49,8 @@ class ProgressPlan:
     scalars: dict[str, str] = field(default_factory=dict)  # name → formula (zh_name), in order
     status_words: tuple[str, ...] = ()  # the statuses, best first: a person's 状态 is the worst of theirs
     note: str = ""
+    lists: dict[str, list[str]] = field(default_factory=dict)  # name → texts, kept in cells (zh_name), never as
+    # formula constants: Excel holds at most 255 characters in a constant and 8,192 in a formula
 
 
 def plain_formulas(ws) -> None:
@@ -95,6 +97,13 @@ class ProgressWriter:
                 letter = letters[name]
                 self.book.define_name(helper_name(name), f"='{ws.name}'!${letter}$2:${letter}${rows + 1}")
             col += len(block.columns)
+        for name, texts in self.plan.lists.items():
+            ws.write_string(0, col, name)
+            for i, text in enumerate(texts or [""], start=1):
+                ws.write_string(i, col, text)
+            letter = xl_col_to_name(col)
+            self.book.define_name(helper_name(name), f"='{ws.name}'!${letter}$2:${letter}${max(len(texts), 1) + 1}")
+            col += 1
         ws.hide()
 
     def write_sheet(self, ws, fmts) -> None:
