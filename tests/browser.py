@@ -13,8 +13,8 @@ def have_chromium() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
-def chromium(downloads: Path, profile: Path, width: int = 1366, height: int = 900):
-    """A headless chromium whose downloads land in ``downloads``, with a fresh profile."""
+def chromium(downloads: Path, profile: Path, width: int = 1366, height: int = 900, lang: str = "zh-CN"):
+    """A headless chromium whose downloads land in ``downloads``, with a fresh profile, set to ``lang``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
@@ -22,9 +22,10 @@ def chromium(downloads: Path, profile: Path, width: int = 1366, height: int = 90
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", f"--window-size={width},{height}", f"--user-data-dir={profile}",
-                 "--lang=zh-CN"):
+                 f"--lang={lang}"):
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang,
+                                              "download.default_directory": str(downloads),
                                               "download.prompt_for_download": False,
                                               "safebrowsing.enabled": False})
     service = Service(CHROMEDRIVER, env={**os.environ, "SE_MANAGER_PATH": ""})

@@ -98,6 +98,22 @@ def _read_ahead(book: Path, *, collect_garbage: bool = True) -> None:
     start_reading(book)
 
 
+class MasterErrors:
+    """Told by the job how many 错误-level findings the master holds (read once): says so in one line before the
+    work, and makes the exit code 1 once the work is done (README: 1 = done, the workbook has errors)."""
+
+    def __init__(self, book: Path):
+        self.book, self.count = Path(book), 0
+
+    def __call__(self, count: int) -> None:
+        self.count = count
+        if count:
+            err.print(f"提醒：总台账有 {count} 条错误，数字可能不准：zoufang check {self.book.name}", markup=False)
+
+    def done(self) -> None:
+        raise typer.Exit(1 if self.count else 0)
+
+
 def _emit_json(doc: dict) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -166,21 +182,34 @@ def check(
 
 
 def _print_findings(result, limit: int) -> None:
-    """Each finding whole on its own line, in row order, whatever the terminal's width or a redirect."""
+    """Each finding whole on its own line, whatever the terminal's width or a redirect: the errors first, then the
+    warnings, each in row order; a closing count by rule; what ``--limit`` left out and how to see it."""
+    from collections import Counter
+
     from rich.text import Text
+
+    from zoufang.contract.rule_names import rule_name
     head = Text(f"{result.file}：错误 ")
     head.append(str(result.errors), style="red")
     head.append(" 条，警告 ")
     head.append(str(result.warnings), style="yellow")
     out.print(head.append(" 条"))
-    for f in result.findings[:limit]:
+    ordered = [f for f in result.findings if f.is_error] + [f for f in result.findings if not f.is_error]
+    for f in ordered[:limit]:
         line = Text(f"{f.where or result.file}  ")
         line.append(f.level, style="red" if f.is_error else "yellow")
         line.append(f"  {f.message}" + (f"  建议：{f.hint}" if f.hint else ""))
         out.print(line)
-    if len(result.findings) > limit:
-        out.print(f"……另有 {len(result.findings) - limit} 条未列出（用 --limit 多列，或用 --json、--annotate 查看全部）",
+    if len(ordered) > limit:
+        hidden = ordered[limit:]
+        errors = sum(f.is_error for f in hidden)
+        what = f"错误 {errors} 条、警告 {len(hidden) - errors} 条" if errors else f"警告 {len(hidden)} 条"
+        out.print(f"……另有{what}未列出（用 --limit {len(ordered)} 全部列出，或用 --json、--annotate 查看全部）",
                   markup=False)
+    if ordered:
+        counts = Counter((not f.is_error, rule_name(f.code)) for f in ordered)
+        out.print("按规则：" + "，".join(f"{name} {n} 条" for (_, name), n in
+                                       sorted(counts.items(), key=lambda item: (item[0][0], -item[1]))), markup=False)
     if result.annotated:
         out.print(f"已另存标注副本：{result.annotated}（标出 {result.marked} 个单元格）", markup=False)
 
@@ -202,14 +231,15 @@ def report(
     day = _parse_day(as_of)
     _read_ahead(book, collect_garbage=out_dir is not None)
     from .jobs import report_job
+    errors = MasterErrors(book)
     try:
-        result, path = report_job(book, day, out_dir)
+        result, path = report_job(book, day, out_dir, on_errors=errors)
         pdf_path = to_pdf(path, path.parent) if pdf else None
     except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
         _fail(_failure_text(exc))
     if as_json:
         _emit_json(result.to_json())
-        return
+        errors.done()
     people = result.people.drop_duplicates("person_id")["overall"].value_counts()
     out.print(f"统计截止 {result.as_of}（已过活动期的 {result.share:.0%}）")
     out.print("个人：" + "，".join(f"{k} {v} 人" for k, v in people.items()))
@@ -220,6 +250,7 @@ def report(
         out.print(f"报告工作簿：{path}")
     if pdf_path:
         out.print(f"PDF：{pdf_path}")
+    errors.done()
 
 
 @command("issue")
@@ -320,11 +351,12 @@ def ledgers(
     from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing
 
     from .jobs import ledgers_job
+    errors = MasterErrors(book)
     try:
         with Progress(console=err.real(), transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("生成台账", total=None)
             files, pdfs = ledgers_job(book, out_dir, unit=unit, person=person, pdf=pdf, as_of=day,
-                                      templates=templates, progress=lambda name: bar.advance(task))
+                                      templates=templates, progress=lambda name: bar.advance(task), on_errors=errors)
     except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
         _fail(_failure_text(exc))
     if not files.people:
@@ -333,6 +365,7 @@ def ledgers(
     out.print(f"个人台账 {len(files.people)} 份，单位台账 {len(files.units)} 册，在 {folder}", markup=False)
     if pdfs:
         out.print(f"PDF {len(pdfs)} 份")
+    errors.done()
 
 
 def _written(kind: str, written) -> None:
@@ -341,11 +374,11 @@ def _written(kind: str, written) -> None:
         out.print(f"PDF：{written.pdf}")
 
 
-def _document(job, *args):
+def _document(job, errors: MasterErrors, *args):
     """Run a document job; an unusable input or a LibreOffice failure is exit 2 with its message."""
     from zoufang.files.libreoffice import LibreOfficeFailed, LibreOfficeMissing
     try:
-        return job(*args)
+        return job(*args, on_errors=errors)
     except (*FAILURES, LibreOfficeMissing, LibreOfficeFailed) as exc:
         _fail(_failure_text(exc))
 
@@ -359,8 +392,10 @@ def brief(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str =
           pdf: bool = DOC_PDF) -> None:
     """半月简报 第N期（Word 文档），统计截止日期所在的半月。"""
     from .jobs import brief_job
-    written, report = _document(brief_job, book, _parse_day(as_of), out_dir, pdf)
+    errors = MasterErrors(book)
+    written, report = _document(brief_job, errors, book, _parse_day(as_of), out_dir, pdf)
     _written(f"半月简报 第{report.brief['issue_no']}期", written)
+    errors.done()
 
 
 @command()
@@ -370,9 +405,11 @@ def summary(book: Path = typer.Argument(..., help="活动工作簿"), as_of: str
                                      help="生成这个单位自己的全面总结；all：每个单位各一份")) -> None:
     """全面总结（Word 文档），在活动结束时或结束后生成。"""
     from .jobs import summary_job
-    written, _ = _document(summary_job, book, _parse_day(as_of), out_dir, pdf, unit)
+    errors = MasterErrors(book)
+    written, _ = _document(summary_job, errors, book, _parse_day(as_of), out_dir, pdf, unit)
     for item in written if isinstance(written, list) else [written]:
         _written("全面总结", item)
+    errors.done()
 
 
 @command()
@@ -382,7 +419,9 @@ def rota(book: Path = typer.Argument(..., help="活动工作簿"),
          out_dir: Path = DOC_OUT, pdf: bool = DOC_PDF) -> None:
     """局领导接访安排（Word 文档）：今后若干个工作日由哪位局领导接访，可张贴公告。"""
     from .jobs import rota_job
-    _written("局领导接访安排", _document(rota_job, book, _parse_day(start), days, out_dir, pdf))
+    errors = MasterErrors(book)
+    _written("局领导接访安排", _document(rota_job, errors, book, _parse_day(start), days, out_dir, pdf))
+    errors.done()
 
 
 @command()

@@ -68,7 +68,9 @@ def _record(param, help_option) -> tuple[str, str] | None:
     if param.param_type_name == "argument":
         left = metavar
     else:
-        left = ", ".join(param.opts) + (f" {metavar}" if metavar else "")
+        left = " / ".join((", ".join(param.opts), *param.secondary_opts)) if getattr(param, "secondary_opts", None) \
+            else ", ".join(param.opts)  # an on/off pair shows both spellings: --encrypt / --no-encrypt
+        left += f" {metavar}" if metavar else ""
     text = HELP_OPTION_TEXT if param is help_option else (getattr(param, "help", None) or "")
     notes = []
     if isinstance(param.type, IntRange) and param.type.min is not None and param.type.max is not None:

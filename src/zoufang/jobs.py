@@ -118,26 +118,52 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
 
 
 def row_units(campaign) -> dict[tuple[str, int], str]:
-    """The unit owning each entry row, by (sheet name, Excel row): what the page filters findings by."""
+    """The unit owning each entry row, by (sheet name, Excel row): what the page filters findings by. A row whose
+    person is not on the roster still has one: the unit its person column names in brackets (王朋伟（市图书馆）), else
+    the unit the workbook was issued to."""
     from zoufang.contract.schema import ENTRY_SHEETS
     from zoufang.reading.roster import Roster, owning_units
     roster = Roster.of(campaign)
+    units = set(roster.unit_names)
+    owner = campaign.meta.get("unit", "")  # a unit's own workbook: every row is that unit's
     out = {}
     for spec in ENTRY_SHEETS:
         data = campaign[spec.key]
-        for row, unit in zip(data.frame["_row"], owning_units(data, roster)):
+        people = [data.frame[k] for k in spec.unit_from if data.has(k) and spec.col(k).kind.value == "person"]
+        for i, (row, unit) in enumerate(zip(data.frame["_row"], owning_units(data, roster))):
+            if not unit:
+                unit = next((u for texts in people if (u := _bracketed(str(texts.iat[i]))) in units), owner)
             if unit:
                 out[(spec.name, int(row))] = unit
     return out
+
+
+def _bracketed(text: str) -> str:
+    """The text in the last brackets of ``text`` (王朋伟（市图书馆） → 市图书馆), "" without any."""
+    text = text.replace("(", "（").replace(")", "）").strip()
+    if not text.endswith("）") or "（" not in text:
+        return ""
+    return text[text.rindex("（") + 1:-1].strip()
+
+
+def read_master(book: Path, as_of: dt.date | None = None, on_errors=None):
+    """The campaign of ``book``; with ``on_errors``, called with the number of its 错误-level findings (the same
+    rules as check, run on what was read: no second read of the file) before any work is done on it."""
+    campaign = read_campaign(book)
+    if on_errors is not None:
+        from zoufang.checks.validate import validate  # here: report without the callback loads no rules
+        on_errors(count_levels(validate(campaign, as_of))[0])
+    return campaign
 
 
 def report_book_name(as_of: dt.date) -> str:
     return f"完成情况报告-{as_of.isoformat()}.xlsx"
 
 
-def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None) -> tuple[Report, Path | None]:
-    """Build the report; with ``out_dir``, also write the report workbook there."""
-    campaign = read_campaign(book)
+def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None,
+               on_errors=None) -> tuple[Report, Path | None]:
+    """Build the report; with ``out_dir``, also write the report workbook there (``on_errors``: read_master)."""
+    campaign = read_master(book, as_of, on_errors)
     report = build_report(campaign, as_of)
     target = None
     if out_dir is not None:
@@ -149,14 +175,14 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
 
 
 def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str | None = None, pdf: bool = False,
-                as_of: dt.date | None = None, templates: Path | None = None, progress=None):
+                as_of: dt.date | None = None, templates: Path | None = None, progress=None, on_errors=None):
     """Write the ledgers (and with ``pdf``, PDFs of the unit books, or of the personal ledgers asked for)."""
     from zoufang.files.libreoffice import INSTALL_HINT, LibreOfficeMissing, find_soffice, to_pdf_many
     from zoufang.ledgers.books import template_folder, write_ledgers
     from zoufang.ledgers.figures import LedgerData
     if pdf and not find_soffice():
         raise LibreOfficeMissing(INSTALL_HINT)
-    campaign = read_campaign(book)
+    campaign = read_master(book, as_of, on_errors)
     unit, person = chosen_unit(campaign, unit), chosen_person(campaign, person)
     data = LedgerData.of(campaign, as_of)
     out_dir = Path(out_dir) if out_dir is not None else Path(book).parent / "台账"
@@ -204,23 +230,33 @@ def _doc_out(book: Path, out_dir: Path | None) -> Path:
     return Path(out_dir) if out_dir is not None else Path(book).parent
 
 
-def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False):
+def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False,
+              on_errors=None):
     """半月简报 第N期 (.docx, with ``pdf`` also .pdf) for the half-month containing the as-of date."""
     from zoufang.documents.material import write_brief
-    return write_brief(book, read_campaign(book), _doc_out(book, out_dir), as_of, pdf)
+    return write_brief(book, read_master(book, as_of, on_errors), _doc_out(book, out_dir), as_of, pdf)
+
+
+class SummaryTooEarly(InputError):
+    """全面总结 asked for before the campaign's end: ``said`` why, ``end`` the first date it can be made for; each front
+    end says how to give that date (the command line --as-of, the page its 统计截止 box)."""
+
+    def __init__(self, said: str, end: dt.date):
+        super().__init__(f"{said}。如需预览，请加 --as-of {end}")
+        self.said, self.end = said, end
 
 
 def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None, pdf: bool = False,
-                unit: str | None = None):
+                unit: str | None = None, on_errors=None):
     """全面总结 at or after the campaign end (refused, InputError, before it): the bureau's; with ``unit`` a unit's
     own (a list of Written), every unit's with ``unit="all"``."""
     from zoufang.contract.periods import cn_date
     from zoufang.documents.material import write_summary, write_unit_summaries
-    campaign = read_campaign(book)
+    campaign = read_master(book, as_of, on_errors)
     s = campaign.settings
     if s.effective_as_of(as_of) < s.end:
-        raise InputError(f"{Path(book).name}：活动到{cn_date(s.end)}才结束，全面总结在结束时或结束后生成"
-                         f"（统计截止 {s.effective_as_of(as_of)}）。如需预览，请加 --as-of {s.end}")
+        raise SummaryTooEarly(f"{Path(book).name}：活动到{cn_date(s.end)}才结束，全面总结在结束时或结束后生成"
+                              f"（统计截止 {s.effective_as_of(as_of)}）", s.end)
     if unit is None:
         return write_summary(book, campaign, _doc_out(book, out_dir), as_of, pdf)
     names = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
@@ -230,7 +266,8 @@ def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None =
                                 pdf)
 
 
-def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False):
+def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False,
+             on_errors=None):
     """局领导接访安排 for the ``days`` workdays from ``start``."""
     from zoufang.documents.material import write_rota
-    return write_rota(book, read_campaign(book), _doc_out(book, out_dir), start, days, pdf)
+    return write_rota(book, read_master(book, None, on_errors), _doc_out(book, out_dir), start, days, pdf)

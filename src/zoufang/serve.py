@@ -97,10 +97,19 @@ class Office:
     def checked(self, as_of: dt.date | None):
         return self.cached("check", as_of, lambda: jobs.check_book(self.book, as_of))
 
+    def campaign_name(self) -> str:
+        """活动名称 of the master (empty when it cannot be read: the page then says why)."""
+        from zoufang.reading.reader import read_campaign
+        try:
+            return self.cached("campaign", None, lambda: read_campaign(self.book)).settings.name or ""
+        except FAILURES:
+            return ""
+
     def render(self, request: Request, template: str, title: str, **context) -> HTMLResponse:
         as_of = request.query_params.get("as_of", "")
         base = {"token": self.token, "book_name": self.book.name, "book_path": str(self.book), "nav": NAV,
-                "here": request.url.path, "as_of_param": as_of, "version": __version__, "title": title}
+                "here": request.url.path, "as_of_param": as_of, "version": __version__, "title": title,
+                "campaign_name": self.campaign_name()}
         html = self.env.get_template(template).render(**base, **context)
         return HTMLResponse(html, headers={"cache-control": "no-store"})
 
@@ -160,7 +169,7 @@ def collect_page(request: Request) -> HTMLResponse:
         return office.problem_page(request, exc)
     s = campaign.settings
     grid = campaign.hidden.get(IMPORT_LOG_SHEET) or []
-    log = [list(r)[:len(IMPORT_LOG_HEADERS)] for r in grid[1:]][-LOG_SHOWN:][::-1]
+    log = [[views.log_cell(c) for c in list(r)[:len(IMPORT_LOG_HEADERS)]] for r in grid[1:]][-LOG_SHOWN:][::-1]
     return office.render(request, "collect.html", "回收", returns=report["returns"], deadline=s.return_deadline,
                          reminder=reminder_text(report["returns"], s.organizer, s.return_deadline),
                          log=log, log_headers=list(IMPORT_LOG_HEADERS))
@@ -312,7 +321,11 @@ def _document(office: Office, form, kind: str) -> callable:
             written, report = jobs.brief_job(office.book, as_of)
             return [written.docx], f"半月简报 第{report.brief['issue_no']}期：{written.docx}"
         if kind == "summary":
-            written, _ = jobs.summary_job(office.book, as_of)
+            try:
+                written, _ = jobs.summary_job(office.book, as_of)
+            except jobs.SummaryTooEarly as early:
+                raise InputError(f"{early.said}。如需预览，请在本页上方的“统计截止”框中填 {early.end} 或之后的日期，"
+                                 f"按“更新”后再生成") from None
             return [written.docx], f"全面总结：{written.docx}"
         start = parse_day(form.get("start")) or dt.date.today()
         days = whole_days(form.get("days"))

@@ -1,6 +1,7 @@
 """A clerk's workbook with planted mistakes: exactly one finding at each planted cell, with the right code."""
 import datetime as dt
 import json
+import re
 
 import openpyxl
 import pandas as pd
@@ -304,7 +305,7 @@ def test_annotated_copy_marks_cells_and_keeps_the_original(planted, tmp_path):
         assert link.location == f"'{rows[0][3]}'!{rows[0][4]}"
         marked = book[bad_sheet][bad_cell]
         assert marked.fill.fgColor.rgb == FILL_ERROR
-        assert sheet.column_dimensions["C"].hidden  # 代码 is for scripts; the clerk reads 说明 and 建议
+        assert sheet.column_dimensions["H"].hidden  # 代码 is for scripts; the clerk reads 规则, 说明 and 建议
         errors = sum(r[1] == "错误" for r in rows)
         assert f"错误 {errors} 条，警告 {len(rows) - errors} 条" in sheet.oddHeader.center.text
         assert "mine.xlsx" in sheet.oddHeader.left.text and "红底为错误" in sheet.oddHeader.right.text
@@ -396,3 +397,28 @@ def test_every_code_the_engine_can_emit_is_in_the_catalogue():
         text = (root / "src" / "zoufang" / name).read_text(encoding="utf-8")
         emitted |= set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', text))  # every kebab string there is a code
     assert len(emitted) >= 40 and emitted <= listed, emitted - listed
+
+
+def test_the_findings_sheet_names_each_rule_in_chinese_and_keeps_the_code_last(demo, tmp_path):
+    """校验结果 speaks to the clerk: 规则 in Chinese (走访可能重复, not duplicate-visit); the code is kept, last and
+    hidden, for scripts."""
+    from zoufang.contract.rule_names import RULE_NAMES
+    _, path = demo
+    out = tmp_path / "标注.xlsx"
+    assert runner.invoke(app, ["check", str(path), "--annotate", str(out)]).exit_code == 1
+    ws = openpyxl.load_workbook(out)["校验结果"]
+    header = [c.value for c in ws[1]]
+    assert header[2] == "规则" and header[-1] == "代码"
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows and all(r[2] == RULE_NAMES[r[-1]] for r in rows)
+    assert not any(re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", str(r[2])) for r in rows)
+    assert ws.column_dimensions["H"].hidden and not ws.column_dimensions["C"].hidden
+
+
+def test_every_catalogued_code_has_a_chinese_rule_name():
+    from pathlib import Path
+
+    from zoufang.contract.rule_names import RULE_NAMES
+    catalogue = (Path(__file__).parents[2] / "docs" / "FINDINGS.md").read_text(encoding="utf-8")
+    codes = set(re.findall(r"\| `([a-z]+(?:-[a-z0-9]+)+)` \|", catalogue))
+    assert codes and codes <= set(RULE_NAMES), codes - set(RULE_NAMES)

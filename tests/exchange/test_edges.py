@@ -334,3 +334,27 @@ def test_deleting_a_record_never_deletes_the_offices_legend_beside_it(office, st
     if as_table:
         assert ws.tables["图例"].ref == f"{start}1:{end}4"
     assert first not in set(read_campaign(master)["visits"].frame["record_id"])
+
+
+# ------------------------------------------------------------------ the logs as a clerk reads them (#41 item 6)
+def test_the_logs_show_deleted_rows_as_their_columns_and_times_as_the_office_reads_them(office):
+    master, issued = office
+    first = library_ids(master)[0]
+    book = issued["市图书馆"]
+    wb = openpyxl.load_workbook(book)
+    wb["走访记录"].delete_rows(row_of(wb["走访记录"], "记录编号", first))
+    wb.save(book)
+    assert collect(master, [book]).files[0].removed == 1
+    wb = openpyxl.load_workbook(master)
+    deleted = wb[schema.DELETED_SHEET]
+    content = [r[-1] for r in deleted.iter_rows(min_row=2, values_only=True)][-1]
+    assert "null" not in content and "{" not in content and "走访对象：户0" in content and "2011年9月5日" in content
+    log = wb[schema.IMPORT_LOG_SHEET]
+    header = [c.value for c in log[1]]
+    last = log.max_row
+    for column in ("导入时间", "保存时间"):
+        cell = log.cell(last, header.index(column) + 1)
+        assert isinstance(cell.value, dt.datetime), (column, cell.value)
+        assert cell.number_format == 'yyyy"年"m"月"d"日" hh:mm', cell.number_format
+    removed_at = deleted.cell(deleted.max_row, 1)
+    assert isinstance(removed_at.value, dt.datetime) and "年" in removed_at.number_format

@@ -65,7 +65,8 @@ def test_a_return_saved_as_ods_or_xls_is_read_with_its_own_saved_time(office, tm
         result = runner.invoke(app, ["collect", str(master), str(inbox), "--json"])
         files = {Path(f["file"]).name: f for f in json.loads(result.stdout)["files"]}
         assert files["图书馆.ods"]["status"] == "merged" and files["图书馆-早.xlsx"]["status"] == "superseded"
-        assert result.exit_code == 1  # superseded is said, not silent
+        assert result.exit_code == 0  # an older copy superseded by a newer one that merged: nothing to do (CLI.md)
+        assert "已被更新的回收表取代" in runner.invoke(app, ["collect", str(master), str(inbox)]).output  # but said
         rid = read_campaign(lib)["visits"].frame["record_id"].iloc[0]
         assert visits_of(master).at[rid, "address"] == "后来的地址"
 

@@ -127,3 +127,21 @@ def test_every_filled_row_of_an_entry_sheet_is_ruled_across_blanks_and_rows_type
     rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules if r.type == "expression"]
     ruled = [(ref, r) for ref, r in rules if "COUNTA" in r.formula[0]]
     assert ruled and ruled[0][0].startswith("A2:") and ruled[0][1].dxf.border.left.style == "thin"
+
+
+def test_the_masters_home_page_says_what_really_rewrites_its_generated_sheets(tmp_path):
+    """The 首页 does not claim that every run rewrites 校验结果 and the report sheets: the buttons do; the command
+    line and the page write a marked copy and a report workbook instead, and leave the master as it is."""
+    import subprocess
+    import sys
+
+    import openpyxl
+    book = tmp_path / "总台账.xlsx"
+    subprocess.run([sys.executable, "-m", "zoufang", "init", str(book), "--demo"], check=True, capture_output=True)
+    text = "\n".join(str(c.value) for row in openpyxl.load_workbook(book)["首页"].iter_rows() for c in row if c.value)
+    assert "每次运行都会整体刷新" not in text
+    assert "按钮" in text and "--annotate" in text and "report --out" in text
+    before = book.read_bytes()
+    subprocess.run([sys.executable, "-m", "zoufang", "check", str(book)], capture_output=True)
+    subprocess.run([sys.executable, "-m", "zoufang", "report", str(book)], capture_output=True)
+    assert book.read_bytes() == before

@@ -23,7 +23,7 @@ from zoufang.xlsx.print_fit import row_height
 from zoufang.xlsx.values import cell_value
 
 NOTE_AUTHOR = "zoufang"
-FINDINGS_WIDTHS = (6, 6, 26, 12, 10, 42, 36)  # 代码 (C) hidden: the rest prints at 9 pt or more (xlsx.print_fit)
+FINDINGS_WIDTHS = (6, 6, 14, 12, 10, 38, 30, 16)  # 代码 (H) hidden: the rest prints at 9 pt or more (print_fit)
 FINDINGS_FONT = Font(name="宋体", size=10)
 
 
@@ -31,7 +31,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
                          checked: dt.date | None = None) -> None:
     """Replace 校验结果 (or add it after the 首页 sheet) with one row per finding, linked to its cell.
 
-    The 代码 column (for scripts) is hidden; the page header says what was checked, when, and how
+    The 代码 column (for scripts, last) is hidden; the page header says what was checked, when, and how
     many errors and warnings, and what the cell colours mean.
     """
     if FINDINGS_SHEET in book.sheetnames:
@@ -55,7 +55,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
             cell.value = cell_value(value)
             cell.data_type = "n" if isinstance(value, int) else "s"  # literal text, never a formula
             cell.alignment, cell.font = wrap, FINDINGS_FONT
-        shown = [v if k != 2 else None for k, v in enumerate(row)]  # 代码 is hidden
+        shown = [v if k != 7 else None for k, v in enumerate(row)]  # 代码 is hidden
         ws.row_dimensions[i].height = row_height(shown, FINDINGS_WIDTHS)  # every row as tall as its text
         sheet, address = row[3], row[4]
         if sheet and address:
@@ -66,7 +66,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
     for j, width in enumerate(FINDINGS_WIDTHS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = width
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:G{max(2, len(rows))}"
+    ws.auto_filter.ref = f"A1:H{max(2, len(rows))}"
     ws.print_title_rows = "1:1"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
@@ -74,7 +74,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.column_dimensions["C"].hidden = True  # 代码: for scripts, not for the clerk
+    ws.column_dimensions["H"].hidden = True  # 代码: for scripts, not for the clerk
     errors = sum(f.level == LEVEL_ERROR for f in findings)
     when = checked or dt.date.today()
     ws.oddHeader.left.text = f"{source}　校验日期：{cn_date(when)}"

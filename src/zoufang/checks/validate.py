@@ -364,9 +364,24 @@ def duplicate_findings(campaign: Campaign, roster: rs.Roster) -> list[Finding]:
         overlap = trips["start"] <= reach
         mask = pd.Series(False, index=f.index)
         mask[trips.index[overlap.to_numpy()]] = True
+        other = _reaching_rows(trips)  # the earlier trip each one overlaps: the one reaching furthest before it
         out += _emit(research, mask, "start", "overlapping-trips", LEVEL_WARNING,
-                     lambda i: f"{f['person'].iat[i]}的这次调研与另一条调研记录的日期重叠，重叠的日子只计一次",
+                     lambda i: f"{f['person'].iat[i]}的这次调研与 {research.name}!"
+                               f"{research.cell('start', other[f.index[i]])} 的日期重叠，重叠的日子只计一次",
                      lambda i: "如是同一次调研的重复登记，请合并为一行")
+    return out
+
+
+def _reaching_rows(trips: pd.DataFrame) -> dict:
+    """For each trip (sorted by person and start), the Excel row of the earlier trip of the same person whose end
+    reaches furthest: the one it overlaps when it starts before that end."""
+    out, who, best_end, best_row = {}, None, None, None
+    for index, person, end, row in zip(trips.index, trips["who"], trips["end"], trips["row"]):
+        if person != who:
+            who, best_end, best_row = person, None, None
+        out[index] = best_row
+        if best_end is None or end > best_end:
+            best_end, best_row = end, int(row)
     return out
 
 

@@ -76,11 +76,13 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
 
 
 def findings_sheet_rows(findings: list[Finding]) -> list[list]:
-    """Rows of the 校验结果 sheet: 序号 · 级别 · 代码 · 工作表 · 单元格 · 说明 · 建议."""
+    """Rows of the 校验结果 sheet: 序号 · 级别 · 规则 · 工作表 · 单元格 · 说明 · 建议 · 代码 (the rule by its Chinese
+    name; its code last, for scripts)."""
+    from zoufang.contract.rule_names import rule_name
     frame = findings_frame(findings)
     rows = [list(FINDINGS_HEADERS)]
     for i, f in enumerate(frame.itertuples(index=False), start=1):
-        rows.append([i, f.level, f.code, f.sheet or "", f.cell or "", f.message, f.hint or ""])
+        rows.append([i, f.level, rule_name(f.code), f.sheet or "", f.cell or "", f.message, f.hint or "", f.code])
     return rows
 
 

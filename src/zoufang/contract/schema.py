@@ -326,7 +326,7 @@ SELF_CHECK_HEADERS = ("代码", "工作表", "说明", "数量", "第一处")
 PROGRESS_SHEET = "本单位进度"  # issued unit workbooks: the unit's people against their quotas, by formulas
 PROGRESS_HELPER_SHEET = "_进度计算"  # hidden: what 本单位进度 counts, row by row
 PROGRESS_TAIL = ("状态", "需要加快")  # after 人员编号 · 姓名 · 人员类别 · one column per 指标
-FINDINGS_HEADERS = ("序号", "级别", "代码", "工作表", "单元格", "说明", "建议")
+FINDINGS_HEADERS = ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议", "代码")  # 代码 last: for scripts
 PERSON_REPORT_SHEET = "个人完成情况"
 UNIT_REPORT_SHEET = "单位完成情况"
 COLLECTIVE_SHEET = "集体指标"
@@ -479,6 +479,8 @@ HOME_TEXT = (
     "本工作簿是“大走访”活动的台账。请在各录入表中逐行登记，不要改动第一行表头；"
     "可以调整列的顺序、增加自己的列，程序按表头文字识别各列。",
     "带下拉框的列请从下拉框中选择；日期请填写为日期，例如 2011-09-05。",
-    "由程序生成的表（校验结果、个人完成情况、单位完成情况、集体指标、督办清单、导入记录）"
-    "每次运行都会整体刷新，请勿在其中录入。",
+    "由程序生成的表请勿在其中录入：点击本工作簿的“校验数据”“统计完成情况”按钮时，校验结果、个人完成情况、"
+    "单位完成情况、集体指标、督办清单会整体刷新；在命令行或网页上校验、统计不改动本工作簿，而是另存标注副本"
+    "（zoufang check --annotate）和报告工作簿（zoufang report --out）。导入记录、已删除记录在汇总各单位发回的"
+    "工作簿时逐次追加，不会清空。",
 )

@@ -60,8 +60,9 @@ class FileResult(RowOutcome):
 
     @property
     def clean(self) -> bool:
-        """Merged or an exact duplicate, with no row rejected and no conflict left to the office."""
-        return self.status in (MERGED, DUPLICATE) and not self.rejected and not self.conflicts
+        """Nothing for the office to do: merged or an exact duplicate with no row rejected and no conflict, or an
+        older copy of a unit whose newer copy merged (CLI.md)."""
+        return self.status in (MERGED, DUPLICATE, SUPERSEDED) and not self.rejected and not self.conflicts
 
     def summary(self) -> str:
         """One Chinese line: what became of the file and, if merged, its counts."""
@@ -96,7 +97,8 @@ class CollectResult:
 
     @property
     def exit_code(self) -> int:
-        """0 every file merged or a duplicate with no row rejected; 1 otherwise, or when no file was found (CLI.md)."""
+        """0 when every file is clean (merged, a duplicate or superseded, no row rejected, no conflict); 1 when the
+        office must act, or when no file was found (CLI.md)."""
         return 0 if self.files and all(f.clean for f in self.files) else 1
 
     def to_json(self) -> dict:
@@ -178,7 +180,16 @@ def log_frame(grid: list[list] | None) -> pd.DataFrame:
     if not grid:
         return pd.DataFrame(columns=LOG_HEADERS)
     header = [str(h) for h in grid[0]]
-    return pd.DataFrame([dict(zip(header, r)) for r in grid[1:]], columns=LOG_HEADERS).fillna("").astype(str)
+    frame = pd.DataFrame([dict(zip(header, r)) for r in grid[1:]], columns=LOG_HEADERS)
+    frame[LOG_SAVED] = [_as_text_moment(v) for v in frame[LOG_SAVED]]
+    return frame.fillna("").astype(str)
+
+
+def _as_text_moment(value):
+    """A 保存时间 cell as ISO text with its offset: a date-time cell is this computer's time (older logs hold text)."""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    return value.astimezone().isoformat() if isinstance(value, dt.datetime) else value
 
 
 def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, progress=None) -> CollectResult:
@@ -361,7 +372,7 @@ def _log_row(r: FileResult, now: dt.datetime) -> list:
     conflicts = [f"冲突 {c['sheet']}!{c['cell']} {c['record']}“{c['column']}”：办公室“{c['office']}”，单位“{c['unit']}”"
                  for c in r.conflicts]
     said = "；".join(([r.reason] + conflicts + [n["note"] for n in r.notes] + [x["reason"] for x in r.rejected])[:40])
-    saved = r.order_moment.astimezone().isoformat(sep=" ") if r.order_moment else ""  # text, with its offset
+    saved = r.order_moment.astimezone().replace(tzinfo=None) if r.order_moment else ""  # this computer's time
     return [now.replace(tzinfo=None), Path(r.file).name, r.sha256, r.unit, saved, STATUS_TEXT[r.status],
             r.added, r.updated, r.unchanged, r.removed, len(r.rejected), said.strip("；")]
 

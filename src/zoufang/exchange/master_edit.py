@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zoufang.exchange.editing import Editor
-from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL
+from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL, MOMENT_FORMAT
 from zoufang.xlsx.package import Package
 from zoufang.xlsx.sheet_refs import RowShift
 from zoufang.xlsx.values import cell_value
@@ -26,7 +26,10 @@ class MasterEditor(Editor):
 
     def set_value(self, sheet: str, address: str, value) -> None:
         package = self.package
-        package.sheet(sheet).set(address, cell_value(value), package.styles, package.epoch, DATE_FORMAT)
+        value = cell_value(value)
+        timed = hasattr(value, "hour") and (value.hour or value.minute or value.second or value.microsecond)
+        package.sheet(sheet).set(address, value, package.styles, package.epoch,
+                                 MOMENT_FORMAT if timed else DATE_FORMAT)
 
     def max_column(self, sheet: str) -> int:
         return self.package.sheet(sheet).last_column()

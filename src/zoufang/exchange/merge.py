@@ -67,6 +67,23 @@ class RowOutcome:
                                "office": _shown(office), "unit": _shown(unit), "reason": reason})
 
 
+def row_as_text(content: dict) -> str:
+    """A deleted row as a clerk reads it: each filled column as 标签：值, dates in Chinese (已删除记录's 原行内容)."""
+    from zoufang.contract.periods import cn_date
+    parts = []
+    for label, value in content.items():
+        value = cell_value(value)
+        if value is None or value == "":
+            continue
+        if hasattr(value, "strftime"):
+            value = cn_date(value) + (f" {value:%H:%M}" if getattr(value, "hour", 0) or getattr(value, "minute", 0)
+                                      else "")
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        parts.append(f"{label}：{value}")
+    return "；".join(parts)
+
+
 def _shown(value) -> str:
     value = cell_value(value)
     if value is None:
@@ -660,10 +677,10 @@ class SheetMerge:
                                   "删除", f"单位删除了 {rid}，但下发后局活动办公室改过它的“{labels}”：未删除，请核对后决定")
                 continue
             content = {c.label: cell_value(view.values[mi][c.key]) for c in self.spec.columns}
-            content |= {str(h): cell_value(v) for h, v in view.extras.get(mi, {}).items() if cell_value(v) is not None}
+            content |= {str(h): cell_value(v) for h, v in view.extras.get(mi, {}).items()}
             file_name, sha = self.source
             self.run_.deleted_rows.append([self.run_.now, self.spec.name, rid, self.unit, Path(file_name).name, sha,
-                                           json.dumps(content, ensure_ascii=False, default=str)])
+                                           row_as_text(content)])
             rows.append(int(view.rows[mi]))
         self.run_.editor.delete_rows(self.mine, rows)  # applied at save, after every unit's updates
         self.out.removed += len(rows)

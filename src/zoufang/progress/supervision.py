@@ -24,15 +24,15 @@ def _listed(late: pd.DataFrame, sheet: str, id_key: str, what_key: str, leader_k
 
 
 def overdue(ctx: Context) -> pd.DataFrame:
-    """挂牌督办 at the as-of date, longest overdue first: every problem and case open that day past its
-    办结时限, every 信访积案 open that day whatever its deadline, and every 限期办理 reception past its
-    deadline with no 问题编号 and no 办理结果 (its deadline is supervised nowhere else)."""
+    """挂牌督办 at the as-of date, longest overdue first (DOMAIN.md: every item past its deadline and still open that
+    day, nothing else): every problem and case open that day past its 办结时限, and every 限期办理 reception past
+    its deadline with no 问题编号 and no 办理结果 (its deadline is supervised nowhere else). A 信访积案 before its
+    deadline is in the backlog list (backlog_cases), not here."""
     as_of = pd.Timestamp(ctx.as_of)
     problems = ctx.problems()
     cases = ctx.cases()
     late_problems = problems[problems["open_at"] & (problems["deadline"] < as_of)]
-    backlog = cases["case_type"] == BACKLOG_TYPE
-    late_cases = cases[cases["open_at"] & ((cases["deadline"] < as_of) | backlog)]
+    late_cases = cases[cases["open_at"] & (cases["deadline"] < as_of)]
     r = ctx.campaign[RECEPTIONS.key].frame
     late_receptions = r[(r["handling"] == HANDLING_DEADLINE) & (r["problem_id"] == "") & (r["result"] == "")
                         & (r["date"] <= as_of) & (r["deadline"] < as_of)]

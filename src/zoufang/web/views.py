@@ -13,11 +13,14 @@ BEHIND = ("滞后", "未完成")
 
 
 def overview(report: dict) -> dict:
-    """总览: charts by unit and by role, who is behind, collective gaps, supervision."""
-    units = [(u[UNIT], {"已完成": u["met"], "按进度": u["on_pace"], "滞后": u["behind"]}) for u in report["units"]]
+    """总览: charts by unit and by role, who is behind, collective gaps, supervision. Every person counts once,
+    under the status report gives them (the cards, both charts and the table say the same)."""
+    by_unit: dict[str, Counter] = {u[UNIT]: Counter() for u in report["units"]}
     roles: dict[str, Counter] = {}
     for p in report["people"]:
         roles.setdefault(p[CATEGORY] or "（未填类别）", Counter())[p["status"]] += 1
+        by_unit.setdefault(p[UNIT] or "（未填单位）", Counter())[p["status"]] += 1
+    units = [(name, counts) for name, counts in by_unit.items() if counts]
     behind = [dict(p, lagging=[(m, v) for m, v in p["metrics"].items() if v.get("status") in BEHIND])
               for p in report["people"] if p["status"] in BEHIND]
     c = report["collective"]
@@ -63,3 +66,22 @@ def figure(value, metric: str) -> str:
     if metric in RATIO_METRICS:
         return f"{float(value):.0%}"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def log_cell(value) -> str:
+    """A cell of 导入记录 as the workbook shows it: whole numbers without ``.0``, moments as 2026年12月6日 10:48 in this
+    computer's time (older logs held ISO text with an offset)."""
+    import datetime as dt
+
+    from zoufang.contract.periods import cn_moment
+    from zoufang.files.workbook_file import parse_moment
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return cn_moment(value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        moment = parse_moment(value.replace(" UTC", "+00:00").replace(" ", "T", 1), naive_is_utc=False)
+        return cn_moment(moment) if moment else value
+    return str(value)

@@ -31,6 +31,7 @@ from zoufang.xlsx.self_check import SelfCheckWriter, define_ranges
 from zoufang.xlsx.unit_progress import ProgressPlan, ProgressWriter
 
 DATE_FORMAT = "yyyy-mm-dd"
+MOMENT_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'  # a log's date and time: 2026年12月6日 10:48 (to the millisecond in the cell)
 CN_DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # a date as a Chinese report prints it; 16 characters hold 2011年10月31日
 HEADER_FILL = "#1F4E78"
 OFFICE_FILL = "#7F6000"  # header colour of columns the office owns on an entry sheet

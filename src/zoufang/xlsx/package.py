@@ -136,20 +136,25 @@ class Styles:
         """A cell format like ``style`` that shows a date (``style`` itself if it already does)."""
         if self.root is None:
             return style
-        if style in self._date:
-            return self._date[style]
+        if (style, code) in self._date:
+            return self._date[(style, code)]
         xfs = self._section("cellXfs")
         if len(xfs) == 0:
             self._append("cellXfs", etree.Element(q("xf"), numFmtId="0", fontId="0", fillId="0", borderId="0"))
         xf = xfs[style] if style < len(xfs) else xfs[0]
-        if is_date_format(self._format_code(int(xf.get("numFmtId", 0)))):
-            self._date[style] = style
+        if is_date_format(self._format_code(int(xf.get("numFmtId", 0)))) and not self._showing_time(code):
+            self._date[(style, code)] = style
             return style
         new = deepcopy(xf)
         new.set("numFmtId", str(self._format_id(code)))
         new.set("applyNumberFormat", "1")
-        self._date[style] = self._append("cellXfs", new)
-        return self._date[style]
+        self._date[(style, code)] = self._append("cellXfs", new)
+        return self._date[(style, code)]
+
+    @staticmethod
+    def _showing_time(code: str) -> bool:
+        """A format asked for to show the time of day too (a log's moment), which a date format would hide."""
+        return "h" in code.replace('"年"', "").lower()
 
     def header_style(self, fill_rgb: str) -> int:
         """Bold white text on ``fill_rgb``: the heading of a sheet zoufang adds."""

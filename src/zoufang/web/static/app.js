@@ -63,11 +63,13 @@
     fetch("/api/tasks/" + job.id, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (t) {
       if (t.state === "running") {
         if (t.total) { bar.classList.remove("busy"); bar.firstChild.style.width = Math.min(100, 100 * t.done / t.total) + "%"; }
-        text.textContent = t.title + "：进行中" + (t.total ? "（" + t.done + " / " + t.total + "）" : t.done ? "（已完成 " + t.done + " 份）" : "……");
+        text.textContent = t.title + "：" + (t.message && !t.done ? t.message : "进行中" + (t.total ? "（" + t.done + " / " + t.total + "）" : t.done ? "（已完成 " + t.done + " 份）" : "……"));
         setTimeout(function () { watch(job, box); }, 500);
         return;
       }
-      bar.classList.remove("busy"); bar.firstChild.style.width = "100%";
+      bar.classList.remove("busy");
+      if (t.state === "done") { bar.firstChild.style.width = "100%"; }
+      else { bar.firstChild.style.width = "0"; bar.classList.add("failed"); box.classList.add("failed"); }
       text.textContent = t.title + "：" + (t.state === "done" ? "完成。" : "未完成：") + (t.message || "");
       if (t.download) {
         var a = document.createElement("a"); a.href = t.download; a.className = "button download";
