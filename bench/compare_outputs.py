@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_BOOK = "大走访台账-示例.xlsx"
 AS_OF_END = "2012-03-01"  # after the campaign's end: the summary is written at the end
 # Cells that differ between two runs of the same code: (sheet, header text of the row or column).
-VOLATILE_META = {"issued_at", "token", "issued_digest"}
+VOLATILE_META = {"issued_at", "token", "issued_digest", "base_digest"}
 ISSUED_PART = "i"  # a _base row of an issue: its time in column D (schema.ISSUED_PART; spelled here for old code)
 VOLATILE_LOG_COLUMNS = {"导入时间", "SHA256", "保存时间", "删除时间"}  # the clock, or a hash of a file holding the token
 # Workbooks whose cells carry the clock or the random secret (masked above): compared cell by cell only.

@@ -146,13 +146,14 @@ def _bracketed(text: str) -> str:
     return text[text.rindex("（") + 1:-1].strip()
 
 
-def read_master(book: Path, as_of: dt.date | None = None, on_errors=None):
-    """The campaign of ``book``; with ``on_errors``, called with the number of its 错误-level findings (the same
-    rules as check, run on what was read: no second read of the file) before any work is done on it."""
+def read_master(book: Path, on_errors=None):
+    """The campaign of ``book``; with ``on_errors``, called with the number of its 错误-level findings (what
+    ``zoufang check BOOK`` finds, run on what was read: no second read of the file) before any work is done on it.
+    A report for an earlier date does not make the later rows errors."""
     campaign = read_campaign(book)
     if on_errors is not None:
         from zoufang.checks.validate import validate  # here: report without the callback loads no rules
-        on_errors(count_levels(validate(campaign, as_of))[0])
+        on_errors(count_levels(validate(campaign))[0])  # the master as check sees it, whatever date is reported
     return campaign
 
 
@@ -163,7 +164,7 @@ def report_book_name(as_of: dt.date) -> str:
 def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = None,
                on_errors=None) -> tuple[Report, Path | None]:
     """Build the report; with ``out_dir``, also write the report workbook there (``on_errors``: read_master)."""
-    campaign = read_master(book, as_of, on_errors)
+    campaign = read_master(book, on_errors)
     report = build_report(campaign, as_of)
     target = None
     if out_dir is not None:
@@ -182,7 +183,7 @@ def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str 
     from zoufang.ledgers.figures import LedgerData
     if pdf and not find_soffice():
         raise LibreOfficeMissing(INSTALL_HINT)
-    campaign = read_master(book, as_of, on_errors)
+    campaign = read_master(book, on_errors)
     unit, person = chosen_unit(campaign, unit), chosen_person(campaign, person)
     data = LedgerData.of(campaign, as_of)
     out_dir = Path(out_dir) if out_dir is not None else Path(book).parent / "台账"
@@ -234,7 +235,7 @@ def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = N
               on_errors=None):
     """半月简报 第N期 (.docx, with ``pdf`` also .pdf) for the half-month containing the as-of date."""
     from zoufang.documents.material import write_brief
-    return write_brief(book, read_master(book, as_of, on_errors), _doc_out(book, out_dir), as_of, pdf)
+    return write_brief(book, read_master(book, on_errors), _doc_out(book, out_dir), as_of, pdf)
 
 
 class SummaryTooEarly(InputError):
@@ -252,7 +253,7 @@ def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None =
     own (a list of Written), every unit's with ``unit="all"``."""
     from zoufang.contract.periods import cn_date
     from zoufang.documents.material import write_summary, write_unit_summaries
-    campaign = read_master(book, as_of, on_errors)
+    campaign = read_master(book, on_errors)
     s = campaign.settings
     if s.effective_as_of(as_of) < s.end:
         raise SummaryTooEarly(f"{Path(book).name}：活动到{cn_date(s.end)}才结束，全面总结在结束时或结束后生成"
@@ -270,4 +271,4 @@ def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = 
              on_errors=None):
     """局领导接访安排 for the ``days`` workdays from ``start``."""
     from zoufang.documents.material import write_rota
-    return write_rota(book, read_master(book, None, on_errors), _doc_out(book, out_dir), start, days, pdf)
+    return write_rota(book, read_master(book, on_errors), _doc_out(book, out_dir), start, days, pdf)

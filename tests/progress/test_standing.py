@@ -61,7 +61,9 @@ def test_after_the_end_quotas_freeze_supervision_goes_on_and_the_look_back_count
     assert before_look_back["actual"] == 0
 
 
-def test_backlog_cases_are_supervised_while_open_and_deadline_receptions_without_a_number_too(tmp_path):
+def test_backlog_cases_are_listed_while_open_and_supervised_past_their_deadline_as_receptions_are(tmp_path):
+    """DOMAIN.md: the 挂牌督办 list at D holds every item past its deadline and still open at D, nothing else — a
+    信访积案 before its deadline is in the backlog list, not under 挂牌督办 (#41 item 5, #42 item 7)."""
     late_reception = {**reception("甲局长", D(2011, 11, 22), "局机关"), "handling": "限期办理",
                       "deadline": D(2011, 12, 10), "result": None, "record_id": "JG-JF00001"}
     c = ledger(tmp_path,
@@ -70,7 +72,8 @@ def test_backlog_cases_are_supervised_while_open_and_deadline_receptions_without
                       {**case("乙副局长", True, "化解中", deadline=D(2012, 2, 20)), "case_id": "TSG-BA2"}],
                receptions=[late_reception])
     report = build_report(c, D(2011, 12, 15))
-    assert set(report.overdue["编号"]) == {"TSG-BA1", "JG-JF00001"}
+    assert set(report.overdue["编号"]) == {"JG-JF00001"}
+    assert set(build_report(c, D(2012, 2, 21)).overdue["编号"]) >= {"TSG-BA1", "TSG-BA2"}  # both past 2012-02-20
     assert "TSG-BA2" not in set(report.backlog["编号"]) and "TSG-BA1" in set(report.backlog["编号"])
     result = runner.invoke(app, ["check", str(tmp_path / "b.xlsx"), "--json"])
     codes = {(f["sheet"], f["code"]) for f in json.loads(result.stdout)["findings"]}
