@@ -103,3 +103,32 @@ def rewrite_part(path: Path, part: str, change) -> None:
             data = src.read(item)
             dst.writestr(item, change(data) if item.filename == part else data)
     tmp.replace(path)
+
+
+def column_of(ws, header: str) -> int:
+    """The column (1-based) whose first-row header is ``header``."""
+    return next(c.column for c in ws[1] if c.value == header)
+
+
+def row_of(ws, header: str, value) -> int:
+    """The first sheet row below the header whose ``header`` column holds ``value``."""
+    col = column_of(ws, header)
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == value)
+
+
+def edit(path: Path, sheet: str, rid: str, header: str, value, id_header: str = "记录编号") -> str:
+    """A clerk (or the office) changes one cell of the row holding ``rid`` with openpyxl, saves; its address."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    r, c = row_of(ws, id_header, rid), column_of(ws, header)
+    ws.cell(r, c).value = value
+    wb.save(path)
+    return f"{openpyxl.utils.get_column_letter(c)}{r}"
+
+
+def value_of(path: Path, sheet: str, rid: str, header: str, id_header: str = "记录编号"):
+    """The value of ``header`` on the row holding ``rid``."""
+    import openpyxl
+    ws = openpyxl.load_workbook(path)[sheet]
+    return ws.cell(row_of(ws, id_header, rid), column_of(ws, header)).value

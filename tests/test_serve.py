@@ -14,6 +14,7 @@ import docx
 import openpyxl
 import pytest
 from builders import set_cell_by_header
+from page_client import BASE, PORT, TOKEN, client_for, post, run_task
 from starlette.testclient import TestClient
 
 from zoufang.exchange.master_lock import MasterLock
@@ -21,8 +22,6 @@ from zoufang.reading.reader import read_campaign
 from zoufang.serve import create_app
 from zoufang.web.uploads import MAX_FILES, MAX_TOTAL_BYTES
 
-PORT, TOKEN = 8421, "t0ken-for-tests"
-BASE = f"http://127.0.0.1:{PORT}"
 
 
 @pytest.fixture
@@ -31,21 +30,11 @@ def office(issued_demo):
     return issued_demo
 
 
-def client_for(master: Path, **kw) -> TestClient:
-    client = TestClient(create_app(master, TOKEN, PORT), base_url=BASE, **kw)
-    client.get(f"/?token={TOKEN}")  # the address serve prints: the token goes into a same-site cookie
-    return client
-
-
 def command_json(*argv) -> dict:
     done = subprocess.run([sys.executable, "-m", "zoufang", *map(str, argv), "--json"], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout)
-
-
-def post(client: TestClient, url: str, **kw):
-    return client.post(url, headers={"X-Zoufang-Token": TOKEN, **kw.pop("headers", {})}, **kw)
 
 
 # ------------------------------------------------------------------ the same figures as the commands
@@ -193,17 +182,6 @@ def test_a_locked_or_open_master_is_a_clear_message_and_stays_as_it_was(office):
 
 
 # ------------------------------------------------------------------ long work: tasks with progress, downloads
-def run_task(client: TestClient, kind: str, **fields) -> dict:
-    started = post(client, f"/api/run/{kind}", data=fields)
-    assert started.status_code == 202, started.text
-    for _ in range(600):
-        state = client.get(f"/api/tasks/{started.json()['id']}").json()
-        if state["state"] != "running":
-            return state
-        time.sleep(0.2)
-    raise AssertionError("task did not finish")
-
-
 def test_a_units_ledgers_and_the_brief_download_and_open(office):
     master, _ = office
     client = client_for(master)

@@ -9,20 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from starlette.testclient import TestClient
+from page_client import TOKEN, client_for
 
 from zoufang.exchange.collect import collect
-from zoufang.serve import create_app
 
-PORT, TOKEN = 8421, "t0ken-for-tests"
-BASE = f"http://127.0.0.1:{PORT}"
 SHOTS = Path(__file__).parent / "screenshots"
-
-
-def client_for(master: Path) -> TestClient:
-    client = TestClient(create_app(master, TOKEN, PORT), base_url=BASE)
-    client.get(f"/?token={TOKEN}")
-    return client
 
 
 def test_each_unit_paints_its_people_with_their_own_status(issued_demo):

@@ -16,37 +16,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from page_client import BASE, PORT, TOKEN, client_for, post, run_task, wait_task
+
 from zoufang.exchange.master_lock import lock_path
 from zoufang.serve import create_app
-
-PORT, TOKEN = 8421, "t0ken-for-tests"
-BASE = f"http://127.0.0.1:{PORT}"
-
-
-def client_for(master: Path) -> TestClient:
-    client = TestClient(create_app(master, TOKEN, PORT), base_url=BASE)
-    client.get(f"/?token={TOKEN}")
-    return client
-
-
-def post(client: TestClient, url: str, **kw):
-    return client.post(url, headers={"X-Zoufang-Token": TOKEN, **kw.pop("headers", {})}, **kw)
-
-
-def run_task(client: TestClient, kind: str, **fields) -> dict:
-    started = post(client, f"/api/run/{kind}", data=fields)
-    assert started.status_code == 202, started.text
-    return wait_task(client, started.json()["id"])
-
-
-def wait_task(client: TestClient, task_id: str) -> dict:
-    for _ in range(1500):
-        state = client.get(f"/api/tasks/{task_id}").json()
-        if state["state"] != "running":
-            return state
-        time.sleep(0.2)
-    raise AssertionError("task did not finish")
-
 
 # ------------------------------------------------------------------ 9: no GET writes; headers
 def test_no_get_writes_anything_beside_the_master(issued_demo):

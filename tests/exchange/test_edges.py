@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import D, make_book, problem, visit
+from builders import D, column_of, edit, make_book, problem, row_of, value_of, visit
 
 from zoufang.contract import schema
 from zoufang.exchange.collect import collect
@@ -34,29 +34,6 @@ def office(tmp_path):
     shutil.copy(master, tmp_path / "下发前的备份.xlsx")
     issued = {i.unit: i.path for i in issue(master, tmp_path / "下发", now=hours_ago(6))}
     return master, issued
-
-
-def column_of(ws, header: str) -> int:
-    return next(c.column for c in ws[1] if c.value == header)
-
-
-def row_of(ws, header: str, value) -> int:
-    col = column_of(ws, header)
-    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == value)
-
-
-def edit(path: Path, sheet: str, rid: str, header: str, value, id_header: str = "记录编号") -> str:
-    wb = openpyxl.load_workbook(path)
-    ws = wb[sheet]
-    r, c = row_of(ws, id_header, rid), column_of(ws, header)
-    ws.cell(r, c).value = value
-    wb.save(path)
-    return f"{openpyxl.utils.get_column_letter(c)}{r}"
-
-
-def value_of(path: Path, sheet: str, rid: str, header: str, id_header: str = "记录编号"):
-    ws = openpyxl.load_workbook(path)[sheet]
-    return ws.cell(row_of(ws, id_header, rid), column_of(ws, header)).value
 
 
 def library_ids(master: Path) -> list[str]:

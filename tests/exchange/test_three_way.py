@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import D, make_book, problem, visit
+from builders import D, column_of, edit, make_book, problem, row_of, value_of, visit
 
 from zoufang.contract import schema
 from zoufang.exchange.collect import collect
@@ -33,30 +33,6 @@ def office(tmp_path):
                         problem("丁馆长", "待办", unit="市博物馆", finder="丁馆长")])
     issued = {i.unit: i.path for i in issue(master, tmp_path / "round1", now=hours_ago(6))}
     return master, issued
-
-
-def row_of(ws, header: str, value) -> int:
-    col = column_of(ws, header)
-    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == value)
-
-
-def column_of(ws, header: str) -> int:
-    return next(c.column for c in ws[1] if c.value == header)
-
-
-def edit(path: Path, sheet: str, rid: str, header: str, value, id_header: str = "记录编号") -> str:
-    """A clerk (or the office) changes one cell of the row holding ``rid``, saves, and gets its address."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[sheet]
-    r, c = row_of(ws, id_header, rid), column_of(ws, header)
-    ws.cell(r, c).value = value
-    wb.save(path)
-    return f"{openpyxl.utils.get_column_letter(c)}{r}"
-
-
-def value_of(path: Path, sheet: str, rid: str, header: str, id_header: str = "记录编号"):
-    ws = openpyxl.load_workbook(path)[sheet]
-    return ws.cell(row_of(ws, id_header, rid), column_of(ws, header)).value
 
 
 def add_visit(path: Path, person: str, head: str, **more) -> None:
