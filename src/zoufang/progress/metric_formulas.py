@@ -20,7 +20,9 @@ from zoufang.progress.standing import CLOSED, SOLVED
 from zoufang.reading.contact_points import last_part
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.normalize import YES_WORDS
-from zoufang.xlsx.formula_text import date_text, day_of, folded_address, token
+from zoufang.xlsx.formula_text import (
+    count_equal, count_rows, date_text, day_of, folded_address, in_list, one_or_zero, position_of, token,
+)
 from zoufang.xlsx.self_check import range_name
 from zoufang.xlsx.unit_progress import Block, Figure, ProgressPlan
 
@@ -30,7 +32,10 @@ NOTE = ("说明：数字按本工作簿各表的记录用公式算出，显示�
 
 
 def cell(sheet: Sheet, key: str) -> str:
-    return f"INDEX({range_name(sheet, key)},{{i}})"
+    """Row {i} of an entry column; "" past the column's end (a clerk deleted rows: the helper keeps its rows) and
+    for an error value, as the reader reads one — so that every count over the helper stays a number."""
+    return f'IFERROR(INDEX({range_name(sheet, key)},{{i}}),"")'
+
 
 
 def settings_scalars() -> dict[str, str]:
@@ -75,20 +80,21 @@ def person_columns(sheet: Sheet, key: str) -> dict[str, str]:
     ids = sheet.person_id_key if key == "person" and sheet.person_id_key else None
     hint = sheet.col(key).paired_unit  # as roster.unit_hint_key
     hint_text = token(cell(sheet, hint)) if hint else '""'
+    nameunit = f'[{p}_name]&"|"&[{p}_hint]'
     return {
         f"{p}_text": token(cell(sheet, key)),
-        f"{p}_name": f'IF({text}="","",IF(COUNTIF(zh_roster_name,{text})>0,{text},{split}))',
+        f"{p}_name": f'IF({text}="","",IF({count_equal("zh_roster_name", text)}>0,{text},{split}))',
         f"{p}_inner": f'IF([{p}_name]={text},"",MID({text},LEN([{p}_name])+2,LEN({text})-LEN([{p}_name])-2))',
         f"{p}_id": (f'IF({token(cell(sheet, ids))}<>"",{token(cell(sheet, ids))},' if ids else "IF(FALSE,\"\",")
-                   + f'IF(AND([{p}_inner]<>"",COUNTIF(zh_roster_pid,[{p}_inner])>0),[{p}_inner],""))',
-        f"{p}_hint": (f'IF(AND([{p}_inner]<>"",[{p}_id]<>[{p}_inner],COUNTIF(zh_unit_name,[{p}_inner])>0),'
+                   + f'IF(AND([{p}_inner]<>"",{count_equal("zh_roster_pid", f"[{p}_inner]")}>0),[{p}_inner],""))',
+        f"{p}_hint": (f'IF(AND([{p}_inner]<>"",[{p}_id]<>[{p}_inner],{count_equal("zh_unit_name", f"[{p}_inner]")}>0),'
                       f'[{p}_inner],{hint_text})'),
-        f"{p}_byname": (f'IF([{p}_name]="","",IF(COUNTIF(zh_roster_name,[{p}_name])=1,'
-                        f'INDEX(zh_roster_pid,MATCH([{p}_name],zh_roster_name,0)),'
-                        f'IF(AND([{p}_hint]<>"",COUNTIF(zh_roster_nameunit,[{p}_name]&"|"&[{p}_hint])=1),'
-                        f'INDEX(zh_roster_pid,MATCH([{p}_name]&"|"&[{p}_hint],zh_roster_nameunit,0)),"")))'),
-        p: (f'IF([{p}_id]="",[{p}_byname],IF(ISNA(MATCH([{p}_id],zh_roster_pid,0)),[{p}_byname],'
-            f'IF(INDEX(zh_roster_name,MATCH([{p}_id],zh_roster_pid,0))=[{p}_name],[{p}_id],"")))'),
+        f"{p}_byname": (f'IF([{p}_name]="","",IF({count_equal("zh_roster_name", f"[{p}_name]")}=1,'
+                        f'INDEX(zh_roster_pid,{position_of("zh_roster_name", f"[{p}_name]")}),'
+                        f'IF(AND([{p}_hint]<>"",{count_equal("zh_roster_nameunit", nameunit)}=1),'
+                        f'INDEX(zh_roster_pid,{position_of("zh_roster_nameunit", nameunit)}),"")))'),
+        p: (f'IF([{p}_id]="",[{p}_byname],IF(ISNA({position_of("zh_roster_pid", f"[{p}_id]")}),[{p}_byname],'
+            f'IF(INDEX(zh_roster_name,{position_of("zh_roster_pid", f"[{p}_id]")})=[{p}_name],[{p}_id],"")))'),
     }
 
 
@@ -105,17 +111,16 @@ def within(day: str) -> str:
 
 def yes(ref: str) -> str:
     """1 where the cell says yes (parse_yesno): 是, Y, √, TRUE, 1, …"""
-    words = ",".join(f'"{w}"' for w in sorted(YES_WORDS))
-    return f"ISNUMBER(MATCH(LOWER({token(ref)}),{{{words}}},0))"
+    return in_list(f"LOWER({token(ref)})", YES_WORDS)
 
 
 def word(ref: str, words) -> str:
-    listed = ",".join(f'"{w}"' for w in words)
-    return f"ISNUMBER(MATCH({token(ref)},{{{listed}}},0))"
+    """1 where the cell's token is one of ``words``."""
+    return in_list(token(ref), words)
 
 
 def flag(condition: str) -> str:
-    return f"IF(({condition})>0,1,0)"
+    return one_or_zero(condition)
 
 
 COUNT_STATUS = ('IF({value}>={target}-1E-9,"已完成",IF(zh_over=1,"未完成",'
@@ -142,7 +147,7 @@ def visits_block() -> Block:
         "visits_ok": flag(f"({ok})"),
         "visits_key": (f'IF([visits_ok]=1,LEFT([visits_person]&"|"&{token(cell(v, "target"))}&"|"&'
                        f'{folded_address(cell(v, "address"))},250),"")'),
-        "visits_first": 'IF([visits_ok]=1,IF(MATCH([visits_key],zh_visits_key,0)={i},1,0),0)',
+        "visits_first": f'IF([visits_ok]=1,IF({position_of("zh_visits_key", "[visits_key]")}={{i}},1,0),0)',
     })
 
 
@@ -152,6 +157,8 @@ def research_block() -> Block:
     return Block(r.key, {
         **date_columns(r, "start"), **date_columns(r, "end"), **person_columns(r, "person"),
         "research_lo": f'IF({both},[research_start],"")', "research_hi": f'IF({both},[research_end],"")',
+        # the person as its place on the roster: a number, which COUNTIFS compares exactly (RESEARCH_DAYS)
+        "research_who": f'IF([research_person]="","",{position_of("zh_roster_pid", "[research_person]")})',
         "research_used": 'IF(ISNUMBER([research_lo]),{i},0)',
     })
 
@@ -171,7 +178,8 @@ def trips(name: str) -> str:
     return head(name, "zh_research_rows")
 
 
-RESEARCH_DAYS = (f'SUMPRODUCT((COUNTIFS({trips("research_person")},{{pid}},{trips("research_lo")},"<="&'
+RESEARCH_DAYS = (f'SUMPRODUCT((COUNTIFS({trips("research_who")},{position_of("zh_roster_pid", "{pid}")},'
+                 f'{trips("research_lo")},"<="&'
                  f'{head("days_day", "zh_days")},{trips("research_hi")},">="&{head("days_day", "zh_days")})>0)*1)')
 
 
@@ -240,17 +248,17 @@ def activities_block() -> Block:
 
 FIGURES = {  # 指标 → (what it reads, the figure, its status)
     METRIC_RESEARCH_DAYS: ("research", RESEARCH_DAYS, COUNT_STATUS),
-    METRIC_HOUSEHOLDS: ("visits", "COUNTIFS(zh_visits_person,{pid},zh_visits_first,1)", COUNT_STATUS),
-    METRIC_MAJOR_SOLVED: ("problems:leader", "COUNTIFS(zh_problems_leader,{pid},zh_problems_solved,1,"
-                                             "zh_problems_major,1)", COUNT_STATUS),
-    METRIC_RECEPTIONS: ("receptions", "COUNTIFS(zh_receptions_person,{pid},zh_receptions_ok,1)", COUNT_STATUS),
-    METRIC_FIELD_VISIT_RATIO: ("cases", ratio("COUNTIFS(zh_cases_leader,{pid},zh_cases_visited,1)",
-                                              "COUNTIF(zh_cases_leader,{pid})"), ratio_status("")),
-    METRIC_RESOLUTION_RATE: ("problems:finder", ratio("COUNTIFS(zh_problems_finder,{pid},zh_problems_solved,1)",
-                                                      "COUNTIFS(zh_problems_finder,{pid},zh_problems_exists,1)"),
-                             ratio_status("COUNTIFS(zh_problems_finder,{pid},zh_problems_late,1)")),
-    METRIC_ONLINE: ("wenzheng", "COUNTIFS(zh_wenzheng_person,{pid},zh_wenzheng_ok,1)", COUNT_STATUS),
-    METRIC_LECTURES: ("activities", "COUNTIFS(zh_activities_lead,{pid},zh_activities_ok,1)", COUNT_STATUS),
+    METRIC_HOUSEHOLDS: ("visits", count_rows("zh_visits_person={pid}", "zh_visits_first=1"), COUNT_STATUS),
+    METRIC_MAJOR_SOLVED: ("problems:leader", count_rows("zh_problems_leader={pid}", "zh_problems_solved=1",
+                                                        "zh_problems_major=1"), COUNT_STATUS),
+    METRIC_RECEPTIONS: ("receptions", count_rows("zh_receptions_person={pid}", "zh_receptions_ok=1"), COUNT_STATUS),
+    METRIC_FIELD_VISIT_RATIO: ("cases", ratio(count_rows("zh_cases_leader={pid}", "zh_cases_visited=1"),
+                                              count_rows("zh_cases_leader={pid}")), ratio_status("")),
+    METRIC_RESOLUTION_RATE: ("problems:finder", ratio(count_rows("zh_problems_finder={pid}", "zh_problems_solved=1"),
+                                                      count_rows("zh_problems_finder={pid}", "zh_problems_exists=1")),
+                             ratio_status(count_rows("zh_problems_finder={pid}", "zh_problems_late=1"))),
+    METRIC_ONLINE: ("wenzheng", count_rows("zh_wenzheng_person={pid}", "zh_wenzheng_ok=1"), COUNT_STATUS),
+    METRIC_LECTURES: ("activities", count_rows("zh_activities_lead={pid}", "zh_activities_ok=1"), COUNT_STATUS),
 }
 assert set(FIGURES) == set(PERSONAL_METRICS)
 

@@ -29,6 +29,45 @@ def token(ref: str) -> str:
     return f"ASC({cleaned(ref)})"
 
 
+def position_of(cells: str, text: str) -> str:
+    """MATCH(text, cells, 0) without wildcards: the first of ``cells`` equal to ``text`` as ``=`` compares. MATCH
+    with clerk text reads ``*``, ``?`` and ``~`` as wildcards in Excel and WPS (a 走访形式 typed 座* would match 座谈)
+    but not in LibreOffice as it opens our files; looking up 1 among the comparisons means the same everywhere."""
+    return f"MATCH(1,INDEX(--({cells}={text}),0),0)"
+
+
+_WILDCARDS = (("~", "～"), ("*", "＊"), ("?", "？"))  # Excel's wildcard characters, and what stands for them
+
+
+def in_list(text: str, words) -> str:
+    """1 where ``text`` (a cell, or a range: element by element) is one of ``words``, without case, as check compares.
+    The wildcard characters of the clerk's text are swapped for their full-width forms first, which no word holds:
+    a 对象类别 typed 困难* matches nothing, in Excel as in LibreOffice."""
+    assert not any(w in word for word in words for pair in _WILDCARDS for w in pair), words
+    for wild, tame in _WILDCARDS:
+        text = f'SUBSTITUTE({text},"{wild}","{tame}")'
+    listed = ",".join(f'"{w}"' for w in sorted(words))
+    return f"ISNUMBER(MATCH({text},{{{listed}}},0))"
+
+
+def count_equal(cells: str, text: str) -> str:
+    """How many of ``cells`` equal ``text`` as ``=`` compares: no wildcards, no operator read from the text, and an
+    18-digit id stays text (COUNTIF would make it a number and match ids that share their first 15 digits)."""
+    return f"SUMPRODUCT(--({cells}={text}))"
+
+
+def count_rows(*conditions: str) -> str:
+    """How many rows meet every condition (each a comparison of a range, ``zh_visits_person={pid}``): COUNTIFS
+    without its criteria's wildcards and number coercion."""
+    return "SUMPRODUCT(" + "*".join(f"({c})" for c in conditions) + ")"
+
+
+def one_or_zero(condition: str) -> str:
+    """A condition — a logical, or a product of them — as the number 1 or 0. A logical is never compared with a
+    number: Excel ranks TRUE and FALSE above every number, so FALSE>0 is TRUE there (LibreOffice says FALSE)."""
+    return f"IF(--({condition})>0,1,0)"
+
+
 def folded_address(ref: str) -> str:
     """normalize.fold_address: half-width, no blanks or punctuation (号 and # too), dashes as one "-", lower case."""
     text = substitute_all(f"ASC({cleaned(ref)})", _ADDRESS_NOISE)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
-from zoufang.xlsx.formula_text import cleaned
+from zoufang.xlsx.formula_text import cleaned, in_list
 
 IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
@@ -37,9 +37,8 @@ def equals(ref: str, word: str) -> str:
 
 
 def one_of(ref: str, words) -> str:
-    """1 where the cleaned text is one of ``words`` (compared without case, as check does)."""
-    listed = ",".join(f'"{w}"' for w in sorted(words))
-    return f"ISNUMBER(MATCH({cleaned(ref)},{{{listed}}},0))"
+    """1 where the cleaned text is one of ``words`` (compared without case, as check does; no wildcards)."""
+    return in_list(cleaned(ref), words)
 
 
 def date(ref: str) -> str:
