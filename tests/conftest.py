@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 
-import pytest
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before any module imports xlwings (remote_book.py)
+
+import pytest  # noqa: E402
 
 from zoufang.demo.campaign import build_demo
 from zoufang.files.libreoffice import find_soffice

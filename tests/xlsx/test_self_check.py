@@ -119,7 +119,7 @@ def test_a_planted_mistake_is_counted_linked_and_the_verdict_says_how_many(needs
               receptions=[{"date": dt.datetime(2011, 9, 8), "person": "甲局长", "unit": "局机关", "visitor": "王五",
                            "matter": "补贴", "in_scope": "是", "handling": "限期 办理"}])
     ws = openpyxl.load_workbook(round_trip_xlsx(path, tmp_path / "lo"), data_only=True)[SELF_CHECK_SHEET]
-    by_code = {(r[0], r[1]): r for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
+    by_code = {(r[8], r[1]): r for r in ws.iter_rows(min_row=3, values_only=True) if len(r) > 8 and r[8]}  # 代码: I
     assert by_code[("end-before-start", "调研记录")][3] == 1
     assert by_code[("end-before-start", "调研记录")][4] == "调研记录!E2"
     assert by_code[("deadline-missing", "接访记录")][3] == 1
@@ -205,3 +205,46 @@ def test_collect_takes_the_rows_and_never_the_self_check(issued_unit, lo_clerk, 
     formulas = [c.coordinate for ws in after.worksheets if ws.title != SELF_CHECK_SHEET
                 for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert formulas == []
+
+
+@pytest.mark.libreoffice
+def test_the_self_check_speaks_chinese_and_prints_whole_at_nine_points(issued_unit, tmp_path):
+    """自查 is read by a unit clerk: each rule by its Chinese name (the code hidden, for the office), printed on A4 at
+    9 pt or more with every 说明 whole, its headings on every page and page numbers (#40 item 6)."""
+    import re
+
+    import pdfplumber
+
+    from zoufang.contract.rule_names import RULE_NAMES
+    from zoufang.files.libreoffice import to_pdf
+    _, book = issued_unit
+    ws = openpyxl.load_workbook(book)[SELF_CHECK_SHEET]
+    rules = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] and r[0] != "合计"]
+    assert rules and all(r[0] == RULE_NAMES[r[8]] for r in rules)
+    assert any(d.hidden and d.min <= 9 <= d.max for d in ws.column_dimensions.values())  # I: 代码
+    pdf = to_pdf(book, tmp_path)
+    with pdfplumber.open(pdf) as doc:
+        pages = [p for p in doc.pages if "第一处" in (p.extract_text() or "")]
+        assert pages
+        for page in pages:
+            text = page.extract_text()
+            assert "规则" in text and "说明" in text  # headings repeated
+            assert re.search(r"第 ?\d+ ?页 ?共 ?\d+ ?页", text)
+            assert not re.search(r"\b[a-z]+(-[a-z]+)+\b", text), text  # no English code a clerk would meet
+            body = [c["size"] for c in page.chars if c["text"].strip() and 45 < c["top"] < page.height - 45]
+            assert min(body) >= 9, min(body)
+        printed = "".join("".join(_column_text(p, "说明", "数量").split()) for p in pages)
+    for r in rules:  # every 说明 whole
+        assert "".join(str(r[2]).split()) in printed, r[2]
+
+
+def _column_text(page, heading: str, next_heading: str) -> str:
+    """The text printed in the column under ``heading`` of a rendered page, between the cell borders around it."""
+    words = page.extract_words()
+    head = next(w for w in words if w["text"] == heading)
+    centre = (head["x0"] + head["x1"]) / 2
+    edges = sorted({round(e["x0"], 1) for e in page.edges if e["orientation"] == "v"})
+    left = max(x for x in edges if x < head["x0"])
+    right = min(x for x in edges if x > head["x1"])
+    assert left < centre < right
+    return page.crop((left + 0.5, 0, right - 0.5, page.height)).extract_text() or ""

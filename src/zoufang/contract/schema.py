@@ -322,7 +322,7 @@ SHEETS_BY_NAME = {s.name: s for s in ALL_SHEETS}
 # Sheets the software writes, never typed into.
 FINDINGS_SHEET = "校验结果"
 SELF_CHECK_SHEET = "自查"  # in every workbook made for typing: the rules the workbook checks by formula
-SELF_CHECK_HEADERS = ("代码", "工作表", "说明", "数量", "第一处")
+SELF_CHECK_HEADERS = ("规则", "工作表", "说明", "数量", "第一处")  # the rule's code sits in hidden column I (代码)
 PROGRESS_SHEET = "本单位进度"  # issued unit workbooks: the unit's people against their quotas, by formulas
 PROGRESS_HELPER_SHEET = "_进度计算"  # hidden: what 本单位进度 counts, row by row
 PROGRESS_TAIL = ("状态", "需要加快")  # after 人员编号 · 姓名 · 人员类别 · one column per 指标

@@ -97,6 +97,7 @@ class _Formats:
         date = {"num_format": DATE_FORMAT, "align": "center"}
         # (plain, date, percent) cell formats, for an open sheet and for a unit copy
         self.cell = book.add_format(cell)
+        self.wrapped = book.add_format({**cell, "text_wrap": True, "valign": "top"})  # 自查's texts, whole
         self.row_rule = book.add_format({"border": 1, "border_color": "#BFBFBF"})
         self.date = book.add_format({**cell, **date})
         self.percent = book.add_format({**cell, "num_format": "0%"})

@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
+from zoufang.contract.rule_names import rule_name
 from zoufang.xlsx.formula_text import cleaned, in_list
+from zoufang.xlsx.print_fit import row_height
 
 IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
+SELF_CHECK_WIDTHS = (16, 10, 40, 6, 18)  # 规则 · 工作表 · 说明 · 数量 · 第一处: A4 landscape at 9 pt or more (print_fit)
+CODE_COLUMN = 8  # I: the rule's code, hidden (H holds the row counts)
 ROWS = "ROWS"  # placeholder of a count template: how many rows of the sheet hold anything
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -124,22 +128,31 @@ class SelfCheckWriter:
                                                           "format": fill})
 
     def write_sheet(self, ws, fmts) -> None:
-        """自查: the verdict on top (可以发回 / 还有 N 处需要修改), then a row per rule (代码 · 工作表 · 说明 ·
-        数量 · 第一处), the rules no formula judges, and 合计; a rule with a count is painted as its cells are."""
-        for j, (label, width) in enumerate(zip(SELF_CHECK_HEADERS, (26, 12, 46, 8, 22))):
+        """自查: the verdict on top (可以发回 / 还有 N 处需要修改), then a row per rule (规则 · 工作表 · 说明 ·
+        数量 · 第一处; its code in hidden column I), the rules no formula judges, and 合计; a rule with a count is
+        painted as its cells are. Printed on A4 landscape at 10 pt scaled no smaller than 9 pt, every text whole,
+        headings on every page, page numbers in the footer."""
+        for j, (label, width) in enumerate(zip(SELF_CHECK_HEADERS, SELF_CHECK_WIDTHS)):
             ws.write_string(HEAD, j, label, fmts.header)
-            ws.set_column(j, j, width)
+            ws.set_column(j, j, width, fmts.wrapped)
         ws.set_column(5, 6, None, None, {"hidden": True})  # the first row's number and the rule's level
+        ws.write_string(HEAD, CODE_COLUMN, "代码")
+        ws.set_column(CODE_COLUMN, CODE_COLUMN, None, None, {"hidden": True})  # for the office and scripts
         r = HEAD + 1
         for check in self.checks:
             self._write_rule(ws, fmts, r, check)
+            ws.set_row(r, row_height([rule_name(check.code), check.sheet.name, check.message, "", ""],
+                                     list(SELF_CHECK_WIDTHS)))
             r += 1
         counted = r
         for rule in self.import_only:
-            for j, value in enumerate((rule.code, rule.sheet, rule.message)):
-                ws.write_string(r, j, value, fmts.cell)
-            ws.write_blank(r, 3, None, fmts.cell)
-            ws.write_string(r, 4, IMPORT_ONLY, fmts.cell)
+            for j, value in enumerate((rule_name(rule.code), rule.sheet, rule.message)):
+                ws.write_string(r, j, value, fmts.wrapped)
+            ws.write_blank(r, 3, None, fmts.wrapped)
+            ws.write_string(r, 4, IMPORT_ONLY, fmts.wrapped)
+            ws.write_string(r, CODE_COLUMN, rule.code)
+            ws.set_row(r, row_height([rule_name(rule.code), rule.sheet, rule.message, "", IMPORT_ONLY],
+                                     list(SELF_CHECK_WIDTHS)))
             r += 1
         self._write_total(ws, fmts, r, counted)
         self._write_row_counts(ws)
@@ -149,15 +162,18 @@ class SelfCheckWriter:
                                                                 "criteria": f'=AND($D{row}>0,$G{row}{compare}"{LEVEL_ERROR}")'})
         ws.freeze_panes(HEAD + 1, 0)
         ws.set_paper(9)
+        ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(HEAD)
+        ws.set_footer("&C第 &P 页 共 &N 页")
 
     def _write_rule(self, ws, fmts, r: int, check: FormulaCheck) -> None:
         names = {k: range_name(check.sheet, k) for k in check.keys()}
         expr = check.expression(names)
         target = names[check.column]
-        for j, value in enumerate((check.code, check.sheet.name, check.message)):
-            ws.write_string(r, j, value, fmts.cell)
+        for j, value in enumerate((rule_name(check.code), check.sheet.name, check.message)):
+            ws.write_string(r, j, value, fmts.wrapped)
+        ws.write_string(r, CODE_COLUMN, check.code)
         count = check.expression({**names, ROWS: rows_name(check.sheet)}, check.count) if check.count else \
             f"SUMPRODUCT(({expr})*1)"
         ws.write_formula(r, 3, "=" + count, fmts.cell, 0)
