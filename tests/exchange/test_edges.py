@@ -118,6 +118,25 @@ def test_a_master_restored_from_before_the_issue_keeps_the_offices_correction(of
     assert "备份恢复" in notes and "旧版本" not in notes
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+def test_the_issued_copy_a_return_carries_survives_libreoffice_in_every_format(office, tmp_path, lo_clerk, suffix):
+    """The master restored from before the issue; the unit's clerk edits in LibreOffice and saves as .xlsx, .ods or
+    .xls: the copy of what it was issued still proves itself, so only the unit's change is taken."""
+    master, issued = office
+    shutil.copy(tmp_path / "下发前的备份.xlsx", master)
+    first, second = library_ids(master)[:2]
+    edit(master, "走访记录", first, "地址", "办公室更正的地址")
+    ws = openpyxl.load_workbook(issued["市图书馆"])["走访记录"]
+    back = tmp_path / f"回收{suffix}"
+    lo_clerk([{"src": str(issued["市图书馆"]), "dst": str(back),
+               "edits": [{"op": "set", "sheet": "走访记录", "header": "备注", "row": row_of(ws, "记录编号", second),
+                          "value": {"text": "单位补充"}}]}])
+    file = collect(master, [back]).files[0]
+    assert (file.status, file.updated, file.conflicts) == ("merged", 1, []), file.to_json()
+    assert value_of(master, "走访记录", first, "地址") == "办公室更正的地址"
+    assert value_of(master, "走访记录", second, "备注") == "单位补充"
+
+
 def test_without_any_base_every_cell_that_would_change_is_a_conflict(office, tmp_path):
     """Neither the master (its _base rows deleted by hand) nor the return (no copy of what it was issued) knows the
     base: nothing the office holds is overwritten; each differing cell is listed with both values."""

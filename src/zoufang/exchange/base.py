@@ -159,7 +159,8 @@ def cell_text(value: object) -> str:
 
 def rows_digest(rows: list[list]) -> str:
     """One SHA-256 of ``_base`` rows, as any reader gives them back (for the copy a unit's workbook carries)."""
-    cells = ([cell_text(v) for v in (list(r) + [None] * 4)[:4]] for r in rows)
+    cells = ([cell_text(v).replace("\t", "") for v in (list(r) + [None] * 4)[:4]] for r in rows)  # an .ods
+    # saved by LibreOffice keeps a cell's tabs as <text:tab/>, which readers drop
     text = json.dumps([c for c in cells if any(c)], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -196,8 +197,11 @@ def read_bases(grid: list[list] | None, batches: set[str], sheet_name: str = "_b
         base = Base(columns)
         width = DIGEST_CHARS
         for _, text in chunks[1:]:
+            line_width = width * len(columns)
             for line in text.split("\n"):
-                rid, _, packed = line.partition("\t")
+                rid, tab, packed = line.partition("\t")
+                if not tab and len(line) > line_width:  # the tab lost (an .ods): the digests are the fixed-width end
+                    rid, packed = line[:-line_width], line[-line_width:]
                 if rid:
                     base.cells[rid] = {c: packed[k * width:(k + 1) * width] for k, c in enumerate(columns)}
         for text in merged.get(key, []):  # in the order merged: a later line wins
@@ -207,3 +211,8 @@ def read_bases(grid: list[list] | None, batches: set[str], sheet_name: str = "_b
                     base.merged.setdefault(rid, {})[column] = cell
         out[key] = base
     return out
+
+
+def batch_bases(grid: list[list] | None, batch: str, sheet_name: str = "_base") -> dict[str, Base] | None:
+    """The base of one issue batch by sheet key (None when ``grid`` holds none); BrokenBase as read_bases."""
+    return {sheet: base for (_, sheet), base in read_bases(grid, {batch}, sheet_name).items()} or None

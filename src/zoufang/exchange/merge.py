@@ -34,7 +34,7 @@ from zoufang.contract.schema import (
     Owner, Sheet,
 )
 from zoufang.exchange.base import (
-    BLANK, EXTRA, Base, BrokenBase, batch_key, digest_cells, merged_rows, read_bases,
+    BLANK, EXTRA, Base, BrokenBase, batch_bases, batch_key, digest_cells, merged_rows,
 )
 from zoufang.exchange.record_ids import IdAllocator
 from zoufang.files.workbook_file import NO_RESULT
@@ -172,12 +172,12 @@ class MergeRun:
         """The issued base of ``batch`` by sheet key, or None and why the master has none."""
         if batch not in self._bases:
             try:
-                found = read_bases(self.campaign.hidden.get(BASE_SHEET), {batch}, BASE_SHEET)
+                found = batch_bases(self.campaign.hidden.get(BASE_SHEET), batch, BASE_SHEET)
                 why = (f"总台账的隐藏工作表“{BASE_SHEET}”中没有这份工作簿下发时的内容（批次 {batch}）：总台账可能是从"
-                       f"这次下发之前的备份恢复的，或“{BASE_SHEET}”中的行被删过") if not found else ""
+                       f"这次下发之前的备份恢复的，或“{BASE_SHEET}”中的行被删过") if found is None else ""
             except BrokenBase as exc:
-                found, why = {}, f"总台账的{exc}"
-            self._bases[batch] = ({sheet: base for (_, sheet), base in found.items()} or None, why)
+                found, why = None, f"总台账的{exc}"
+            self._bases[batch] = (found, why)
         return self._bases[batch]
 
     def write_logs(self) -> None:
@@ -234,10 +234,9 @@ def carried_bases(unit_book: Campaign, batch: str) -> dict[str, Base] | None:
     """The base a returned workbook carries in its own hidden ``_base`` (kept only once collect checked its
     ``base_digest``), by sheet key; None without one."""
     try:
-        found = read_bases(unit_book.hidden.get(BASE_SHEET), {batch}, BASE_SHEET)
+        return batch_bases(unit_book.hidden.get(BASE_SHEET), batch, BASE_SHEET)
     except BrokenBase:
         return None
-    return {sheet: base for (_, sheet), base in found.items()} or None
 
 
 def _issued_by_sheet(issued: list[list[str]] | None) -> dict[str, set[str]]:
