@@ -32,9 +32,6 @@ def make_book(path: Path, *, settings: dict | None = None, quotas: list[dict] | 
     """Write a campaign workbook with the given rows (column keys) and read it back; with ``self_check``,
     the 自查 sheet and painted cells of a workbook made for typing."""
     content = default_content("test")
-    if self_check:
-        from zoufang.checks.formula_checks import formula_checks, import_only
-        content.self_checks, content.import_only = formula_checks(), import_only()
     content.settings.update(settings or {})
     content.frames["units"] = pd.DataFrame(UNITS)
     content.frames["people"] = pd.DataFrame(PEOPLE)
@@ -42,6 +39,9 @@ def make_book(path: Path, *, settings: dict | None = None, quotas: list[dict] | 
         content.frames["quotas"] = pd.DataFrame(quotas)
     for key, rows in sheets.items():
         content.frames[key] = pd.DataFrame(rows)
+    if self_check:
+        from zoufang.progress.book_values import self_checking
+        self_checking(content)
     write_book(path, content)
     return read_campaign(path)
 

@@ -31,8 +31,8 @@ def test_a_demo_unit_sees_what_report_says_and_a_clean_book_may_go_back(issued_d
     master, books = issued_demo
     book = books[unit]
     recalculated = round_trip_xlsx(book, tmp_path / "lo")
-    out = subprocess.run([sys.executable, "-m", "zoufang", "report", str(book), "--json"], capture_output=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-m", "zoufang", "report", str(master), "--json"], capture_output=True,
+                         check=True)  # the master's figures: the bureau's book adds what other units' books hold
     report = json.loads(out.stdout)
     campaign = read_campaign(book)
     mine = set(campaign.people.loc[campaign.people["unit"] == unit, "person_id"])

@@ -18,20 +18,34 @@ import pytest
 
 from zoufang.progress.metric_formulas import flag, word, yes
 from zoufang.reading.normalize import YES_WORDS
-from zoufang.xlsx.formula_text import count_equal, count_rows, position_of
-from zoufang.xlsx.self_check import one_of
+from zoufang.xlsx.formula_text import count_equal, count_rows, position_of, tame, token
+from zoufang.contract.schema import NAME_PERIOD_END, NAME_PERIOD_START
+from zoufang.xlsx.self_check import not_on_roster, one_of, outside_period
 
 HERE = Path(__file__).resolve().parents[1] / "engines"
 REQUIRED = os.environ.get("ZOUFANG_REQUIRE_LIBREOFFICE") == "1"  # CI: every engine must run
 
 # The sheet every probe reads: A1:A4 a column of a roster's ids, B1:B4 a typed column, C1:C4 flags.
+# F1:F4 人员's names as typed; G1:G2 the campaign's start and end, G3:G4 days typed.
 CELLS = [
-    ["110101199003071234", "否", 1, "座*", "座谈"],
-    ["110101199003071299", "是", 0, "困难*", ""],
-    ["P3", "~", 1, "入户走访", ""],
-    ["", "", 0, "a?c", ""],
+    ["110101199003071234", "否", 1, "座*", "座谈", "张伟", 40787],
+    ["110101199003071299", "是", 0, "困难*", "", " 李 四", 40968],
+    ["P3", "~", 1, "入户走访", "", "", 40969],
+    ["", "", 0, "a?c", "", "ＡＢ", "2012-3-15"],
 ]
-NAMES = {"zh_ids": "=Sheet1!$A$1:$A$4", "zh_flags": "=Sheet1!$C$1:$C$4"}
+NAMES = {"zh_ids": "=Sheet1!$A$1:$A$4", "zh_flags": "=Sheet1!$C$1:$C$4", "zf_people_name": "=Sheet1!$F$1:$F$4",
+         "zf_period_start": "=Sheet1!$G$1", "zf_period_end": "=Sheet1!$G$2"}
+
+
+def roster_lookup(text: str) -> str:
+    """not_on_roster's comparison without the INDEX(…, 0) that hands it to MATCH whole (HyperFormula lacks it)."""
+    return f"ISNA(MATCH({tame(token(text))},{tame(token('zf_people_name'))},0))"
+
+
+def period(ref: str, exempt: str = "") -> str:
+    """outside_period over the probe sheet's start and end (HyperFormula takes only ASCII names)."""
+    return outside_period(ref, exempt).replace(NAME_PERIOD_START, "zf_period_start").replace(NAME_PERIOD_END,
+                                                                                              "zf_period_end")
 
 
 def probes() -> list[tuple[str, str, object]]:
@@ -52,6 +66,20 @@ def probes() -> list[tuple[str, str, object]]:
         ("counting rows by id and flag", "=" + count_rows("zh_ids=A1", "zh_flags=1"), 1),
         ("a blank cell read through INDEX in a name is empty text", '=LEN(INDEX(zh_ids,4)&"")', 0),
         ("a flag of a product of conditions", "=" + flag("(C1=1)*(C2=0)"), 1),
+        ("the roster comparison: a name no one bears", "=" + flag(roster_lookup('"周杰伦"')), 1),
+        ("the roster comparison: a name on it, its blanks and width apart", "=" + flag(roster_lookup('"AB"')), 0),
+        ("the roster comparison: a * is no wildcard", "=" + flag(roster_lookup('"张*"')), 1),
+        ("a name on 人员 (its blanks apart) is on the roster", "=" + not_on_roster('"李四"'), 0),
+        ("a full-width name is on the roster as the reader reads it", "=" + not_on_roster('"AB"'), 0),
+        ("a name no one bears is not", "=" + not_on_roster('"周杰伦"'), 1),
+        ("a * in a typed name is no wildcard", "=" + not_on_roster('"张*"'), 1),
+        ("a name in brackets is left to import", "=" + not_on_roster('"周杰伦(P9)"'), 0),
+        ("a 人员编号 on the row leaves the name to import", "=" + not_on_roster('"周杰伦"', '"P9"'), 0),
+        ("the campaign's last day is inside it", "=" + period("G2"), 0),
+        ("the day after the end is outside", "=" + period("G3"), 1),
+        ("the day before the start is outside", "=" + period("G1-1"), 1),
+        ("a day typed as text is left to import", "=" + period("G4"), 0),
+        ("a 回头看 after the end is allowed", "=" + period("G3", "*0"), 0),
     ]
 
 
@@ -108,12 +136,12 @@ def in_libreoffice(formulas: list[str], tmp_path: Path) -> list:
     for name, ref in NAMES.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref[1:])
     for i, formula in enumerate(formulas, start=1):
-        ws.cell(i, 7).value = formula
+        ws.cell(i, 12).value = formula  # beside the probe sheet's cells
     src = tmp_path / "probes.xlsx"
     wb.save(src)
     out = round_trip_xlsx(src, tmp_path / "lo")
     back = openpyxl.load_workbook(out, data_only=True).active
-    return [back.cell(i, 7).value for i in range(1, len(formulas) + 1)]
+    return [back.cell(i, 12).value for i in range(1, len(formulas) + 1)]
 
 
 def as_number(value):
@@ -125,6 +153,9 @@ HYPERFORMULA_DIFFERS = {  # where HyperFormula itself departs from Excel's docum
     # Excel compares two texts as texts ("1"="01" is FALSE), LibreOffice too (test_and_libreoffice_agrees)
     "a ~ in clerk text matches only itself", "an 18-digit id is found at its own place",  # it has no INDEX(array, 0)
     # (Excel's way to hand MATCH an array without Ctrl+Shift+Enter); the comparison inside is probed below
+    "a name on 人员 (its blanks apart) is on the roster", "a full-width name is on the roster as the reader reads it",
+    "a name no one bears is not", "a * in a typed name is no wildcard",  # the same INDEX(array, 0): the roster
+    # comparison inside it is probed without it ("the roster comparison: …")
 }
 
 

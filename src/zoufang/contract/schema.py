@@ -470,6 +470,8 @@ UNIT_HOME_TEXT = (  # the 首页 of a workbook issued to a unit: {unit}, {office
 UNIT_HOME_SEND_BACK = "发回：请于{deadline}前保存本工作簿（.xlsx、.xls 或 .ods 均可），作为邮件附件发回局活动办公室。"
 UNIT_HOME_NO_DEADLINE = ("发回：局活动办公室尚未定回收截止日期，请留意办公室的通知。填好后即可保存本工作簿（.xlsx、.xls 或 .ods "
                          "均可），作为邮件附件发回局活动办公室。")
+UNIT_HOME_OTHERS = ("本单位进度：数字由公式按本工作簿的记录算出；本单位人员在其他单位台账中的包案、问题等（如局领导分包的问题）"
+                    "按下发时总台账的数字一并计入，见该表下方的说明。")
 UNIT_HOME_CONTACT = "联系人：{contact}"  # a line of its own: a name never breaks over two lines
 NO_DEADLINE_NOTICE = ("提醒：{book}的{cell}未填“回收截止日期”，各单位首页只请单位留意办公室的通知，回收情况也不会判为逾期。"
                       "如需截止日期，请在活动设置中填写后重新下发")  # {book}: the master's file name; {cell}: 活动设置!B10

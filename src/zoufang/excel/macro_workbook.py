@@ -5,9 +5,9 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from zoufang.checks.formula_checks import formula_checks, import_only
 from zoufang.contract.schema import ALL_SHEETS, META_SHEET
 from zoufang.files.safe_io import atomic_write
+from zoufang.progress.book_values import self_checking
 from zoufang.xlsx.book_writer import default_content, write_book
 
 WORKBOOK_NAME = "大走访台账.xlsm"
@@ -43,8 +43,7 @@ def build_workbook(target: Path, macros: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="zoufang-build-") as tmp:
         vba = compile_vba(std, {"Dictionary": xlw["Dictionary"]},
                           [f"Sheet{i}" for i in range(1, sheet_count() + 1)], Path(tmp) / "vbaProject.bin")
-        content = default_content("")  # the campaign id is given when the office first issues
-        content.self_checks, content.import_only = formula_checks(), import_only()
+        content = self_checking(default_content(""))  # the campaign id is given when the office first issues
         content.vba_project = vba
         content.created = BUILD_TIME
         content.buttons = [(caption, f"{MACRO_MODULE}.{sub}") for caption, sub in BUTTONS]

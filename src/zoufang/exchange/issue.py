@@ -25,7 +25,7 @@ from zoufang.contract.periods import cn_date, moment
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET,
     META_HEADERS, META_ITEMS, META_SHEET, NO_DEADLINE_NOTICE, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
-    SETTING_ITEMS, SETTINGS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
+    SETTING_ITEMS, SETTINGS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_OTHERS, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
     UNIT_HOME_TITLE, UNIT_KIND_BUREAU,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells, rows_digest
@@ -38,8 +38,9 @@ from zoufang.exchange.record_ids import IdAllocator
 from zoufang.exchange.secret_key import load_secret
 from zoufang.files.names import safe_file_name
 from zoufang.files.safe_io import TEMP_PREFIX, WriteRefused, atomic_write, backup, refuse_if_open
-from zoufang.progress.metric_formulas import unit_progress_plan
-from zoufang.progress.quota import assignments, quota_rules
+from zoufang.progress.book_values import book_values
+from zoufang.progress.metric_formulas import others_text, unit_progress_plan
+from zoufang.progress.quota import Context, assignments, completion, quota_rules
 from zoufang.reading.contact_points import points_named
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.normalize import clean_text, squeeze
@@ -307,6 +308,10 @@ class IssuePlan:
         self.settings = {item.key: getattr(campaign.settings, item.key, None) for item in SETTING_ITEMS}
         self.self_checks, self.import_only = formula_checks(), import_only()
         self.assigned = assignments(campaign, quota_rules(campaign))  # 本单位进度's targets, once for every unit
+        self.today = now.date()
+        as_of = campaign.settings.effective_as_of(today=self.today)  # the books' 统计截止日期, as their formulas take it
+        self.master_done = completion(Context(campaign, as_of))  # what every book's people must show
+        self.names = dict(zip(campaign.people["person_id"], campaign.people["name"]))
 
     def points(self, content: BookContent) -> list[str]:
         """The contact points a unit's workbook names: the bureau's and its own 联系点建设 rows."""
@@ -340,6 +345,11 @@ class IssuePlan:
         content.hidden[ISSUED_SHEET] = [["sheet", "id"], *ids]
         content.home = unit_home(campaign, unit, self.now)
         content.progress = unit_progress_plan(campaign, unit, self.points(content), self.assigned)
+        content.values = book_values(content, today=self.today, master_done=self.master_done)
+        if content.progress is not None and content.values.others:  # figures partly held in other units' books
+            content.progress.others = content.values.others
+            content.progress.others_note = others_text(self.names, content.values.others)
+            content.home[1].append(UNIT_HOME_OTHERS)
         bases = [[batch_key(digest), unit, ISSUED_PART, json.dumps({"issued_at": self.issued_at})]]  # JSON: no
         # reader (xlwings' remote engines among them) takes it for a date
         bases += [row for spec in ENTRY_SHEETS

@@ -41,8 +41,10 @@ def find_soffice() -> str | None:
     return cand if cand and os.access(cand, os.X_OK) else None
 
 
-def convert_many(sources: list[Path], target_ext: str, out_dir: Path, timeout: float = 600) -> list[Path]:
-    """Convert files in one LibreOffice run with a fresh profile (safe in parallel, recalculating on load).
+def convert_many(sources: list[Path], target_ext: str, out_dir: Path, timeout: float = 600,
+                 recalculate: bool = True) -> list[Path]:
+    """Convert files in one LibreOffice run with a fresh profile (safe in parallel), recalculating on load — or,
+    with ``recalculate=False``, as LibreOffice is installed (an .xlsx shows the values its formulas carry).
 
     ``target_ext`` is a LibreOffice filter spec such as ``pdf``, ``ods`` or ``xlsx:Calc MS Excel 2007 XML``.
     Returns the new files in ``out_dir``, named after their sources.
@@ -55,7 +57,8 @@ def convert_many(sources: list[Path], target_ext: str, out_dir: Path, timeout: f
     with tempfile.TemporaryDirectory(prefix="zoufang-lo-") as tmp:
         work = Path(tmp)
         (work / "profile" / "user").mkdir(parents=True)
-        (work / "profile" / "user" / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
+        if recalculate:
+            (work / "profile" / "user" / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
         (work / "in").mkdir()
         (work / "out").mkdir()
         inputs = []
@@ -87,8 +90,8 @@ def convert_many(sources: list[Path], target_ext: str, out_dir: Path, timeout: f
         return out
 
 
-def convert(src: Path, target_ext: str, out_dir: Path, timeout: float = 240) -> Path:
-    return convert_many([src], target_ext, out_dir, timeout)[0]
+def convert(src: Path, target_ext: str, out_dir: Path, timeout: float = 240, recalculate: bool = True) -> Path:
+    return convert_many([src], target_ext, out_dir, timeout, recalculate)[0]
 
 
 def to_pdf(src: Path, out_dir: Path, timeout: float = 240) -> Path:
@@ -100,6 +103,6 @@ def to_pdf_many(sources: list[Path], out_dir: Path, timeout: float = 600) -> lis
     return convert_many(sources, "pdf", out_dir, timeout)
 
 
-def round_trip_xlsx(src: Path, out_dir: Path, timeout: float = 240) -> Path:
-    """Open in LibreOffice, recalculate, save again as .xlsx."""
-    return convert(src, "xlsx:Calc MS Excel 2007 XML", out_dir, timeout)
+def round_trip_xlsx(src: Path, out_dir: Path, timeout: float = 240, recalculate: bool = True) -> Path:
+    """Open in LibreOffice, recalculate (or not: as installed), save again as .xlsx."""
+    return convert(src, "xlsx:Calc MS Excel 2007 XML", out_dir, timeout, recalculate)

@@ -15,7 +15,7 @@ from zoufang.contract.schema import (
     METRIC_RESOLUTION_RATE, MODE_ONLINE, NAME_PERIOD_END, NAME_PERIOD_START, PEOPLE, PERSONAL_METRICS, PROBLEMS,
     RATIO_METRICS, RECEPTIONS, RESEARCH, SETTING_ITEMS, SETTINGS, UNITS, VISITS, WENZHENG, Sheet,
 )
-from zoufang.progress.quota import DONE, MISSED, STATUS_ORDER, assignments, quota_rules
+from zoufang.progress.quota import DONE, MISSED, OTHER_PARTS, STATUS_ORDER, assignments, quota_rules
 from zoufang.progress.standing import CLOSED, SOLVED
 from zoufang.reading.contact_points import last_part
 from zoufang.reading.dataset import Campaign
@@ -246,19 +246,25 @@ def activities_block() -> Block:
     })
 
 
-FIGURES = {  # 指标 → (what it reads, the figure, its status)
-    METRIC_RESEARCH_DAYS: ("research", RESEARCH_DAYS, COUNT_STATUS),
-    METRIC_HOUSEHOLDS: ("visits", count_rows("zh_visits_person={pid}", "zh_visits_first=1"), COUNT_STATUS),
-    METRIC_MAJOR_SOLVED: ("problems:leader", count_rows("zh_problems_leader={pid}", "zh_problems_solved=1",
-                                                        "zh_problems_major=1"), COUNT_STATUS),
-    METRIC_RECEPTIONS: ("receptions", count_rows("zh_receptions_person={pid}", "zh_receptions_ok=1"), COUNT_STATUS),
-    METRIC_FIELD_VISIT_RATIO: ("cases", ratio(count_rows("zh_cases_leader={pid}", "zh_cases_visited=1"),
-                                              count_rows("zh_cases_leader={pid}")), ratio_status("")),
-    METRIC_RESOLUTION_RATE: ("problems:finder", ratio(count_rows("zh_problems_finder={pid}", "zh_problems_solved=1"),
-                                                      count_rows("zh_problems_finder={pid}", "zh_problems_exists=1")),
-                             ratio_status(count_rows("zh_problems_finder={pid}", "zh_problems_late=1"))),
-    METRIC_ONLINE: ("wenzheng", count_rows("zh_wenzheng_person={pid}", "zh_wenzheng_ok=1"), COUNT_STATUS),
-    METRIC_LECTURES: ("activities", count_rows("zh_activities_lead={pid}", "zh_activities_ok=1"), COUNT_STATUS),
+def counted(*conditions: str) -> str:
+    """A count figure: the helper rows meeting ``conditions``, plus what other books hold ({o0}, a fixed value)."""
+    return f"{count_rows(*conditions)}+{{o0}}"
+
+
+FIGURES = {  # 指标 → (what it reads, the figure, its status); {oK}: part K of quota.OTHER_PARTS
+    METRIC_RESEARCH_DAYS: ("research", f"{RESEARCH_DAYS}+{{o0}}", COUNT_STATUS),
+    METRIC_HOUSEHOLDS: ("visits", counted("zh_visits_person={pid}", "zh_visits_first=1"), COUNT_STATUS),
+    METRIC_MAJOR_SOLVED: ("problems:leader", counted("zh_problems_leader={pid}", "zh_problems_solved=1",
+                                                     "zh_problems_major=1"), COUNT_STATUS),
+    METRIC_RECEPTIONS: ("receptions", counted("zh_receptions_person={pid}", "zh_receptions_ok=1"), COUNT_STATUS),
+    METRIC_FIELD_VISIT_RATIO: ("cases", ratio(count_rows("zh_cases_leader={pid}", "zh_cases_visited=1") + "+{o0}",
+                                              count_rows("zh_cases_leader={pid}") + "+{o1}"), ratio_status("")),
+    METRIC_RESOLUTION_RATE: ("problems:finder",
+                             ratio(count_rows("zh_problems_finder={pid}", "zh_problems_solved=1") + "+{o0}",
+                                   count_rows("zh_problems_finder={pid}", "zh_problems_exists=1") + "+{o1}"),
+                             ratio_status(count_rows("zh_problems_finder={pid}", "zh_problems_late=1") + "+{o2}")),
+    METRIC_ONLINE: ("wenzheng", counted("zh_wenzheng_person={pid}", "zh_wenzheng_ok=1"), COUNT_STATUS),
+    METRIC_LECTURES: ("activities", counted("zh_activities_lead={pid}", "zh_activities_ok=1"), COUNT_STATUS),
 }
 assert set(FIGURES) == set(PERSONAL_METRICS)
 
@@ -268,11 +274,35 @@ def unit_people(campaign: Campaign, unit: str) -> pd.DataFrame:
     return people[(people["unit"] == unit) & (people["person_id"] != "") & ~people["person_id"].duplicated()]
 
 
+def others_text(names: dict[str, str], others: dict[str, dict[str, tuple[float, ...]]]) -> str:
+    """Under 本单位进度: what the figures hold from other units' books, person by person."""
+    if not others:
+        return ""
+    said = []
+    for pid, held in others.items():
+        parts = []
+        for metric in PERSONAL_METRICS:
+            if metric not in held:
+                continue
+            v = held[metric]
+            if metric == METRIC_FIELD_VISIT_RATIO:
+                parts.append(f"包案 {v[1]:g} 件（带案下访 {v[0]:g} 件）")
+            elif metric == METRIC_RESOLUTION_RATE:
+                parts.append(f"发现问题 {v[1]:g} 个（已解决 {v[0]:g} 个" + (f"，超期未解决 {v[2]:g} 个" if v[2] else "")
+                             + "）")
+            else:
+                parts.append(f"{metric} {v[0]:g}")
+        said.append(f"{names.get(pid, pid)}：" + "、".join(parts))
+    return ("其他单位台账中（截至下发时，已计入上表，本工作簿中不能修改）：" + "；".join(said) + "。")
+
+
 def unit_progress_plan(campaign: Campaign, unit: str, points: list[str],
-                       assigned: pd.DataFrame | None = None) -> ProgressPlan | None:
+                       assigned: pd.DataFrame | None = None,
+                       others: dict[str, dict[str, tuple[float, ...]]] | None = None) -> ProgressPlan | None:
     """本单位进度 of ``unit``: its people with the targets 配额 gives them (``assigned``: quota.assignments of the
     campaign, when already worked out), and the blocks their 指标 read (``points``: the contact points its
-    workbook names); None when 配额 gives none of them a target."""
+    workbook names); None when 配额 gives none of them a target. ``others``: what the master holds for them in
+    other units' books (book_values.BookValues.others), added to their figures as fixed values."""
     people = unit_people(campaign, unit)
     plan = assignments(campaign, quota_rules(campaign)) if assigned is None else assigned
     plan = plan[plan["person_id"].isin(set(people["person_id"]))]
@@ -299,5 +329,6 @@ def unit_progress_plan(campaign: Campaign, unit: str, points: list[str],
         people=[(pid, name, category, targets[pid])
                 for pid, name, category in zip(people["person_id"], people["name"], people["category"])
                 if pid in targets],  # other staff take part without a personal quota
-        figures=[Figure(m, FIGURES[m][1], FIGURES[m][2], m in RATIO_METRICS) for m in metrics],
-        blocks=blocks, scalars=scalars, status_words=STATUS_ORDER, note=NOTE, lists=lists)
+        figures=[Figure(m, FIGURES[m][1], FIGURES[m][2], m in RATIO_METRICS, len(OTHER_PARTS[m])) for m in metrics],
+        blocks=blocks, scalars=scalars, status_words=STATUS_ORDER, note=NOTE, lists=lists, others=others or {},
+        others_note=others_text(dict(zip(people["person_id"], people["name"])), others or {}))

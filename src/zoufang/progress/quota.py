@@ -277,9 +277,23 @@ def completion(ctx: Context) -> pd.DataFrame:
                                     None if late is None else int(late.iat[k])),
                 "numerator": None if num is None else int(num.iat[k]),
                 "denominator": None if den is None else int(den.iat[k]),
+                "late": None if late is None else int(late.iat[k]),
             })
     out = pd.DataFrame(rows, columns=["person_id", "metric", "actual", "target", "unit_label", "ratio",
-                                      "expected_by_now", "status", "numerator", "denominator"])
+                                      "expected_by_now", "status", "numerator", "denominator", "late"])
     order = {m: i for i, m in enumerate(PERSONAL_METRICS)}
     return out.sort_values(["person_id", "metric"], key=lambda s: s.map(order) if s.name == "metric" else s,
                            kind="stable").reset_index(drop=True)
+
+
+def overall_status(done: pd.DataFrame) -> pd.Series:
+    """Each row's person's 状态: the worst of their metrics' statuses (STATUS_ORDER, worst last)."""
+    rank = done["status"].map(STATUS_ORDER.index)
+    return rank.groupby(done["person_id"]).transform("max").map(lambda i: STATUS_ORDER[i])
+
+
+OTHER_PARTS = {  # 指标 → the columns of completion() whose sums make its figure: what rows anywhere add to
+    **{m: ("actual",) for m in PERSONAL_METRICS if m not in RATIO_METRICS},
+    METRIC_FIELD_VISIT_RATIO: ("numerator", "denominator"),
+    METRIC_RESOLUTION_RATE: ("numerator", "denominator", "late"),
+}

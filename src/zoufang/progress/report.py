@@ -10,7 +10,7 @@ from zoufang.contract.periods import due, half_month_of, weeks
 from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
 from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
 from zoufang.progress.measures import households_by_category, pairings, unit_measures, unpaired, wenzheng_summary
-from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, STATUS_ORDER, Context, completion
+from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, Context, completion, overall_status
 from zoufang.progress.returns import return_status
 from zoufang.progress.standing import solved_on
 from zoufang.progress.supervision import backlog_cases, overdue
@@ -104,8 +104,7 @@ def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
     done = completion(ctx)
     people = campaign.people.drop_duplicates("person_id")[["person_id", "name", "unit", "category"]]
     done = done.merge(people, on="person_id", how="left")
-    rank = done["status"].map(STATUS_ORDER.index)
-    done["overall"] = rank.groupby(done["person_id"]).transform("max").map(lambda i: STATUS_ORDER[i])
+    done["overall"] = overall_status(done)
     coll = collective(ctx)
     late = overdue(ctx)
     report = Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),

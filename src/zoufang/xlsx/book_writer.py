@@ -65,6 +65,7 @@ class BookContent:
     self_checks: list = field(default_factory=list)  # self_check.FormulaCheck: the 自查 sheet and painted cells
     import_only: list = field(default_factory=list)  # self_check.ImportOnly: listed in 自查 as checked at import
     progress: ProgressPlan | None = None  # 本单位进度 of an issued unit workbook
+    values: object = None  # progress.book_values.BookValues: the value each formula carries (with 自查, 本单位进度)
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -146,24 +147,35 @@ def _print_setup(ws, landscape: bool = True, widths: list[float] | None = None) 
     ws.set_footer("&C第 &P 页 共 &N 页")
 
 
-def _write_value(ws, row: int, col: int, value, fmt, date_fmt) -> None:
-    """One cell: dates as dates, numbers as numbers, everything else as literal text."""
+def cell_value(value):
+    """What a cell holds once written: a date as a datetime, a number as a float, yes/no as 是/否, anything else as
+    its text (at most Excel's 32,767 characters); None for nothing."""
     if value is None or value is pd.NA or value is pd.NaT:
-        return
+        return None
     if isinstance(value, float) and math.isnan(value):
-        return
+        return None
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
-        if not isinstance(value, dt.datetime):
-            value = dt.datetime(value.year, value.month, value.day)
+        return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)[:EXCEL_MAX_TEXT]
+
+
+def _write_value(ws, row: int, col: int, value, fmt, date_fmt) -> None:
+    """One cell: dates as dates, numbers as numbers, everything else as literal text (cell_value)."""
+    value = cell_value(value)
+    if value is None:
+        return
+    if isinstance(value, dt.datetime):
         ws.write_datetime(row, col, value, date_fmt)
-    elif isinstance(value, bool):
-        ws.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, (int, float, np.integer, np.floating)):
-        ws.write_number(row, col, float(value), fmt)
+    elif isinstance(value, float):
+        ws.write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value)[:EXCEL_MAX_TEXT], fmt)
+        ws.write_string(row, col, value, fmt)
 
 
 def write_cells(ws, row: int, values, fmts, date_fmt) -> None:
@@ -322,10 +334,32 @@ def formula_rows(content: BookContent, sheets: tuple[Sheet, ...]) -> dict[str, i
             for spec in sheets if spec.entry or spec in (PEOPLE, UNITS)}
 
 
+def content_grids(content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS) -> dict[str, list[list]]:
+    """The values ``write_book`` puts in the contract's sheets and ``_meta``, as a reader reads them back (grids for
+    reading.campaign_from_grids): what the workbook's own formulas compute from, known before it is written."""
+    grids: dict[str, list[list]] = {}
+    for spec in sheets:
+        if spec is SETTINGS:
+            grids[spec.name] = [[c.label for c in spec.columns]] + [
+                [item.label, cell_value(content.settings.get(item.key, item.default))] for item in SETTING_ITEMS]
+            continue
+        frame = content.frames.get(spec.key)
+        frame = frame if frame is not None else pd.DataFrame(columns=spec.keys)
+        extras = content.extras.get(spec.key)
+        extras = extras if extras is not None else pd.DataFrame(index=frame.index)
+        values = np.concatenate([frame.reindex(columns=spec.keys).astype(object).to_numpy(),
+                                 extras.astype(object).to_numpy().reshape(len(frame), len(extras.columns))], axis=1)
+        grids[spec.name] = [[c.label for c in spec.columns] + [str(h) for h in extras.columns]] + [
+            [cell_value(v) for v in row] for row in values]
+    grids[META_SHEET] = [list(META_HEADERS)] + [[item.key, item.label, str(content.meta.get(item.key, ""))]
+                                                for item in META_ITEMS]
+    return grids
+
+
 def _self_checker(book, content: BookContent, last_rows: dict[str, int]) -> SelfCheckWriter:
     """The writer of 自查 and of the entry sheets' painting (xlsx.self_check)."""
     checks = [c for c in content.self_checks if c.sheet.key in last_rows]
-    return SelfCheckWriter(book, checks, content.import_only, last_rows)
+    return SelfCheckWriter(book, checks, content.import_only, last_rows, content.values)
 
 
 def _write_meta(ws, fmts: _Formats, meta: dict[str, str]) -> None:
@@ -343,6 +377,8 @@ def write_book(path: Path | io.BytesIO, content: BookContent, sheets: tuple[Shee
     """Write a campaign workbook with the given content to ``path`` (a new file), or into a buffer in memory
     (a workbook to be encrypted: its plain form never touches a disk)."""
     in_memory = isinstance(path, io.BytesIO)
+    if (content.self_checks or content.progress) and content.values is None:
+        raise ValueError("write_book: formulas without their values (progress.book_values.book_values)")
     rows = sum(len(f) for f in content.frames.values())
     book = xlsxwriter.Workbook(path if in_memory else str(path), {
         "strings_to_formulas": False, "strings_to_urls": False,
@@ -366,7 +402,7 @@ def write_book(path: Path | io.BytesIO, content: BookContent, sheets: tuple[Shee
     if checker is not None:
         checker.write_sheet(checking, fmts)
     if progress is not None:
-        writer = ProgressWriter(book, content.progress, last_rows)
+        writer = ProgressWriter(book, content.progress, last_rows, content.values)
         writer.write_sheet(progress, fmts)
         writer.write_helper(book.add_worksheet(PROGRESS_HELPER_SHEET))
     _write_home(book, home, fmts, content.settings, [s.name for s in sheets], content.home)

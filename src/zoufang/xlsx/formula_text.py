@@ -39,13 +39,19 @@ def position_of(cells: str, text: str) -> str:
 _WILDCARDS = (("~", "～"), ("*", "＊"), ("?", "？"))  # Excel's wildcard characters, and what stands for them
 
 
+def tame(text: str) -> str:
+    """``text`` with Excel's wildcard characters swapped for their full-width forms: compared by MATCH, it matches
+    only itself (a 对象类别 typed 困难* matches nothing, in Excel as in LibreOffice)."""
+    for wild, full in _WILDCARDS:
+        text = f'SUBSTITUTE({text},"{wild}","{full}")'
+    return text
+
+
 def in_list(text: str, words) -> str:
-    """1 where ``text`` (a cell, or a range: element by element) is one of ``words``, without case, as check compares.
-    The wildcard characters of the clerk's text are swapped for their full-width forms first, which no word holds:
-    a 对象类别 typed 困难* matches nothing, in Excel as in LibreOffice."""
+    """1 where ``text`` (a cell, or a range: element by element) is one of ``words``, without case, as check compares;
+    no wildcards (``tame``: no word holds a wildcard character)."""
     assert not any(w in word for word in words for pair in _WILDCARDS for w in pair), words
-    for wild, tame in _WILDCARDS:
-        text = f'SUBSTITUTE({text},"{wild}","{tame}")'
+    text = tame(text)
     listed = ",".join(f'"{w}"' for w in sorted(words))
     return f"ISNUMBER(MATCH({text},{{{listed}}},0))"
 

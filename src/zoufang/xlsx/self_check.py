@@ -16,13 +16,16 @@ from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
 from zoufang.contract.rule_names import rule_name
-from zoufang.xlsx.formula_text import cleaned, in_list
+from zoufang.contract.schema import NAME_PERIOD_END, NAME_PERIOD_START
+from zoufang.reading.normalize import EXCEL_EPOCH, LAST_DAY
+from zoufang.xlsx.formula_text import cleaned, in_list, tame, token
 from zoufang.xlsx.print_fit import row_height
 
 IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
 SELF_CHECK_WIDTHS = (16, 10, 40, 6, 18)  # 规则 · 工作表 · 说明 · 数量 · 第一处: A4 landscape at 9 pt or more (print_fit)
 CODE_COLUMN = 8  # I: the rule's code, hidden (H holds the row counts)
+LAST_SERIAL = (LAST_DAY - EXCEL_EPOCH.date()).days  # the last day the reader takes for a date
 ROWS = "ROWS"  # placeholder of a count template: how many rows of the sheet hold anything
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -58,6 +61,28 @@ def row_present(sheet: Sheet) -> str:
 def before(a: str, b: str) -> str:
     """1 where both cells are dates and ``a`` is earlier than ``b``."""
     return f"{date(a)}*{date(b)}*({a}<{b})"
+
+
+def outside_period(ref: str, exempt_after: str = "") -> str:
+    """1 where the cell holds a day (a number a date can be) before 活动开始日期 or after 活动结束日期, both dates;
+    ``exempt_after``: a factor that is 0 where a day after the end is allowed."""
+    start, end = NAME_PERIOD_START, NAME_PERIOD_END
+    return (f"ISNUMBER({ref})*({ref}>=1)*({ref}<{LAST_SERIAL + 1})*ISNUMBER({start})*ISNUMBER({end})"
+            f"*(({ref}<{start})+({ref}>={end}+1){exempt_after})")
+
+
+def roster_names() -> str:
+    """人员's names as the reader compares them, as an array (INDEX(…,0): whole, in every program)."""
+    return f"INDEX({tame(token('zf_people_name'))},0)"
+
+
+def not_on_roster(ref: str, ids: str | None = None) -> str:
+    """1 where the cell names one person alone (no brackets) whom 人员 does not hold, and no 人员编号 (``ids``) is
+    on the row: what roster.resolve calls unknown for certain. An empty 人员 judges no one."""
+    text = token(ref)
+    alone = f"(LEN({text})>0)*ISERROR(FIND(\"(\",{text}))" + (f"*(LEN({cleaned(ids)})=0)" if ids else "")
+    return (f"{alone}*ISNA(MATCH({tame(text)},{roster_names()},0))"
+            f"*(SUMPRODUCT(--(LEN({token('zf_people_name')})>0))>0)")
 
 
 @dataclass(frozen=True)
@@ -105,12 +130,22 @@ def define_ranges(book, sheets, last_rows: dict[str, int]) -> None:
             book.define_name(range_name(sheet, key), f"='{sheet.name}'!${letter}$2:${letter}${last_rows[sheet.key]}")
 
 
+def verdict(total: int, errors: int) -> str:
+    """自查's first line for ``total`` findings of which ``errors`` are errors (the formula in A1 says the same)."""
+    if errors:
+        return f"还有 {errors} 处需要修改"
+    return "可以发回" + (f"（另有 {total} 处提醒，请核对）" if total else "")
+
+
 # ------------------------------------------------------------------ writing
 class SelfCheckWriter:
     """Writes the painting and the 自查 sheet of one workbook (XlsxWriter), over define_ranges' names."""
 
-    def __init__(self, book, checks: list[FormulaCheck], import_only: list[ImportOnly], last_rows: dict[str, int]):
+    def __init__(self, book, checks: list[FormulaCheck], import_only: list[ImportOnly], last_rows: dict[str, int],
+                 values):
+        """``values``: progress.book_values.BookValues of the workbook — each formula's value as written."""
         self.book, self.checks, self.import_only, self.last_rows = book, checks, import_only, last_rows
+        self.values = values
         self.fills = {LEVEL_ERROR: book.add_format({"bg_color": "#" + FILL_ERROR[2:]}),
                       "": book.add_format({"bg_color": "#" + FILL_WARNING[2:]})}
 
@@ -154,7 +189,7 @@ class SelfCheckWriter:
             ws.set_row(r, row_height([rule_name(rule.code), rule.sheet, rule.message, "", IMPORT_ONLY],
                                      list(SELF_CHECK_WIDTHS)))
             r += 1
-        self._write_total(ws, fmts, r, counted)
+        self._write_total(ws, fmts, r, counted, self._counts())
         self._write_row_counts(ws)
         row = HEAD + 2
         for compare, fill in (("=", self.fills[LEVEL_ERROR]), ("<>", self.fills[""])):
@@ -176,11 +211,14 @@ class SelfCheckWriter:
         ws.write_string(r, CODE_COLUMN, check.code)
         count = check.expression({**names, ROWS: rows_name(check.sheet)}, check.count) if check.count else \
             f"SUMPRODUCT(({expr})*1)"
-        ws.write_formula(r, 3, "=" + count, fmts.cell, 0)
-        ws.write_formula(r, 5, f'=IF(D{r + 1}=0,"",MATCH(1,INDEX(({expr})*1,0),0)+ROW({target})-1)', None, "")
+        rows = self.values.rule(check.code, check.sheet, check.column)
+        ws.write_formula(r, 3, "=" + count, fmts.cell, len(rows))
+        ws.write_formula(r, 5, f'=IF(D{r + 1}=0,"",MATCH(1,INDEX(({expr})*1,0),0)+ROW({target})-1)', None,
+                         min(rows) if rows else "")
         address = f'ADDRESS(F{r + 1},COLUMN({target}),4)'
+        first = f"{check.sheet.name}!{column_letter(check.sheet.keys.index(check.column) + 1)}{min(rows)}" if rows else ""
         ws.write_formula(r, 4, f'=IF(F{r + 1}="","",HYPERLINK("#\'{check.sheet.name}\'!"&{address},'
-                               f'"{check.sheet.name}!"&{address}))', fmts.link_cell, "")
+                               f'"{check.sheet.name}!"&{address}))', fmts.link_cell, first)
         ws.write_string(r, 6, check.level)
 
     def _write_row_counts(self, ws) -> None:
@@ -191,19 +229,25 @@ class SelfCheckWriter:
             present = row_present(sheet)
             names = {k: range_name(sheet, k) for k in _PLACEHOLDER.findall(present)}
             ws.write_formula(i, 7, f"=SUMPRODUCT(({_PLACEHOLDER.sub(lambda m: names[m.group(1)], present)})*1)",
-                             None, 0)
+                             None, self.values.rows.get(sheet.key, 0))
             self.book.define_name(rows_name(sheet), f"='{ws.name}'!$H${i + 1}")
 
+    def _counts(self) -> tuple[int, int]:
+        """(every finding the rules count, those at level 错误)."""
+        counts = [(len(self.values.rule(c.code, c.sheet, c.column)), c.level) for c in self.checks]
+        return sum(n for n, _ in counts), sum(n for n, level in counts if level == LEVEL_ERROR)
+
     @staticmethod
-    def _write_total(ws, fmts, r: int, counted: int) -> None:
+    def _write_total(ws, fmts, r: int, counted: int, counts: tuple[int, int]) -> None:
         """合计 below the rules, and the verdict in the first row, where the clerk looks first."""
         first = HEAD + 2
         ws.write_string(r, 0, "合计", fmts.header)
         for j in (1, 2, 4):
             ws.write_blank(r, j, None, fmts.header)
-        ws.write_formula(r, 3, f"=SUM(D{first}:D{counted})", fmts.header, 0)
+        total, errors_now = counts
+        ws.write_formula(r, 3, f"=SUM(D{first}:D{counted})", fmts.header, total)
         errors = f'SUMIF(G{first}:G{counted},"{LEVEL_ERROR}",D{first}:D{counted})'
         ws.merge_range(0, 0, 0, 4, "", fmts.verdict)
         ws.write_formula(0, 0, f'=IF({errors}=0,"可以发回"&IF(D{r + 1}>0,"（另有 "&D{r + 1}&" 处提醒，请核对）",""),'
-                               f'"还有 "&{errors}&" 处需要修改")', fmts.verdict, "可以发回")
+                               f'"还有 "&{errors}&" 处需要修改")', fmts.verdict, verdict(total, errors_now))
         ws.set_row(0, 28)
