@@ -16,8 +16,10 @@ import pandas as pd
 
 from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_date
+from zoufang.contract.work_calendar import official_arrangement
 from zoufang.contract.schema import (
-    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_CONTACT_POINT, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, HANDLING_ON_SPOT,
+    ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_CONTACT_POINT, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, ENTRY_SHEETS,
+    HANDLING_ON_SPOT,
     PEOPLE, ROLE_BUREAU_LEADER, ROLES, SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
 )
 from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, UNIT_SUMMARY_TEMPLATE
@@ -184,7 +186,7 @@ def brief_next_steps(behind: int, overdue: int, pending: int, unit_weeks: int, b
     if overdue:
         lines.append(f"对 {overdue} 项挂牌督办事项逐项跟踪，分包领导和责任单位报告办理进展，办结一件、销号一件。")
     if unit_weeks:
-        lines.append("各二级单位坚持每周开门接访，本期有无接访周次的单位说明原因并及时补上。")
+        lines.append("各二级单位坚持每周开门接访，本期有周次没有接访的单位说明原因并及时补上。")
     if backlog:
         lines.append(f"包案领导继续带案下访，推动 {backlog} 件信访积案化解。")
     if pending:
@@ -233,7 +235,7 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
     problems, cases = ctx.problems(), ctx.cases()
     receptions = reception_units(ctx)  # as the report counts them: by leaders who may receive, in the campaign
     four = four_batches(campaign, problems, cases, receptions)
-    months = month_rows(receptions, s.start, min(report.as_of, s.end))
+    months = month_rows(receptions, s.start, min(report.as_of, s.end), recorded_months(campaign))
     open_problems, open_cases = problems[problems["open_at"]], cases[cases["open_at"]]
     handover = handover_rows(open_problems, open_cases)
     done_people = int((per_person["overall"] == DONE).sum())
@@ -250,14 +252,12 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
         "four": four,
         "petition_text": "各月开门接访情况如下：" + month_trend(months),
         "months": months,
-        "handover_text": (f"截至{cn_short(report.as_of)}，尚未解决的问题 {len(open_problems)} 个"
-                          f"{status_counts(open_problems['status_at'], '个')}、尚未化解的案件 {len(open_cases)} 件"
-                          f"{status_counts(open_cases['status_at'], '件')}，移交“回头看”继续督办。"
+        "handover_text": (f"截至{cn_short(report.as_of)}，{open_items(open_problems, open_cases)}，移交“回头看”继续督办。"
                           if len(handover) else "所有问题和案件均已办结。"),
         "handover": handover,
         "chart": chart,
         "next_steps": numbered(
-            ([f"对移交“回头看”的 {len(open_problems)} 个问题、{len(open_cases)} 件案件继续督办，逐项办结销号。"]
+            ([f"对移交“回头看”的{handed_over(open_problems, open_cases)}继续督办，逐项办结销号。"]
              if len(handover) else []) +
             ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
         "organizer_office": _editor(campaign),
@@ -269,6 +269,22 @@ def people_by_role(per_person: pd.DataFrame) -> str:
     counts = per_person["category"].value_counts()
     roles = [r for r in ROLES if r in counts] + sorted(set(counts.index) - set(ROLES))
     return "其中" + "、".join(f"{r} {int(counts[r])} 名" for r in roles)
+
+
+def open_items(open_problems: pd.DataFrame, open_cases: pd.DataFrame) -> str:
+    """尚未解决的问题 N 个（…）、尚未化解的案件 M 件（…）: each kind said only when there is one (无 is not handed over)."""
+    parts = []
+    if len(open_problems):
+        parts.append(f"尚未解决的问题 {len(open_problems)} 个{status_counts(open_problems['status_at'], '个')}")
+    if len(open_cases):
+        parts.append(f"尚未化解的案件 {len(open_cases)} 件{status_counts(open_cases['status_at'], '件')}")
+    return "、".join(parts)
+
+
+def handed_over(open_problems: pd.DataFrame, open_cases: pd.DataFrame) -> str:
+    """ 3 个问题、2 件案件 — the kinds there are."""
+    return "、".join(f" {n} {what}" for n, what in ((len(open_problems), "个问题"), (len(open_cases), "件案件")) if n).replace(
+        "、 ", "、")
 
 
 def status_counts(statuses: pd.Series, unit: str) -> str:
@@ -307,7 +323,7 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
     done = sum(1 for _, g in members if g["overall"].iloc[0] == DONE)
     w = m["wenzheng"]
     return {
-        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of),
+        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of), "title": unit_title(unit, s.name),
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束。本单位 {len(members)} 名干部有个人指标，"
                           f"其中全部指标完成的 {done} 人；入户走访 {sum(m['by_category'].values())} 户"
                           f"（{category_text(m['by_category'])}），开门接访 {len(receptions)} 人次，"
@@ -324,18 +340,35 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
                       + (f"，尚未登记的有{'、'.join(unpaired)}" if unpaired else "") + "。"
                       + (f"围绕本单位中心工作确定问政题目 {w.get('topics', 0)} 个，收集意见 {w.get('opinions', 0)} 条，"
                          f"已回复 {w.get('replied', 0)} 条。" if w.get("opinions") else "本单位没有问政记录。")
-                      + (f"在{points['place'].iloc[0]}建立基层文化联系点。" if len(points) else "尚未建立基层文化联系点。")),
-        "handover_text": (f"截至{cn_short(report.as_of)}，本单位尚未解决的问题 {len(open_problems)} 个"
-                          f"{status_counts(open_problems['status_at'], '个')}、尚未化解的案件 {len(open_cases)} 件"
-                          f"{status_counts(open_cases['status_at'], '件')}，移交“回头看”继续办理。"
+                      + contact_point_text(campaign, unit, points)),
+        "handover_text": (f"截至{cn_short(report.as_of)}，本单位{open_items(open_problems, open_cases)}，移交“回头看”继续办理。"
                           if len(open_problems) + len(open_cases) else "本单位的问题和案件均已办结。"),
         "handover": handover_rows(open_problems, open_cases),
         "next_steps": numbered(
-            ([f"对移交“回头看”的 {len(open_problems)} 个问题、{len(open_cases)} 件案件逐项办结销号。"]
+            ([f"对移交“回头看”的{handed_over(open_problems, open_cases)}逐项办结销号。"]
              if len(open_problems) + len(open_cases) else [])
             + ([f"督促尚未登记结对帮扶的 {len(unpaired)} 名党员干部落实结对。"] if unpaired else [])
             + ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
     }
+
+
+def unit_title(unit: str, campaign: str) -> str:
+    """A unit's summary titled as a unit writes it: 市图书馆开展“五级书记带头大走访”活动工作总结 — the campaign's name
+    from its quoted part on (the organizer's prefix, 市直文广新系统, is the bureau's, not the unit's)."""
+    core = campaign[campaign.index("“"):] if "“" in campaign else campaign
+    return f"{unit}开展{core}工作总结"
+
+
+def contact_point_text(campaign: Campaign, unit: str, points: pd.DataFrame) -> str:
+    """Where the unit's 基层文化联系点 is: its own 联系点建设 row, or for the bureau's own office the 局联系点 of
+    活动设置."""
+    if len(points):
+        return f"在{points['place'].iloc[0]}建立基层文化联系点。"
+    units = campaign.units
+    bureau = set(units.loc[units["kind"] == UNIT_KIND_BUREAU, "name"])
+    if unit in bureau and campaign.settings.contact_point:
+        return f"局联系点设在{campaign.settings.contact_point}。"
+    return "尚未建立基层文化联系点。"
 
 
 def _figure(r) -> str:
@@ -375,32 +408,55 @@ def four_batches(campaign: Campaign, problems: pd.DataFrame, cases: pd.DataFrame
     ]
 
 
-def month_rows(receptions: pd.DataFrame, start: dt.date, last: dt.date) -> list[dict]:
+NO_RECORDS = "无记录"
+
+
+def recorded_months(campaign: Campaign) -> set[tuple[int, int]]:
+    """(year, month) of every month some entry sheet has a record dated in (its event dates)."""
+    out: set[tuple[int, int]] = set()
+    for spec in ENTRY_SHEETS:
+        data = campaign[spec.key]
+        for col in spec.columns:
+            if col.event_date and data.has(col.key):
+                days = data.frame[col.key].dropna()
+                out |= set(zip(days.dt.year, days.dt.month))
+    return out
+
+
+def month_rows(receptions: pd.DataFrame, start: dt.date, last: dt.date,
+               recorded: set[tuple[int, int]] | None = None) -> list[dict]:
     """Every month from ``start`` to ``last`` (the campaign's end or the as-of date, whichever is first), months
     without a reception included; a month only partly in the campaign is labelled with its days, and each month
-    has its receptions per day so that a half month compares with a whole one."""
+    has its receptions per day so that a half month compares with a whole one. A month no sheet has a record in
+    (``recorded``: recorded_months) says 无记录: its returns may be missing, it is no fall to nothing."""
     out = []
     for period in pd.period_range(start, last, freq="M"):
         lo, hi = max(period.start_time.date(), start), min(period.end_time.date(), last)
         days = (hi - lo).days + 1
         inside = receptions[receptions["date"].between(pd.Timestamp(lo), pd.Timestamp(hi))]
         whole = lo == period.start_time.date() and hi == period.end_time.date()
+        known = recorded is None or (period.year, period.month) in recorded
         out.append({"month": f"{period.year}年{period.month}月" + ("" if whole else f"（{lo.day}日至{hi.day}日）"),
-                    "short": f"{period.month}月", "count": len(inside), "days": days,
-                    "per_day": f"{len(inside) / days:.1f}",
-                    "on_spot": int((inside["handling"] == HANDLING_ON_SPOT).sum())})
+                    "short": f"{period.month}月", "count": len(inside) if known else NO_RECORDS, "days": days,
+                    "per_day": f"{len(inside) / days:.1f}" if known else NO_RECORDS,
+                    "on_spot": int((inside["handling"] == HANDLING_ON_SPOT).sum()) if known else NO_RECORDS,
+                    "recorded": known})
     return out
 
 
 def month_trend(months: list[dict]) -> str:
-    """The first and the last month compared per day (the last is often a part of a month)."""
+    """The first and the last month with records compared per day (the last is often a part of a month); the months
+    without any record named, never compared."""
+    empty = [m["month"] for m in months if not m["recorded"]]
+    said = (f"{'、'.join(empty)}各表均无记录（可能尚有单位未发回工作簿），不作比较。" if empty else "")
+    months = [m for m in months if m["recorded"]]
     if len(months) < 2:
-        return ""
+        return said
     first, last = months[0], months[-1]
     a, b = float(first["per_day"]), float(last["per_day"])
     change = (b - a) / a if a else 0
     return (f"日均接访从{first['month']}的 {first['per_day']} 人次到{last['month']}的 {last['per_day']} 人次，"
-            + (f"下降 {-change:.0%}。" if change < 0 else f"上升 {change:.0%}。" if change > 0 else "基本持平。"))
+            + (f"下降 {-change:.0%}。" if change < 0 else f"上升 {change:.0%}。" if change > 0 else "基本持平。") + said)
 
 
 def handover_rows(open_problems: pd.DataFrame, open_cases: pd.DataFrame) -> list[dict]:
@@ -424,14 +480,16 @@ def petition_chart(months: list[dict], target: Path) -> Path:
     plt.rcParams["font.sans-serif"] = [f for f in wanted if f in present] + ["DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=200)
-    labels = [m["short"] + ("" if m["days"] >= 28 else f"\n（{m['days']} 天）") for m in months]
-    counts = [m["count"] / m["days"] for m in months]
-    spot = [m["on_spot"] / m["days"] for m in months]
+    labels = [m["short"] + ("" if m["days"] >= 28 else f"\n（{m['days']} 天）") + ("" if m["recorded"] else
+                                                                              f"\n{NO_RECORDS}") for m in months]
+    counts = [m["count"] / m["days"] if m["recorded"] else 0 for m in months]
+    spot = [m["on_spot"] / m["days"] if m["recorded"] else 0 for m in months]
     x = range(len(months))
     ax.bar([i - 0.2 for i in x], counts, width=0.4, color="#404040", label="日均接访人次")
     ax.bar([i + 0.2 for i in x], spot, width=0.4, color="white", edgecolor="black", hatch="///", label="其中当场解决")
-    for i, c in enumerate(counts):
-        ax.text(i - 0.2, c, f"{c:.1f}", ha="center", va="bottom", fontsize=8)
+    for i, (c, m) in enumerate(zip(counts, months)):
+        if m["recorded"]:  # a month without records has no bar and no figure: its label says why
+            ax.text(i - 0.2, c, f"{c:.1f}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(x), labels)
     ax.set_ylabel("日均人次")
     ax.legend(frameon=False, fontsize=8)
@@ -467,7 +525,7 @@ def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date
         "organizer": campaign.settings.organizer,
         "written_cn": cn_date(written or min(dt.date.today(), workdays[0] if workdays else start)),
         "intro_text": (f"为畅通群众诉求表达渠道，根据{campaign.settings.name}安排，局领导班子成员轮流开门接待群众来访。"
-                       f"现将{span}的接访安排公告如下："),
+                       f"现将{span}的接访安排公布如下："),
         "days": rows,
         "holiday_text": "".join(holiday_gaps(campaign, workdays)),
         "where_text": f"接访时间：{hours}。接访地点：{place}。",
@@ -478,10 +536,11 @@ def rota_context(campaign: Campaign, start: dt.date, days: int, written: dt.date
 
 def holiday_gaps(campaign: Campaign, workdays: list[dt.date]) -> list[str]:
     """A sentence for each holiday between two listed workdays: no reception then, and when it resumes."""
-    names = {}
+    years = range(workdays[0].year, workdays[-1].year + 1) if workdays else range(0)
+    names = {d: n for d, _, n in official_arrangement(years) if n}  # the built-in calendar names its holidays
     holidays = campaign.sheets.get("holidays")
-    if holidays is not None and holidays.present:
-        names = {d.date(): n for d, n in zip(holidays.frame["date"], holidays.frame["name"]) if pd.notna(d) and n}
+    if holidays is not None and holidays.present:  # 节假日 as the office keeps it comes first
+        names |= {d.date(): n for d, n in zip(holidays.frame["date"], holidays.frame["name"]) if pd.notna(d) and n}
     out = []
     for before, after in zip(workdays, workdays[1:]):
         off = [before + dt.timedelta(days=k) for k in range(1, (after - before).days)]

@@ -335,7 +335,7 @@ def summary_template() -> Document:
 def unit_summary_template() -> Document:
     """A unit's own 全面总结, the written material it hands the office at the end (GB/T 9704 like the bureau's)."""
     doc = new_document()
-    _opening(doc, "{{ unit }}{{ campaign }}工作总结", "{{ unit }}　{{ written_cn }}")
+    _opening(doc, "{{ title }}", "{{ unit }}　{{ written_cn }}")
     doc.add_paragraph("二、人员指标完成情况", style="Heading 1")
     _intro(doc, "本单位有个人指标的干部逐人完成情况如下（实际/目标）。")
     _table(doc, [NAME, CATEGORY, "各项指标", "总体"], ["name", "role", "metrics", "overall"], "members",

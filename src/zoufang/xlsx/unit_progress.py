@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellFormulaTuple
 
 from zoufang.contract.schema import PEOPLE, PROGRESS_TAIL
-from zoufang.xlsx.print_fit import row_height
+from zoufang.xlsx.print_fit import row_height, wrapped_lines
 
 _SAME_ROW = re.compile(r"\[(\w+)\]")
 
@@ -239,8 +239,10 @@ class ProgressWriter:
             said = ",".join(f'{c}="{w}"' for w in late)
             parts.append(f'IF(OR({said}),"{label} ","")')
         behind = "&".join(parts) or '""'
-        ws.write_formula(r, 4 + len(self.plan.figures), f"=TRIM({behind})", fmts.cell,
-                         " ".join(label for label, _, status in words if status in late))
+        behind_now = " ".join(label for label, _, status in words if status in late)
+        ws.write_formula(r, 4 + len(self.plan.figures), f"=TRIM({behind})", fmts.wrapped, behind_now)
+        if wrapped_lines(behind_now, self.widths[-1]) > 1:  # every 指标 named whole, on as many lines as it takes
+            ws.set_row(r, row_height([behind_now], [self.widths[-1]]))
 
 
 def _with_others(template: str, label: str, parts: int, others: dict[tuple[str, int], str]) -> str:

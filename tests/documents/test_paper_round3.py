@@ -1,0 +1,97 @@
+"""Paper a leader signs, round 3 (#42): what a leader would send back or notice in the written material, each a
+bug report on the demo's documents as generated (python-docx reads what Word and LibreOffice print)."""
+import re
+import shutil
+
+import openpyxl
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from zoufang.cli import app
+
+runner = CliRunner()
+
+
+def text_of(path) -> str:
+    doc = Document(str(path))
+    return "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+
+
+def first_line(path) -> str:
+    return next(p.text for p in Document(str(path)).paragraphs if p.text.strip())
+
+
+@pytest.fixture
+def demo_book(clean_demo, tmp_path):
+    _, path = clean_demo
+    book = tmp_path / path.name
+    shutil.copy(path, book)
+    return book
+
+
+def summary(book, out, *more) -> None:
+    done = runner.invoke(app, ["summary", str(book), "--as-of", "2012-02-29", "--out", str(out), *more])
+    assert done.exit_code == 0, done.output
+
+
+def test_a_month_without_any_record_is_said_so_never_a_fall_to_nothing(demo_book, tmp_path):
+    """Item 1: the demo's records stop on 2012-01-15; February has none in any sheet."""
+    summary(demo_book, tmp_path)
+    docx = tmp_path / "全面总结-2012-02-29.docx"
+    text = text_of(docx)
+    assert "下降 100%" not in text and "的 0.0 人次" not in text
+    months = {row.cells[0].text: [c.text for c in row.cells] for t in Document(str(docx)).tables
+              if t.rows[0].cells[0].text == "月份" for row in t.rows[1:]}
+    assert months["2012年2月"][2:4] == ["无记录", "无记录"]
+    assert "2012年2月各表均无记录（可能尚有单位未发回工作簿），不作比较" in text
+    assert re.search(r"日均接访从2011年9月的 [\d.]+ 人次到2012年1月的 [\d.]+ 人次", text)
+
+
+def test_a_unit_s_summary_is_titled_as_the_unit_writes_it(demo_book, tmp_path):
+    """Item 2: "市图书馆开展“五级书记带头大走访”活动工作总结", not the bureau's prefix glued to the unit's name."""
+    summary(demo_book, tmp_path, "--unit", "市图书馆")
+    title = first_line(tmp_path / "全面总结-市图书馆-2012-02-29.docx")
+    name = openpyxl.load_workbook(demo_book)["活动设置"]["B2"].value
+    core = name[name.index("“"):]
+    assert title == f"市图书馆开展{core}工作总结"
+
+
+def test_the_bureau_s_own_summary_names_its_contact_point(demo_book, tmp_path):
+    """Item 3: the bureau's office has the 局联系点 of 活动设置, never "尚未建立基层文化联系点"."""
+    summary(demo_book, tmp_path, "--unit", "all")
+    bureau = next(tmp_path.glob("全面总结-市文化广电新闻出版局机关-*.docx"))
+    text = text_of(bureau)
+    point = next(r[1].value for r in openpyxl.load_workbook(demo_book)["活动设置"].iter_rows() if r[0].value == "局联系点")
+    assert "尚未建立基层文化联系点" not in text and f"局联系点设在{point}" in text
+
+
+def test_nothing_is_handed_over_as_zero(demo_book, tmp_path):
+    """Item 14: "尚未化解的案件 0 件，移交‘回头看’" — a kind with nothing open is not named."""
+    summary(demo_book, tmp_path, "--unit", "all")
+    summary(demo_book, tmp_path)
+    for docx in tmp_path.glob("全面总结-*.docx"):
+        text = text_of(docx)
+        assert not re.search(r"尚未(解决|化解)的(问题|案件) 0 [个件]", text), docx.name
+        assert not re.search(r"“回头看”的 0 [个件]", text), docx.name
+
+
+def test_the_rota_is_published_and_names_the_holiday_without_a_holiday_sheet(demo_book, tmp_path):
+    """Item 10: "公布如下"; a master without 节假日 still names 春节 (the built-in calendar knows it)."""
+    wb = openpyxl.load_workbook(demo_book)
+    del wb["节假日"]
+    wb.save(demo_book)
+    done = runner.invoke(app, ["rota", str(demo_book), "--from", "2012-01-16", "--days", "12", "--out", str(tmp_path)])
+    assert done.exit_code in (0, 1), done.output
+    text = text_of(tmp_path / "局领导接访安排-2012-01-16.docx")
+    assert "公布如下" in text and "公告如下" not in text
+    assert "为春节假期" in text and "为法定节假日假期" not in text
+
+
+def test_the_brief_asks_units_without_a_reception_week_plainly(demo_book, tmp_path):
+    """Item 14: "本期有无接访周次的单位说明原因" reads as a riddle."""
+    done = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15", "--out", str(tmp_path)])
+    assert done.exit_code in (0, 1), done.output
+    text = text_of(next(tmp_path.glob("*.docx")))
+    assert "有无接访周次" not in text
