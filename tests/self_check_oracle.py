@@ -13,12 +13,12 @@ CHECKS = formula_checks()
 
 
 def judged(check, campaign) -> set[int] | None:
-    """The rows a rule's formula judges when it judges only some (None: all): a date-out-of-period typed as a date,
+    """The rows a rule's formula judges when it judges only some (None: all): a date rule on a date typed as a date,
     an unknown-person written as a name alone without a 人员编号 on the row (the rest is checked at import)."""
     data = campaign[check.sheet.key]
     rows = data.frame["_row"]
     raw = data.raw
-    if check.code == "date-out-of-period":
+    if check.code in ("date-out-of-period", "date-after-as-of", "date-in-future"):
         return {int(r) for r, v in zip(rows, raw[check.column]) if isinstance(v, (dt.date, int, float))}
     if check.code == "unknown-person":
         ids = check.sheet.person_id_key if check.column == "person" and check.sheet.person_id_key else None

@@ -13,24 +13,25 @@ from zoufang.checks.rules import ROW_RULES
 from zoufang.contract.schema import ACTIVITIES, ENTRY_SHEETS, LEVEL_ERROR, POST_CAMPAIGN_ACTIVITIES, Kind, Sheet
 from zoufang.reading.normalize import NO_WORDS, YES_WORDS
 from zoufang.xlsx.self_check import (
-    ROWS, FormulaCheck, ImportOnly, blank, filled, not_on_roster, one_of, outside_period, row_present,
+    ROWS, FormulaCheck, ImportOnly, after_as_of, blank, filled, not_on_roster, one_of, outside_period, row_present,
 )
 
 EVERY_SHEET = "各表"
-IMPORT_ONLY_RULES = (  # code, sheet, what check finds at import that no formula here judges
-    ("bad-date", EVERY_SHEET, "日期写法无法识别（文字形式的日期也在导入时核对）"),
-    ("bad-number", EVERY_SHEET, "数量不是数字"),
-    ("date-out-of-period", EVERY_SHEET, "写成文字的日期不在活动期间内（输入为日期的由上面的规则检查）"),
-    ("date-after-as-of", EVERY_SHEET, "日期晚于统计截止日期"),
-    ("unknown-person", EVERY_SHEET, "写成“姓名（编号或单位）”或同时填了人员编号的人员不在名单中（只写姓名的由上面的规则检查）"),
-    ("ambiguous-person", EVERY_SHEET, "同名无法确定是哪一位"),
-    ("person-unit-mismatch", EVERY_SHEET, "人员与所属单位不一致"),
-    ("not-a-leader", EVERY_SHEET, "分包领导、包案领导、接访人不是领导班子成员"),
-    ("unknown-problem-ref", EVERY_SHEET, "问题编号在“问题台账”中找不到"),
-    ("duplicate-record-id", EVERY_SHEET, "记录编号重复"),
-    ("duplicate-visit", EVERY_SHEET, "同一人同一天走访同一户，可能重复录入"),
-    ("overlapping-trips", EVERY_SHEET, "调研日期重叠"),
-    ("away-from-contact-point", EVERY_SHEET, "送政策、送图书不在联系点"),
+IMPORT_ONLY_RULES = (  # code, sheet, what check finds at import that no formula here judges — and why not
+    ("bad-date", EVERY_SHEET, "日期写法无法识别——文字日期的写法太多，公式不能逐一可靠识别"),
+    ("bad-number", EVERY_SHEET, "数量不是数字——写成文字的数量（如“三户”）公式不能可靠识别"),
+    ("date-out-of-period", EVERY_SHEET, "写成文字的日期不在活动期间内或晚于统计截止日期——公式不解析文字日期"
+                                        "（输入为日期的由上面的规则检查）"),
+    ("unknown-person", EVERY_SHEET, "写成“姓名（编号或单位）”或同时填了人员编号的人员不在名单中——要按总台账的名录核对写法"
+                                    "（只写姓名的由上面的规则检查）"),
+    ("ambiguous-person", EVERY_SHEET, "同名无法确定是哪一位——同名的人可能在其他单位，本工作簿只有本单位的名录"),
+    ("person-unit-mismatch", EVERY_SHEET, "人员与所属单位不一致——其他单位的人员只在总台账的名录中"),
+    ("not-a-leader", EVERY_SHEET, "分包领导、包案领导、接访人不是领导班子成员——要按总台账的完整名录核对"),
+    ("unknown-problem-ref", EVERY_SHEET, "问题编号在“问题台账”中找不到——问题可能登记在其他单位的台账中"),
+    ("duplicate-record-id", EVERY_SHEET, "记录编号重复——编号在整个活动中唯一，要与其他单位的记录一起比较"),
+    ("duplicate-visit", EVERY_SHEET, "同一人同一天走访同一户，可能重复录入——要与总台账中的全部走访记录一起比较"),
+    ("overlapping-trips", EVERY_SHEET, "调研日期重叠——同一人的调研可能登记在不同单位的台账中"),
+    ("away-from-contact-point", EVERY_SHEET, "送政策、送图书不在联系点——下发后新建的联系点只在总台账中"),
 )
 
 
@@ -57,15 +58,21 @@ def field_checks(sheet: Sheet) -> list[FormulaCheck]:
 
 
 def period_checks(sheet: Sheet) -> list[FormulaCheck]:
-    """date-out-of-period of each event date typed as a date (a number), as validate.time_findings: before the
-    start or after the end of 活动设置 (a 回头看 may be held after the end). A date written as text is left to
-    check at import."""
+    """The dates typed as dates (numbers), as validate.time_findings: an event before the start or after the end
+    of 活动设置 (a 回头看 may be held after the end), an event inside it but after the as-of day, a day done after
+    the as-of day. A date written as text, or a 统计截止日期 written as text, is left to check at import."""
     out = []
     for col in sheet.columns:
+        ref = f"{{{col.key}}}"
         if col.kind is Kind.DATE and col.event_date:
             after = (f"*(1-{one_of('{kind}', POST_CAMPAIGN_ACTIVITIES)})" if sheet is ACTIVITIES else "")
             out.append(FormulaCheck("date-out-of-period", LEVEL_ERROR, sheet, col.key,
-                                    f"“{col.label}”不在活动期间内", outside_period(f"{{{col.key}}}", after)))
+                                    f"“{col.label}”不在活动期间内", outside_period(ref, after)))
+            out.append(FormulaCheck("date-after-as-of", LEVEL_ERROR, sheet, col.key,
+                                    f"“{col.label}”晚于统计截止日期（空白时为今天），尚未发生", after_as_of(ref, True)))
+        if col.kind is Kind.DATE and col.done_date:
+            out.append(FormulaCheck("date-in-future", LEVEL_ERROR, sheet, col.key,
+                                    f"“{col.label}”晚于统计截止日期（空白时为今天）", after_as_of(ref, False)))
     return out
 
 

@@ -16,7 +16,7 @@ from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
 from zoufang.contract.rule_names import rule_name
-from zoufang.contract.schema import NAME_PERIOD_END, NAME_PERIOD_START
+from zoufang.contract.schema import NAME_PERIOD_END, NAME_PERIOD_START, SETTING_ITEMS, SETTINGS
 from zoufang.reading.normalize import EXCEL_EPOCH, LAST_DAY
 from zoufang.xlsx.formula_text import cleaned, in_list, tame, token
 from zoufang.xlsx.print_fit import row_height
@@ -67,8 +67,37 @@ def outside_period(ref: str, exempt_after: str = "") -> str:
     """1 where the cell holds a day (a number a date can be) before 活动开始日期 or after 活动结束日期, both dates;
     ``exempt_after``: a factor that is 0 where a day after the end is allowed."""
     start, end = NAME_PERIOD_START, NAME_PERIOD_END
-    return (f"ISNUMBER({ref})*({ref}>=1)*({ref}<{LAST_SERIAL + 1})*ISNUMBER({start})*ISNUMBER({end})"
+    return (f"{is_day(ref)}*ISNUMBER({start})*ISNUMBER({end})"
             f"*(({ref}<{start})+({ref}>={end}+1){exempt_after})")
+
+
+def typed_as_of() -> str:
+    """活动设置's 统计截止日期 cell."""
+    return f"'{SETTINGS.name}'!$B${2 + [i.key for i in SETTING_ITEMS].index('as_of')}"
+
+
+def as_of_day() -> str:
+    """The as-of day check takes (Settings.effective_as_of): 统计截止日期, else today up to the end; never before the
+    start. Where 统计截止日期 is text, ``as_of_known`` is 0 and no rule on it judges."""
+    typed, start, end = typed_as_of(), NAME_PERIOD_START, NAME_PERIOD_END
+    return f"MAX({start},IF(ISNUMBER({typed}),INT({typed}),MIN(TODAY(),{end})))"
+
+
+def as_of_known() -> str:
+    typed = typed_as_of()
+    return f"ISNUMBER({NAME_PERIOD_START})*ISNUMBER({NAME_PERIOD_END})*((LEN({typed})=0)+ISNUMBER({typed}))"
+
+
+def is_day(ref: str) -> str:
+    """1 where the cell holds a number a date can be (the reader takes it for a day)."""
+    return f"ISNUMBER({ref})*({ref}>=1)*({ref}<{LAST_SERIAL + 1})"
+
+
+def after_as_of(ref: str, inside_period: bool) -> str:
+    """1 where the cell holds a day after the as-of day (``inside_period``: and inside the campaign — an event
+    outside it is date-out-of-period instead)."""
+    inside = (f"*({ref}>={NAME_PERIOD_START})*({ref}<{NAME_PERIOD_END}+1)" if inside_period else "")
+    return f"{is_day(ref)}*{as_of_known()}{inside}*({ref}>={as_of_day()}+1)"
 
 
 def roster_names() -> str:
