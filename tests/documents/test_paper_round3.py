@@ -95,3 +95,31 @@ def test_the_brief_asks_units_without_a_reception_week_plainly(demo_book, tmp_pa
     assert done.exit_code in (0, 1), done.output
     text = text_of(next(tmp_path.glob("*.docx")))
     assert "有无接访周次" not in text
+
+
+def settings_as_typed(book) -> dict[str, object]:
+    return {r[0].value: r[1].value for r in openpyxl.load_workbook(book)["活动设置"].iter_rows(min_row=2)
+            if r[0].value}
+
+
+def test_what_the_office_typed_is_printed_and_issued_as_typed(demo_book, tmp_path):
+    """Item 9: full-width punctuation (“；”“，”“：”) stays as typed on the rota and in every issued 活动设置;
+    normalizing is for comparing only."""
+    from zoufang.contract.schema import SETTING_ITEMS, Kind
+    from zoufang.exchange.issue import issue
+    texts = {"局联系点": "临泉县庙岔镇庞庄村；振兴社区", "接访时间": "上午8:30—12:00，下午2:30—5:30",
+             "接访地点": "局机关一楼（来访接待室）"}
+    wb = openpyxl.load_workbook(demo_book)
+    for row in wb["活动设置"].iter_rows(min_row=2):
+        if row[0].value in texts:
+            row[1].value = texts[row[0].value]
+    wb.save(demo_book)
+    typed = settings_as_typed(demo_book)
+    text_items = [i.label for i in SETTING_ITEMS if i.kind is not Kind.DATE and typed.get(i.label)]
+    for made in issue(demo_book, tmp_path / "下发"):
+        issued = settings_as_typed(made.path)
+        assert {k: issued[k] for k in text_items} == {k: typed[k] for k in text_items}, made.unit
+    done = runner.invoke(app, ["rota", str(demo_book), "--from", "2012-01-16", "--days", "5", "--out", str(tmp_path)])
+    assert done.exit_code in (0, 1), done.output
+    rota = text_of(tmp_path / "局领导接访安排-2012-01-16.docx")
+    assert "上午8:30—12:00，下午2:30—5:30" in rota and "局机关一楼（来访接待室）" in rota

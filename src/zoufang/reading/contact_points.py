@@ -36,7 +36,7 @@ def contact_points(campaign: Campaign) -> list[str]:
 
 def points_named(bureau: str, places: list[str]) -> list[str]:
     """The points of 局联系点 (one or several, separated) and of the given 联系点建设 places, squeezed, once each."""
-    points = [p.strip() for p in _SEPARATORS.split(bureau) if p.strip()] + [p for p in places if p]
+    points = [p.strip() for p in _SEPARATORS.split(nz.clean_text(bureau)) if p.strip()] + [p for p in places if p]
     return list(dict.fromkeys(nz.squeeze(p) for p in points if nz.squeeze(p)))
 
 

@@ -108,6 +108,14 @@ def clean_texts(values) -> list[str]:
     return [next(it) if v.__class__ is str else clean_text(v) for v in values]
 
 
+def as_typed(value: object) -> str:
+    """A text as the clerk typed it — full-width punctuation and all — without invisible characters or surrounding
+    blanks: what is printed and written back ("" for blank). Compare with clean_text, never with this."""
+    if type(value) is str:
+        return drop_invisible(value).strip()
+    return clean_text(value)
+
+
 def squeeze(text: str) -> str:
     """Remove every blank inside a token (names, codes, enumerations)."""
     return "".join(text.split())

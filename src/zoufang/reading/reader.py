@@ -278,8 +278,8 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
                 parsed[item.key] = item.default
             else:
                 parsed[item.key] = day.date()
-        else:
-            text = nz.clean_text(raw)
+        else:  # kept as typed (printed on 首页, rota, notices); compared through clean_text where compared
+            text = nz.as_typed(raw)
             parsed[item.key] = text or (item.default or "")
     start, end = parsed["start"], parsed["end"]
     if start > end:
