@@ -40,7 +40,7 @@ def make_book(path: Path, *, settings: dict | None = None, quotas: list[dict] | 
     for key, rows in sheets.items():
         content.frames[key] = pd.DataFrame(rows)
     if self_check:
-        from zoufang.progress.book_values import self_checking
+        from zoufang.exchange.book_values import self_checking
         self_checking(content)
     write_book(path, content)
     return read_campaign(path)

@@ -32,7 +32,7 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
         refuse_if_open(book)
     from zoufang.demo.campaign import build_demo
     from zoufang.xlsx.book_writer import default_content, write_book
-    from zoufang.progress.book_values import self_checking
+    from zoufang.exchange.book_values import self_checking
     content = self_checking(build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex))
     return atomic_write(book, lambda tmp: write_book(tmp, content))
 

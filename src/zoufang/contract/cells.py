@@ -2,6 +2,7 @@
 (the check path reads with calamine only)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from string import ascii_uppercase
@@ -38,3 +39,8 @@ _WIDE = re.compile("[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-
 def display_width(text: str) -> int:
     """Width in Excel character units: CJK and full-width characters count two."""
     return len(text) + len(_WIDE.findall(text))
+
+
+EXCEL_EPOCH_DAY = dt.date(1899, 12, 30)  # serial 0 of Excel's 1900 date system
+FIRST_DAY, LAST_DAY = dt.date(1678, 1, 1), dt.date(2261, 12, 31)  # the days the reader takes (datetime64[ns] holds)
+LAST_SERIAL = (LAST_DAY - EXCEL_EPOCH_DAY).days  # the last serial number the reader takes for a day

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from zoufang.contract.schema import ALL_SHEETS, META_SHEET
 from zoufang.files.safe_io import atomic_write
-from zoufang.progress.book_values import self_checking
+from zoufang.exchange.book_values import self_checking
 from zoufang.xlsx.book_writer import default_content, write_book
 
 WORKBOOK_NAME = "大走访台账.xlsm"

@@ -38,7 +38,7 @@ from zoufang.exchange.record_ids import IdAllocator
 from zoufang.exchange.secret_key import load_secret
 from zoufang.files.names import safe_file_name
 from zoufang.files.safe_io import TEMP_PREFIX, WriteRefused, atomic_write, backup, refuse_if_open
-from zoufang.progress.book_values import book_values
+from zoufang.exchange.book_values import book_values
 from zoufang.progress.metric_formulas import others_text, unit_progress_plan
 from zoufang.progress.quota import Context, assignments, completion, quota_rules
 from zoufang.reading.contact_points import points_named

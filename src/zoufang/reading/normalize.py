@@ -16,8 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from zoufang.contract.cells import FIRST_DAY, LAST_DAY  # noqa: F401  (callers import them here)
+
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-FIRST_DAY, LAST_DAY = dt.date(1678, 1, 1), dt.date(2261, 12, 31)  # what a datetime64[ns] column holds
 EPOCH_1904_SHIFT = 1462  # days between the 1904 and the 1900 date systems' serial numbers
 # Serial numbers from 1900-01-01 to the last day pandas can hold (2262-04-11): anything else is not a date.
 SERIAL_MIN, SERIAL_MAX = 1, (pd.Timestamp.max.date() - EXCEL_EPOCH.date()).days

@@ -65,7 +65,7 @@ class BookContent:
     self_checks: list = field(default_factory=list)  # self_check.FormulaCheck: the 自查 sheet and painted cells
     import_only: list = field(default_factory=list)  # self_check.ImportOnly: listed in 自查 as checked at import
     progress: ProgressPlan | None = None  # 本单位进度 of an issued unit workbook
-    values: object = None  # progress.book_values.BookValues: the value each formula carries (with 自查, 本单位进度)
+    values: object = None  # exchange.book_values.BookValues: the value each formula carries (with 自查, 本单位进度)
 
 
 def default_content(campaign_id: str) -> BookContent:
@@ -378,7 +378,7 @@ def write_book(path: Path | io.BytesIO, content: BookContent, sheets: tuple[Shee
     (a workbook to be encrypted: its plain form never touches a disk)."""
     in_memory = isinstance(path, io.BytesIO)
     if (content.self_checks or content.progress) and content.values is None:
-        raise ValueError("write_book: formulas without their values (progress.book_values.book_values)")
+        raise ValueError("write_book: formulas without their values (exchange.book_values.book_values)")
     rows = sum(len(f) for f in content.frames.values())
     book = xlsxwriter.Workbook(path if in_memory else str(path), {
         "strings_to_formulas": False, "strings_to_urls": False,

@@ -17,7 +17,7 @@ from zoufang.contract.findings import FILL_ERROR, FILL_WARNING
 from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_HEADERS, Sheet
 from zoufang.contract.rule_names import rule_name
 from zoufang.contract.schema import NAME_PERIOD_END, NAME_PERIOD_START, SETTING_ITEMS, SETTINGS
-from zoufang.reading.normalize import EXCEL_EPOCH, LAST_DAY
+from zoufang.contract.cells import LAST_SERIAL
 from zoufang.xlsx.formula_text import cleaned, in_list, tame, token
 from zoufang.xlsx.print_fit import row_height
 
@@ -25,7 +25,6 @@ IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
 SELF_CHECK_WIDTHS = (16, 10, 40, 6, 18)  # 规则 · 工作表 · 说明 · 数量 · 第一处: A4 landscape at 9 pt or more (print_fit)
 CODE_COLUMN = 8  # I: the rule's code, hidden (H holds the row counts)
-LAST_SERIAL = (LAST_DAY - EXCEL_EPOCH.date()).days  # the last day the reader takes for a date
 ROWS = "ROWS"  # placeholder of a count template: how many rows of the sheet hold anything
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -72,7 +71,7 @@ def outside_period(ref: str, exempt_after: str = "") -> str:
 
 
 def typed_as_of() -> str:
-    """活动设置's 统计截止日期 cell."""
+    """The settings sheet's as-of date cell."""
     return f"'{SETTINGS.name}'!$B${2 + [i.key for i in SETTING_ITEMS].index('as_of')}"
 
 
@@ -101,13 +100,13 @@ def after_as_of(ref: str, inside_period: bool) -> str:
 
 
 def roster_names() -> str:
-    """人员's names as the reader compares them, as an array (INDEX(…,0): whole, in every program)."""
+    """The roster's names as the reader compares them, as an array (INDEX(…,0): whole, in every program)."""
     return f"INDEX({tame(token('zf_people_name'))},0)"
 
 
 def not_on_roster(ref: str, ids: str | None = None) -> str:
-    """1 where the cell names one person alone (no brackets) whom 人员 does not hold, and no 人员编号 (``ids``) is
-    on the row: what roster.resolve calls unknown for certain. An empty 人员 judges no one."""
+    """1 where the cell names one person alone (no brackets) whom the roster does not hold, and no person id
+    (``ids``) is on the row: what roster.resolve calls unknown for certain. An empty roster judges no one."""
     text = token(ref)
     alone = f"(LEN({text})>0)*ISERROR(FIND(\"(\",{text}))" + (f"*(LEN({cleaned(ids)})=0)" if ids else "")
     return (f"{alone}*ISNA(MATCH({tame(text)},{roster_names()},0))"
@@ -172,7 +171,7 @@ class SelfCheckWriter:
 
     def __init__(self, book, checks: list[FormulaCheck], import_only: list[ImportOnly], last_rows: dict[str, int],
                  values):
-        """``values``: progress.book_values.BookValues of the workbook — each formula's value as written."""
+        """``values``: exchange.book_values.BookValues of the workbook — each formula's value as written."""
         self.book, self.checks, self.import_only, self.last_rows = book, checks, import_only, last_rows
         self.values = values
         self.fills = {LEVEL_ERROR: book.add_format({"bg_color": "#" + FILL_ERROR[2:]}),

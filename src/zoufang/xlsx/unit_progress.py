@@ -90,7 +90,7 @@ class ProgressWriter:
     """Writes the helper sheet (hidden) and 本单位进度 of one workbook with XlsxWriter."""
 
     def __init__(self, book, plan: ProgressPlan, last_rows: dict[str, int], values):
-        """``values``: progress.book_values.BookValues of the workbook — each visible formula's value as written;
+        """``values``: exchange.book_values.BookValues of the workbook — each visible formula's value as written;
         the helper sheet's cells are written without one (every program computes a formula cell that has none
         before it uses it: LibreOffice on load, Excel with fullCalcOnLoad), never with a wrong one."""
         self.book, self.plan, self.last_rows, self.values = book, plan, last_rows, values
