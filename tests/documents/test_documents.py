@@ -38,14 +38,6 @@ def report_json(path, as_of):
     return json.loads(runner.invoke(app, ["report", str(path), "--json", "--as-of", as_of]).stdout)
 
 
-@pytest.fixture
-def demo_book(clean_demo, tmp_path):
-    _, path = clean_demo
-    book = tmp_path / path.name
-    shutil.copy(path, book)
-    return book
-
-
 def test_the_brief_numbers_its_half_month_and_prints_the_reports_figures(demo_book, tmp_path):
     result = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2011-12-15", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output

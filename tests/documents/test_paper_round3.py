@@ -1,10 +1,9 @@
 """Paper a leader signs, round 3 (#42): what a leader would send back or notice in the written material, each a
 bug report on the demo's documents as generated (python-docx reads what Word and LibreOffice print)."""
+import json
 import re
-import shutil
 
 import openpyxl
-import pytest
 from docx import Document
 from typer.testing import CliRunner
 
@@ -23,14 +22,6 @@ def first_line(path) -> str:
     return next(p.text for p in Document(str(path)).paragraphs if p.text.strip())
 
 
-@pytest.fixture
-def demo_book(clean_demo, tmp_path):
-    _, path = clean_demo
-    book = tmp_path / path.name
-    shutil.copy(path, book)
-    return book
-
-
 def summary(book, out, *more) -> None:
     done = runner.invoke(app, ["summary", str(book), "--as-of", "2012-02-29", "--out", str(out), *more])
     assert done.exit_code == 0, done.output
@@ -47,6 +38,9 @@ def test_a_month_without_any_record_is_said_so_never_a_fall_to_nothing(demo_book
     assert months["2012年2月"][2:4] == ["无记录", "无记录"]
     assert "2012年2月各表均无记录（可能尚有单位未发回工作簿），不作比较" in text
     assert re.search(r"日均接访从2011年9月的 [\d.]+ 人次到2012年1月的 [\d.]+ 人次", text)
+    report = json.loads(runner.invoke(app, ["report", str(demo_book), "--json", "--as-of", "2012-02-29"]).stdout)
+    for metric in ("工作日接访覆盖", "每周接访", "半月例会"):  # what the report knows at that date is said too
+        assert report["collective"]["metrics"][metric]["detail"] in text
 
 
 def test_a_unit_s_summary_is_titled_as_the_unit_writes_it(demo_book, tmp_path):

@@ -250,7 +250,8 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
         "four_text": (f"活动中化解矛盾纠纷 {four[0]['count']} 件，解决突出问题 {four[1]['count']} 个，"
                       f"办成实事好事 {four[2]['count']} 件，破解重点难点问题 {four[3]['count']} 个。"),
         "four": four,
-        "petition_text": "各月开门接访情况如下：" + month_trend(months),
+        "petition_text": ("各月开门接访情况如下：" + month_trend(months)
+                          + (f"对照集体要求：{report.collective.headline()}。" if report.collective.headline() else "")),
         "months": months,
         "handover_text": (f"截至{cn_short(report.as_of)}，{open_items(open_problems, open_cases)}，移交“回头看”继续督办。"
                           if len(handover) else "所有问题和案件均已办结。"),
