@@ -117,3 +117,30 @@ def test_what_the_office_typed_is_printed_and_issued_as_typed(demo_book, tmp_pat
     assert done.exit_code in (0, 1), done.output
     rota = text_of(tmp_path / "局领导接访安排-2012-01-16.docx")
     assert "上午8:30—12:00，下午2:30—5:30" in rota and "局机关一楼（来访接待室）" in rota
+
+
+def test_the_brief_s_overdue_figures_explain_each_other(demo_book, tmp_path):
+    """Item 7: section 一's "新超期问题 6 个" and section 五's "本期新增 8 项" — the 2 more are 包案, and it says so;
+    the parts add up to the whole, and the whole is report --json's 挂牌督办 list at that date."""
+    done = runner.invoke(app, ["brief", str(demo_book), "--as-of", "2012-01-15", "--out", str(tmp_path)])
+    assert done.exit_code in (0, 1), done.output
+    text = text_of(next(tmp_path.glob("*.docx")))
+    report = json.loads(runner.invoke(app, ["report", str(demo_book), "--json", "--as-of", "2012-01-15"]).stdout)
+    m = re.search(r"挂牌督办事项 (\d+) 项（([^）]*)），其中本期新增 (\d+) 项（([^）]*)）", text)
+    assert m, text
+    total, parts, new, new_parts = int(m[1]), m[2], int(m[3]), m[4]
+    assert total == len(report["overdue"])
+
+    def added(said: str) -> dict[str, int]:
+        return {k: int(n) for k, n in re.findall(r"([^、\d\s]+) (\d+) [个件]", said)}
+    assert sum(added(parts).values()) == total and sum(added(new_parts).values()) == new
+    first = int(re.search(r"新超期问题 (\d+) 个", text)[1])
+    assert added(new_parts).get("问题", 0) == first
+
+
+def test_the_share_of_people_who_met_a_target_is_not_called_a_completion_rate(demo_book, tmp_path):
+    """Item 14: the summary's quota table gives people who met the target and their share: 完成人员占比."""
+    summary(demo_book, tmp_path)
+    heads = [[c.text for c in t.rows[0].cells] for t in Document(str(tmp_path / "全面总结-2012-02-29.docx")).tables]
+    quota = next(h for h in heads if "完成人数" in h)
+    assert "完成率" not in quota and quota[-1] == "完成人员占比"

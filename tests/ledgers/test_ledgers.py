@@ -182,7 +182,9 @@ def test_every_printed_page_of_a_table_shows_its_headings_and_the_contents_page_
     heads = [i for i, t in enumerate(pages[1:], start=2) if flat(campaign.name) not in flat(t) or "统计截止：" not in t]
     assert heads == []  # 目录, 问题台账 and 每周接访 pages too carry the activity, its period and the as-of date
     assert "待办问题" not in flat(" ".join(pages)) and "未办结问题（待办和办理中）" in flat(" ".join(pages))
-    assert "问题解决率按本人发现" in flat(" ".join(pages))
+    measured = any("问题解决率" in p["metrics"] for p in build_report(read_campaign(path)).to_json()["people"]
+                   if p["单位名称"] == unit)
+    assert ("问题解决率按本人发现" in flat(" ".join(pages))) == measured  # the note only where it applies
     assert not [i for i, t in enumerate(pages, 1) if "###" in t]  # every date fits its column
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", " ".join(pages))  # dates as a Chinese ledger writes them
     contents = next(t for t in pages if flat(t).startswith("目录"))
@@ -319,3 +321,19 @@ def test_ledgers_show_households_by_category_pairings_and_wenzheng(unit_ledgers)
     assert f"已登记结对帮扶 {unit['paired']} 人" in pairing
     wz = next(t for t in lines if t.startswith("问政："))
     assert f"问政题目 {unit['wenzheng']['topics']} 个" in wz
+
+
+def test_the_resolution_rate_note_is_printed_only_for_those_measured_on_it(unit_ledgers):
+    """#42 item 14: the note on how 问题解决率 is counted stands in the ledgers of people with that 指标, and
+    nowhere else."""
+    path, files = unit_ledgers
+    measured = {p["人员编号"] for p in build_report(read_campaign(path)).to_json()["people"]
+                if "问题解决率" in p["metrics"]}
+    seen = set()
+    for ledger in files.people:
+        pid = ledger.stem.split("-")[0]
+        text = " ".join(c.value for row in openpyxl.load_workbook(ledger).active.iter_rows() for c in row
+                        if isinstance(c.value, str))
+        assert ("问题解决率按本人发现" in text) == (pid in measured), ledger.name
+        seen.add(pid in measured)
+    assert seen == {True, False}  # both kinds of people are in the unit

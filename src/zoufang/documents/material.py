@@ -19,7 +19,7 @@ from zoufang.contract.periods import cn_date
 from zoufang.contract.work_calendar import official_arrangement
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_CONTACT_POINT, ACTIVITY_LECTURE, ACTIVITY_MEETING, CASES, ENTRY_SHEETS,
-    HANDLING_ON_SPOT,
+    HANDLING_ON_SPOT, PROBLEMS, RECEPTIONS,
     PEOPLE, ROLE_BUREAU_LEADER, ROLES, SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
 )
 from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, UNIT_SUMMARY_TEMPLATE
@@ -126,8 +126,10 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
                         f"比例指标列实际/目标）。" if behind
                         else "全体人员均达到进度要求。"),
         "behind": behind,
-        "overdue_text": (f"截至{cn_short(report.as_of)}，挂牌督办事项 {len(overdue)} 项，其中本期新增 "
-                         f"{sum(1 for r in rows if r['new'])} 项。" if len(overdue) else "目前没有挂牌督办事项。"),
+        "overdue_text": (f"截至{cn_short(report.as_of)}，挂牌督办事项 {len(overdue)} 项{kinds_of(overdue['sheet'])}，"
+                         f"其中本期新增 {sum(1 for r in rows if r['new'])} 项"
+                         f"{kinds_of(overdue['sheet'][[bool(r['new']) for r in rows]])}。"
+                         if len(overdue) else "目前没有挂牌督办事项。"),
         "overdue": rows,
         "backlog_text": (f"信访积案 {len(backlog)} 件，包案领导和责任单位见下表。" if len(backlog) else "目前没有信访积案。"),
         "backlog": [{"id": r["编号"], "what": r[CASES.col("cause").label], "why": r["原因"],
@@ -139,6 +141,17 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
         "next_steps": brief_next_steps(len(behind), len(overdue), int(pending.sum()) if len(pending) else 0,
                                        len(coll.unit_weeks_without_reception), len(backlog)),
     }
+
+
+OVERDUE_KINDS = {PROBLEMS.name: ("问题", "个"), CASES.name: ("包案", "件"), RECEPTIONS.name: ("限期办理的来访", "件")}
+
+
+def kinds_of(sheets: pd.Series) -> str:
+    """（问题 6 个、包案 2 件）: what a count of 挂牌督办 items is made of, so that each figure explains the others."""
+    counts = sheets.value_counts()
+    said = [f"{OVERDUE_KINDS.get(k, (k, '项'))[0]} {int(counts[k])} {OVERDUE_KINDS.get(k, (k, '项'))[1]}"
+            for k in (*OVERDUE_KINDS, *sorted(set(counts.index) - set(OVERDUE_KINDS))) if k in counts.index]
+    return f"（{'、'.join(said)}）" if said else ""
 
 
 def overdue_row(r, as_of: dt.date, new_from: pd.Timestamp) -> dict:

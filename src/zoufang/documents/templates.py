@@ -310,7 +310,7 @@ def summary_template() -> Document:
     _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
     _intro(doc, "{{ quota_text }}")
-    _table(doc, [CATEGORY, METRIC, "目标", "人数", "完成人数", "完成率"],
+    _table(doc, [CATEGORY, METRIC, "目标", "人数", "完成人数", "完成人员占比"],
            ["role", "metric", "target", "people", "met", "share"], "quotas", [36, 30, 20, 20, 24, 26])
     doc.add_paragraph("三、“四个一批”成效", style="Heading 1")
     _intro(doc, "{{ four_text }}")

@@ -14,10 +14,11 @@ import pandas as pd
 
 from zoufang.contract.periods import cn_date, due, weeks
 from zoufang.contract.schema import (
-    ACTIVITIES, CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, PROBLEMS, RATIO_METRICS, RECEPTIONS, RESEARCH,
+    ACTIVITIES, CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, METRIC_RESOLUTION_RATE, PROBLEMS, RATIO_METRICS, RECEPTIONS, RESEARCH,
     ROLE_BUREAU_LEADER, VISITS, WENZHENG,
 )
 from zoufang.ledgers.template_render import records
+from zoufang.ledgers.templates import SOLVE_RATE_NOTE
 from zoufang.ledgers.template_xlsx import Template
 from zoufang.progress.collective import reception_units
 from zoufang.progress.measures import category_text
@@ -133,6 +134,7 @@ class LedgerData:
             "category_text": category_text(self.report.by_category.get(pid, {})),
             "pairing_count": self.report.pairings.get(pid, 0),
             "wenzheng_text": rate_text(self.report.wenzheng.get("people", {}).get(pid)),
+            "solve_rate_note": SOLVE_RATE_NOTE if METRIC_RESOLUTION_RATE in actual else "",
         }
 
     def unit_scope(self, unit: str, members: pd.DataFrame, sheets: list[str]) -> dict:
@@ -142,6 +144,9 @@ class LedgerData:
         return {
             **self._campaign_fields(),
             "compiled": cn_date(dt.date.today()), "unit": unit, "members": self._member_lines(members),
+            "solve_rate_note": SOLVE_RATE_NOTE if any(
+                m["metric"] == METRIC_RESOLUTION_RATE for pid in members["person_id"]
+                for m in self.quotas_by_person.get(pid, [])) else "",
             **self._unit_counts(unit),
             "problems": problems,
             "problem_count": len(problems),

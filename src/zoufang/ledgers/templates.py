@@ -154,7 +154,7 @@ def person_template() -> Workbook:
     s.line("一、指标完成情况（总体：{{overall}}）", SECTION, 20)
     s.table([QUOTAS.col("metric").label, "目标", "实际", "完成率", "进度要求", PROBLEMS.col("status").label],
             ["metric", "target", "actual", "ratio", "expected", "status"], "metrics", w["metrics"])
-    s.line(SOLVE_RATE_NOTE, BODY, 16)
+    s.line("{{solve_rate_note}}", BODY, 16)  # said where someone has that 指标
     s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
     s.line("重点走访对象：{{category_text}}（一户只计一次，按最近一次入户走访时的对象类别）", BODY, 16)
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
@@ -222,7 +222,7 @@ def unit_template() -> Workbook:
     summary.row += 1
     summary.table(_labels(PEOPLE, ("person_id", "name", "title", "category")) + ["各项指标（实际/目标 状态）", "总体"],
                   ["person_id", "name", "title", "category", "detail", "overall"], "members")
-    summary.line(SOLVE_RATE_NOTE, BODY, 30)
+    summary.line("{{solve_rate_note}}", BODY, 30)
     problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), widths=PROBLEM_WIDTHS, landscape=True, signed=True)
     problems.line("{{unit}}　问题台账（{{problem_count}} 件）", TITLE, 30, CENTER)
     problems.line(RUNNING_HEAD, BODY, 18, CENTER)
