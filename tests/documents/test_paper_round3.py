@@ -144,3 +144,18 @@ def test_the_share_of_people_who_met_a_target_is_not_called_a_completion_rate(de
     heads = [[c.text for c in t.rows[0].cells] for t in Document(str(tmp_path / "全面总结-2012-02-29.docx")).tables]
     quota = next(h for h in heads if "完成人数" in h)
     assert "完成率" not in quota and quota[-1] == "完成人员占比"
+
+
+def test_what_is_handed_to_the_look_back_is_listed_by_unit_then_deadline(demo_book, tmp_path):
+    """Item 13 (in part): the 回头看 table in the order a reader looks things up — 责任单位, then 办结时限."""
+    summary(demo_book, tmp_path)
+    doc = Document(str(tmp_path / "全面总结-2012-02-29.docx"))
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["编号", "事由", "责任单位"])
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert len(rows) > 20
+
+    def day(text: str):
+        m = re.match(r"(\d+)年(\d+)月(\d+)日", text)
+        return (0, int(m[1]), int(m[2]), int(m[3])) if m else (1, 0, 0, 0)
+    keys = [(r[2], day(r[3])) for r in rows]
+    assert keys == sorted(keys)

@@ -474,13 +474,15 @@ def month_trend(months: list[dict]) -> str:
 
 
 def handover_rows(open_problems: pd.DataFrame, open_cases: pd.DataFrame) -> list[dict]:
-    """What is handed to 回头看: every problem and case still open."""
+    """What is handed to 回头看: every problem and case still open, by 责任单位 and then deadline (none last)."""
     def deadline(r):
         return cn_date(r.deadline.date()) if pd.notna(r.deadline) else ""
-    return ([{"id": r.problem_id, "what": r.description, "unit": r.unit, "deadline": deadline(r), "status": r.status_at}
-             for r in open_problems.itertuples()]
-            + [{"id": r.case_id, "what": r.cause, "unit": r.unit, "deadline": deadline(r), "status": r.status_at}
-               for r in open_cases.itertuples()])
+    rows = ([(r.unit, r.deadline, {"id": r.problem_id, "what": r.description, "unit": r.unit, "deadline": deadline(r),
+                                   "status": r.status_at}) for r in open_problems.itertuples()]
+            + [(r.unit, r.deadline, {"id": r.case_id, "what": r.cause, "unit": r.unit, "deadline": deadline(r),
+                                     "status": r.status_at}) for r in open_cases.itertuples()])
+    rows.sort(key=lambda t: (t[0], pd.isna(t[1]), t[1] if pd.notna(t[1]) else pd.Timestamp.max, t[2]["id"]))
+    return [row for *_, row in rows]
 
 
 def petition_chart(months: list[dict], target: Path) -> Path:
