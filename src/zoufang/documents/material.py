@@ -126,10 +126,7 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
                         f"比例指标列实际/目标）。" if behind
                         else "全体人员均达到进度要求。"),
         "behind": behind,
-        "overdue_text": (f"截至{cn_short(report.as_of)}，挂牌督办事项 {len(overdue)} 项{kinds_of(overdue['sheet'])}，"
-                         f"其中本期新增 {sum(1 for r in rows if r['new'])} 项"
-                         f"{kinds_of(overdue['sheet'][[bool(r['new']) for r in rows]])}。"
-                         if len(overdue) else "目前没有挂牌督办事项。"),
+        "overdue_text": overdue_text(report.as_of, overdue, rows),
         "overdue": rows,
         "backlog_text": (f"信访积案 {len(backlog)} 件，包案领导和责任单位见下表。" if len(backlog) else "目前没有信访积案。"),
         "backlog": [{"id": r["编号"], "what": r[CASES.col("cause").label], "why": r["原因"],
@@ -144,6 +141,15 @@ def brief_context(campaign: Campaign, report: Report, written: dt.date | None = 
 
 
 OVERDUE_KINDS = {PROBLEMS.name: ("问题", "个"), CASES.name: ("包案", "件"), RECEPTIONS.name: ("限期办理的来访", "件")}
+
+
+def overdue_text(as_of: dt.date, overdue: pd.DataFrame, rows: list[dict]) -> str:
+    """五、挂牌督办's first sentence: how many, of which kinds, and how many of them are new this period."""
+    if not len(overdue):
+        return "目前没有挂牌督办事项。"
+    new = [bool(r["new"]) for r in rows]
+    return (f"截至{cn_short(as_of)}，挂牌督办事项 {len(overdue)} 项{kinds_of(overdue['sheet'])}，"
+            f"其中本期新增 {sum(new)} 项{kinds_of(overdue['sheet'][new])}。")
 
 
 def kinds_of(sheets: pd.Series) -> str:
