@@ -22,6 +22,7 @@ from zoufang.reading.dataset import Campaign
 from zoufang.reading.reader import campaign_from_grids
 from zoufang.xlsx.book_writer import BookContent, content_grids
 
+
 @dataclass
 class BookValues:
     """The values of a workbook's formulas at writing time."""
