@@ -1,30 +1,14 @@
 """What `zoufang check` finds for each rule the workbook checks by formula, and 自查 as a program shows it."""
-import datetime as dt
 from pathlib import Path
 
 import openpyxl
 
-from zoufang.checks.formula_checks import formula_checks
+from zoufang.checks.formula_checks import formula_checks, judged_rows
 from zoufang.checks.validate import validate
 from zoufang.contract.schema import SELF_CHECK_SHEET
 from zoufang.reading.reader import read_campaign
 
 CHECKS = formula_checks()
-
-
-def judged(check, campaign) -> set[int] | None:
-    """The rows a rule's formula judges when it judges only some (None: all): a date rule on a date typed as a date,
-    an unknown-person written as a name alone without a 人员编号 on the row (the rest is checked at import)."""
-    data = campaign[check.sheet.key]
-    rows = data.frame["_row"]
-    raw = data.raw
-    if check.code in ("date-out-of-period", "date-after-as-of", "date-in-future"):
-        return {int(r) for r, v in zip(rows, raw[check.column]) if isinstance(v, (dt.date, int, float))}
-    if check.code == "unknown-person":
-        ids = check.sheet.person_id_key if check.column == "person" and check.sheet.person_id_key else None
-        return {int(r) for i, r in enumerate(rows) if "(" not in data.frame[check.column].iat[i]
-                and not (ids and data.text[ids].iat[i])}
-    return None
 
 
 def finding_rows(path: Path) -> list[set[int]]:
@@ -35,7 +19,7 @@ def finding_rows(path: Path) -> list[set[int]]:
     out = []
     for c in CHECKS:
         rows = found.get((c.code, c.sheet.name, c.sheet.col(c.column).label), set())
-        scope = judged(c, campaign)
+        scope = judged_rows(c, campaign)
         out.append(rows if scope is None else rows & scope)
     return out
 

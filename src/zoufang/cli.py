@@ -323,6 +323,8 @@ def collect(
         for n in f.notes:
             where = f"{n['sheet']}{'!' + n['cell'] if n['cell'] else ''}：" if n["sheet"] else ""
             out.print(f"  说明 {where}{n['note']}")
+        if f.receipt:
+            out.print(f"  回执 {f.receipt}", markup=False)
     if not result.files:
         out.print(f"没有找到要合并的工作簿（{'、'.join(str(p) for p in paths)}）：请把各单位发回的 "
                   f".xlsx、.xlsm、.ods 或 .xls 文件放进去再试", markup=False)
@@ -435,6 +437,54 @@ def serve(book: Path = typer.Argument(..., help="总台账工作簿"),
         run_page(book, port, open_browser=not no_browser)
     except FAILURES as exc:
         _fail(_failure_text(exc))
+
+
+@command()
+def audit(
+    book: Path = typer.Argument(..., help="总台账工作簿"),
+    export: Path = typer.Option(None, "--export", metavar="OUT.xlsx", help="把日志导出为工作簿（供保密、审计部门查阅）"),
+    start: str = typer.Option(None, "--from", metavar="DATE", help="导出这一天起的记录"),
+    end: str = typer.Option(None, "--to", metavar="DATE", help="导出到这一天的记录"),
+    as_json: bool = AS_JSON,
+) -> None:
+    """核验总台账的审计日志是否完整（退出码 1 表示不完整，并指出第一条有问题的记录）；可导出为工作簿。"""
+    from zoufang.audit.export import export_log
+    from zoufang.audit.verify import verify
+    if not Path(book).exists():
+        _fail(f"找不到总台账 {book}")
+    try:
+        verdict = verify(book)
+        exported = export_log(book, export, _parse_day(start), _parse_day(end)) if export else None
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
+    if as_json:
+        _emit_json({**verdict.to_json(), **({"export": str(export), "exported": exported} if export else {})})
+    else:
+        out.print(verdict.line(), markup=False)
+        if export:
+            out.print(f"已导出 {exported} 条记录：{export}", markup=False)
+    raise typer.Exit(0 if verdict.intact else 1)
+
+
+@command()
+def history(
+    book: Path = typer.Argument(..., help="总台账工作簿"),
+    key: str = typer.Argument(..., help="记录编号（如 TSG-ZF00048）或单元格（如 走访记录!G9）"),
+    as_json: bool = AS_JSON,
+) -> None:
+    """列出一条记录或一个单元格的全部改动：时间、谁或哪个单位的文件、原值 → 新值、处理结果。"""
+    from zoufang.audit.verify import history as changes_of
+    from zoufang.audit.verify import history_line
+    if not Path(book).exists():
+        _fail(f"找不到总台账 {book}")
+    found = changes_of(book, key)
+    if as_json:
+        _emit_json({"key": key, "changes": found})
+        raise typer.Exit(0)
+    for h in found:
+        out.print(history_line(h), markup=False)
+    if not found:
+        out.print(f"审计日志中没有 {key} 的改动记录", markup=False)
 
 
 @command("build-workbook")

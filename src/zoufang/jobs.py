@@ -33,8 +33,15 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
     from zoufang.demo.campaign import build_demo
     from zoufang.xlsx.book_writer import default_content, write_book
     from zoufang.exchange.book_values import self_checking
+    from zoufang.audit.recorder import Recorder
+    from zoufang.audit.trail import Entry
     content = self_checking(build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex))
-    return atomic_write(book, lambda tmp: write_book(tmp, content))
+    recorder = Recorder(book, "init")
+    content.meta["log_head"] = recorder.head()
+    backup = atomic_write(book, lambda tmp: write_book(tmp, content))
+    recorder.record(Entry("init", campaign=content.meta.get("campaign_id", ""),
+                          note="示例活动" if demo else "新建空白总台账"))
+    return backup
 
 
 def run_demo(directory: Path, console=None) -> str:

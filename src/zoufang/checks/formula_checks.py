@@ -7,6 +7,7 @@ roster, a duplicate are left to check at import and listed in 自查 as such).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from zoufang.checks.rules import ROW_RULES
@@ -107,3 +108,21 @@ def formula_checks() -> list[FormulaCheck]:
 
 def import_only() -> list[ImportOnly]:
     return [ImportOnly(code, sheet, message) for code, sheet, message in IMPORT_ONLY_RULES]
+
+
+DATE_RULES = ("date-out-of-period", "date-after-as-of", "date-in-future")
+
+
+def judged_rows(check: FormulaCheck, campaign) -> set[int] | None:
+    """The rows ``check``'s formula judges when it judges only some (None: every row): a date rule the rows whose
+    cell holds a date (not text), unknown-person the rows naming one person alone with no 人员编号 on the row."""
+    data = campaign[check.sheet.key]
+    rows = data.frame["_row"] if "_row" in data.frame else []
+    if check.code in DATE_RULES:
+        return {int(r) for r, v in zip(rows, data.raw[check.column]) if isinstance(v, (dt.date, int, float))
+                and not isinstance(v, bool)}
+    if check.code == "unknown-person":
+        ids = check.sheet.person_id_key if check.column == "person" and check.sheet.person_id_key else None
+        return {int(r) for i, r in enumerate(rows) if "(" not in data.frame[check.column].iat[i]
+                and not (ids and data.text[ids].iat[i])}
+    return None

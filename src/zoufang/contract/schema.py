@@ -448,6 +448,7 @@ META_ITEMS = (
     MetaItem("token", "校验码"),
     MetaItem("issued_digest", "下发记录校验码"),
     MetaItem("base_digest", "下发内容校验码"),  # of the _base rows a unit's workbook carries
+    MetaItem("log_head", "审计日志位置"),  # "N:mac of entry N-1": the audit log entry N wrote this master
 )
 ISSUED_SHEET = "_issued"  # hidden in unit workbooks: the record numbers they were issued with
 ADDED_SHEET = "_added"  # hidden in the master: where each row added from a return came from (resends)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from zoufang.checks.formula_checks import formula_checks, import_only
+from zoufang.checks.formula_checks import formula_checks, import_only, judged_rows
 from zoufang.checks.validate import validate
 from zoufang.contract.schema import ALL_SHEETS, Sheet
 from zoufang.progress.quota import OTHER_PARTS, Context, completion, overall_status
@@ -52,19 +52,33 @@ def book_campaign(content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS) 
     return campaign_from_grids(content_grids(content, sheets), "本工作簿")
 
 
+def checked_values(campaign: Campaign, sheets: tuple[Sheet, ...] = ALL_SHEETS,
+                   today: dt.date | None = None) -> BookValues:
+    """What 自查's formulas give on ``campaign`` on ``today`` (统计截止日期 when set): the findings of check on
+    the rows each rule's formula judges (formula_checks.judged_rows), and each sheet's rows holding anything."""
+    as_of = campaign.settings.effective_as_of(today=today)
+    values = BookValues(as_of)
+    for f in validate(campaign, as_of):
+        if f.row is not None:
+            values.findings.setdefault((f.code, f.sheet, f.column), []).append(int(f.row))
+    for check in formula_checks():
+        key = (check.code, check.sheet.name, check.sheet.col(check.column).label)
+        scope = judged_rows(check, campaign) if key in values.findings else None
+        if scope is not None:
+            values.findings[key] = [r for r in values.findings[key] if r in scope]
+    values.rows = {s.key: int((~campaign[s.key].blank.all(axis=1)).sum()) if len(campaign[s.key]) else 0
+                   for s in sheets if s.entry and campaign[s.key].present}
+    return values
+
+
 def book_values(content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS, today: dt.date | None = None,
                 master_done: pd.DataFrame | None = None) -> BookValues:
     """The values of ``content``'s formulas on ``today`` (统计截止日期 when set): findings of check, and — with
     a 本单位进度 — the completion of its people. ``master_done``: the master's completion at the same date; the
     book then shows the master's figures, the difference carried as fixed values (``others``)."""
     campaign = book_campaign(content, sheets)
-    as_of = campaign.settings.effective_as_of(today=today)
-    values = BookValues(as_of)
-    for f in validate(campaign, as_of):
-        if f.row is not None:
-            values.findings.setdefault((f.code, f.sheet, f.column), []).append(int(f.row))
-    values.rows = {s.key: int((~campaign[s.key].blank.all(axis=1)).sum()) if len(campaign[s.key]) else 0
-                   for s in sheets if s.entry and campaign[s.key].present}
+    values = checked_values(campaign, sheets, today)
+    as_of = values.as_of
     if content.progress is None:
         return values
     own = completion(Context(campaign, as_of))

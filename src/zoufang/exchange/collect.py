@@ -22,7 +22,12 @@ from zoufang.contract.schema import (
 )
 from zoufang.contract.errors import os_error_text
 from zoufang.contract.periods import cn_moment, moment
-from zoufang.exchange.issue import base_digest, complete_master_meta, issued_digest, same_mac, unit_token
+from zoufang.audit.cell_states import changes_between, states_of
+from zoufang.audit.receipts import RECEIPTS_DIR, receipt_name, write_receipt
+from zoufang.audit.recorder import Recorder, attributed
+from zoufang.audit.trail import CONFLICT_KEPT, Entry
+from zoufang.audit.trail import REFUSED as AUDIT_REFUSED
+from zoufang.exchange.issue import base_digest, complete_master_meta, issued_digest, same_mac, unit_token, write_meta
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
@@ -52,6 +57,7 @@ class FileResult(RowOutcome):
     status: str = REFUSED
     reason: str = ""
     order_moment: dt.datetime | None = None  # when this submission is ordered by (its saved time, or arrival)
+    receipt: str = ""  # the receipt written for it (回执/…)
 
     @property
     def changed(self) -> bool:
@@ -84,6 +90,8 @@ class FileResult(RowOutcome):
             out["notes"] = self.notes
         if self.reason:
             out["reason"] = self.reason
+        if self.receipt:
+            out["receipt"] = self.receipt
         return out
 
 
@@ -205,14 +213,55 @@ def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, pro
 
 def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
     campaign = read_campaign(master)
+    recorder = Recorder(master, "collect", campaign)
+    before = states_of(campaign)
     editor = MasterEditor(master)
     notices = complete_master_meta(campaign, editor)
     results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)), load_secret(master),
                            master.parent / ARCHIVE_DIR, files, editor, now, progress, force_log=bool(notices),
                            passwords=load_passwords(master))
     written = bool(notices) or any(r.changed for r in results)
+    if written:
+        write_meta(campaign, editor, {"log_head": recorder.head()})
     backup = atomic_write(master, editor.save) if written else None
+    changes = []
+    if written:
+        after = editor.saved_campaign or read_campaign(master)
+        sources = {r.unit: Path(r.file).name for r in results if r.status == MERGED}
+        changes = attributed(changes_between(before, states_of(after)), after, campaign, sources)
+    recorder.record(Entry("collect", files=_receipts(master, results, changes, now, campaign.settings.name),
+                          changes=changes + _not_taken(results)))
     return CollectResult(master, results, backup, written, notices + cleared_rows_text(editor.cleared))
+
+
+def _receipts(master: Path, results: list["FileResult"], changes: list[dict], now: dt.datetime,
+              name: str) -> list[dict]:
+    """A receipt per file (回执/ beside the master); the log's list of files."""
+    folder, used, out = master.parent / RECEIPTS_DIR, set(), []
+    for r in results:
+        mine = [c for c in changes if c["source"] == Path(r.file).name] if r.status == MERGED else []
+        path = write_receipt(receipt_name(folder, r.unit, r.file, now, used), r, STATUS_TEXT[r.status], mine, now,
+                             name)
+        r.receipt = str(path)
+        out.append({"name": Path(r.file).name, "sha256": r.sha256, "unit": r.unit, "status": r.status,
+                    "reason": r.reason, "receipt": str(path.relative_to(master.parent))})
+    return out
+
+
+def _not_taken(results: list["FileResult"]) -> list[dict]:
+    """Conflicts (the office's value kept) and rejected rows, for the log: what a unit sent and the master did
+    not take."""
+    out = []
+    for r in results:
+        source = Path(r.file).name
+        out += [{"sheet": c["sheet"], "record": c.get("record", ""), "cell": c.get("cell") or "",
+                 "column": c.get("column", ""), "old": c.get("office", ""), "new": c.get("office", ""),
+                 "offered": c.get("unit", ""), "source": source, "unit": r.unit, "decision": CONFLICT_KEPT,
+                 "reason": c.get("reason", "")} for c in r.conflicts]
+        out += [{"sheet": x.get("sheet", ""), "record": "", "cell": x.get("cell") or "", "column": "", "old": "",
+                 "new": "", "source": source, "unit": r.unit, "decision": AUDIT_REFUSED, "reason": x.get("reason", "")}
+                for x in r.rejected]
+    return out
 
 
 def cleared_rows_text(cleared: dict[str, dict[int, list[str]]]) -> list[str]:

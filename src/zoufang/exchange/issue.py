@@ -29,6 +29,9 @@ from zoufang.contract.schema import (
     UNIT_HOME_TITLE, UNIT_KIND_BUREAU,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells, rows_digest
+from zoufang.audit.cell_states import changes_between, states_of
+from zoufang.audit.recorder import Recorder
+from zoufang.audit.trail import BY_ZOUFANG, Entry
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.password_slips import SLIP_DIR, write_password_slips
@@ -83,26 +86,35 @@ def complete_master_meta(campaign: Campaign, editor) -> list[str]:
     if not missing:
         return []
     grid = campaign.hidden.get(META_SHEET)
-    rows = {str(r[0]).strip(): i + 1 for i, r in enumerate(grid or []) if r and r[0] not in (None, "")}
-    last = len(grid or [])
+    write_meta(campaign, editor, missing)
+    what = "没有 _meta 工作表" if grid is None else "_meta 不完整"
+    return [f"总台账{what}（不是用 zoufang init 生成的？），已补上活动编号和架构版本（原文件已备份）"]
+
+
+def write_meta(campaign: Campaign, editor, values: dict[str, str]) -> None:
+    """Set ``_meta``'s ``values`` (keys of schema.META_ITEMS) through ``editor``: the sheet made where absent, a
+    key's row added where missing. ``campaign.meta`` and its _meta grid follow."""
+    grid = campaign.hidden.get(META_SHEET)
     labels = {m.key: m.label for m in META_ITEMS}
     if not grid:
         if grid is None:
             editor.ensure_sheet(META_SHEET, list(META_HEADERS), hidden=True)
         for j, header in enumerate(META_HEADERS):
             editor.set_value(META_SHEET, f"{'ABC'[j]}1", header)
-        last = 1
-    for key, value in missing.items():
+        grid = [list(META_HEADERS)]
+    rows = {str(r[0]).strip(): i + 1 for i, r in enumerate(grid) if r and r[0] not in (None, "")}
+    for key, value in values.items():
         row = rows.get(key)
         if row is None:
-            last += 1
-            row = last
+            grid.append([key, labels[key], value])
+            row = rows[key] = len(grid)
             editor.set_value(META_SHEET, f"A{row}", key)
             editor.set_value(META_SHEET, f"B{row}", labels[key])
+        else:
+            grid[row - 1] = [key, labels[key], value]
         editor.set_value(META_SHEET, f"C{row}", value)
         campaign.meta[key] = value
-    what = "没有 _meta 工作表" if grid is None else "_meta 不完整"
-    return [f"总台账{what}（不是用 zoufang init 生成的？），已补上活动编号和架构版本（原文件已备份）"]
+    campaign.hidden[META_SHEET] = grid
 
 
 def units_without_code(campaign: Campaign) -> list[str]:
@@ -149,13 +161,20 @@ def prepare_master(master: Path, campaign: Campaign | None = None) -> list[str]:
     refuse_if_open(master)
     with MasterLock(master):
         campaign = read_campaign(master)
+        recorder = Recorder(master, "issue", campaign)
+        before = states_of(campaign)
         editor = MasterEditor(master)
         notices = complete_master_meta(campaign, editor)
         filled = fill_blank_ids_in(campaign, editor)
         if filled:
             notices.append(f"已为总台账中 {filled} 行空白的记录编号补上编号")
         if notices:
+            write_meta(campaign, editor, {"log_head": recorder.head()})
             atomic_write(master, editor.save)
+            after = states_of(editor.saved_campaign or read_campaign(master))
+            recorder.record(Entry("issue", changes=[{**c, "source": "zoufang issue（下发前补记录编号）",
+                                                     "decision": BY_ZOUFANG} for c in changes_between(before, after)],
+                                  note="；".join(notices)))
     return notices
 
 
@@ -216,17 +235,23 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
     encrypt = campaign.settings.encrypt if encrypt is None else encrypt
     units = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
     passwords = passwords_for(master, units, renew=new_passwords) if encrypt else None
-    return issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows),
+    return issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows, campaign),
                           passwords=passwords, slips=master.parent / SLIP_DIR)
 
 
-def record_base(master: Path, rows: list[list]) -> None:
-    """Keep what was issued in the master's hidden ``_base`` sheet (backup, atomic replace)."""
+def record_base(master: Path, rows: list[list], campaign: Campaign) -> None:
+    """Keep what was issued in the master's hidden ``_base`` sheet (backup, atomic replace), and log the issue:
+    each unit's workbook hands its people's data out."""
     refuse_if_open(master)
     with MasterLock(master):
+        recorder = Recorder(master, "issue", campaign)
         editor = MasterEditor(master)
         editor.append_log(BASE_SHEET, list(BASE_HEADERS), rows, hidden=True)
+        write_meta(campaign, editor, {"log_head": recorder.head()})
         atomic_write(master, editor.save)
+        units = [row[1] for row in rows if len(row) > 2 and row[2] == ISSUED_PART]
+        recorder.record(Entry("issue", outputs=[f"{u}单位工作簿" for u in units],
+                              note=f"下发 {len(units)} 个单位工作簿"))
 
 
 def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.datetime | None = None,

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from zoufang.contract.schema import ALL_SHEETS
 from zoufang.exchange.editing import Editor
+from zoufang.exchange.master_self_check import refresh_self_check
 from zoufang.xlsx.book_writer import DATE_FORMAT, HEADER_FILL, MOMENT_FORMAT
 from zoufang.xlsx.package import Package
 from zoufang.xlsx.sheet_refs import RowShift
 from zoufang.xlsx.values import cell_value
+
+
+CONTRACT_SHEET_NAMES = {s.name for s in ALL_SHEETS}  # a change to these can change what 自查 finds
 
 
 class MasterEditor(Editor):
@@ -23,6 +28,7 @@ class MasterEditor(Editor):
         self.path = Path(path)
         self.package = Package(self.path)
         self._deleted: dict[str, set[int]] = {}
+        self.saved_campaign = None  # the master as saved, where write read it back (to refresh 自查)
 
     def set_value(self, sheet: str, address: str, value) -> None:
         package = self.package
@@ -59,4 +65,6 @@ class MasterEditor(Editor):
         for sheet, rows in self._deleted.items():
             self.package.delete_rows(sheet, rows)
         self._deleted = {}
+        rows_changed = any(s.changed for name, s in self.package.sheets.items() if name in CONTRACT_SHEET_NAMES)
         self.package.save(target)
+        self.saved_campaign = refresh_self_check(target) if rows_changed else None

@@ -40,7 +40,7 @@ from zoufang.exchange.record_ids import IdAllocator
 from zoufang.files.workbook_file import NO_RESULT
 from zoufang.reading.dataset import Campaign, SheetData
 from zoufang.reading.roster import Roster, owning_units
-from zoufang.xlsx.values import CELL_TEXT_LIMIT, ILLEGAL_CHARACTERS_RE, cell_value
+from zoufang.xlsx.values import CELL_TEXT_LIMIT, ILLEGAL_CHARACTERS_RE, cell_value, value_text
 
 
 @dataclass
@@ -64,7 +64,7 @@ class RowOutcome:
     def conflict(self, sheet: str, cell: str | None, record: str, column: str, office, unit, reason: str) -> None:
         """Both sides changed: the master kept the office's value (``cell`` is the master's)."""
         self.conflicts.append({"sheet": sheet, "cell": cell, "record": record, "column": column,
-                               "office": _shown(office), "unit": _shown(unit), "reason": reason})
+                               "office": value_text(office), "unit": value_text(unit), "reason": reason})
 
 
 def row_as_text(content: dict) -> str:
@@ -82,15 +82,6 @@ def row_as_text(content: dict) -> str:
             value = int(value)
         parts.append(f"{label}：{value}")
     return "；".join(parts)
-
-
-def _shown(value) -> str:
-    value = cell_value(value)
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d") if not (value.hour or value.minute) else value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 @dataclass(frozen=True)

@@ -297,6 +297,25 @@ class Sheet:
         t.text = str(value)
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
+    def set_cached(self, address: str, value) -> bool:
+        """The value a formula cell at ``address`` shows until recalculated (a number, or text); the formula is
+        kept. False where the cell holds no formula."""
+        r, col = _split(address)
+        c = self.cells(r).get(col)
+        if c is None or c.find(q("f")) is None:
+            return False
+        for child in c.findall(q("v")):
+            c.remove(child)
+        c.attrib.pop("t", None)
+        v = etree.SubElement(c, q("v"))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            v.text = repr(value).removesuffix(".0") if isinstance(value, float) else str(value)
+        else:
+            c.set("t", "str")
+            v.text = str(value)
+        self.changed = True
+        return True
+
     def unshare_formulas(self) -> None:
         """Every shared formula written out in full, so that cells can move or change on their own."""
         masters: dict[str, tuple[str, str]] = {}

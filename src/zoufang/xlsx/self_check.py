@@ -158,6 +158,25 @@ def define_ranges(book, sheets, last_rows: dict[str, int]) -> None:
             book.define_name(range_name(sheet, key), f"='{sheet.name}'!${letter}$2:${letter}${last_rows[sheet.key]}")
 
 
+def rule_cells(check: FormulaCheck, rows: list[int]) -> tuple[int, int | str, str]:
+    """What 自查's formulas show for ``check`` on the finding rows ``rows``: 数量, the first row, 第一处's text."""
+    if not rows:
+        return 0, "", ""
+    first = min(rows)
+    return len(rows), first, f"{check.sheet.name}!{column_letter(check.sheet.keys.index(check.column) + 1)}{first}"
+
+
+def counted_sheets(checks: list[FormulaCheck]) -> list[Sheet]:
+    """The sheets whose rows holding anything column H counts ({ROWS}), in the order of its cells."""
+    return list(dict.fromkeys(c.sheet for c in checks if ROWS in c.count))
+
+
+def totals(checks: list[FormulaCheck], values) -> tuple[int, int]:
+    """(every finding the rules count, those at level 错误), from ``values`` (BookValues)."""
+    counts = [(len(values.rule(c.code, c.sheet, c.column)), c.level) for c in checks]
+    return sum(n for n, _ in counts), sum(n for n, level in counts if level == LEVEL_ERROR)
+
+
 def verdict(total: int, errors: int) -> str:
     """自查's first line for ``total`` findings of which ``errors`` are errors (the formula in A1 says the same)."""
     if errors:
@@ -217,7 +236,7 @@ class SelfCheckWriter:
             ws.set_row(r, row_height([rule_name(rule.code), rule.sheet, rule.message, "", IMPORT_ONLY],
                                      list(SELF_CHECK_WIDTHS)))
             r += 1
-        self._write_total(ws, fmts, r, counted, self._counts())
+        self._write_total(ws, fmts, r, counted, totals(self.checks, self.values))
         self._write_row_counts(ws)
         row = HEAD + 2
         for compare, fill in (("=", self.fills[LEVEL_ERROR]), ("<>", self.fills[""])):
@@ -239,12 +258,11 @@ class SelfCheckWriter:
         ws.write_string(r, CODE_COLUMN, check.code)
         count = check.expression({**names, ROWS: rows_name(check.sheet)}, check.count) if check.count else \
             f"SUMPRODUCT(({expr})*1)"
-        rows = self.values.rule(check.code, check.sheet, check.column)
-        ws.write_formula(r, 3, "=" + count, fmts.cell, len(rows))
+        number, first_row, first = rule_cells(check, self.values.rule(check.code, check.sheet, check.column))
+        ws.write_formula(r, 3, "=" + count, fmts.cell, number)
         ws.write_formula(r, 5, f'=IF(D{r + 1}=0,"",MATCH(1,INDEX(({expr})*1,0),0)+ROW({target})-1)', None,
-                         min(rows) if rows else "")
+                         first_row)
         address = f'ADDRESS(F{r + 1},COLUMN({target}),4)'
-        first = f"{check.sheet.name}!{column_letter(check.sheet.keys.index(check.column) + 1)}{min(rows)}" if rows else ""
         ws.write_formula(r, 4, f'=IF(F{r + 1}="","",HYPERLINK("#\'{check.sheet.name}\'!"&{address},'
                                f'"{check.sheet.name}!"&{address}))', fmts.link_cell, first)
         ws.write_string(r, 6, check.level)
@@ -252,18 +270,12 @@ class SelfCheckWriter:
     def _write_row_counts(self, ws) -> None:
         """Column H (hidden): each sheet's rows holding anything, named for the count templates ({ROWS})."""
         ws.set_column(7, 7, None, None, {"hidden": True})
-        sheets = list(dict.fromkeys(c.sheet for c in self.checks if ROWS in c.count))
-        for i, sheet in enumerate(sheets, start=HEAD + 1):
+        for i, sheet in enumerate(counted_sheets(self.checks), start=HEAD + 1):
             present = row_present(sheet)
             names = {k: range_name(sheet, k) for k in _PLACEHOLDER.findall(present)}
             ws.write_formula(i, 7, f"=SUMPRODUCT(({_PLACEHOLDER.sub(lambda m: names[m.group(1)], present)})*1)",
                              None, self.values.rows.get(sheet.key, 0))
             self.book.define_name(rows_name(sheet), f"='{ws.name}'!$H${i + 1}")
-
-    def _counts(self) -> tuple[int, int]:
-        """(every finding the rules count, those at level 错误)."""
-        counts = [(len(self.values.rule(c.code, c.sheet, c.column)), c.level) for c in self.checks]
-        return sum(n for n, _ in counts), sum(n for n, level in counts if level == LEVEL_ERROR)
 
     @staticmethod
     def _write_total(ws, fmts, r: int, counted: int, counts: tuple[int, int]) -> None:

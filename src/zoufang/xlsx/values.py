@@ -29,3 +29,13 @@ def cell_value(value):
     if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters cannot be stored in a cell
     return value
+
+
+def value_text(value) -> str:
+    """A cell's value as a clerk reads it: dates as 2011-09-05 (with the time when it has one), blanks as ""."""
+    value = cell_value(value)
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d") if not (value.hour or value.minute) else value.strftime("%Y-%m-%d %H:%M")
+    return str(value)

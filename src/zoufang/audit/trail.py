@@ -1,0 +1,124 @@
+"""The master's audit log: one JSON line per command that wrote the master or handed personal data out, each
+chained to the one before by an HMAC keyed by the master's key (docs/AUDIT.md, CLI.md).
+
+An entry holds its sequence number, the time (local and UTC), the OS account and computer, the command, the
+master's SHA-256 before and after, the files taken or refused, and every cell changed (cell_states). Its ``mac``
+is HMAC(key, previous mac + the entry's canonical JSON without ``mac``), the algorithm named in ``alg``. The
+master's ``_meta`` holds ``log_head`` — "N:mac of entry N-1" for the entry N that wrote it — so that a truncated
+log, an older master or another master's log is found. zoufang never deletes or rotates the log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zoufang.files.names import sidecar_name
+from zoufang.files.safe_io import file_digest
+
+ALG = "HMAC-SHA256"
+OUTSIDE = "总台账在 zoufang 之外被修改"
+MERGED, CONFLICT_KEPT, REFUSED, BY_HAND, BY_ZOUFANG = "merged", "conflict kept", "refused", "by hand", "by zoufang"
+DECISION_TEXT = {MERGED: "已合并", CONFLICT_KEPT: "冲突，保留总台账原值", REFUSED: "拒收", BY_HAND: "手工修改",
+                 BY_ZOUFANG: "zoufang 修改"}
+
+
+def log_path(master: Path) -> Path:
+    return Path(master).with_name(sidecar_name(f".{Path(master).stem}", ".zoufang-log"))
+
+
+def state_path(master: Path) -> Path:
+    """A copy of the master as last logged: what a change made outside zoufang is compared with."""
+    master = Path(master)
+    return master.with_name(sidecar_name(f".{master.stem}", f".zoufang-state{master.suffix.lower()}"))
+
+
+def canonical(entry: dict) -> bytes:
+    return json.dumps({k: v for k, v in entry.items() if k != "mac"}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"), default=str).encode("utf-8")
+
+
+def mac_of(key: bytes, entry: dict, previous: str) -> str:
+    return hmac.new(key, previous.encode("ascii") + b"\n" + canonical(entry), hashlib.sha256).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return file_digest(Path(path))[1] if Path(path).exists() else ""
+
+
+def who() -> dict:
+    """The OS account and the computer's name (Windows and POSIX alike)."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no account name in the environment (a service)
+        user = ""
+    return {"user": user, "host": platform.node()}
+
+
+@dataclass
+class Entry:
+    """One command's record before it is chained."""
+
+    command: str
+    before: str = ""  # the master's SHA-256 before the command ("" for init)
+    after: str = ""
+    files: list[dict] = field(default_factory=list)  # name, sha256, unit, status (, reason, receipt)
+    changes: list[dict] = field(default_factory=list)  # sheet, record, cell, column, old, new, source, decision
+    outputs: list[str] = field(default_factory=list)  # files handed out (ledgers, reports with names)
+    note: str = ""
+    campaign: str = ""  # the master's 活动编号
+
+
+def read_entries(master: Path) -> list[dict]:
+    """The log's entries as written (a line that is not JSON is kept as {"_bad": line})."""
+    path = log_path(master)
+    if not path.exists():
+        return []
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                out.append({"_bad": line[:200]})
+    return out
+
+
+def last_of(entries: list[dict]) -> tuple[int, str]:
+    """(sequence, mac) of the last entry; (0, "") for none."""
+    if not entries:
+        return 0, ""
+    last = entries[-1]
+    return int(last.get("seq", 0) or 0), str(last.get("mac", ""))
+
+
+def head_for(entries: list[dict]) -> str:
+    """What ``_meta``'s log_head says of a master the next entry writes: "N:mac of entry N-1"."""
+    seq, mac = last_of(entries)
+    return f"{seq + 1}:{mac}"
+
+
+def append(master: Path, key: bytes, entry: Entry, now: dt.datetime | None = None) -> dict:
+    """Chain ``entry`` to the log of ``master`` and append it (flushed to disk); the written entry."""
+    entries = read_entries(master)
+    seq, previous = last_of(entries)
+    now = (now or dt.datetime.now()).astimezone()
+    record = {"seq": seq + 1, "time": now.isoformat(timespec="seconds"),
+              "utc": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+              **who(), "command": entry.command, "master_before": entry.before, "master_after": entry.after,
+              "files": entry.files, "changes": entry.changes, "outputs": entry.outputs, "note": entry.note,
+              "campaign": entry.campaign, "alg": ALG, "prev": previous}
+    record["mac"] = mac_of(key, record, previous)
+    with open(log_path(master), "a", encoding="utf-8", newline="\n") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return record
