@@ -101,9 +101,11 @@ def tamper(master: Path, change) -> None:
 
 
 def flip_a_byte(lines):
-    entry = json.loads(lines[1])
-    entry["user"] = entry["user"] + "x"
-    return [lines[0], json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n", *lines[2:]]
+    """One byte of the second entry changed in place: a digit of the master's hash before the command."""
+    line = lines[1]
+    at = line.index('"master_before":"') + len('"master_before":"') + 5
+    flipped = line[:at] + ("0" if line[at] != "0" else "1") + line[at + 1:]
+    return [lines[0], flipped, *lines[2:]]
 
 
 @pytest.mark.parametrize("how, change, first_bad, words", [

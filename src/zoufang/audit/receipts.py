@@ -60,7 +60,8 @@ def write_receipt(path: Path, result, status_text: str, changes: list[dict], mom
     master took from it, as the audit log has them)."""
     tables = receipt_rows(result, changes)
     facts = [("单位", result.unit or "（无法识别）"), ("文件", Path(result.file).name),
-             ("文件校验码（SHA-256）", result.sha256 or "（无法读取）"),
+             ("文件校验码（SHA-256）", " ".join(result.sha256[i:i + 16] for i in range(0, len(result.sha256), 16))
+              or "（无法读取）"),
              ("收到并处理的时间", moment.strftime("%Y年%m月%d日 %H:%M")), ("处理结果", status_text)]
     if result.reason:
         facts.append(("原因", result.reason))
@@ -73,7 +74,7 @@ def write_receipt(path: Path, result, status_text: str, changes: list[dict], mom
     def build(tmp: Path) -> None:
         book = xlsxwriter.Workbook(str(tmp))
         ws = book.add_worksheet(TITLE)
-        base = {"font_name": "宋体", "font_size": 10.5, "text_wrap": True, "valign": "top"}
+        base = {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"}
         title = book.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         label = book.add_format({**base, "bold": True})
         cell = book.add_format({**base, "border": 1})
@@ -85,25 +86,28 @@ def write_receipt(path: Path, result, status_text: str, changes: list[dict], mom
         ws.merge_range(0, 0, 0, last, f"{campaign_name}　{TITLE}", title)
         ws.set_row(0, 30)
         r = 2
-        for name, value in facts:
-            ws.write_string(r, 0, name, label)
-            ws.merge_range(r, 1, r, last, value, book.add_format(base))
-            ws.set_row(r, row_height([value], [sum(WIDTHS[1:])]))
+        plain = book.add_format(base)
+        for name, value in facts:  # the label over the first two columns, the value over the rest
+            ws.merge_range(r, 0, r, 1, name, label)
+            ws.merge_range(r, 2, r, last, value, plain)
+            ws.set_row(r, row_height([name, value], [sum(WIDTHS[:2]), sum(WIDTHS[2:])]))
             r += 1
         r += 1
         for heading, heads, rows in (("一、总台账已接收的内容", TAKEN_HEADS, tables["taken"]),
                                      ("二、未接收的内容及原因", REJECTED_HEADS, tables["rejected"]),
                                      ("三、与局活动办公室的修改冲突的单元格", CONFLICT_HEADS, tables["conflicts"])):
             ws.merge_range(r, 0, r, last, heading, section)
+            ws.set_row(r, 22)
             r += 1
             if not rows:
-                ws.merge_range(r, 0, r, last, "无", book.add_format(base))
+                ws.merge_range(r, 0, r, last, "无", plain)
                 r += 2
                 continue
             _table(ws, r, heads, rows, head, cell)
             r += len(rows) + 2
         ws.merge_range(r, 0, r, last, "四、请单位下一步", section)
-        ws.merge_range(r + 1, 0, r + 1, last, step, book.add_format(base))
+        ws.set_row(r, 22)
+        ws.merge_range(r + 1, 0, r + 1, last, step, plain)
         ws.set_row(r + 1, row_height([step], [sum(WIDTHS)]))
         ws.set_paper(9)
         ws.set_landscape()

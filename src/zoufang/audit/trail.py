@@ -16,6 +16,7 @@ import hmac
 import json
 import os
 import platform
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,13 +40,26 @@ def state_path(master: Path) -> Path:
     return master.with_name(sidecar_name(f".{master.stem}", f".zoufang-state{master.suffix.lower()}"))
 
 
-def canonical(entry: dict) -> bytes:
+MAC_TAIL = re.compile(r',"mac":"([0-9a-f]{64})"}$')
+
+
+def canonical(entry: dict) -> str:
+    """The entry without ``mac`` as one line of JSON, keys sorted: the text its MAC is computed over."""
     return json.dumps({k: v for k, v in entry.items() if k != "mac"}, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"), default=str).encode("utf-8")
+                      separators=(",", ":"), default=str)
 
 
-def mac_of(key: bytes, entry: dict, previous: str) -> str:
-    return hmac.new(key, previous.encode("ascii") + b"\n" + canonical(entry), hashlib.sha256).hexdigest()
+def mac_of(key: bytes, body: str, previous: str) -> str:
+    """HMAC-SHA256 under ``key`` of the previous entry's mac and this entry's ``body`` (canonical)."""
+    return hmac.new(key, previous.encode("ascii") + b"\n" + body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def split_line(line: str) -> tuple[str, str]:
+    """A log line as (body, mac): the line is the body with ``,"mac":"…"}`` in place of its closing brace.
+    ("", "") where it does not end so."""
+    line = line.rstrip("\r\n")
+    m = MAC_TAIL.search(line)
+    return (line[:m.start()] + "}", m.group(1)) if m else ("", "")
 
 
 def sha256_file(path: Path) -> str:
@@ -75,20 +89,26 @@ class Entry:
     campaign: str = ""  # the master's 活动编号
 
 
-def read_entries(master: Path) -> list[dict]:
-    """The log's entries as written (a line that is not JSON is kept as {"_bad": line})."""
+def read_entries(master: Path, with_body: bool = False) -> list[dict]:
+    """The log's entries as written (a line that is not JSON is kept as {"_bad": line}); ``with_body``: each
+    with "_body", the text its MAC covers (verify)."""
     path = log_path(master)
     if not path.exists():
         return []
     out = []
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8", errors="replace", newline="\n") as fh:
         for line in fh:
             if not line.strip():
                 continue
             try:
-                out.append(json.loads(line))
+                entry = json.loads(line)
             except json.JSONDecodeError:
-                out.append({"_bad": line[:200]})
+                entry = {"_bad": line[:200]}
+            if not isinstance(entry, dict):
+                entry = {"_bad": line[:200]}
+            if with_body:
+                entry["_body"] = split_line(line)[0]
+            out.append(entry)
     return out
 
 
@@ -116,9 +136,10 @@ def append(master: Path, key: bytes, entry: Entry, now: dt.datetime | None = Non
               **who(), "command": entry.command, "master_before": entry.before, "master_after": entry.after,
               "files": entry.files, "changes": entry.changes, "outputs": entry.outputs, "note": entry.note,
               "campaign": entry.campaign, "alg": ALG, "prev": previous}
-    record["mac"] = mac_of(key, record, previous)
+    body = canonical(record)
+    record["mac"] = mac_of(key, body, previous)
     with open(log_path(master), "a", encoding="utf-8", newline="\n") as fh:
-        fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")
+        fh.write(body[:-1] + f',"mac":"{record["mac"]}"}}\n')
         fh.flush()
         os.fsync(fh.fileno())
     return record

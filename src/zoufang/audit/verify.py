@@ -64,7 +64,7 @@ def verify(master: Path) -> Verdict:
     """Walk the chain: each entry numbered in order, linked to the one before, its MAC right under the master's
     key; then the master: its SHA-256 the last one logged, its _meta's log position one the log holds."""
     master = Path(master)
-    entries = read_entries(master)
+    entries = read_entries(master, with_body=True)
     verdict = Verdict(len(entries))
     if not entries:
         if not log_path(master).exists() and not master_meta(master).get("log_head"):
@@ -103,7 +103,7 @@ def _entry_fault(entry: dict, i: int, previous: str, key: bytes, campaign_id: st
         return "与前一条记录的链接不符：其前的记录被删除、调换或改动"
     if entry.get("alg") != "HMAC-SHA256":
         return f"校验算法“{entry.get('alg')}”不是本程序使用的算法"
-    if not hmac.compare_digest(str(entry["mac"]), mac_of(key, entry, previous)):
+    if not entry["_body"] or not hmac.compare_digest(str(entry["mac"]), mac_of(key, entry["_body"], previous)):
         if i == 1 and campaign_id and entry.get("campaign", campaign_id) != campaign_id:
             return "这份日志属于另一个总台账（活动编号不同）"
         return "内容被改动（校验码不符），或不是这个总台账的日志（密钥不同）"

@@ -38,4 +38,6 @@ def value_text(value) -> str:
         return ""
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d") if not (value.hour or value.minute) else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
