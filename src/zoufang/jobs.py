@@ -178,7 +178,15 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
         from zoufang.files.safe_io import atomic_write
         from zoufang.progress.report_book import write_report_book
         atomic_write(target, lambda tmp: write_report_book(report, tmp), keep_backup=False)
+        _handed_out(book, "report", [target], campaign)
     return report, target
+
+
+def _handed_out(book: Path, command: str, outputs: list, campaign=None) -> None:
+    """The audit log's entry for files with people's data written from the master (audit.recorder)."""
+    from zoufang.audit.recorder import log_handout
+    if Path(book).suffix.lower() in (".xlsx", ".xlsm"):
+        log_handout(Path(book), command, [Path(p) for p in outputs if p], campaign)
 
 
 def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str | None = None, pdf: bool = False,
@@ -199,6 +207,7 @@ def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str 
         for folder in sorted({p.parent for p in files.people + files.units}):
             chosen = [p for p in files.units if p.parent == folder] or [p for p in files.people if p.parent == folder]
             pdfs += to_pdf_many(chosen, folder)
+    _handed_out(book, "ledgers", [*files.people, *files.units, *pdfs], campaign)
     return files, pdfs
 
 
@@ -241,7 +250,16 @@ def brief_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = N
               on_errors=None):
     """半月简报 第N期 (.docx, with ``pdf`` also .pdf) for the half-month containing the as-of date."""
     from zoufang.documents.material import write_brief
-    return write_brief(book, read_master(book, on_errors), _doc_out(book, out_dir), as_of, pdf)
+    campaign = read_master(book, on_errors)
+    return _documents_out(book, "brief", write_brief(book, campaign, _doc_out(book, out_dir), as_of, pdf), campaign)
+
+
+def _documents_out(book: Path, command: str, written, campaign):
+    """``written`` (a Written, a list of them, or either with the report: a tuple), logged as handed out."""
+    first = written[0] if isinstance(written, tuple) else written
+    items = first if isinstance(first, list) else [first]
+    _handed_out(book, command, [p for w in items for p in (w.docx, w.pdf)], campaign)
+    return written
 
 
 class SummaryTooEarly(InputError):
@@ -265,16 +283,19 @@ def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None =
         raise SummaryTooEarly(f"{Path(book).name}：活动到{cn_date(s.end)}才结束，全面总结在结束时或结束后生成"
                               f"（统计截止 {s.effective_as_of(as_of)}）", s.end)
     if unit is None:
-        return write_summary(book, campaign, _doc_out(book, out_dir), as_of, pdf)
+        return _documents_out(book, "summary", write_summary(book, campaign, _doc_out(book, out_dir), as_of, pdf),
+                              campaign)
     names = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
     if unit != "all" and unit not in names:
         raise InputError(f"{Path(book).name}：“单位”表中没有“{unit}”。可选：{'、'.join(names)}，或 all（每个单位各一份）")
-    return write_unit_summaries(book, campaign, _doc_out(book, out_dir), names if unit == "all" else [unit], as_of,
-                                pdf)
+    return _documents_out(book, "summary", write_unit_summaries(
+        book, campaign, _doc_out(book, out_dir), names if unit == "all" else [unit], as_of, pdf), campaign)
 
 
 def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False,
              on_errors=None):
     """局领导接访安排 for the ``days`` workdays from ``start``."""
     from zoufang.documents.material import write_rota
-    return write_rota(book, read_master(book, on_errors), _doc_out(book, out_dir), start, days, pdf)
+    campaign = read_master(book, on_errors)
+    return _documents_out(book, "rota", write_rota(book, campaign, _doc_out(book, out_dir), start, days, pdf),
+                          campaign)

@@ -161,3 +161,16 @@ def test_audit_and_history_from_the_command_line(office, tmp_path):
     shown = zoufang("history", master, typed["problem"])
     assert shown.returncode == 0 and "已联系街道，下周上门" in shown.stdout and typed["return"].name in shown.stdout
     assert json.loads(zoufang("history", master, f"问题台账!{typed['office_cell']}", "--json").stdout)["changes"]
+
+
+def test_files_with_peoples_data_handed_out_are_logged(office, tmp_path):
+    from zoufang.jobs import ledgers_job, report_job
+    master = copy_of(office, tmp_path)
+    _, written = report_job(master, out_dir=tmp_path / "报告")
+    files, _ = ledgers_job(master, tmp_path / "台账", unit=LIBRARY)
+    entries = read_entries(master)
+    assert [e["command"] for e in entries[-2:]] == ["report", "ledgers"]
+    assert entries[-2]["outputs"] == [str(written)]
+    assert sorted(entries[-1]["outputs"]) == sorted(str(p) for p in [*files.people, *files.units])
+    assert all(e["master_before"] == e["master_after"] for e in entries[-2:])
+    assert verify(master).intact

@@ -158,7 +158,9 @@ def test_parts_zoufang_does_not_touch_are_byte_identical(decorated):
     touched = {p for p in before if after.get(p) != before[p]}
     allowed = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
     sheets = _sheet_parts(master)
-    allowed |= {sheets[VISITS], sheets.get(schema.IMPORT_LOG_SHEET, ""), sheets.get(schema.ADDED_SHEET, "")}
+    allowed |= {sheets[VISITS], sheets.get(schema.IMPORT_LOG_SHEET, ""), sheets.get(schema.ADDED_SHEET, ""),
+                sheets.get(schema.META_SHEET, ""),  # the audit log's head (docs/AUDIT.md)
+                sheets.get(schema.SELF_CHECK_SHEET, "")}  # 自查's values, refreshed
     assert touched <= allowed, touched - allowed
     assert "xl/calcChain.xml" not in after or after["xl/calcChain.xml"] == before.get("xl/calcChain.xml")
 
@@ -579,7 +581,7 @@ def _query_and_pivot_parts() -> dict[str, bytes]:
 
 def _part_of_sheet(names: dict[str, bytes], sheet: str) -> str:
     book, rels = names["xl/workbook.xml"].decode(), names["xl/_rels/workbook.xml.rels"].decode()
-    rid = re.search(rf'<sheet name="{sheet}" sheetId="\d+" r:id="(\w+)"', book).group(1)
+    rid = re.search(rf'<sheet name="{sheet}"[^>]*? r:id="(\w+)"', book).group(1)
     return "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels).group(1)
 
 
@@ -622,5 +624,6 @@ def test_an_excel_shaped_master_goes_through_issue_and_a_deleting_collect_as_lib
                        "[Content_Types].xml",  # the log sheets collect adds (导入记录, 已删除记录) ...
                        "xl/styles.xml",  # ... with their header fill and date format
                        "docProps/app.xml", "docProps/core.xml"} | {
-        _part_of_sheet(before, s) for s in (schema.BASE_SHEET,) if f'name="{s}"'.encode() in before["xl/workbook.xml"]}
+        _part_of_sheet(before, s) for s in (schema.BASE_SHEET, schema.META_SHEET, schema.SELF_CHECK_SHEET)
+        if f'name="{s}"'.encode() in before["xl/workbook.xml"]}  # _meta: the audit log's head; 自查: its values
     assert b'ref="A1:K7"' in after[TABLE_PART]

@@ -85,3 +85,11 @@ def attributed(changes: list[dict], after: Campaign, before: Campaign, sources: 
         unit = owners.get((c["sheet"], c["record"]), "") or codes.get(c["record"].split("-")[0], "")
         out.append({**c, "source": sources.get(unit, only), "unit": unit, "decision": MERGED})
     return out
+
+
+def log_handout(book: Path, command: str, outputs: list[Path], campaign: Campaign | None = None) -> None:
+    """Log a command that handed personal data out (ledgers, the report workbook, documents with names): the
+    files it wrote. Nothing is logged when it wrote none."""
+    if outputs:
+        recorder = Recorder(book, command, campaign)
+        recorder.record(Entry(command, outputs=[str(p) for p in outputs], note=f"生成 {len(outputs)} 个文件"))
