@@ -263,7 +263,7 @@ def audit_year(folder: Path, log_only: bool) -> tuple[float, int, int]:
                 return [json_module.loads(line) for line in fh]
     else:
         def work():
-            verdict = verify(master)
+            verdict = verify(master, key)
             assert verdict.intact, verdict.line()
     return min(timed(work) for _ in range(2)), 250, 100_000
 

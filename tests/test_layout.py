@@ -16,7 +16,7 @@ LAYERS = {  # folder: rank; a folder imports only folders of lower rank (and its
     "contract": 0,
     "files": 1,
     "xlsx": 2, "reading": 2,
-    "checks": 3, "progress": 3, "demo": 3,
+    "checks": 3, "progress": 3, "demo": 3, "audit": 3,
     "ledgers": 4, "documents": 4, "exchange": 4,
     "excel": 5, "web": 5,
     "": 6,  # the composition root: cli.py (its Chinese frame cli_frame.py), jobs.py, serve.py (the page's routes),

@@ -107,8 +107,8 @@ def test_returns_dropped_on_the_page_merge_exactly_as_zoufang_collect_merges_the
     assert answer.status_code == 200, answer.text
     by_page = answer.json()
     by_command = command_json("collect", twin, library, museum)
-    strip = [{k: v for k, v in f.items() if k != "file"} for f in by_page["files"]]
-    assert strip == [{k: v for k, v in f.items() if k != "file"} for f in by_command["files"]]
+    strip = [{k: v for k, v in f.items() if k not in ("file", "receipt")} for f in by_page["files"]]
+    assert strip == [{k: v for k, v in f.items() if k not in ("file", "receipt")} for f in by_command["files"]]
     assert {f["status"] for f in by_page["files"]} == {"merged"}
     mine, theirs = read_campaign(master), read_campaign(twin)
     for key in ("visits", "problems"):
@@ -117,6 +117,26 @@ def test_returns_dropped_on_the_page_merge_exactly_as_zoufang_collect_merges_the
     assert sorted(p.name for p in uploads) == sorted([library.name, museum.name])
     page = client_for(master).get("/collect").text
     assert "已发回" in page and "市图书馆" in page and library.name in page  # 发回情况 and 导入记录
+
+
+def test_the_collect_tab_finds_a_records_changes_and_hands_out_receipts(office):
+    """回收: the same search as `zoufang history`, and each return's receipt to download (#43)."""
+    import openpyxl
+    master, issued = office
+    library = issued["市图书馆"]
+    set_cell_by_header(library, "走访记录", "地址", 2, "网页上传的新地址")
+    record = openpyxl.load_workbook(library)["走访记录"]["A2"].value
+    client = client_for(master)
+    with open(library, "rb") as fh:
+        answer = post(client, "/api/collect", files=[("files", (library.name, fh.read()))])
+    receipt = Path(answer.json()["files"][0]["receipt"])
+    page = client.get("/collect", params={"key": record}).text
+    assert "网页上传的新地址" in page and "已合并" in page and record in page
+    assert receipt.name in client.get("/collect").text
+    got = client.get(f"/receipt/{receipt.name}")
+    assert got.status_code == 200 and got.content == receipt.read_bytes()
+    assert client.get("/receipt/..%2F总台账.xlsx").status_code == 404
+    assert "没有 走访记录!Z999 的改动记录" in client.get("/collect", params={"key": "走访记录!Z999"}).text
 
 
 def test_an_uploaded_name_never_becomes_a_path(office):

@@ -450,10 +450,11 @@ def audit(
     """核验总台账的审计日志是否完整（退出码 1 表示不完整，并指出第一条有问题的记录）；可导出为工作簿。"""
     from zoufang.audit.export import export_log
     from zoufang.audit.verify import verify
+    from zoufang.exchange.secret_key import load_secret
     if not Path(book).exists():
         _fail(f"找不到总台账 {book}")
     try:
-        verdict = verify(book)
+        verdict = verify(book, load_secret(book))
         exported = export_log(book, export, _parse_day(start), _parse_day(end)) if export else None
     except FAILURES as exc:
         _fail(_failure_text(exc))

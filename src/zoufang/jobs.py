@@ -36,7 +36,8 @@ def create_master(book: Path, demo: bool = False, seed: int = 2011, clean: bool 
     from zoufang.audit.recorder import Recorder
     from zoufang.audit.trail import Entry
     content = self_checking(build_demo(seed=seed, clean=clean).content if demo else default_content(uuid.uuid4().hex))
-    recorder = Recorder(book, "init")
+    from zoufang.exchange.secret_key import load_secret
+    recorder = Recorder(book, "init", load_secret(book, create=True))
     content.meta["log_head"] = recorder.head()
     backup = atomic_write(book, lambda tmp: write_book(tmp, content))
     recorder.record(Entry("init", campaign=content.meta.get("campaign_id", ""),
@@ -185,8 +186,10 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
 def _handed_out(book: Path, command: str, outputs: list, campaign=None) -> None:
     """The audit log's entry for files with people's data written from the master (audit.recorder)."""
     from zoufang.audit.recorder import log_handout
-    if Path(book).suffix.lower() in (".xlsx", ".xlsm"):
-        log_handout(Path(book), command, [Path(p) for p in outputs if p], campaign)
+    from zoufang.exchange.secret_key import load_secret
+    outputs = [Path(p) for p in outputs if p]
+    if outputs and Path(book).suffix.lower() in (".xlsx", ".xlsm"):
+        log_handout(Path(book), command, outputs, load_secret(Path(book), create=True), campaign)
 
 
 def ledgers_job(book: Path, out_dir: Path, unit: str | None = None, person: str | None = None, pdf: bool = False,

@@ -160,6 +160,7 @@ def check_page(request: Request) -> HTMLResponse:
 
 def collect_page(request: Request) -> HTMLResponse:
     office: Office = request.app.state.office
+    from zoufang.audit.verify import history, history_line
     from zoufang.progress.returns import reminder_text
     from zoufang.reading.reader import read_campaign
     try:
@@ -170,9 +171,32 @@ def collect_page(request: Request) -> HTMLResponse:
     s = campaign.settings
     grid = campaign.hidden.get(IMPORT_LOG_SHEET) or []
     log = [[views.log_cell(c) for c in list(r)[:len(IMPORT_LOG_HEADERS)]] for r in grid[1:]][-LOG_SHOWN:][::-1]
+    key = request.query_params.get("key", "").strip()[:200]
+    changes = [{**h, "shown": history_line(h)} for h in history(office.book, key)] if key else []
     return office.render(request, "collect.html", "回收", returns=report["returns"], deadline=s.return_deadline,
                          reminder=reminder_text(report["returns"], s.organizer, s.return_deadline),
-                         log=log, log_headers=list(IMPORT_LOG_HEADERS))
+                         log=log, log_headers=list(IMPORT_LOG_HEADERS), key=key, changes=changes,
+                         receipts=[p.name for p in receipts_of(office.book)][:RECEIPTS_SHOWN])
+
+
+RECEIPTS_SHOWN = 30
+
+
+def receipts_of(book: Path) -> list[Path]:
+    """The receipts collect wrote beside the master, newest first."""
+    from zoufang.audit.receipts import RECEIPTS_DIR
+    folder = Path(book).parent / RECEIPTS_DIR
+    found = [p for p in folder.glob("*.xlsx") if p.is_file()] if folder.is_dir() else []
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def download_receipt(request: Request) -> Response:
+    """One receipt of 回执/ by its name, only a name the folder lists (no path is ever built from the request)."""
+    name = request.path_params["name"]
+    found = next((p for p in receipts_of(request.app.state.office.book) if p.name == name), None)
+    if found is None:
+        return Response("没有这份回执", 404, media_type="text/plain; charset=utf-8")
+    return FileResponse(found, filename=found.name)
 
 
 def generate_page(request: Request) -> HTMLResponse:
@@ -424,7 +448,7 @@ def create_app(book: Path, token: str, port: int) -> Guard:
         Route("/api/check", api_check), Route("/api/report", api_report),
         Route("/api/collect", api_collect, methods=["POST"]),
         Route("/api/run/{kind}", api_run, methods=["POST"]), Route("/api/tasks/{task}", api_task),
-        Route("/download/{task}", download_task),  # reads what a task wrote: no GET writes anything
+        Route("/download/{task}", download_task), Route("/receipt/{name}", download_receipt),  # reads what a task wrote: no GET writes anything
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
     ])
     app.state.office = Office(book, token)

@@ -12,12 +12,18 @@ from hypothesis import strategies as st
 from test_receipts import ID_HEADERS, header_col, shown
 
 from zoufang.audit.trail import read_entries
-from zoufang.audit.verify import verify
+from zoufang.audit.verify import verify as check_log
 from zoufang.exchange.collect import collect
 from zoufang.exchange.issue import issue
+from zoufang.exchange.secret_key import load_secret
 from zoufang.jobs import create_master
 
 UNITS = ("市图书馆", "市博物馆", "市豫剧团")
+
+
+def verify(master: Path):
+    """The log of ``master`` checked with its own key, as `zoufang audit` does."""
+    return check_log(master, load_secret(master))
 
 
 def cells(path: Path) -> dict[str, dict[str, dict[str, str]]]:

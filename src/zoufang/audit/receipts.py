@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from zoufang.audit.trail import CONFLICT_KEPT, MERGED
+from zoufang.audit.trail import MERGED
 from zoufang.files.names import safe_file_name
 from zoufang.files.safe_io import atomic_write
 from zoufang.xlsx.print_fit import row_height
@@ -54,72 +54,79 @@ def receipt_name(folder: Path, unit: str, file: str, moment: dt.datetime, used: 
     return folder / (safe_file_name(stem, used, folder) + ".xlsx")
 
 
-def write_receipt(path: Path, result, status_text: str, changes: list[dict], moment: dt.datetime,
-                  campaign_name: str) -> Path:
-    """Write the receipt of one returned file (``result``: its collect.FileResult; ``changes``: the cells the
-    master took from it, as the audit log has them)."""
-    tables = receipt_rows(result, changes)
+def receipt_facts(result, status_text: str, moment: dt.datetime) -> list[tuple[str, str]]:
+    """The lines above the tables: which file, from whom, when, what became of it."""
+    digest = " ".join(result.sha256[i:i + 16] for i in range(0, len(result.sha256), 16))
     facts = [("单位", result.unit or "（无法识别）"), ("文件", Path(result.file).name),
-             ("文件校验码（SHA-256）", " ".join(result.sha256[i:i + 16] for i in range(0, len(result.sha256), 16))
-              or "（无法读取）"),
+             ("文件校验码（SHA-256）", digest or "（无法读取）"),
              ("收到并处理的时间", moment.strftime("%Y年%m月%d日 %H:%M")), ("处理结果", status_text)]
     if result.reason:
         facts.append(("原因", result.reason))
     if result.status == "merged":
         facts.append(("数量", f"新增 {result.added} 条，修改 {result.updated} 条，删除 {result.removed} 条，"
                              f"未接收 {len(result.rejected)} 处，冲突 {len(result.conflicts)} 处"))
+    return facts
+
+
+def write_receipt(path: Path, result, status_text: str, changes: list[dict], moment: dt.datetime,
+                  campaign_name: str) -> Path:
+    """Write the receipt of one returned file (``result``: its collect.FileResult; ``changes``: the cells the
+    master took from it, as the audit log has them)."""
+    tables = receipt_rows(result, changes)
     step = next_step(result.status, len(tables["taken"]), len(tables["rejected"]), len(tables["conflicts"]),
                      result.reason)
 
     def build(tmp: Path) -> None:
         book = xlsxwriter.Workbook(str(tmp))
         ws = book.add_worksheet(TITLE)
-        base = {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"}
-        title = book.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-        label = book.add_format({**base, "bold": True})
-        cell = book.add_format({**base, "border": 1})
-        head = book.add_format({**base, "border": 1, "bold": True, "bg_color": "#DDEBF7"})
-        section = book.add_format({**base, "bold": True, "font_size": 12})
-        for j, w in enumerate(WIDTHS):
-            ws.set_column(j, j, w)
-        last = len(WIDTHS) - 1
-        ws.merge_range(0, 0, 0, last, f"{campaign_name}　{TITLE}", title)
-        ws.set_row(0, 30)
-        r = 2
-        plain = book.add_format(base)
-        for name, value in facts:  # the label over the first two columns, the value over the rest
-            ws.merge_range(r, 0, r, 1, name, label)
-            ws.merge_range(r, 2, r, last, value, plain)
-            ws.set_row(r, row_height([name, value], [sum(WIDTHS[:2]), sum(WIDTHS[2:])]))
-            r += 1
-        r += 1
-        for heading, heads, rows in (("一、总台账已接收的内容", TAKEN_HEADS, tables["taken"]),
-                                     ("二、未接收的内容及原因", REJECTED_HEADS, tables["rejected"]),
-                                     ("三、与局活动办公室的修改冲突的单元格", CONFLICT_HEADS, tables["conflicts"])):
-            ws.merge_range(r, 0, r, last, heading, section)
-            ws.set_row(r, 22)
-            r += 1
-            if not rows:
-                ws.merge_range(r, 0, r, last, "无", plain)
-                r += 2
-                continue
-            _table(ws, r, heads, rows, head, cell)
-            r += len(rows) + 2
-        ws.merge_range(r, 0, r, last, "四、请单位下一步", section)
-        ws.set_row(r, 22)
-        ws.merge_range(r + 1, 0, r + 1, last, step, plain)
-        ws.set_row(r + 1, row_height([step], [sum(WIDTHS)]))
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.set_margins(0.5, 0.5, 0.6, 0.6)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&C第 &P 页 共 &N 页")
+        _write_sheet(book, ws, f"{campaign_name}　{TITLE}", receipt_facts(result, status_text, moment), tables, step)
         book.set_properties({"title": f"{TITLE}：{result.unit}", "author": "zoufang"})
         book.close()
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, build, keep_backup=False)
     return path
+
+
+def _write_sheet(book, ws, title_text: str, facts: list[tuple[str, str]], tables: dict, step: str) -> None:
+    """The title, the facts, the three tables and the next step, on A4 landscape at 10 pt."""
+    base = {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"}
+    plain, label = book.add_format(base), book.add_format({**base, "bold": True})
+    cell, head = book.add_format({**base, "border": 1}), book.add_format({**base, "border": 1, "bold": True,
+                                                                          "bg_color": "#DDEBF7"})
+    section = book.add_format({**base, "bold": True, "font_size": 12})
+    for j, w in enumerate(WIDTHS):
+        ws.set_column(j, j, w)
+    last = len(WIDTHS) - 1
+    ws.merge_range(0, 0, 0, last, title_text, book.add_format({**base, "bold": True, "font_size": 16,
+                                                                "align": "center", "valign": "vcenter"}))
+    ws.set_row(0, 30)
+    r = 2
+    for name, value in facts:  # the label over the first two columns, the value over the rest
+        ws.merge_range(r, 0, r, 1, name, label)
+        ws.merge_range(r, 2, r, last, value, plain)
+        ws.set_row(r, row_height([name, value], [sum(WIDTHS[:2]), sum(WIDTHS[2:])]))
+        r += 1
+    r += 1
+    for heading, heads, rows in (("一、总台账已接收的内容", TAKEN_HEADS, tables["taken"]),
+                                 ("二、未接收的内容及原因", REJECTED_HEADS, tables["rejected"]),
+                                 ("三、与局活动办公室的修改冲突的单元格", CONFLICT_HEADS, tables["conflicts"]),
+                                 ("四、请单位下一步", (), [])):
+        ws.merge_range(r, 0, r, last, heading, section)
+        ws.set_row(r, 22)
+        if not heads:
+            ws.merge_range(r + 1, 0, r + 1, last, step, plain)
+            ws.set_row(r + 1, row_height([step], [sum(WIDTHS)]))
+        elif not rows:
+            ws.merge_range(r + 1, 0, r + 1, last, "无", plain)
+        else:
+            _table(ws, r + 1, heads, rows, head, cell)
+        r += len(rows) + 3 if rows else 3
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.set_margins(0.5, 0.5, 0.6, 0.6)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页 共 &N 页")
 
 
 def _table(ws, r: int, heads: tuple, rows: list[tuple], head, cell) -> None:

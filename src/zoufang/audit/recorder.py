@@ -13,16 +13,16 @@ from zoufang.audit.cell_states import changes_between, states_of
 from zoufang.audit.trail import (
     BY_HAND, MERGED, OUTSIDE, Entry, append, head_for, read_entries, sha256_file, state_path,
 )
-from zoufang.exchange.secret_key import load_secret
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.roster import Roster, owning_units
 
 
 class Recorder:
-    def __init__(self, master: Path, command: str, campaign: Campaign | None = None):
-        """``campaign``: the master as the command read it (else read here when a change outside is found)."""
+    def __init__(self, master: Path, command: str, key: bytes, campaign: Campaign | None = None):
+        """``key``: the master's (exchange.secret_key); ``campaign``: the master as the command read it (else read
+        here when a change outside is found)."""
         self.master, self.command = Path(master), command
-        self.key = load_secret(self.master, create=True)
+        self.key = key
         self.entries = read_entries(self.master)
         self.before = sha256_file(self.master)
         self._campaign = campaign
@@ -87,9 +87,9 @@ def attributed(changes: list[dict], after: Campaign, before: Campaign, sources: 
     return out
 
 
-def log_handout(book: Path, command: str, outputs: list[Path], campaign: Campaign | None = None) -> None:
+def log_handout(book: Path, command: str, outputs: list[Path], key: bytes, campaign: Campaign | None = None) -> None:
     """Log a command that handed personal data out (ledgers, the report workbook, documents with names): the
     files it wrote. Nothing is logged when it wrote none."""
     if outputs:
-        recorder = Recorder(book, command, campaign)
+        recorder = Recorder(book, command, key, campaign)
         recorder.record(Entry(command, outputs=[str(p) for p in outputs], note=f"生成 {len(outputs)} 个文件"))

@@ -11,7 +11,6 @@ from python_calamine import CalamineWorkbook
 from zoufang.audit.trail import DECISION_TEXT, OUTSIDE, log_path, mac_of, read_entries, sha256_file
 from zoufang.contract.periods import cn_moment
 from zoufang.contract.schema import META_SHEET
-from zoufang.exchange.secret_key import load_secret
 
 
 def shown_time(iso: str) -> str:
@@ -60,7 +59,7 @@ def master_meta(master: Path) -> dict[str, str]:
     return {str(r[0]).strip(): str(r[2]) for r in rows[1:] if len(r) > 2 and r[0] not in (None, "")}
 
 
-def verify(master: Path) -> Verdict:
+def verify(master: Path, key: bytes) -> Verdict:
     """Walk the chain: each entry numbered in order, linked to the one before, its MAC right under the master's
     key; then the master: its SHA-256 the last one logged, its _meta's log position one the log holds."""
     master = Path(master)
@@ -71,7 +70,6 @@ def verify(master: Path) -> Verdict:
             return verdict
         verdict.broken, verdict.reason = 0, "总台账记有审计日志的位置，日志文件却不在或为空（被删除？）"
         return verdict
-    key = load_secret(master)
     verdict.first, verdict.last = entries[0].get("time", ""), entries[-1].get("time", "")
     meta = master_meta(master)
     previous = ""

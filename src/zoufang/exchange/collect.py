@@ -213,7 +213,7 @@ def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, pro
 
 def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
     campaign = read_campaign(master)
-    recorder = Recorder(master, "collect", campaign)
+    recorder = Recorder(master, "collect", load_secret(master, create=True), campaign)
     before = states_of(campaign)
     editor = MasterEditor(master)
     notices = complete_master_meta(campaign, editor)

@@ -161,7 +161,7 @@ def prepare_master(master: Path, campaign: Campaign | None = None) -> list[str]:
     refuse_if_open(master)
     with MasterLock(master):
         campaign = read_campaign(master)
-        recorder = Recorder(master, "issue", campaign)
+        recorder = Recorder(master, "issue", load_secret(master, create=True), campaign)
         before = states_of(campaign)
         editor = MasterEditor(master)
         notices = complete_master_meta(campaign, editor)
@@ -244,7 +244,7 @@ def record_base(master: Path, rows: list[list], campaign: Campaign) -> None:
     each unit's workbook hands its people's data out."""
     refuse_if_open(master)
     with MasterLock(master):
-        recorder = Recorder(master, "issue", campaign)
+        recorder = Recorder(master, "issue", load_secret(master, create=True), campaign)
         editor = MasterEditor(master)
         editor.append_log(BASE_SHEET, list(BASE_HEADERS), rows, hidden=True)
         write_meta(campaign, editor, {"log_head": recorder.head()})

@@ -34,7 +34,12 @@
         var said = [f.reason].concat((f.conflicts || []).map(function (c) { return "冲突 " + c.sheet + "!" + c.cell + "（" + c.record + "，" + c.column + "）：总台账保留“" + c.office + "”，单位改为“" + c.unit + "”"; }))
           .concat((f.rejected || []).map(function (r) { return "拒收 " + r.sheet + (r.cell ? "!" + r.cell : "") + "：" + r.reason; }))
           .concat((f.notes || []).map(function (n) { return n.note; })).filter(Boolean);
-        cell(tr, said.join("；"));
+        var note = cell(tr, said.join("；"));
+        if (f.receipt) {  // the receipt collect wrote: downloadable by its name
+          var a = document.createElement("a"), name = f.receipt.split(/[\\/]/).pop();
+          a.href = "/receipt/" + encodeURIComponent(name); a.textContent = "回执";
+          note.appendChild(document.createTextNode(said.length ? " " : "")); note.appendChild(a);
+        }
         body.appendChild(tr);
       });
       table.hidden = false;
