@@ -160,7 +160,7 @@ def check_page(request: Request) -> HTMLResponse:
 
 def collect_page(request: Request) -> HTMLResponse:
     office: Office = request.app.state.office
-    from zoufang.audit.verify import history, history_line
+    from zoufang.audit.verify import history, shown_time
     from zoufang.progress.returns import reminder_text
     from zoufang.reading.reader import read_campaign
     try:
@@ -172,7 +172,7 @@ def collect_page(request: Request) -> HTMLResponse:
     grid = campaign.hidden.get(IMPORT_LOG_SHEET) or []
     log = [[views.log_cell(c) for c in list(r)[:len(IMPORT_LOG_HEADERS)]] for r in grid[1:]][-LOG_SHOWN:][::-1]
     key = request.query_params.get("key", "").strip()[:200]
-    changes = [{**h, "shown": history_line(h)} for h in history(office.book, key)] if key else []
+    changes = [{**h, "when": shown_time(h.get("time", ""))} for h in history(office.book, key)] if key else []
     return office.render(request, "collect.html", "回收", returns=report["returns"], deadline=s.return_deadline,
                          reminder=reminder_text(report["returns"], s.organizer, s.return_deadline),
                          log=log, log_headers=list(IMPORT_LOG_HEADERS), key=key, changes=changes,
