@@ -218,3 +218,27 @@ def test_the_brief_and_rota_buttons_write_word_documents_beside_the_workbook(wor
     assert len(list((path.parent / "文字材料").glob("半月简报-第*期-*.docx"))) == 1
     message, _ = run(path, binding.make_rota)
     assert "接访安排" in message and list((path.parent / "文字材料").glob("局领导接访安排-*.docx"))
+
+
+def test_what_a_button_wrote_is_in_the_audit_log_once_the_workbook_is_saved(clean_demo, tmp_path):
+    """The buttons write into the open workbook; once the clerk saves it, the next command logs each cell they changed
+    as a change made outside zoufang, under this computer's account (#43, docs/AUDIT.md)."""
+    from zoufang.audit.trail import OUTSIDE, read_entries
+    from zoufang.audit.verify import history, verify
+    from zoufang.exchange.secret_key import load_secret
+    from zoufang.jobs import report_job
+    path, issued, inbox = issued_master(clean_demo, tmp_path)
+    unit_file = inbox / issued["市图书馆"].name
+    shutil.copy(issued["市图书馆"], unit_file)
+    wb = openpyxl.load_workbook(unit_file)
+    ws = wb[schema.VISITS.name]
+    deleted = ws["A2"].value
+    ws.delete_rows(2)
+    wb.save(unit_file)
+    run(path, binding.collect_returns)  # the button's writes, saved into the file
+    report_job(path, out_dir=tmp_path / "报告")
+    entries = read_entries(path)
+    assert [e["command"] for e in entries[-2:]] == [OUTSIDE, "report"]
+    gone = [h for h in history(path, deleted) if h["decision"] == "by hand"]
+    assert gone and all(h["new"] == "" for h in gone) and {h["column"] for h in gone} >= {"记录编号", "走访人"}
+    assert verify(path, load_secret(path)).intact
