@@ -121,6 +121,9 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
         from zoufang.checks.annotate import annotate_copy
         result.marked = annotate_copy(book, Path(annotate), findings)
         result.annotated = Path(annotate)
+        from zoufang.audit.trail import log_path
+        if log_path(book).exists():  # a master's marked copy (any workbook can be checked: only a logged one logs)
+            _handed_out(book, "check", [annotate], campaign)
     return result
 
 

@@ -181,3 +181,10 @@ def test_files_with_peoples_data_handed_out_are_logged(office, tmp_path):
     assert sorted(entries[-1]["outputs"]) == sorted(str(p) for p in [*files.people, *files.units])
     assert all(e["master_before"] == e["master_after"] for e in entries[-2:])
     assert verify(master).intact
+    from zoufang.jobs import check_book
+    check_book(master, annotate=tmp_path / "标注.xlsx")  # the marked copy holds every row: logged too
+    assert read_entries(master)[-1]["outputs"] == [str(tmp_path / "标注.xlsx")]
+    unit_book = tmp_path / "单位.xlsx"
+    shutil.copy(master, unit_book)
+    check_book(unit_book, annotate=tmp_path / "单位标注.xlsx")  # a workbook without a log: nothing made beside it
+    assert not log_path(unit_book).exists()
