@@ -294,7 +294,7 @@ def issue_cmd(
 @command()
 def collect(
     book: Path = typer.Argument(..., help="总台账工作簿"),
-    paths: list[Path] = typer.Argument(..., help="回收的单位工作簿或所在文件夹"),
+    paths: list[Path] = typer.Argument(..., help="回收的单位工作簿、保存的邮件（.eml）或所在文件夹"),
     as_json: bool = AS_JSON,
 ) -> None:
     """把各单位发回的工作簿合并进总台账（先备份，原子替换）。"""

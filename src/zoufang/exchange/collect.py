@@ -12,7 +12,7 @@ import errno
 import hashlib
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +29,7 @@ from zoufang.audit.trail import CONFLICT_KEPT, Entry
 from zoufang.audit.trail import REFUSED as AUDIT_REFUSED
 from zoufang.exchange.issue import base_digest, complete_master_meta, issued_digest, same_mac, unit_token, write_meta
 from zoufang.exchange.master_edit import MasterEditor
+from zoufang.exchange.mail_returns import Mail, Unpacked, unpack_messages
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
 from zoufang.exchange.passwords import MAX_SPIN_COUNT, CostlyEncryption, decrypt_with, is_encrypted, load_passwords
@@ -58,6 +59,7 @@ class FileResult(RowOutcome):
     reason: str = ""
     order_moment: dt.datetime | None = None  # when this submission is ordered by (its saved time, or arrival)
     receipt: str = ""  # the receipt written for it (回执/…)
+    mail: Mail | None = None  # the message it came attached to
 
     @property
     def changed(self) -> bool:
@@ -92,6 +94,8 @@ class FileResult(RowOutcome):
             out["reason"] = self.reason
         if self.receipt:
             out["receipt"] = self.receipt
+        if self.mail:
+            out["mail"] = asdict(self.mail)
         return out
 
 
@@ -217,9 +221,11 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
     before = states_of(campaign)
     editor = MasterEditor(master)
     notices = complete_master_meta(campaign, editor)
+    unpacked = unpack_messages(files, master.parent / ARCHIVE_DIR)
     results = collect_into(campaign, log_frame(campaign.hidden.get(IMPORT_LOG_SHEET)), load_secret(master),
-                           master.parent / ARCHIVE_DIR, files, editor, now, progress, force_log=bool(notices),
-                           passwords=load_passwords(master))
+                           master.parent / ARCHIVE_DIR, unpacked.files, editor, now, progress, force_log=bool(notices),
+                           passwords=load_passwords(master), mail=unpacked.mail)
+    results = with_mail(results, unpacked)
     written = bool(notices) or any(r.changed for r in results)
     if written:
         write_meta(campaign, editor, {"log_head": recorder.head()})
@@ -234,6 +240,22 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
     return CollectResult(master, results, backup, written, notices + cleared_rows_text(editor.cleared))
 
 
+def noted_mail(result: "FileResult", mail: Mail | None) -> None:
+    """A workbook that came by mail says so (sender, date, subject: into 导入记录 and the log), and whether its
+    name is its unit's."""
+    if mail is None:
+        return
+    result.mail = mail
+    result.note(None, None, mail.note())
+    if result.unit and result.unit not in mail.attachment:
+        result.note(None, None, f"附件名“{mail.attachment}”不含单位名称，已按工作簿中的下发记录认定为{result.unit}")
+
+
+def with_mail(results: list["FileResult"], unpacked: Unpacked) -> list["FileResult"]:
+    """The results, then each message without a workbook as a refused file with its reason."""
+    return results + [FileResult(file=str(p), reason=f"{p.name}：{why}") for p, why in unpacked.empty.items()]
+
+
 def _receipts(master: Path, results: list["FileResult"], changes: list[dict], now: dt.datetime,
               name: str) -> list[dict]:
     """A receipt per file (回执/ beside the master); the log's list of files."""
@@ -244,7 +266,8 @@ def _receipts(master: Path, results: list["FileResult"], changes: list[dict], no
                              name)
         r.receipt = str(path)
         out.append({"name": Path(r.file).name, "sha256": r.sha256, "unit": r.unit, "status": r.status,
-                    "reason": r.reason, "receipt": str(path.relative_to(master.parent))})
+                    "reason": r.reason, "receipt": str(path.relative_to(master.parent)),
+                    **({"mail": asdict(r.mail)} if r.mail else {})})
     return out
 
 
@@ -370,11 +393,11 @@ class ReturnReader:
 
 def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: Path, files: list[Path], editor,
                  now: dt.datetime, progress=None, force_log: bool = False,
-                 passwords: dict[str, str] | None = None) -> list[FileResult]:
+                 passwords: dict[str, str] | None = None, mail: dict[Path, Mail] | None = None) -> list[FileResult]:
     """Authenticate, archive and merge ``files`` into ``campaign`` through ``editor`` (not saved here).
 
-    ``passwords``: each unit's, to open encrypted returns. The logs are written only if some file changed
-    the master (or ``force_log``).
+    ``passwords``: each unit's, to open encrypted returns; ``mail``: the message each file came attached to. The
+    logs are written only if some file changed the master (or ``force_log``).
     """
     merged = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]]
     last_order = _previous_order(log)
@@ -391,6 +414,7 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
                 result.reason = f"{Path(path).name}：这是总台账本身，不是单位发回的工作簿"
                 continue
             unit_book = reader.read(Path(path), result)
+            noted_mail(result, (mail or {}).get(Path(path)))
             if unit_book is not None:
                 candidates.append((result, unit_book))
             if progress:
