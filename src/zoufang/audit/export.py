@@ -11,8 +11,8 @@ from zoufang.audit.trail import DECISION_TEXT, read_entries
 from zoufang.files.safe_io import atomic_write
 
 ENTRY_HEADS = ("序号", "时间", "时间（UTC）", "操作系统账户", "计算机", "命令", "处理的文件", "改动单元格数",
-               "总台账校验码（之前）", "总台账校验码（之后）", "说明")
-CHANGE_HEADS = ("序号", "时间", "工作表", "记录编号", "单元格", "列", "原值", "新值", "来源", "处理")
+               "总台账校验码（之前）", "总台账校验码（之后）", "备注说明")
+CHANGE_HEADS = ("序号", "时间", "工作表", "编号", "单元格", "列", "原值", "新值", "来源", "处理")
 ENTRY_WIDTHS = (6, 20, 20, 12, 14, 14, 40, 10, 20, 20, 30)
 CHANGE_WIDTHS = (6, 20, 10, 14, 8, 12, 24, 24, 24, 16)
 

@@ -57,7 +57,7 @@ def receipt_name(folder: Path, unit: str, file: str, moment: dt.datetime, used: 
 def receipt_facts(result, status_text: str, moment: dt.datetime) -> list[tuple[str, str]]:
     """The lines above the tables: which file, from whom, when, what became of it."""
     digest = " ".join(result.sha256[i:i + 16] for i in range(0, len(result.sha256), 16))
-    facts = [("单位", result.unit or "（无法识别）"), ("文件", Path(result.file).name),
+    facts = [("发回单位", result.unit or "（无法识别）"), ("文件", Path(result.file).name),
              ("文件校验码（SHA-256）", digest or "（无法读取）"),
              ("收到并处理的时间", moment.strftime("%Y年%m月%d日 %H:%M")), ("处理结果", status_text)]
     if result.reason:
