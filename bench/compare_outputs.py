@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_BOOK = "大走访台账-示例.xlsx"
 AS_OF_END = "2012-03-01"  # after the campaign's end: the summary is written at the end
 # Cells that differ between two runs of the same code: (sheet, header text of the row or column).
-VOLATILE_META = {"issued_at", "token", "issued_digest", "base_digest"}
+VOLATILE_META = {"issued_at", "token", "issued_digest", "base_digest", "log_head"}
 ISSUED_PART = "i"  # a _base row of an issue: its time in column D (schema.ISSUED_PART; spelled here for old code)
 VOLATILE_LOG_COLUMNS = {"导入时间", "SHA256", "保存时间", "删除时间"}  # the clock, or a hash of a file holding the token
 # Workbooks whose cells carry the clock or the random secret (masked above): compared cell by cell only.
@@ -88,6 +88,16 @@ def fingerprint(folder: Path) -> dict[str, object]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel.endswith(".zoufang-key"):  # a fresh random secret each run
+            continue
+        if ".zoufang-state." in rel:  # the audit trail's copy of the master as last logged: the master again
+            continue
+        if rel.endswith(".zoufang-log"):  # the audit log: times, hashes and MACs; its commands in order compare
+            lines = path.read_text(encoding="utf-8").splitlines()
+            prints[rel] = [[e.get("command"), len(e.get("changes", [])), len(e.get("files", []))]
+                           for e in map(json.loads, lines)]
+            continue
+        if rel.startswith("demo/回执/"):  # a receipt is named by the time it was made, and says it
+            prints[re.sub(r"-\d{8}-\d{6}(?=\.xlsx$)", "", rel)] = "回执"
             continue
         suffix = path.suffix.lower()
         if suffix == ".json":

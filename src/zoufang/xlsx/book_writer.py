@@ -368,7 +368,8 @@ def _write_meta(ws, fmts: _Formats, meta: dict[str, str]) -> None:
     for i, item in enumerate(META_ITEMS, start=1):
         ws.write_string(i, 0, item.key)
         ws.write_string(i, 1, item.label)
-        ws.write_string(i, 2, str(meta.get(item.key, "")))
+        if meta.get(item.key, ""):  # an empty value stays an empty cell
+            ws.write_string(i, 2, str(meta[item.key]))
     ws.set_column(0, 2, 20)
     ws.hide()
 
