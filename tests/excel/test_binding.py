@@ -120,8 +120,8 @@ def issued_master(clean_demo, tmp_path):
     return path, issued, inbox
 
 
-def test_collect_into_the_open_workbook(clean_demo, tmp_path):
-    path, issued, inbox = issued_master(clean_demo, tmp_path)
+def library_deletes_a_visit(issued, inbox) -> str:
+    """市图书馆's return in the inbox with its first visit deleted; that visit's record number."""
     unit_file = inbox / issued["市图书馆"].name
     shutil.copy(issued["市图书馆"], unit_file)
     wb = openpyxl.load_workbook(unit_file)
@@ -129,6 +129,12 @@ def test_collect_into_the_open_workbook(clean_demo, tmp_path):
     deleted = ws["A2"].value
     ws.delete_rows(2)
     wb.save(unit_file)
+    return deleted
+
+
+def test_collect_into_the_open_workbook(clean_demo, tmp_path):
+    path, issued, inbox = issued_master(clean_demo, tmp_path)
+    deleted = library_deletes_a_visit(issued, inbox)
     before = len(read_campaign(path)["visits"])
     message, _ = run(path, binding.collect_returns)
     assert "合并 1" in message and "删除 1 行" in message
@@ -228,13 +234,7 @@ def test_what_a_button_wrote_is_in_the_audit_log_once_the_workbook_is_saved(clea
     from zoufang.exchange.secret_key import load_secret
     from zoufang.jobs import report_job
     path, issued, inbox = issued_master(clean_demo, tmp_path)
-    unit_file = inbox / issued["市图书馆"].name
-    shutil.copy(issued["市图书馆"], unit_file)
-    wb = openpyxl.load_workbook(unit_file)
-    ws = wb[schema.VISITS.name]
-    deleted = ws["A2"].value
-    ws.delete_rows(2)
-    wb.save(unit_file)
+    deleted = library_deletes_a_visit(issued, inbox)
     run(path, binding.collect_returns)  # the button's writes, saved into the file
     report_job(path, out_dir=tmp_path / "报告")
     entries = read_entries(path)

@@ -64,19 +64,3 @@ def changes_between(before: dict[str, SheetState], after: dict[str, SheetState])
                     out.append({"sheet": name, "record": record, "column": column, "old": was, "new": now,
                                 "cell": f"{letter}{place[record]}" if letter else ""})
     return out
-
-
-def replayed(before: dict[str, dict[str, dict[str, str]]], changes: list[dict]) -> dict[str, dict[str, dict[str, str]]]:
-    """``before`` (sheet → record → column → text) with ``changes`` applied in order; records left with no text
-    are gone."""
-    out = {s: {r: dict(c) for r, c in recs.items()} for s, recs in before.items()}
-    for ch in changes:
-        cells = out.setdefault(ch["sheet"], {}).setdefault(ch["record"], {})
-        cells[ch["column"]] = ch["new"]
-    return {s: {r: {k: v for k, v in c.items() if v} for r, c in recs.items() if any(c.values())}
-            for s, recs in out.items()}
-
-
-def plain(states: dict[str, SheetState]) -> dict[str, dict[str, dict[str, str]]]:
-    """sheet → record → column → text, filled cells only (what ``replayed`` compares)."""
-    return {s: {r: {k: v for k, v in c.items() if v} for r, c in st.records.items()} for s, st in states.items()}
