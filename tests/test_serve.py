@@ -139,6 +139,37 @@ def test_the_collect_tab_finds_a_records_changes_and_hands_out_receipts(office):
     assert "没有 走访记录!Z999 的改动记录" in client.get("/collect", params={"key": "走访记录!Z999"}).text
 
 
+def test_the_collect_tab_hands_out_a_reminder_draft_per_unit_owing_and_all_of_them_as_a_zip(office):
+    """回收 offers the 催报 drafts of `zoufang remind --mail` for the units that have not sent back (#44): one .eml
+    each, or all in one zip; a unit that has sent back, or a name not on the list, gets none."""
+    import email
+    import email.policy
+    master, issued = office
+    client = client_for(master)
+    with open(issued["市图书馆"], "rb") as fh:
+        post(client, "/api/collect", files=[("files", (issued["市图书馆"].name, fh.read()))])  # unchanged: still back
+    expected = command_json("remind", master, "--out", master.parent / "催报", "--mail")
+    owing = {d["unit"] for d in expected["drafts"]}
+    assert owing and "市图书馆" not in owing and "市图书馆" not in expected["no_address"]
+    page = client.get("/collect").text
+    links = set(re.findall(r'href="/reminders\?unit=([^"]+)"', page))
+    from urllib.parse import unquote
+    assert {unquote(u) for u in links} == owing
+    assert all(u in page for u in expected["no_address"]) and "无联系邮箱" in page
+    for unit in owing:
+        got = client.get("/reminders", params={"unit": unit})
+        assert got.status_code == 200 and got.headers["content-type"].startswith("message/rfc822")
+        message = email.message_from_bytes(got.content, policy=email.policy.default)
+        made = email.message_from_bytes(Path(dict((d["unit"], d["file"]) for d in expected["drafts"])[unit])
+                                        .read_bytes(), policy=email.policy.default)
+        assert message["To"] == made["To"] and message["Subject"] == made["Subject"]
+        assert message.get_body(("plain",)).get_content() == made.get_body(("plain",)).get_content()
+    bundle = zipfile.ZipFile(io.BytesIO(client.get("/reminders").content))
+    assert sorted(bundle.namelist()) == sorted(f"催报-{u}.eml" for u in owing)
+    assert client.get("/reminders", params={"unit": "市图书馆"}).status_code == 404
+    assert client.get("/reminders", params={"unit": "../总台账.xlsx"}).status_code == 404
+
+
 def test_an_uploaded_name_never_becomes_a_path(office):
     master, issued = office
     data = issued["市图书馆"].read_bytes()

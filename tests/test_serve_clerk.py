@@ -77,6 +77,15 @@ def test_a_finding_of_a_person_not_on_the_roster_has_the_unit_the_row_names(clea
     assert "<td>市图书馆</td>" in row or ">市图书馆<" in row
 
 
+def heading_says(browser, text: str, seconds: float = 60) -> None:
+    """Wait for the page's h1 to hold ``text`` (a click that loads a page leaves the old h1 stale meanwhile)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+        lambda b: text in b.find_element(By.TAG_NAME, "h1").text)
+
+
 def test_dates_read_2012_01_15_in_a_browser_set_to_english(issued_demo, tmp_path, needs_chromium):
     """The as-of box and the rota's start box show and take dates as 2012-01-15 (or 2012年1月10日), not 01/15/2012;
     a task that fails looks failed."""
@@ -101,7 +110,7 @@ def test_dates_read_2012_01_15_in_a_browser_set_to_english(issued_demo, tmp_path
         box.clear()
         box.send_keys("2012年1月10日")
         browser.find_element(By.CSS_SELECTOR, "form.asof button").click()
-        assert "统计截止 2012-01-10" in browser.find_element(By.TAG_NAME, "h1").text
+        heading_says(browser, "统计截止 2012-01-10")  # the next page, once it has replaced this one
         browser.save_screenshot(str(SHOTS / "serve-english-browser.png"))
         browser.get(f"{base}/generate?as_of=2012-01-15")
         start = browser.find_element(By.CSS_SELECTOR, 'form[data-kind="rota"] input[name="start"]')

@@ -260,6 +260,7 @@ def issue_cmd(
     encrypt: bool = typer.Option(None, "--encrypt/--no-encrypt",
                                  help="每个单位工作簿加上各自的打开密码（默认：活动设置的“下发加密”）"),
     new_passwords: bool = typer.Option(False, "--new-passwords", help="加密时为各单位换新密码（默认沿用原密码）"),
+    mail: bool = typer.Option(False, "--mail", help="同时为每个单位生成一封未发送的邮件草稿（DIR/邮件/，附工作簿，不含密码）"),
     as_json: bool = AS_JSON,
 ) -> None:
     """为每个单位生成一份可通过邮件发送的工作簿。"""
@@ -269,7 +270,7 @@ def issue_cmd(
     notices: list[str] = []
     try:
         errors = check_book(book).errors
-        issued = issue(book, out_dir, notices=notices, encrypt=encrypt, new_passwords=new_passwords)
+        issued = issue(book, out_dir, notices=notices, encrypt=encrypt, new_passwords=new_passwords, mail=mail)
     except FAILURES as exc:
         _fail(_failure_text(exc))
     if as_json:
@@ -286,6 +287,8 @@ def issue_cmd(
     if issued.slips:
         out.print(f"各单位工作簿已加密。密码通知单：{issued.slips}（请打印后当面或另行交给各单位，不要随邮件发送；"
                   f"密码不在屏幕上显示）", markup=False)
+    for line in issued.drafts.lines() if issued.drafts else []:
+        out.print(line, markup=False)
     out.print(f"共下发 {len(issued)} 个单位工作簿到 {out_dir}" +
               (f"；{len(issued.not_issued)} 行无法确定单位，未下发（见上）" if issued.not_issued else ""), markup=False)
     raise typer.Exit(1 if issued.not_issued else 0)
@@ -295,6 +298,7 @@ def issue_cmd(
 def collect(
     book: Path = typer.Argument(..., help="总台账工作簿"),
     paths: list[Path] = typer.Argument(..., help="回收的单位工作簿、保存的邮件（.eml）或所在文件夹"),
+    mail: bool = typer.Option(False, "--mail", help="同时为每个单位生成一封附回执的回复邮件草稿（回执/邮件/）"),
     as_json: bool = AS_JSON,
 ) -> None:
     """把各单位发回的工作簿合并进总台账（先备份，原子替换）。"""
@@ -305,7 +309,7 @@ def collect(
     try:
         with Progress(console=err.real(), transient=True, disable=as_json or not err.is_terminal) as bar:
             task = bar.add_task("读取回收表", total=len(expand_paths(paths)))
-            result = collect_files(book, paths, progress=lambda p: bar.advance(task))
+            result = collect_files(book, paths, progress=lambda p: bar.advance(task), mail=mail)
     except FAILURES as exc:
         _fail(_failure_text(exc))
     for notice in result.notices:
@@ -332,7 +336,39 @@ def collect(
         out.print(f"原总台账已备份到 {result.backup}", markup=False)
     elif not result.written:
         out.print("没有需要合并的内容，总台账未改动")
+    for line in result.drafts.lines() if result.drafts else []:
+        out.print(line, markup=False)
     raise typer.Exit(result.exit_code)
+
+
+@command()
+def remind(
+    book: Path = typer.Argument(..., help="总台账工作簿"),
+    out_dir: Path = typer.Option(None, "--out", metavar="DIR", help="催报清单输出文件夹（默认：工作簿旁的“催报”文件夹）"),
+    mail: bool = typer.Option(False, "--mail", help="同时为每个未发回的单位生成一封催报邮件草稿（DIR/邮件/）"),
+    as_json: bool = AS_JSON,
+) -> None:
+    """催报：列出下发后尚未发回工作簿的单位（已过回收截止日期的在前），生成可打印的催报清单。"""
+    from .jobs import remind_job
+    errors = MasterErrors(book)
+    try:
+        reminder = remind_job(book, out_dir, mail, on_errors=errors)
+    except FAILURES as exc:
+        _fail(_failure_text(exc))
+    if as_json:
+        _emit_json(reminder.to_json())
+        errors.done()
+    if not reminder.owing:
+        out.print(f"已下发的单位都已发回（{reminder.returned} 个），无需催报" if reminder.returned
+                  else "还没有下发过单位工作簿，无需催报", markup=False)
+    for o in reminder.owing:
+        who = "　".join(x for x in (o.contact, o.phone, o.email) if x)
+        out.print(f"{o.status}：{o.unit}（{o.issued:%Y-%m-%d %H:%M} 下发）{'　' + who if who else ''}", markup=False)
+    if reminder.list_path:
+        out.print(f"催报清单：{reminder.list_path}", markup=False)
+    for line in reminder.drafts.lines():
+        out.print(line, markup=False)
+    errors.done()
 
 
 @command()

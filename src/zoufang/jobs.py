@@ -11,6 +11,8 @@ from zoufang.contract.findings import Finding, count_levels, findings_frame
 from zoufang.contract.schema import PEOPLE, UNITS
 from zoufang.contract.errors import WriteRefused
 from zoufang.progress.report import Report, build_report
+from zoufang.progress.returns import return_status
+from zoufang.audit.trail import units_received
 from zoufang.reading.reader import InputError, read_campaign
 
 # Writers (openpyxl, XlsxWriter, lxml) are imported by the jobs that write, not by check and report; the
@@ -176,6 +178,7 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
     """Build the report; with ``out_dir``, also write the report workbook there (``on_errors``: read_master)."""
     campaign = read_master(book, on_errors)
     report = build_report(campaign, as_of)
+    report.returns = return_status(campaign, received=units_received(Path(book)))
     target = None
     if out_dir is not None:
         target = Path(out_dir) / report_book_name(report.as_of)
@@ -296,6 +299,15 @@ def summary_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None =
         raise InputError(f"{Path(book).name}：“单位”表中没有“{unit}”。可选：{'、'.join(names)}，或 all（每个单位各一份）")
     return _documents_out(book, "summary", write_unit_summaries(
         book, campaign, _doc_out(book, out_dir), names if unit == "all" else [unit], as_of, pdf), campaign)
+
+
+def remind_job(book: Path, out_dir: Path | None = None, mail: bool = False, on_errors=None):
+    """催报 of ``book``: the units owing their workbook, the printable list (``out_dir``, else 催报/ beside the
+    master) and, with ``mail``, a draft to each."""
+    from zoufang.exchange.remind import REMIND_DIR, remind_campaign
+    campaign = read_master(book, on_errors)
+    return remind_campaign(campaign, Path(out_dir) if out_dir else Path(book).parent / REMIND_DIR, mail,
+                           received=units_received(Path(book)))
 
 
 def rota_job(book: Path, start: dt.date, days: int = 10, out_dir: Path | None = None, pdf: bool = False,

@@ -173,8 +173,13 @@ def collect_page(request: Request) -> HTMLResponse:
     log = [[views.log_cell(c) for c in list(r)[:len(IMPORT_LOG_HEADERS)]] for r in grid[1:]][-LOG_SHOWN:][::-1]
     key = request.query_params.get("key", "").strip()[:200]
     changes = [{**h, "when": shown_time(h.get("time", ""))} for h in history(office.book, key)] if key else []
+    try:
+        drafts, no_address = _reminders(office)
+    except FAILURES as exc:
+        return office.problem_page(request, exc)
     return office.render(request, "collect.html", "回收", returns=report["returns"], deadline=s.return_deadline,
                          reminder=reminder_text(report["returns"], s.organizer, s.return_deadline),
+                         drafts=sorted(drafts), no_address=no_address,
                          log=log, log_headers=list(IMPORT_LOG_HEADERS), key=key, changes=changes,
                          receipts=[p.name for p in receipts_of(office.book)][:RECEIPTS_SHOWN])
 
@@ -197,6 +202,45 @@ def download_receipt(request: Request) -> Response:
     if found is None:
         return Response("没有这份回执", 404, media_type="text/plain; charset=utf-8")
     return FileResponse(found, filename=found.name)
+
+
+def _reminders(office: "Office") -> tuple[dict[str, bytes], list[str]]:
+    """Each owing unit's 催报 draft as .eml bytes (made in memory: a GET writes nothing), and the units without a
+    联系邮箱."""
+    from zoufang.exchange.mail_drafts import message_bytes
+    from zoufang.exchange.remind import owing_units, reminder_drafts
+    from zoufang.reading.reader import read_campaign
+    from zoufang.audit.trail import units_received
+    campaign = office.cached("campaign", None, lambda: read_campaign(office.book))
+    now = dt.datetime.now().astimezone()
+    owing, _ = owing_units(campaign, now.date(), units_received(office.book))
+    letters, missing = reminder_drafts(campaign, owing, now.date())
+    return {d.unit: message_bytes(d, now) for d in letters}, missing
+
+
+def download_reminder(request: Request) -> Response:
+    """One unit's 催报 draft (``unit``), or every owing unit's in one zip; only units the list names."""
+    import io
+    import zipfile
+    office: Office = request.app.state.office
+    try:
+        drafts, _ = _reminders(office)
+    except FAILURES as exc:
+        return office.problem_page(request, exc)
+    unit = request.query_params.get("unit")
+    if unit is not None:
+        if unit not in drafts:
+            return Response("这个单位不需要催报，或没有联系邮箱", 404, media_type="text/plain; charset=utf-8")
+        return Response(drafts[unit], media_type="message/rfc822",
+                        headers={"content-disposition": _attachment(f"催报-{unit}.eml", "reminder.eml")})
+    if not drafts:
+        return Response("没有需要催报的单位", 404, media_type="text/plain; charset=utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in drafts.items():
+            z.writestr(f"催报-{name}.eml", data)
+    return Response(buffer.getvalue(), media_type="application/zip",
+                    headers={"content-disposition": _attachment(f"催报邮件-{dt.datetime.now():%Y%m%d-%H%M}.zip")})
 
 
 def generate_page(request: Request) -> HTMLResponse:
@@ -434,9 +478,9 @@ def download_task(request: Request) -> Response:
                     headers={"content-disposition": _attachment(name)})
 
 
-def _attachment(name: str) -> str:
+def _attachment(name: str, plain: str = "download.zip") -> str:
     from urllib.parse import quote
-    return f"attachment; filename=\"download.zip\"; filename*=UTF-8''{quote(name)}"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
 
 
 # ------------------------------------------------------------------ the application
@@ -448,7 +492,8 @@ def create_app(book: Path, token: str, port: int) -> Guard:
         Route("/api/check", api_check), Route("/api/report", api_report),
         Route("/api/collect", api_collect, methods=["POST"]),
         Route("/api/run/{kind}", api_run, methods=["POST"]), Route("/api/tasks/{task}", api_task),
-        Route("/download/{task}", download_task), Route("/receipt/{name}", download_receipt),  # reads what a task wrote: no GET writes anything
+        Route("/download/{task}", download_task), Route("/receipt/{name}", download_receipt),
+        Route("/reminders", download_reminder),  # reads what a task wrote: no GET writes anything
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
     ])
     app.state.office = Office(book, token)

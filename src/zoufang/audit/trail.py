@@ -112,6 +112,26 @@ def read_entries(master: Path, with_body: bool = False) -> list[dict]:
     return out
 
 
+RECEIVED = ("merged", "duplicate", "superseded")
+
+
+def units_received(master: Path) -> dict[str, dt.datetime]:
+    """Each unit's latest file that collect took (merged, an exact duplicate or superseded), by the log: a return
+    that changed nothing leaves the master untouched (CLI.md), so only the log knows of it. Local times, naive."""
+    out: dict[str, dt.datetime] = {}
+    for entry in read_entries(master):
+        if entry.get("command") != "collect":
+            continue
+        try:
+            at = dt.datetime.fromisoformat(str(entry.get("time"))).astimezone().replace(tzinfo=None)
+        except ValueError:
+            continue
+        for f in entry.get("files") or []:
+            if isinstance(f, dict) and f.get("status") in RECEIVED and f.get("unit"):
+                out[f["unit"]] = max(out.get(f["unit"], at), at)
+    return out
+
+
 def last_of(entries: list[dict]) -> tuple[int, str]:
     """(sequence, mac) of the last entry; (0, "") for none."""
     if not entries:

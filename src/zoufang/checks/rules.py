@@ -14,8 +14,9 @@ import pandas as pd
 
 from zoufang.contract.schema import (
     CASES, HANDLING_DEADLINE, HANDLING_ON_SPOT, HANDLING_TRANSFER, LEVEL_ERROR, LEVEL_WARNING, PROBLEM_SOLVED, PROBLEMS,
-    RECEPTIONS, RESEARCH, Sheet,
+    RECEPTIONS, RESEARCH, UNITS, Sheet,
 )
+from zoufang.contract.mail_addresses import bad_addresses
 from zoufang.reading.dataset import SheetData
 from zoufang.reading.normalize import NO_WORDS, YES_WORDS
 from zoufang.xlsx.self_check import before, blank, equals, one_of
@@ -130,4 +131,9 @@ ROW_RULES: tuple[RowRule, ...] = (
             "已填“带案下访”为“是”，但没有填写下访日期", "请填写下访日期；如未下访，请把“是否带案下访”改为“否”",
             ("field_visit", "visit_date"),
             formula=one_of("{field_visit}", YES_WORDS) + "*" + blank("{visit_date}")),
+    RowRule("bad-email", UNITS, "email",
+            lambda r: r["email"].map(lambda text: bool(bad_addresses(text))).astype(bool),
+            "联系邮箱“{email}”中有不是邮件地址的内容，邮件草稿不会发往该处",
+            "请写成 name@example.com 这样的地址；多个地址之间用“；”或“;”隔开",
+            ("email",), LEVEL_WARNING),
 )

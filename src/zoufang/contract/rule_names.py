@@ -21,6 +21,7 @@ RULE_NAMES = {
     "solved-date-missing": "缺少解决日期", "closed-date-missing": "缺少销号日期",
     "solved-before-registration": "解决早于登记", "closed-before-solved": "销号早于解决", "closed-before-visit": "销号早于下访",
     "major-without-leader": "重大问题无分包领导", "field-visit-date-missing": "缺少下访日期",
+    "bad-email": "联系邮箱无效",
     # references and people
     "unknown-person": "人员不在名单中", "ambiguous-person": "同名无法确定", "person-id-unknown": "人员编号不在名单中",
     "person-id-mismatch": "人员编号与姓名不符", "person-unit-mismatch": "人员与单位不一致", "unknown-unit": "单位不在名录中",

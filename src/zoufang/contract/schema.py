@@ -140,8 +140,9 @@ UNITS = Sheet(
         C("kind", "单位类别", K.ENUM, True, UNIT_KINDS, Owner.OFFICE, width=10),
         C("contact", "联系人", owner=Owner.OFFICE, width=10),
         C("phone", "联系电话", owner=Owner.OFFICE, width=14),
+        C("email", "联系邮箱", owner=Owner.OFFICE, width=30),
     ),
-    "全局及各二级单位名录。单位编码用作记录编号的前缀。",
+    "全局及各二级单位名录。单位编码用作记录编号的前缀；联系邮箱是下发、催报邮件草稿的收件人，多个地址用分号隔开。",
     entry=False, id_key="code",
 )
 PEOPLE = Sheet(

@@ -22,6 +22,7 @@ from zoufang.xlsx.book_writer import BookContent, default_content
 
 START, END = dt.date(2011, 9, 1), dt.date(2012, 2, 29)
 DEMO_AS_OF = dt.date(2012, 1, 15)
+MAIL_DOMAIN = "wenhua.example"  # RFC 2606: never a real recipient
 BUREAU = ("JG", "市文化广电新闻出版局机关", "局机关")
 SECOND_LEVEL = (
     ("BWG", "市博物馆"), ("TSG", "市图书馆"), ("QYG", "市群众艺术馆"), ("WWS", "市文物管理所"),
@@ -446,11 +447,21 @@ def _sorted(rows: list[dict], key: str) -> pd.DataFrame:
 
 
 def _units(g: _Gen) -> list[dict]:
-    rows = [{"code": BUREAU[0], "name": BUREAU[1], "kind": BUREAU[2], "contact": g.name(), "phone": "0558-2212345"}]
+    rows = [{"code": BUREAU[0], "name": BUREAU[1], "kind": BUREAU[2], "contact": g.name(), "phone": "0558-2212345",
+             "email": f"bgs@{MAIL_DOMAIN}"}]
     for i, (code, name) in enumerate(SECOND_LEVEL):
         rows.append({"code": code, "name": name, "kind": "二级单位", "contact": g.name(),
-                     "phone": f"0558-22{i + 20:02d}{g.rng.randint(100, 999)}"})
+                     "phone": f"0558-22{i + 20:02d}{g.rng.randint(100, 999)}",
+                     "email": _unit_mail(code, i)})
     return rows
+
+
+def _unit_mail(code: str, i: int) -> str:
+    """A unit's 联系邮箱 in the reserved example domain: one unit has two, one has none yet."""
+    if i == len(SECOND_LEVEL) - 1:
+        return ""
+    own = f"{code.lower()}@{MAIL_DOMAIN}"
+    return f"{own}；{code.lower()}.bgs@{MAIL_DOMAIN}" if i == 1 else own
 
 
 def _person_row(p: Person) -> dict:

@@ -29,7 +29,9 @@ from zoufang.audit.trail import CONFLICT_KEPT, Entry
 from zoufang.audit.trail import REFUSED as AUDIT_REFUSED
 from zoufang.exchange.issue import base_digest, complete_master_meta, issued_digest, same_mac, unit_token, write_meta
 from zoufang.exchange.master_edit import MasterEditor
-from zoufang.exchange.mail_returns import Mail, Unpacked, unpack_messages
+from zoufang.exchange.mail_drafts import DRAFT_DIR, Drafts
+from zoufang.exchange.mail_letters import receipt_drafts
+from zoufang.exchange.mail_returns import Mail, Unpacked, unit_addresses, unpack_messages
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
 from zoufang.exchange.passwords import MAX_SPIN_COUNT, CostlyEncryption, decrypt_with, is_encrypted, load_passwords
@@ -106,6 +108,7 @@ class CollectResult:
     backup: Path | None = None
     written: bool = False
     notices: list[str] = field(default_factory=list)
+    drafts: Drafts | None = None  # with mail: a reply per unit carrying its receipts
 
     @property
     def exit_code(self) -> int:
@@ -114,7 +117,7 @@ class CollectResult:
         return 0 if self.files and all(f.clean for f in self.files) else 1
 
     def to_json(self) -> dict:
-        return {"files": [f.to_json() for f in self.files]}
+        return {"files": [f.to_json() for f in self.files], **({"mail": self.drafts.to_json()} if self.drafts else {})}
 
 
 def sha256_of(path: Path) -> str:
@@ -204,18 +207,19 @@ def _as_text_moment(value):
     return value.astimezone().isoformat() if isinstance(value, dt.datetime) else value
 
 
-def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, progress=None) -> CollectResult:
-    """Merge returned unit workbooks into the master; written (backup, atomic replace) only if something changed."""
+def collect(master: Path, paths: list[Path], now: dt.datetime | None = None, progress=None,
+            mail: bool = False) -> CollectResult:
+    """Merge returned unit workbooks into the master; written (backup, atomic replace) only if something changed.
+    With ``mail``, a reply draft per unit carrying its receipts (回执/邮件/)."""
     master = Path(master)
     refuse_if_open(master)
     with MasterLock(master):
-        result = _collect(master, expand_paths(paths), now or moment(),
-                          progress)
+        result = _collect(master, expand_paths(paths), now or moment(), progress, mail)
     result.notices += skipped_entries(paths)
     return result
 
 
-def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> CollectResult:
+def _collect(master: Path, files: list[Path], now: dt.datetime, progress, mail: bool = False) -> CollectResult:
     campaign = read_campaign(master)
     recorder = Recorder(master, "collect", load_secret(master, create=True), campaign)
     before = states_of(campaign)
@@ -237,18 +241,23 @@ def _collect(master: Path, files: list[Path], now: dt.datetime, progress) -> Col
         changes = attributed(changes_between(before, states_of(after)), after, campaign, sources)
     recorder.record(Entry("collect", files=_receipts(master, results, changes, now, campaign.settings.name),
                           changes=changes + _not_taken(results)))
-    return CollectResult(master, results, backup, written, notices + cleared_rows_text(editor.cleared))
+    drafts = receipt_drafts(campaign, results, master.parent / RECEIPTS_DIR / DRAFT_DIR, now) if mail else None
+    return CollectResult(master, results, backup, written, notices + cleared_rows_text(editor.cleared), drafts)
 
 
-def noted_mail(result: "FileResult", mail: Mail | None) -> None:
-    """A workbook that came by mail says so (sender, date, subject: into 导入记录 and the log), and whether its
-    name is its unit's."""
+def noted_mail(result: "FileResult", mail: Mail | None, addresses: dict[str, list[str]]) -> None:
+    """A workbook that came by mail says so (sender, date, subject: into 导入记录 and the log), whether its name is
+    its unit's, and whether its sender is one of the unit's 联系邮箱 (``addresses``; noted, never refused)."""
     if mail is None:
         return
     result.mail = mail
     result.note(None, None, mail.note())
     if result.unit and result.unit not in mail.attachment:
         result.note(None, None, f"附件名“{mail.attachment}”不含单位名称，已按工作簿中的下发记录认定为{result.unit}")
+    known = addresses.get(result.unit) or []
+    if result.unit and known and mail.address.casefold() not in {a.casefold() for a in known}:
+        result.note(None, None, f"发件人 {mail.address or '（无地址）'} 不是{result.unit}登记的联系邮箱"
+                                f"（{'；'.join(known)}），工作簿仍按下发记录接收，请核实是否由该单位发出")
 
 
 def with_mail(results: list["FileResult"], unpacked: Unpacked) -> list["FileResult"]:
@@ -401,6 +410,7 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
     """
     merged = log[log[LOG_STATUS] == STATUS_TEXT[MERGED]]
     last_order = _previous_order(log)
+    addresses = unit_addresses(campaign)
     archive.mkdir(exist_ok=True)
     candidates: list[tuple[FileResult, Campaign]] = []
     results: list[FileResult] = []
@@ -414,7 +424,7 @@ def collect_into(campaign: Campaign, log: pd.DataFrame, secret: bytes, archive: 
                 result.reason = f"{Path(path).name}：这是总台账本身，不是单位发回的工作簿"
                 continue
             unit_book = reader.read(Path(path), result)
-            noted_mail(result, (mail or {}).get(Path(path)))
+            noted_mail(result, (mail or {}).get(Path(path)), addresses)
             if unit_book is not None:
                 candidates.append((result, unit_book))
             if progress:

@@ -26,12 +26,15 @@ from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_CONTACT_POINT, BASE_HEADERS, BASE_SHEET, ENTRY_SHEETS, HOLIDAYS, ISSUED_PART, ISSUED_SHEET,
     META_HEADERS, META_ITEMS, META_SHEET, NO_DEADLINE_NOTICE, PEOPLE, QUOTAS, ROLE_BUREAU_LEADER, SCHEMA_VERSION,
     SETTING_ITEMS, SETTINGS, UNITS, UNIT_HOME_CONTACT, UNIT_HOME_NO_DEADLINE, UNIT_HOME_OTHERS, UNIT_HOME_SEND_BACK, UNIT_HOME_TEXT,
-    UNIT_HOME_TITLE, UNIT_KIND_BUREAU,
+    UNIT_HOME_TITLE,
 )
 from zoufang.exchange.base import base_rows, batch_key, digest_cells, rows_digest
 from zoufang.audit.cell_states import changes_between, states_of
 from zoufang.audit.recorder import Recorder
 from zoufang.audit.trail import BY_ZOUFANG, Entry
+from zoufang.exchange.mail_drafts import DRAFT_DIR, Drafts, write_drafts
+from zoufang.exchange.mail_letters import issue_letter, office_contact
+from zoufang.exchange.mail_returns import unit_addresses
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.password_slips import SLIP_DIR, write_password_slips
@@ -192,11 +195,14 @@ class IssuedBooks(list):
 
     not_issued: list[dict]
     slips: Path | None = None  # the printable 密码通知单, with 下发加密
+    drafts: Drafts | None = None  # with --mail: a draft per unit with an address
 
     def to_json(self) -> dict:
+        drafts = dict(self.drafts.written) if self.drafts else {}
         return {"units": [{"unit": i.unit, "file": str(i.path), "rows": i.rows,
-                           **({"password": i.password} if i.password else {})} for i in self],
-                "not_issued": self.not_issued}
+                           **({"password": i.password} if i.password else {}),
+                           **({"mail": str(drafts[i.unit])} if i.unit in drafts else {})} for i in self],
+                "not_issued": self.not_issued, **({"mail": self.drafts.to_json()} if self.drafts else {})}
 
 
 def rows_to_no_unit(campaign: Campaign, owners: dict) -> list[dict]:
@@ -213,8 +219,9 @@ def rows_to_no_unit(campaign: Campaign, owners: dict) -> list[dict]:
 
 
 def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: list[str] | None = None,
-          encrypt: bool | None = None, new_passwords: bool = False) -> IssuedBooks:
-    """One workbook per unit: its roster, its rows, the office's columns marked, a token in _meta.
+          encrypt: bool | None = None, new_passwords: bool = False, mail: bool = False) -> IssuedBooks:
+    """One workbook per unit: its roster, its rows, the office's columns marked, a token in _meta; with ``mail``,
+    an unsent draft per unit carrying it (``out_dir/邮件/``).
 
     Refused (InputError) while a unit has no 单位编码. The master's _meta is completed and its rows
     without a record number get one first, so that every issued row can come back; what was done is
@@ -235,8 +242,30 @@ def issue(master: Path, out_dir: Path, now: dt.datetime | None = None, notices: 
     encrypt = campaign.settings.encrypt if encrypt is None else encrypt
     units = campaign.units.loc[campaign.units["name"] != "", "name"].drop_duplicates().tolist()
     passwords = passwords_for(master, units, renew=new_passwords) if encrypt else None
-    return issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows, campaign),
-                          passwords=passwords, slips=master.parent / SLIP_DIR)
+    now = now or moment()
+    now = now if now.tzinfo else now.astimezone()
+    issued = issue_campaign(campaign, secret, out_dir, now, record_base=lambda rows: record_base(master, rows, campaign),
+                            passwords=passwords, slips=master.parent / SLIP_DIR)
+    if mail:
+        issued.drafts = issue_drafts(campaign, issued, Path(out_dir) / DRAFT_DIR, now)
+    return issued
+
+
+def issue_drafts(campaign: Campaign, issued: IssuedBooks, folder: Path, now: dt.datetime) -> Drafts:
+    """A draft per unit issued, To its 联系邮箱, its workbook attached, its 首页's words as the body (never a
+    password); the units without an address listed."""
+    addresses = unit_addresses(campaign)
+    letters, missing = [], []
+    for item in issued:
+        to = addresses.get(item.unit, [])
+        if not to:
+            missing.append(item.unit)
+            continue
+        _, lines = unit_home(campaign, item.unit, now)
+        letter = issue_letter(campaign, item.unit, item.path, lines, bool(item.password), now.date())
+        letter.to = to
+        letters.append(letter)
+    return write_drafts(letters, folder, now, missing)
 
 
 def record_base(master: Path, rows: list[list], campaign: Campaign) -> None:
@@ -394,9 +423,7 @@ def no_deadline_notice(master: Path, campaign: Campaign) -> str:
 def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, list[str]]:
     """The 首页 of the workbook issued to ``unit``: what to fill, what not to touch, when and how to send it back."""
     s = campaign.settings
-    units = campaign.units
-    office = units[units["kind"] == UNIT_KIND_BUREAU]
-    contact = "　".join(x for x in (office["contact"].iloc[0], office["phone"].iloc[0]) if x) if len(office) else ""
+    contact = office_contact(campaign)
     send_back = (UNIT_HOME_SEND_BACK.format(deadline=cn_date(s.return_deadline)) if s.return_deadline
                  else UNIT_HOME_NO_DEADLINE)
     values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn_date(issued),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+from zoufang.contract.mail_addresses import good_addresses
 from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES
 from zoufang.files.names import safe_file_name
 
@@ -34,6 +35,8 @@ class Mail:
     date: str
     subject: str
     attachment: str
+    address: str = ""  # the sender's bare address
+    message_id: str = ""  # to answer it (collect --mail)
 
     def note(self) -> str:
         return f"来自邮件“{self.subject}”（{self.sender}，{self.date}），附件“{self.attachment}”"
@@ -44,6 +47,14 @@ class Unpacked:
     files: list[Path]
     mail: dict[Path, Mail]  # each workbook taken from a message
     empty: dict[Path, str]  # each message without a workbook: why
+
+
+def unit_addresses(campaign) -> dict[str, list[str]]:
+    """Each unit's usable 联系邮箱 (those that are addresses), by 单位名称; a master without the column has none."""
+    units = campaign.units
+    if "email" not in units.columns:
+        return {}
+    return {str(name): good_addresses(text) for name, text in zip(units["name"], units["email"]) if name}
 
 
 def is_message(path: Path) -> bool:
@@ -69,18 +80,19 @@ def unpack_messages(paths: list[Path], folder: Path) -> Unpacked:
             continue
         used: set[str] = set()
         for name, payload, carrier in found:
-            sender, date, subject = _headers(carrier)
+            sender, date, subject, address = _headers(carrier)
             stem, suffix = Path(name).stem, Path(name).suffix.lower()
             target = where / (safe_file_name(stem or "未命名", used, where, suffix) + suffix)
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists() or target.read_bytes() != payload:
                 target.write_bytes(payload)
             out.files.append(target)
-            out.mail[target] = Mail(path.name, sender, date, subject, name)
+            out.mail[target] = Mail(path.name, sender, date, subject, name, address,
+                                    str(carrier.get("Message-ID", "")).strip())
     return out
 
 
-def _headers(message) -> tuple[str, str, str]:
+def _headers(message) -> tuple[str, str, str, str]:
     name, address = parseaddr(str(message.get("From", "")))
     sender = f"{name} <{address}>" if name else address
     try:
@@ -88,7 +100,7 @@ def _headers(message) -> tuple[str, str, str]:
         date = f"{when:%Y-%m-%d %H:%M}"
     except (TypeError, ValueError):
         date = str(message.get("Date", "")) or "无日期"
-    return sender or "（无发件人）", date, str(message.get("Subject", "")) or "（无主题）"
+    return sender or "（无发件人）", date, str(message.get("Subject", "")) or "（无主题）", address
 
 
 def _workbooks(message):

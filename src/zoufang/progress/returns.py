@@ -52,11 +52,15 @@ def latest_returns(campaign: Campaign) -> dict[str, dt.datetime]:
     return {str(u): t.to_pydatetime() for u, t in at.groupby(log[_UNIT]).max().items() if pd.notna(t)}
 
 
-def return_status(campaign: Campaign, today: dt.date | None = None) -> list[dict]:
-    """For each unit issued a workbook: 单位名称, issued, last_return (ISO or None) and status."""
+def return_status(campaign: Campaign, today: dt.date | None = None,
+                  received: dict[str, dt.datetime] | None = None) -> list[dict]:
+    """For each unit issued a workbook: 单位名称, issued, last_return (ISO or None) and status. ``received``: each
+    unit's latest file taken by the audit log (a return that changed nothing is in no sheet of the master)."""
     today = today or dt.date.today()
     deadline = campaign.settings.return_deadline
     returns = latest_returns(campaign)
+    for unit, at in (received or {}).items():
+        returns[unit] = max(returns.get(unit, at), at)
     out = []
     for unit, issued in sorted(latest_issues(campaign).items()):
         back = returns.get(unit)
