@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 from zoufang.demo.campaign import build_demo
 from zoufang.files.libreoffice import find_soffice
 from zoufang.xlsx.book_writer import write_book
+from mail_messages import needs_mu  # noqa: F401  (a fixture: the independent reader of messages)
 
 REQUIRE_LO = os.environ.get("ZOUFANG_REQUIRE_LIBREOFFICE") == "1"
 

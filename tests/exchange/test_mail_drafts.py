@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from builders import edit, set_cell_by_header
-from mail_messages import foxmail, mu_attachments, mu_view, outlook, needs_mu  # noqa: F401 (fixture)
+from mail_messages import foxmail, mu_attachments, mu_view, outlook
 from typer.testing import CliRunner
 
 from zoufang.cli import app
@@ -161,3 +161,24 @@ def test_collect_mail_answers_each_sender_with_its_receipt(issued_demo, tmp_path
         assert unit in seen["body"] and "已合并" in seen["body"]
         got = mu_attachments(eml, needs_mu, tmp_path / "mu" / unit)
         assert got == {receipts[unit].name: receipts[unit].read_bytes()}
+
+
+def test_the_remind_list_prints_on_one_a4_page_with_every_unit_owing(issued_demo, tmp_path, needs_libreoffice):
+    """The 催报清单 as the office prints it: A4 landscape, every unit owing and its contact on the page, nothing
+    cut at the right edge."""
+    import pdfplumber
+
+    from zoufang.files.libreoffice import to_pdf
+    master, books = issued_demo
+    _, doc = run_json("remind", master, "--out", tmp_path / "催报")
+    pdf = to_pdf(Path(doc["list"]), tmp_path / "pdf")
+    with pdfplumber.open(pdf) as printed:
+        assert len(printed.pages) == 1
+        page = printed.pages[0]
+        assert page.width > page.height  # landscape
+        text = "".join((page.extract_text() or "").split())
+        right = max(ch["x1"] for ch in page.chars)
+    assert all(u["unit"] in text for u in doc["units"]) and sorted(u["unit"] for u in doc["units"]) == sorted(books)
+    assert all(u["phone"] in text for u in doc["units"] if u["phone"])
+    assert all(a in text for u in doc["units"] for a in re.split("[；;]", u["email"]) if a)
+    assert right < page.width - 20  # inside the right margin

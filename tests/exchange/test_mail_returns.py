@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from builders import set_cell_by_header
-from mail_messages import forwarded, foxmail, outlook, without_workbook, zipped
+from mail_messages import forwarded, foxmail, mu_attachments, outlook, without_workbook, zipped
 
 from zoufang.exchange.collect import collect
 from zoufang.reading.reader import read_campaign
@@ -50,6 +50,7 @@ def test_a_folder_of_messages_merges_exactly_what_its_attachments_merge(returns,
     (inbox / "博物馆.eml").write_bytes(outlook(edited["市博物馆"], museum_address, "未命名.xlsx"))
     (inbox / "剧团.eml").write_bytes(zipped(edited["市豫剧团"], "市豫剧团大走访台账.xlsx"))
     (inbox / "空的.eml").write_bytes(without_workbook())
+    (inbox / "拖出来的.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # Outlook's own format
     by_mail = collect(master, [inbox])
     by_files = collect(twin, list(edited.values()))
     merged = {f.unit: f for f in by_mail.files if f.status == "merged"}
@@ -71,7 +72,24 @@ def test_a_folder_of_messages_merges_exactly_what_its_attachments_merge(returns,
     assert merged["市豫剧团"].mail.attachment == "市豫剧团大走访台账.xlsx"
     empty = next(f for f in by_mail.files if Path(f.file).name == "空的.eml")
     assert empty.status == "refused" and "没有工作簿附件" in empty.reason
+    outlook_file = next(f for f in by_mail.files if Path(f.file).name == "拖出来的.msg")
+    assert outlook_file.status == "refused" and "另存为" in outlook_file.reason and ".eml" in outlook_file.reason
     log = openpyxl.load_workbook(master)["导入记录"]
     said = " ".join(str(c.value) for row in log.iter_rows() for c in row if c.value)
     assert "回复：大走访台账（市图书馆）" in said and museum_address in said and "不是市图书馆登记的联系邮箱" in said
     assert by_mail.exit_code == 1  # a message without a workbook: the office must look
+
+
+def test_collect_takes_the_attachments_an_independent_reader_finds(returns, tmp_path, needs_mu):
+    """GMime (mu) and collect agree on each attachment's name and bytes: GBK encoded words split over lines, RFC 2231
+    continuations."""
+    master, edited = returns
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "foxmail.eml").write_bytes(foxmail(edited["市图书馆"], "tsg@example.org"))
+    (inbox / "outlook.eml").write_bytes(outlook(edited["市博物馆"], "bwg@example.org", "市博物馆大走访台账（第二次发回）.xlsx"))
+    taken = [f for f in collect(master, [inbox]).files if f.mail]
+    assert len(taken) == 2
+    for f in taken:
+        found = mu_attachments(inbox / f.mail.message, needs_mu, tmp_path / "mu" / f.mail.message)
+        assert found == {f.mail.attachment: Path(f.file).read_bytes()}

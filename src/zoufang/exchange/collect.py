@@ -31,7 +31,7 @@ from zoufang.exchange.issue import base_digest, complete_master_meta, issued_dig
 from zoufang.exchange.master_edit import MasterEditor
 from zoufang.exchange.mail_drafts import DRAFT_DIR, Drafts
 from zoufang.exchange.mail_letters import receipt_drafts
-from zoufang.exchange.mail_returns import Mail, Unpacked, unit_addresses, unpack_messages
+from zoufang.exchange.mail_returns import OUTLOOK_MSG_TEXT, Mail, Unpacked, unit_addresses, unpack_messages
 from zoufang.exchange.master_lock import MasterLock
 from zoufang.exchange.merge import MergeRun, RowOutcome, merge_unit_book
 from zoufang.exchange.passwords import MAX_SPIN_COUNT, CostlyEncryption, decrypt_with, is_encrypted, load_passwords
@@ -341,6 +341,9 @@ class ReturnReader:
             copy_verified(path, kept)
         if result.sha256 in self.merged_hashes:
             result.status, result.unit = DUPLICATE, self.merged_hashes[result.sha256]
+            return None
+        if path.suffix.lower() == ".msg":
+            result.reason = f"{path.name}：{OUTLOOK_MSG_TEXT}"
             return None
         if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() not in REFUSED_SUFFIXES:
             result.reason = f"{path.name}：不是工作簿（只接收 {'、'.join(WORKBOOK_SUFFIXES)}）"

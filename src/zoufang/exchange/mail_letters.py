@@ -12,7 +12,7 @@ from zoufang.exchange.mail_returns import unit_addresses
 from zoufang.reading.dataset import Campaign
 
 PASSWORD_LINE = "本工作簿已加密，打开密码另行通知（不随邮件发送）；请勿在邮件中回复密码。"
-REPLY_LINE = "填好后请保存本工作簿，作为附件回复本邮件即可（也可以另发一封邮件），不必改文件名。"
+REPLY_LINE = "发回时直接回复本邮件、附上填好的工作簿即可，不必改文件名。"
 SIGN_OFF = "谢谢！"
 RETURNED_TEXT = "如已发出，请忽略本邮件，并回复告知发送的时间，以便核对。"
 

@@ -21,6 +21,9 @@ from zoufang.files.file_props import REFUSED_SUFFIXES, WORKBOOK_SUFFIXES
 from zoufang.files.names import safe_file_name
 
 MESSAGE_SUFFIXES = (".eml",)
+OUTLOOK_MSG_TEXT = ("Outlook 的 .msg 邮件文件不能直接读取（没有可靠、可随本程序分发的读取库）。请在 Outlook 中打开这封邮件，"
+                    "把附件的工作簿“另存为”到一个文件夹后导入该文件夹；新版 Outlook、Foxmail 和网页邮箱也可以把邮件"
+                    "另存为 .eml 后直接导入")
 MAIL_DIR = "邮件附件"
 MAX_MESSAGE = 200 << 20  # a larger message is refused unread
 MAX_ZIP_MEMBER = 200 << 20

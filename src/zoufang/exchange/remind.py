@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from zoufang.contract.mail_addresses import split_addresses
 from zoufang.contract.periods import cn_date, cn_moment
 from zoufang.contract.schema import UNITS
 from zoufang.exchange.mail_drafts import DRAFT_DIR, Draft, Drafts, write_drafts
@@ -21,7 +22,7 @@ from zoufang.xlsx.print_fit import row_height
 REMIND_DIR = "催报"
 LIST_TITLE = "催报清单"
 LIST_HEADS = ("序号", UNITS.name, "情况", "下发时间", *(UNITS.col(k).label for k in ("contact", "phone", "email")))
-LIST_WIDTHS = (6, 24, 12, 18, 10, 15, 30)  # A4 landscape at 10 pt
+LIST_WIDTHS = (6, 24, 12, 22, 10, 15, 30)  # A4 landscape at 10 pt
 
 
 @dataclass
@@ -108,7 +109,7 @@ def write_list(path: Path, campaign: Campaign, owing: list[Owing], today: dt.dat
     """The 催报清单: one row per unit owing, on A4 landscape, the heads repeated on every page."""
     s = campaign.settings
     deadline = f"回收截止日期：{cn_date(s.return_deadline)}" if s.return_deadline else "回收截止日期：未定"
-    rows = [(str(i), o.unit, o.status, cn_moment(o.issued), o.contact, o.phone, o.email.replace("；", "；\n"))
+    rows = [(str(i), o.unit, o.status, cn_moment(o.issued), o.contact, o.phone, "\n".join(split_addresses(o.email)))
             for i, o in enumerate(owing, 1)]
 
     def build(tmp: Path) -> None:
@@ -120,6 +121,7 @@ def write_list(path: Path, campaign: Campaign, owing: list[Owing], today: dt.dat
         head = book.add_format({**base, "bold": True, "border": 1, "align": "center", "bg_color": "#DDEBF7"})
         cell = book.add_format({**base, "border": 1})
         late = book.add_format({**base, "border": 1, "font_color": "#C00000", "bold": True})
+        number = book.add_format({**base, "border": 1, "align": "center"})
         last = len(LIST_HEADS) - 1
         for j, w in enumerate(LIST_WIDTHS):
             ws.set_column(j, j, w)
@@ -131,7 +133,7 @@ def write_list(path: Path, campaign: Campaign, owing: list[Owing], today: dt.dat
         ws.write_row(2, 0, LIST_HEADS, head)
         for i, row in enumerate(rows, 3):
             for j, text in enumerate(row):
-                ws.write_string(i, j, text, late if j == 2 and text == LATE else cell)
+                ws.write_string(i, j, text, number if j == 0 else late if j == 2 and text == LATE else cell)
             ws.set_row(i, max(20, row_height(list(row), list(LIST_WIDTHS))))
         ws.repeat_rows(2)
         ws.set_paper(9)
