@@ -22,19 +22,20 @@ import pytest
 REQUIRE_MU = os.environ.get("ZOUFANG_REQUIRE_MAIL_READER") == "1"
 
 
-def foxmail(book: Path, sender: str) -> bytes:
-    """GBK everywhere: the subject and the attachment's name as encoded words (no RFC 2231), base64 bodies."""
+def foxmail(book: Path, sender: str, charset: str = "gbk") -> bytes:
+    """GBK (or ``charset``: GB18030) everywhere: the subject and the attachment's name as encoded words (no RFC 2231),
+    base64 bodies."""
     msg = MIMEMultipart()
-    msg["From"] = f"{Header('图书馆办公室', 'gbk').encode()} <{sender}>"
+    msg["From"] = f"{Header('图书馆办公室', charset).encode()} <{sender}>"
     msg["To"] = "office@example.org"
-    msg["Subject"] = Header("回复：大走访台账（市图书馆）", "gb2312").encode()
+    msg["Subject"] = Header("回复：大走访台账（市图书馆）", "gb2312" if charset == "gbk" else charset).encode()
     msg["Date"] = "Mon, 16 Jan 2012 09:30:00 +0800"
     msg["Message-ID"] = make_msgid(domain="tsg.example.org")
-    msg.attach(MIMEText("台账已填好，请查收。", "plain", "gbk"))
+    msg.attach(MIMEText("台账已填好，请查收。", "plain", charset))
     part = MIMEBase("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     part.set_payload(base64.encodebytes(book.read_bytes()).decode("ascii"))
     part["Content-Transfer-Encoding"] = "base64"
-    encoded = Header(book.name, "gbk").encode()  # =?gbk?b?...?=, split across lines when long
+    encoded = Header(book.name, charset).encode()  # =?gbk?b?...?=, split across lines when long
     part["Content-Disposition"] = f'attachment; filename="{encoded}"'
     part.set_param("name", encoded)
     msg.attach(part)

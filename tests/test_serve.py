@@ -170,6 +170,21 @@ def test_the_collect_tab_hands_out_a_reminder_draft_per_unit_owing_and_all_of_th
     assert client.get("/reminders", params={"unit": "../总台账.xlsx"}).status_code == 404
 
 
+def test_a_saved_message_dropped_on_the_page_is_collected_like_its_attachment(office):
+    """回收 takes a saved .eml as `zoufang collect` does: the workbook attached is the return, its sender recorded."""
+    from mail_messages import outlook
+    master, issued = office
+    book = issued["市杂技团"]
+    set_cell_by_header(book, "走访记录", "地址", 2, "邮件里改过的地址")
+    client = client_for(master)
+    answer = post(client, "/api/collect", files=[("files", ("回复：台账.eml", outlook(book, "zjt-clerk@example.org",
+                                                                                     book.name)))]).json()
+    (got,) = answer["files"]
+    assert got["status"] == "merged" and got["unit"] == "市杂技团" and got["updated"] >= 1
+    assert got["mail"]["address"] == "zjt-clerk@example.org" and got["mail"]["attachment"] == book.name
+    assert "邮件里改过的地址" in str(read_campaign(master)["visits"].frame["address"].tolist())
+
+
 def test_an_uploaded_name_never_becomes_a_path(office):
     master, issued = office
     data = issued["市图书馆"].read_bytes()

@@ -87,9 +87,10 @@ def test_collect_takes_the_attachments_an_independent_reader_finds(returns, tmp_
     inbox = tmp_path / "收件箱"
     inbox.mkdir()
     (inbox / "foxmail.eml").write_bytes(foxmail(edited["市图书馆"], "tsg@example.org"))
+    (inbox / "gb18030.eml").write_bytes(foxmail(edited["市豫剧团"], "yjt@example.org", "gb18030"))
     (inbox / "outlook.eml").write_bytes(outlook(edited["市博物馆"], "bwg@example.org", "市博物馆大走访台账（第二次发回）.xlsx"))
     taken = [f for f in collect(master, [inbox]).files if f.mail]
-    assert len(taken) == 2
+    assert len(taken) == 3 and {f.status for f in taken} == {"merged"}
     for f in taken:
         found = mu_attachments(inbox / f.mail.message, needs_mu, tmp_path / "mu" / f.mail.message)
         assert found == {f.mail.attachment: Path(f.file).read_bytes()}
