@@ -159,3 +159,62 @@ def test_what_is_handed_to_the_look_back_is_listed_by_unit_then_deadline(demo_bo
         return (0, int(m[1]), int(m[2]), int(m[3])) if m else (1, 0, 0, 0)
     keys = [(r[2], day(r[3])) for r in rows]
     assert keys == sorted(keys)
+
+
+def cjk_faces(pdf, wanted) -> set[str]:
+    """The faces (subset prefix and '-VKana' dropped, weight kept) of the Han characters of the lines ``wanted``
+    picks, on every page."""
+    import pdfplumber
+    faces = set()
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            lines: dict[int, list] = {}
+            for ch in page.chars:
+                lines.setdefault(round(ch["top"]), []).append(ch)
+            for chars in lines.values():
+                text = "".join(c["text"] for c in chars)
+                if wanted(text, chars):
+                    faces |= {c["fontname"].split("+")[-1].split("-VKana")[0] for c in chars
+                              if "\u4e00" <= c["text"] <= "\u9fff"}
+    return faces
+
+
+def test_documents_are_chinese_and_each_role_keeps_its_face(demo_book, tmp_path, needs_libreoffice, monkeypatch):
+    """Item 8: the language is zh-CN (quotation marks from the CJK face, not a Western one); the title asks for 小标宋
+    (not bold 宋体), the body 仿宋_GB2312, headings 黑体; and on a desktop with Noto CJK only, the fontconfig rules
+    zoufang ships (tools/fontconfig) keep a title and body in a serif face apart from the 黑体 headings."""
+    from pathlib import Path
+
+    from docx.oxml.ns import qn
+    summary(demo_book, tmp_path / "plain", "--pdf")
+    docx = tmp_path / "plain" / "全面总结-2012-02-29.docx"
+    doc = Document(str(docx))
+    lang = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    fonts = {name: doc.styles[name].element.rPr.rFonts.get(qn("w:eastAsia")) for name in ("Title", "Normal", "Heading 1")}
+    assert fonts == {"Title": "方正小标宋简体", "Normal": "仿宋_GB2312", "Heading 1": "黑体"}
+    assert not doc.styles["Title"].font.bold
+    for name in fonts:  # a theme font (w:eastAsiaTheme) would win over the name in Word and LibreOffice alike
+        assert not any(k.endswith("Theme") or k.endswith("theme") for k in doc.styles[name].element.rPr.rFonts.attrib)
+    pdf = docx.with_suffix(".pdf")
+    quoted = cjk_faces(pdf, lambda text, chars: "“" in text)
+    marks = set()
+    import pdfplumber
+    with pdfplumber.open(pdf) as printed:
+        marks = {c["fontname"].split("+")[-1] for p in printed.pages for c in p.chars if c["text"] in "“”"}
+    assert quoted and marks and all("CJK" in m for m in marks), marks  # never DejaVu for “ ”
+    conf = tmp_path / "fonts.conf"
+    shipped = Path(__file__).parents[2] / "tools" / "fontconfig" / "65-zoufang-gongwen.conf"
+    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig>'
+                    f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include><include>{shipped}</include>'
+                    f'</fontconfig>', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    summary(demo_book, tmp_path / "desktop", "--pdf")
+    printed = tmp_path / "desktop" / "全面总结-2012-02-29.pdf"
+    headings = cjk_faces(printed, lambda text, chars: re.match(r"^[一二三四五六七八九十]+、", text) and len(text) < 30)
+    body = cjk_faces(printed, lambda text, chars: len(text) > 30 and round(chars[0]["size"]) == 16
+                     and not re.match(r"^[一二三四五六七八九十]+、", text))
+    assert headings and body and not headings & body, (headings, body)
+    assert all("Serif" in f for f in body) and all("Sans" in f for f in headings)
+    title = cjk_faces(printed, lambda text, chars: round(chars[0]["size"]) == 22)
+    assert title and all("Serif" in f and "Bold" not in f for f in title), title

@@ -25,7 +25,16 @@ from zoufang.contract.schema import ACTIVITIES, CASES, HOLIDAYS, PEOPLE, PROBLEM
 BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE = "半月简报.docx", "全面总结.docx", "接访安排.docx"
 UNIT_SUMMARY_TEMPLATE = "单位总结.docx"
 DOC_TEMPLATES = (BRIEF_TEMPLATE, SUMMARY_TEMPLATE, ROTA_TEMPLATE, UNIT_SUMMARY_TEMPLATE)
-BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
+# each role's face as 公文 names it (GB/T 9704: title 小标宋, body 仿宋_GB2312, headings 黑体 and 楷体_GB2312); the font
+# table names, for a machine without one, the face Office in China ships (Word substitutes by w:altName)
+BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
+FONT_TABLE = {  # name: (w:altName, w:family, w:panose1)
+    TITLE_FONT: ("华文中宋", "roman", "02010600040101010101"),
+    BODY_FONT: ("仿宋", "modern", "02010609030101010101"),
+    SUBHEADING_FONT: ("楷体", "modern", "02010609030101010101"),
+    HEADING_FONT: ("SimHei", "modern", "02010609060101010101"),
+}
+LANGUAGE = "zh-CN"  # the East Asian language: Chinese glyph forms and punctuation from the CJK face
 RED = RGBColor(0xC0, 0x00, 0x00)
 TABLE_SIZE = Pt(10.5)  # 五号
 # column headings that are the contract's labels
@@ -47,6 +56,8 @@ def _east_asian(target, latin: str, east: str) -> None:
         rpr.insert(0, fonts)
     for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
         fonts.set(qn(attr), east if attr == "w:eastAsia" else latin)
+    for theme in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):  # a theme font wins over a name
+        fonts.attrib.pop(qn(theme), None)
 
 
 def _style(doc, name: str, east: str, size: float, bold: bool = False, indent: bool = False,
@@ -107,7 +118,7 @@ def new_document(landscape: bool = False) -> Document:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(20)
     _style(doc, "Normal", BODY_FONT, 16, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _style(doc, "Title", TITLE_FONT, 22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=14)
+    _style(doc, "Title", TITLE_FONT, 22, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, after=14)
     doc.styles["Title"].paragraph_format.line_spacing = Pt(36)
     _style(doc, "Heading 1", HEADING_FONT, 16, indent=True, before=6)
     _style(doc, "Heading 2", SUBHEADING_FONT, 16, indent=True)
@@ -118,7 +129,42 @@ def new_document(landscape: bool = False) -> Document:
     title_rule = doc.styles["Title"].element.pPr.find(qn("w:pBdr"))  # Word's default Title: a blue rule below
     if title_rule is not None:
         title_rule.getparent().remove(title_rule)
+    _chinese(doc)
     return doc
+
+
+def _chinese(doc) -> None:
+    """The document's language zh-CN (python-docx's default template says en-US: LibreOffice then takes the
+    Japanese forms and a Western face for “ ”), and the font table's entries for the CJK faces."""
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        defaults.append(lang)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    for style in doc.styles:
+        rpr = style.element.find(qn("w:rPr"))
+        own = rpr.find(qn("w:lang")) if rpr is not None else None
+        if own is not None:
+            own.set(qn("w:eastAsia"), LANGUAGE)
+    _add_fonts(doc)
+
+
+def _add_fonts(doc) -> None:
+    """FONT_TABLE's entries into word/fontTable.xml (python-docx keeps that part as bytes: edited as XML here)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+    part = next((rel.target_part for rel in doc.part.rels.values() if rel.reltype == RT.FONT_TABLE), None)
+    if part is None:
+        return
+    fonts = etree.fromstring(part.blob)
+    for name, (alt, family, panose) in FONT_TABLE.items():
+        font = etree.SubElement(fonts, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", alt), ("w:panose1", panose), ("w:charset", "86"), ("w:family", family),
+                           ("w:pitch", "variable")):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
