@@ -64,3 +64,56 @@ def pages_ending_in_a_section_heading(pages: list[str]) -> list[tuple[int, str]]
         if body and SECTION.match(body[-1]):
             out.append((i, body[-1]))
     return out
+
+
+def overlapping_text(pdf: Path, share: float = 0.25) -> list[tuple[int, str, str]]:
+    """(page, text, text) of characters drawn over one another (a line clipped by its row spills onto the next):
+    their boxes meet over more than ``share`` of the smaller one's height and width."""
+    import pdfplumber
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            chars = sorted((c for c in page.chars if c["text"].strip()), key=lambda c: c["x0"])
+            for i, a in enumerate(chars):
+                for b in chars[i + 1:]:
+                    if b["x0"] >= a["x1"]:
+                        break
+                    dx = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+                    dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                    if (dx > share * min(a["width"], b["width"])
+                            and dy > share * min(a["bottom"] - a["top"], b["bottom"] - b["top"])):
+                        out.append((number, a["text"], b["text"]))
+    return out
+
+
+def crowded_lines(pdf: Path, gap: float = 1.0) -> list[tuple[int, str, str]]:
+    """(page, line, next line) of text lines printed closer than ``gap`` points one above the other where they
+    share some width: a row too low for its wrapped text pushes its lines onto its neighbours (LibreOffice clips
+    them at the row's edges), where rows that fit keep their lines apart."""
+    import pdfplumber
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            lines: dict[float, list] = {}
+            for c in page.chars:
+                if c["text"].strip():
+                    lines.setdefault(round(c["top"], 1), []).append(c)
+            boxes = []
+            for cs in lines.values():  # a line split where it jumps a gap: one box per cell's text
+                cs.sort(key=lambda c: c["x0"])
+                run = [cs[0]]
+                for c in cs[1:] + [None]:
+                    if c is not None and c["x0"] - run[-1]["x1"] < 4:
+                        run.append(c)
+                        continue
+                    boxes.append((min(x["top"] for x in run), max(x["bottom"] for x in run), run[0]["x0"],
+                                  run[-1]["x1"], "".join(x["text"] for x in run)))
+                    run = [c]
+            boxes.sort()
+            for i, (top, bottom, x0, x1, text) in enumerate(boxes):
+                below = [b for b in boxes[i + 1:] if b[2] < x1 and b[3] > x0 and b[0] >= top + 1]
+                if below:
+                    nearest = min(below, key=lambda b: b[0])
+                    if nearest[0] - bottom < gap:
+                        out.append((number, text[:30], nearest[4][:30]))
+    return out

@@ -233,12 +233,13 @@ def test_ratios_read_as_percent_and_counts_as_whole_numbers(unit_ledgers):
 def test_the_unit_book_prints_its_body_text_at_9_points_or_more(clean_demo, tmp_path, needs_libreoffice, fonts, request):
     """With Carlito (Calibri's metrics) LibreOffice lays columns out as Excel does; with only its fallbacks it draws
     them a third wider, and the columns leave room for that."""
-    from printed import smallest_body_text
+    from printed import crowded_lines, smallest_body_text
     request.getfixturevalue("needs_carlito" if fonts == "carlito" else "without_carlito")
     _, path = clean_demo
     _, pdfs = ledgers_job(path, tmp_path, unit="市文化广电新闻出版局机关", pdf=True)
     book_pdf = next(p for p in pdfs if p.name.endswith("单位台账.pdf"))
     assert smallest_body_text(book_pdf) >= 9  # as LibreOffice prints it, narrower than Excel's fit
+    assert crowded_lines(book_pdf) == []  # every row as high as its wrapped text (#42 item 5): nothing clipped
 
 
 def _summary_text(book_path: Path) -> str:

@@ -81,6 +81,13 @@ def _format_dict(style: tuple) -> dict:
     return out
 
 
+def _taller(template: float | None, fitted: float | None) -> float | None:
+    """A fixed row's height: the template's, or taller when its filled text needs more lines (a line never clipped)."""
+    if fitted is None or (template is not None and template >= fitted):
+        return template
+    return fitted
+
+
 @dataclass
 class Template:
     """One template sheet, read once."""
@@ -114,7 +121,8 @@ class Template:
         for r, program in enumerate(self.programs):
             list_name = self.repeat[r]
             if list_name is None:
-                out.append((r, [_value(p, scope) for p in program], self.heights[r]))
+                values = [_value(p, scope) for p in program]
+                out.append((r, values, _taller(self.heights[r], self._fit(r, values))))
                 continue
             items = list(scope.get(list_name) or [])
             if not items:
