@@ -218,3 +218,28 @@ def test_documents_are_chinese_and_each_role_keeps_its_face(demo_book, tmp_path,
     assert all("Serif" in f for f in body) and all("Sans" in f for f in headings)
     title = cjk_faces(printed, lambda text, chars: round(chars[0]["size"]) == 22)
     assert title and all("Serif" in f and "Bold" not in f for f in title), title
+
+
+def test_the_chart_prints_its_labels_at_10_5_points(demo_book, tmp_path):
+    """Item 13: the 全面总结's chart is drawn at the width it is printed (the PNG's size at its dpi equals the
+    picture's extent in the document), and every text on it — ticks, figures, legend, axis — is 五号."""
+    import io
+
+    from matplotlib.text import Text
+    from PIL import Image
+
+    from zoufang.documents.material import petition_figure, summary_context
+    from zoufang.progress.report import build_report
+    from zoufang.reading.reader import read_campaign
+    summary(demo_book, tmp_path)
+    doc = Document(str(tmp_path / "全面总结-2012-02-29.docx"))
+    (shape,) = doc.inline_shapes
+    picture = next(p for p in doc.part.related_parts.values() if p.content_type == "image/png")
+    png = Image.open(io.BytesIO(picture.blob))
+    drawn_mm = png.size[0] / png.info["dpi"][0] * 25.4
+    assert abs(shape.width.mm - drawn_mm) < 1, (shape.width.mm, drawn_mm)
+    campaign = read_campaign(demo_book)
+    months = summary_context(campaign, build_report(campaign, __import__("datetime").date(2012, 2, 29)))["months"]
+    fig = petition_figure(months)
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert sizes and min(sizes) * shape.width.mm / drawn_mm >= 10.5 - 0.01

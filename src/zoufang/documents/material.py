@@ -491,8 +491,21 @@ def handover_rows(open_problems: pd.DataFrame, open_cases: pd.DataFrame) -> list
     return [row for *_, row in rows]
 
 
+CHART_MM = 150  # the chart's printed width: drawn at that size, so its points are the paper's
+CHART_TEXT_PT = 10.5  # 五号; nothing smaller on the chart
+
+
 def petition_chart(months: list[dict], target: Path) -> Path:
     """Receptions per month as a bar chart (PNG), readable in black and white."""
+    from matplotlib import pyplot as plt
+    fig = petition_figure(months)
+    fig.savefig(target)
+    plt.close(fig)
+    return target
+
+
+def petition_figure(months: list[dict]):
+    """The chart of petition_chart, CHART_MM wide, every text CHART_TEXT_PT."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib import font_manager
@@ -501,7 +514,9 @@ def petition_chart(months: list[dict], target: Path) -> Path:
     present = {f.name for f in font_manager.fontManager.ttflist}
     plt.rcParams["font.sans-serif"] = [f for f in wanted if f in present] + ["DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
-    fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=200)
+    plt.rcParams["font.size"] = CHART_TEXT_PT
+    width = CHART_MM / 25.4
+    fig, ax = plt.subplots(figsize=(width, width / 2), dpi=200)
     labels = [m["short"] + ("" if m["days"] >= 28 else f"\n（{m['days']} 天）") + ("" if m["recorded"] else
                                                                               f"\n{NO_RECORDS}") for m in months]
     counts = [m["count"] / m["days"] if m["recorded"] else 0 for m in months]
@@ -511,15 +526,14 @@ def petition_chart(months: list[dict], target: Path) -> Path:
     ax.bar([i + 0.2 for i in x], spot, width=0.4, color="white", edgecolor="black", hatch="///", label="其中当场解决")
     for i, (c, m) in enumerate(zip(counts, months)):
         if m["recorded"]:  # a month without records has no bar and no figure: its label says why
-            ax.text(i - 0.2, c, f"{c:.1f}", ha="center", va="bottom", fontsize=8)
+            ax.text(i - 0.2, c, f"{c:.1f}", ha="center", va="bottom", fontsize=CHART_TEXT_PT)
     ax.set_xticks(list(x), labels)
+    ax.tick_params(labelsize=CHART_TEXT_PT)
     ax.set_ylabel("日均人次")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=CHART_TEXT_PT)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    fig.savefig(target)
-    plt.close(fig)
-    return target
+    return fig
 
 
 # ------------------------------------------------------------------ 局领导接访安排
@@ -589,7 +603,7 @@ def render(template: Path, context: dict, target: Path, images: dict[str, Path] 
     doc = DocxTemplate(str(template))
     context = dict(context)
     for key, path in (images or {}).items():
-        context[key] = InlineImage(doc, str(path), width=Mm(150)) if path else ""
+        context[key] = InlineImage(doc, str(path), width=Mm(CHART_MM)) if path else ""
     doc.render(context, autoescape=True)
     fit_tables(doc.docx._element.body, type_area_pt(doc.docx._element.body))
     atomic_write(target, lambda tmp: doc.save(str(tmp)), keep_backup=False)
