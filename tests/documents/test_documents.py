@@ -194,8 +194,10 @@ def test_no_heading_stands_empty_and_the_summary_is_signed(demo_book):
     brief = demo_book.parent / "半月简报-第9期-2012-01-15.docx"
     summary = demo_book.parent / "全面总结-2012-02-29.docx"
     assert headings_without_content(brief) == [] and headings_without_content(summary) == []
-    tail = [t for k, t in body_sequence(summary) if t][-2:]
+    said = [t for k, t in body_sequence(summary) if t]
+    tail = [t for t in said if "印发" not in t][-2:]
     assert tail[0].endswith("大走访活动办公室") and tail[1] == "2012年2月29日"  # 落款 and its date
+    assert said[-1].endswith("2012年2月29日印发")  # then the 版记
     steps = [t for k, t in body_sequence(brief) if t.startswith("（一）")]
     assert steps and "滞后" in steps[0]
 
@@ -467,7 +469,9 @@ def test_each_unit_writes_its_own_summary_with_its_people_and_no_one_elses(demo_
             person = next(p for p in mine if p["姓名"] == r[0])
             assert r[3] == person["status"]
         text = text_of(path)
-        assert text.startswith(f"{unit}") and [t for k, t in body_sequence(path) if t][-2:] == [unit, "2012年2月29日"]
+        said = [t for k, t in body_sequence(path) if t]
+        assert text.startswith(f"{unit}") and said[-3:-1] == [unit, "2012年2月29日"]  # the 落款, then the 版记
+        assert said[-1] == f"{unit}2012年2月29日印发" and said[1].endswith("大走访活动办公室：")  # and the 主送
         handed = table_rows(path, "编号", "事由") if "移交“回头看”继续办理" in text else []
         open_here = [o for o in doc["overdue"] if o.get("责任单位") == unit and o["sheet"] != "接访记录"]
         assert all(o["编号"] in {r[0] for r in handed} for o in open_here), unit

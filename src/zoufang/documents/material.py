@@ -344,6 +344,7 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
     w = m["wenzheng"]
     return {
         "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of), "title": unit_title(unit, s.name),
+        "addressee": _editor(campaign),  # 主送: the office the unit hands its summary to
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束。本单位 {len(members)} 名干部有个人指标，"
                           f"其中全部指标完成的 {done} 人；入户走访 {sum(m['by_category'].values())} 户"
                           f"（{category_text(m['by_category'])}），开门接访 {len(receptions)} 人次，"

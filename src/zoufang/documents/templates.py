@@ -334,10 +334,12 @@ def _imprint(doc, lines: list[str]) -> None:
     _put(ppr, border)
 
 
-def _opening(doc, title: str, byline: str) -> None:
-    """A summary's title, its byline, and 一、基本情况 with the overview."""
+def _opening(doc, title: str, addressee: str | None = None) -> None:
+    """A summary's title, its 主送 (the office addressed, flush left, GB/T 9704 7.3.2) when it has one, and
+    一、基本情况 with the overview. The date is the 落款's alone."""
     doc.add_paragraph(title, style="Title")
-    _plain(doc, byline, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    if addressee:
+        _plain(doc, addressee + "：", WD_ALIGN_PARAGRAPH.LEFT, indent=False)
     doc.add_paragraph("一、基本情况", style="Heading 1")
     _plain(doc, "{{ overview_text }}")
 
@@ -352,7 +354,7 @@ def _signed(doc, who: str) -> None:
 
 def summary_template() -> Document:
     doc = new_document()
-    _opening(doc, "{{ campaign }}工作总结", "{{ editor }}　{{ written_cn }}")
+    _opening(doc, "{{ campaign }}工作总结")
     _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
     _intro(doc, "{{ quota_text }}")
@@ -375,13 +377,14 @@ def summary_template() -> Document:
                                                  [26, 46, 34, 32, 18]))
     doc.add_paragraph("六、下步打算", style="Heading 1")
     _signed(doc, "{{ organizer_office }}")
+    _imprint(doc, ["报：活动领导小组各成员　　送：各二级单位", "{{ editor }}\t{{ written_cn }}印发"])
     return doc
 
 
 def unit_summary_template() -> Document:
     """A unit's own 全面总结, the written material it hands the office at the end (GB/T 9704 like the bureau's)."""
     doc = new_document()
-    _opening(doc, "{{ title }}", "{{ unit }}　{{ written_cn }}")
+    _opening(doc, "{{ title }}", "{{ addressee }}")
     doc.add_paragraph("二、人员指标完成情况", style="Heading 1")
     _intro(doc, "本单位有个人指标的干部逐人完成情况如下（实际/目标）。")
     _table(doc, [NAME, CATEGORY, "各项指标", "总体"], ["name", "role", "metrics", "overall"], "members",
@@ -396,6 +399,7 @@ def unit_summary_template() -> Document:
                                                  ["id", "what", "deadline", "status"], "handover", [30, 66, 36, 24]))
     doc.add_paragraph("六、下步打算", style="Heading 1")
     _signed(doc, "{{ unit }}")
+    _imprint(doc, ["{{ unit }}\t{{ written_cn }}印发"])
     return doc
 
 
