@@ -195,8 +195,9 @@ def test_no_heading_stands_empty_and_the_summary_is_signed(demo_book):
     summary = demo_book.parent / "全面总结-2012-02-29.docx"
     assert headings_without_content(brief) == [] and headings_without_content(summary) == []
     said = [t for k, t in body_sequence(summary) if t]
-    tail = [t for t in said if "印发" not in t][-2:]
-    assert tail[0].endswith("大走访活动办公室") and tail[1] == "2012年2月29日"  # 落款 and its date
+    signed = said.index("2012年2月29日")
+    tail = said[signed - 1:signed + 1]
+    assert tail[0].endswith("大走访活动办公室") and tail[1] == "2012年2月29日"  # 落款 and its date (an 附件 follows)
     assert said[-1].endswith("2012年2月29日印发")  # then the 版记
     steps = [t for k, t in body_sequence(brief) if t.startswith("（一）")]
     assert steps and "滞后" in steps[0]

@@ -159,6 +159,12 @@ def test_what_is_handed_to_the_look_back_is_listed_by_unit_then_deadline(demo_bo
         return (0, int(m[1]), int(m[2]), int(m[3])) if m else (1, 0, 0, 0)
     keys = [(r[2], day(r[3])) for r in rows]
     assert keys == sorted(keys)
+    body = [p.text for p in doc.paragraphs]  # and it is an 附件 (GB/T 9704 8.1): named before the 落款, after it whole
+    signed = body.index("2012年2月29日")
+    assert body[signed - 3] == "附件：移交“回头看”事项清单" and "清单见附件" in " ".join(body[:signed])
+    assert [t for t in body[signed + 1:] if t.strip()][:2] == ["附件", "移交“回头看”事项清单"]
+    after = table._element.getprevious()
+    assert after is not None and "事项清单" in "".join(after.itertext())  # the table follows its title
 
 
 def cjk_faces(pdf, wanted) -> set[str]:

@@ -272,8 +272,8 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
         "petition_text": ("各月开门接访情况如下：" + month_trend(months)
                           + (f"对照集体要求：{report.collective.headline()}。" if report.collective.headline() else "")),
         "months": months,
-        "handover_text": (f"截至{cn_short(report.as_of)}，{open_items(open_problems, open_cases)}，移交“回头看”继续督办。"
-                          if len(handover) else "所有问题和案件均已办结。"),
+        "handover_text": (f"截至{cn_short(report.as_of)}，{open_items(open_problems, open_cases)}，移交“回头看”继续督办，"
+                          f"清单见附件。" if len(handover) else "所有问题和案件均已办结。"),
         "handover": handover,
         "chart": chart,
         "next_steps": numbered(

@@ -345,8 +345,13 @@ def _opening(doc, title: str, addressee: str | None = None) -> None:
 
 
 def _signed(doc, who: str) -> None:
-    """The next steps, then the 落款 (who, and the date) at the right."""
+    """The next steps, then the 落款."""
     _each(doc, "next_steps")
+    _sign(doc, who)
+
+
+def _sign(doc, who: str) -> None:
+    """The 落款: who, and the date, at the right after a blank line."""
     _plain(doc, "")
     _plain(doc, who, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -371,14 +376,34 @@ def summary_template() -> Document:
     chart.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line would crop the picture
     chart.paragraph_format.space_before = Pt(12)  # clear of the table's bottom border
     doc.add_paragraph("五、移交“回头看”事项", style="Heading 1")
-    _intro(doc, "{{ handover_text }}")
-    _conditional(doc, "handover", lambda: _table(doc, ["编号", "事由", OWNER_UNIT, DEADLINE, STATUS],
-                                                 ["id", "what", "unit", "deadline", "status"], "handover",
-                                                 [26, 46, 34, 32, 18]))
+    _plain(doc, "{{ handover_text }}")
+    closing = len(doc.paragraphs)
     doc.add_paragraph("六、下步打算", style="Heading 1")
-    _signed(doc, "{{ organizer_office }}")
+    _each(doc, "next_steps")
+    _conditional(doc, "handover", lambda: _plain(doc, f"附件：{HANDOVER_ANNEX}"))
+    _sign(doc, "{{ organizer_office }}")
+    for paragraph in doc.paragraphs[closing:-1]:  # the next steps, 附件说明 and 落款 on one page: never a 落款 alone
+        paragraph.paragraph_format.keep_with_next = True
+    _conditional(doc, "handover", lambda: _annex(doc, HANDOVER_ANNEX, lambda: _table(
+        doc, ["编号", "事由", OWNER_UNIT, DEADLINE, STATUS], ["id", "what", "unit", "deadline", "status"], "handover",
+        [26, 46, 34, 32, 18])))
     _imprint(doc, ["报：活动领导小组各成员　　送：各二级单位", "{{ editor }}\t{{ written_cn }}印发"])
     return doc
+
+
+HANDOVER_ANNEX = "移交“回头看”事项清单"
+
+
+def _annex(doc, title: str, body) -> None:
+    """An 附件 after the 落款 (GB/T 9704 8.1): on a page of its own, "附件" in 黑体 at the top left, its title, then
+    ``body``."""
+    from docx.enum.text import WD_BREAK
+    mark = _plain(doc, "", WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+    mark.add_run().add_break(WD_BREAK.PAGE)
+    run = mark.add_run("附件")
+    _east_asian(run, "Times New Roman", HEADING_FONT)
+    doc.add_paragraph(title, style="Title").paragraph_format.keep_with_next = True
+    body()
 
 
 def unit_summary_template() -> Document:
