@@ -165,6 +165,10 @@ def test_what_is_handed_to_the_look_back_is_listed_by_unit_then_deadline(demo_bo
     assert [t for t in body[signed + 1:] if t.strip()][:2] == ["附件", "移交“回头看”事项清单"]
     after = table._element.getprevious()
     assert after is not None and "事项清单" in "".join(after.itertext())  # the table follows its title
+    from docx.oxml.ns import qn
+    imprint = doc.paragraphs[-1]._p.pPr.find(qn("w:pBdr"))  # the 版记's rules: 0.35 mm (1 pt), not 1.5 pt
+    assert doc.paragraphs[-1].text.endswith("印发") and {imprint.find(qn(f"w:{e}")).get(qn("w:sz"))
+                                                        for e in ("top", "bottom")} == {"8"}
 
 
 def cjk_faces(pdf, wanted) -> set[str]:

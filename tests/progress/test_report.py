@@ -134,6 +134,15 @@ def test_the_printed_report_shows_dates_as_a_chinese_report_writes_them(clean_de
     ws = openpyxl.load_workbook(tmp_path / "完成情况报告-2012-01-15.xlsx")[schema.COLLECTIVE_SHEET]
     look_back = next(r for r in ws.iter_rows(values_only=True) if r[0] == schema.METRIC_LOOK_BACK)
     assert look_back[3] == "未到时间"
+    rows = list(ws.iter_rows(values_only=True))  # a weekday reads 星期四, never a bare 四 (#42 cosmetic)
+    head = next(i for i, r in enumerate(rows) if "星期" in r)
+    import itertools
+    table = itertools.takewhile(lambda r: r and r[0] is not None, rows[head + 1:])
+    days = [r[list(rows[head]).index("星期")] for r in table]
+    assert days and all(re.fullmatch("星期[一二三四五六日]", str(d)) for d in days), days
+    backlog = openpyxl.load_workbook(tmp_path / "完成情况报告-2012-01-15.xlsx")["信访积案"]
+    reasons = [r[2] for r in backlog.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert reasons and "信访积案" not in reasons  # the sheet's title says the type: the reason says what is wrong
 
 
 def test_a_wrapped_cell_gets_a_row_tall_enough_and_the_charts_stay_within_the_columns(clean_demo, tmp_path):

@@ -328,7 +328,8 @@ def _imprint(doc, lines: list[str]) -> None:
     border = OxmlElement("w:pBdr")
     for edge in ("top", "bottom"):
         el = OxmlElement(f"w:{edge}")
-        for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "1"), ("w:color", "000000")):
+        # GB/T 9704 版记 rules: 0.35 mm, w:sz in eighths of a point (8 = 1 pt)
+        for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
             el.set(qn(key), value)
         border.append(el)
     _put(ppr, border)

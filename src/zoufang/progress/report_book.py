@@ -187,7 +187,7 @@ def _collective_sheet(b: _Book, r: Report) -> None:
                                              "format": b.status[DONE]})
     row = end + 1
     sections = (
-        ("无局领导接访的工作日", [DAY, "星期"], [[d, "一二三四五六日"[d.weekday()]] for d in c.uncovered_workdays]),
+        ("无局领导接访的工作日", [DAY, "星期"], [[d, "星期" + "一二三四五六日"[d.weekday()]] for d in c.uncovered_workdays]),
         ("没有接访的单位周", [UNIT, "周一", "周日"],
          [[x[UNIT_NAME], x["week_start"], x["week_start"] + dt.timedelta(days=6)]
           for x in c.unit_weeks_without_reception]),

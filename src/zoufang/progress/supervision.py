@@ -11,6 +11,7 @@ DEADLINE, LEADER, UNIT, OWNER, STATUS = (_P(k).label for k in ("deadline", "lead
 OVERDUE_COLUMNS = ["sheet", "编号", "事由", DEADLINE, "days_overdue", LEADER, UNIT, OWNER, STATUS]
 RESOLVED_NOT_SETTLED = "已化解"  # resolved, but the petitioner has not stopped petitioning
 BACKLOG_TYPE = "信访积案"  # under supervision while open, whatever its deadline
+BACKLOG_OPEN = "积案未化解"  # the 原因 of such a case on the backlog sheet (its title names the type already)
 
 
 def _listed(late: pd.DataFrame, sheet: str, id_key: str, what_key: str, leader_key: str, status_key: str,
@@ -55,7 +56,7 @@ def backlog_cases(ctx: Context) -> pd.DataFrame:
     late = c["open_at"] & (c["deadline"] < as_of)
     unsettled = (c["status_at"] == RESOLVED_NOT_SETTLED)
     hit = c[typed | late | unsettled]
-    reason = pd.Series("信访积案", index=hit.index).where(typed[hit.index], "")
+    reason = pd.Series(BACKLOG_OPEN, index=hit.index).where(typed[hit.index], "")
     reason = reason.where(~late[hit.index] | typed[hit.index], "超期未结")
     reason = reason.where(reason != "", "已结案未息诉息访")
     label = CASES.col
