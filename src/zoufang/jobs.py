@@ -11,7 +11,6 @@ from zoufang.contract.findings import Finding, count_levels, findings_frame
 from zoufang.contract.schema import PEOPLE, UNITS
 from zoufang.contract.errors import WriteRefused
 from zoufang.progress.report import Report, build_report
-from zoufang.progress.returns import return_status
 from zoufang.audit.trail import units_received
 from zoufang.reading.reader import InputError, read_campaign
 
@@ -177,8 +176,7 @@ def report_job(book: Path, as_of: dt.date | None = None, out_dir: Path | None = 
                on_errors=None) -> tuple[Report, Path | None]:
     """Build the report; with ``out_dir``, also write the report workbook there (``on_errors``: read_master)."""
     campaign = read_master(book, on_errors)
-    report = build_report(campaign, as_of)
-    report.returns = return_status(campaign, received=units_received(Path(book)))
+    report = build_report(campaign, as_of, received=units_received(Path(book)))
     target = None
     if out_dir is not None:
         target = Path(out_dir) / report_book_name(report.as_of)

@@ -207,15 +207,15 @@ def download_receipt(request: Request) -> Response:
 def _reminders(office: "Office") -> tuple[dict[str, bytes], list[str]]:
     """Each owing unit's 催报 draft as .eml bytes (made in memory: a GET writes nothing), and the units without a
     联系邮箱."""
-    from zoufang.exchange.mail_drafts import message_bytes
+    from zoufang.exchange.mail_drafts import message_bytes, prepare
     from zoufang.exchange.remind import owing_units, reminder_drafts
     from zoufang.reading.reader import read_campaign
     from zoufang.audit.trail import units_received
     campaign = office.cached("campaign", None, lambda: read_campaign(office.book))
     now = dt.datetime.now().astimezone()
     owing, _ = owing_units(campaign, now.date(), units_received(office.book))
-    letters, missing = reminder_drafts(campaign, owing, now.date())
-    return {d.unit: message_bytes(d, now) for d in letters}, missing
+    ready, account = prepare(reminder_drafts(campaign, owing, now.date()))
+    return {d.unit: message_bytes(d, now) for d in ready}, account.no_address
 
 
 def download_reminder(request: Request) -> Response:

@@ -76,7 +76,7 @@ def doc_template(master: Path, name: str) -> Path:
 
 
 def _editor(campaign: Campaign) -> str:
-    return f"{campaign.settings.organizer}大走访活动办公室"
+    return campaign.settings.office
 
 
 # ------------------------------------------------------------------ 半月简报

@@ -255,17 +255,13 @@ def issue_drafts(campaign: Campaign, issued: IssuedBooks, folder: Path, now: dt.
     """A draft per unit issued, To its 联系邮箱, its workbook attached, its 首页's words as the body (never a
     password); the units without an address listed."""
     addresses = unit_addresses(campaign)
-    letters, missing = [], []
+    letters = []
     for item in issued:
-        to = addresses.get(item.unit, [])
-        if not to:
-            missing.append(item.unit)
-            continue
         _, lines = unit_home(campaign, item.unit, now)
         letter = issue_letter(campaign, item.unit, item.path, lines, bool(item.password), now.date())
-        letter.to = to
+        letter.to = addresses.get(item.unit, [])
         letters.append(letter)
-    return write_drafts(letters, folder, now, missing)
+    return write_drafts(letters, folder, now)
 
 
 def record_base(master: Path, rows: list[list], campaign: Campaign) -> None:
@@ -332,7 +328,7 @@ def issue_campaign(campaign: Campaign, secret: bytes, out_dir: Path, now: dt.dat
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if passwords and slips is not None and len(result):
-        result.slips = write_password_slips(slips, result, f"{campaign.settings.organizer}大走访活动办公室", now)
+        result.slips = write_password_slips(slips, result, campaign.settings.office, now)
     return result
 
 
@@ -426,7 +422,7 @@ def unit_home(campaign: Campaign, unit: str, issued: dt.datetime) -> tuple[str, 
     contact = office_contact(campaign)
     send_back = (UNIT_HOME_SEND_BACK.format(deadline=cn_date(s.return_deadline)) if s.return_deadline
                  else UNIT_HOME_NO_DEADLINE)
-    values = {"unit": unit, "name": s.name, "office": f"{s.organizer}大走访活动办公室", "issued": cn_date(issued),
+    values = {"unit": unit, "name": s.name, "office": s.office, "issued": cn_date(issued),
               "send_back": send_back}
     lines = [line.format(**values) for line in UNIT_HOME_TEXT]
     return UNIT_HOME_TITLE.format(**values), lines + ([UNIT_HOME_CONTACT.format(contact=contact)] if contact else [])

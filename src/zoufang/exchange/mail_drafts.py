@@ -113,17 +113,28 @@ def attachment(name: str, data: bytes) -> MIMEBase:
     return part
 
 
-def write_drafts(drafts: list[Draft], folder: Path, now: dt.datetime, missing: list[str] = ()) -> Drafts:
-    """Each draft as ``folder/单位.eml`` (atomic; a draft of the same name replaced: drafts are made again at will)."""
-    out = Drafts(no_address=list(missing), folder=folder)
-    used: set[str] = set()
+def prepare(drafts: list[Draft]) -> tuple[list[Draft], Drafts]:
+    """The drafts that have an address a 7-bit header can carry (their To in that form), and the account of the
+    rest: a unit with none is listed, an address whose user name is not ASCII is named (left out)."""
+    ready, out = [], Drafts()
     for draft in drafts:
         carried = {a: ascii_form(a) for a in draft.to}
         out.left_out += [(draft.unit, a) for a, form in carried.items() if form is None]
         draft.to = [form for form in carried.values() if form]
-        if not draft.to:
+        if draft.to:
+            ready.append(draft)
+        else:
             out.no_address.append(draft.unit)
-            continue
+    return ready, out
+
+
+def write_drafts(drafts: list[Draft], folder: Path, now: dt.datetime) -> Drafts:
+    """Each draft that can go somewhere as ``folder/单位.eml`` (atomic; a draft of the same name replaced: drafts
+    are made again at will), and the account of those that cannot (prepare)."""
+    ready, out = prepare(drafts)
+    out.folder = folder
+    used: set[str] = set()
+    for draft in ready:
         folder.mkdir(parents=True, exist_ok=True)
         data = message_bytes(draft, now)
         target = folder / (safe_file_name(draft.unit or "未知单位", used, folder, DRAFT_SUFFIX) + DRAFT_SUFFIX)

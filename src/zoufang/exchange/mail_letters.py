@@ -17,10 +17,6 @@ SIGN_OFF = "谢谢！"
 RETURNED_TEXT = "如已发出，请忽略本邮件，并回复告知发送的时间，以便核对。"
 
 
-def office_name(campaign: Campaign) -> str:
-    return f"{campaign.settings.organizer}大走访活动办公室"
-
-
 def office_contact(campaign: Campaign) -> str:
     """The office's 联系人 and 联系电话 (the 局机关 row of 单位), or blank."""
     units = campaign.units
@@ -35,13 +31,13 @@ def office_sender(campaign: Campaign) -> str:
     units = campaign.units
     office = units.loc[units["kind"] == UNIT_KIND_BUREAU, "name"]
     addresses = unit_addresses(campaign).get(str(office.iloc[0])) if len(office) else None
-    return f"{office_name(campaign)} <{addresses[0]}>" if addresses else ""
+    return f"{campaign.settings.office} <{addresses[0]}>" if addresses else ""
 
 
 def _letter(unit: str, paragraphs: list[str], campaign: Campaign, today: dt.date) -> str:
     """A plain-text letter: the unit addressed, indented paragraphs, the office and the date signed."""
     body = [f"{unit}：", ""] + [f"　　{p}" for p in paragraphs if p]
-    return "\r\n".join(body + ["", f"{office_name(campaign)}", cn_date(today), ""])
+    return "\r\n".join(body + ["", f"{campaign.settings.office}", cn_date(today), ""])
 
 
 def issue_letter(campaign: Campaign, unit: str, book: Path, home_lines: list[str], encrypted: bool,
@@ -67,7 +63,7 @@ def remind_letter(campaign: Campaign, unit: str, issued: dt.datetime, late: bool
         ask, tag = "请尽快", ""
     contact = office_contact(campaign)
     paragraphs = [
-        f"{office_name(campaign)}于{cn_moment(issued)}向贵单位下发了“大走访”单位工作簿。截至{cn_date(today)}，"
+        f"{campaign.settings.office}于{cn_moment(issued)}向贵单位下发了“大走访”单位工作簿。截至{cn_date(today)}，"
         f"办公室尚未收到贵单位发回的工作簿。",
         f"{ask}将该工作簿录入完毕后保存，作为邮件附件发回。请直接发回下发给贵单位的那份工作簿，不要改动表头和隐藏的工作表。",
         RETURNED_TEXT,
@@ -83,8 +79,9 @@ def receipt_letter(campaign: Campaign, unit: str, lines: list[str], receipts: li
     """The answer to a unit's return: what became of each file (``lines``), the receipts attached."""
     s = campaign.settings
     said = "回执附后，" if receipts else ""
+    contact = office_contact(campaign)
     paragraphs = ([f"办公室已处理贵单位发回的“大走访”工作簿，结果如下（{said}请核对）："] + lines
-                  + ["如对结果有疑问，请联系办公室" + (f"（{office_contact(campaign)}）" if office_contact(campaign) else "")
+                  + ["如对结果有疑问，请联系办公室" + (f"（{contact}）" if contact else "")
                      + "；需要补报的，改好后再次发回即可。", SIGN_OFF])
     subject = (f"回复：{answered_subject}" if answered_subject and not answered_subject.startswith(("回复", "Re:", "RE:"))
                else answered_subject) or f"回执：{unit}发回的“{s.name}”工作簿"
@@ -101,18 +98,14 @@ def receipt_drafts(campaign: Campaign, results: list, folder: Path, now: dt.date
     for r in results:
         key = r.unit or (r.mail.address if r.mail and r.mail.address else "")
         groups.setdefault(key or Path(r.file).name, []).append(r)
-    letters, missing = [], []
+    letters = []
     for key, files in groups.items():
         unit = files[0].unit
         mailed = next((f.mail for f in files if f.mail and f.mail.address), None)
-        to = [mailed.address] if mailed else addresses.get(unit, [])
-        if not to:
-            missing.append(unit or key)
-            continue
         lines = [f"{i}. {f.summary()}" for i, f in enumerate(files, 1)]
         receipts = [Path(f.receipt) for f in files if f.receipt and Path(f.receipt).is_file()]
         letter = receipt_letter(campaign, unit or key, lines, receipts, now.date(),
                                 mailed.subject if mailed else "", mailed.message_id if mailed else "")
-        letter.to = to
+        letter.to = [mailed.address] if mailed else addresses.get(unit, [])
         letters.append(letter)
-    return write_drafts(letters, folder, now, missing)
+    return write_drafts(letters, folder, now)

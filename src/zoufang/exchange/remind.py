@@ -12,7 +12,7 @@ from zoufang.contract.mail_addresses import split_addresses
 from zoufang.contract.periods import cn_date, cn_moment
 from zoufang.contract.schema import UNITS
 from zoufang.exchange.mail_drafts import DRAFT_DIR, Draft, Drafts, write_drafts
-from zoufang.exchange.mail_letters import office_name, remind_letter
+from zoufang.exchange.mail_letters import remind_letter
 from zoufang.exchange.mail_returns import unit_addresses
 from zoufang.files.safe_io import atomic_write
 from zoufang.progress.returns import LATE, RETURNED, UNIT_NAME, return_status
@@ -86,23 +86,19 @@ def remind_campaign(campaign: Campaign, out_dir: Path, mail: bool = False, now: 
         return result
     result.list_path = write_list(out_dir / f"{LIST_TITLE}-{now:%Y%m%d}.xlsx", campaign, owing, today)
     if mail:
-        letters, missing = reminder_drafts(campaign, owing, today)
-        result.drafts = write_drafts(letters, out_dir / DRAFT_DIR, now, missing)
+        result.drafts = write_drafts(reminder_drafts(campaign, owing, today), out_dir / DRAFT_DIR, now)
     return result
 
 
-def reminder_drafts(campaign: Campaign, owing: list[Owing], today: dt.date) -> tuple[list[Draft], list[str]]:
-    """A 催报 draft for each unit owing that has a 联系邮箱, and the units that have none."""
+def reminder_drafts(campaign: Campaign, owing: list[Owing], today: dt.date) -> list[Draft]:
+    """A 催报 draft for each unit owing, To its 联系邮箱 (none: mail_drafts.prepare lists it)."""
     addresses = unit_addresses(campaign)
-    letters, missing = [], []
+    letters = []
     for o in owing:
-        if not addresses.get(o.unit):
-            missing.append(o.unit)
-            continue
         letter = remind_letter(campaign, o.unit, o.issued, o.status == LATE, today)
-        letter.to = addresses[o.unit]
+        letter.to = addresses.get(o.unit, [])
         letters.append(letter)
-    return letters, missing
+    return letters
 
 
 def write_list(path: Path, campaign: Campaign, owing: list[Owing], today: dt.date) -> Path:
@@ -127,7 +123,7 @@ def write_list(path: Path, campaign: Campaign, owing: list[Owing], today: dt.dat
             ws.set_column(j, j, w)
         ws.merge_range(0, 0, 0, last, f"{s.name}　{LIST_TITLE}", title)
         ws.set_row(0, 30)
-        ws.merge_range(1, 0, 1, last, f"{office_name(campaign)}　截至{cn_date(today)}　{deadline}　"
+        ws.merge_range(1, 0, 1, last, f"{campaign.settings.office}　截至{cn_date(today)}　{deadline}　"
                                       f"未发回 {len(owing)} 个单位", plain)
         ws.set_row(1, 22)
         ws.write_row(2, 0, LIST_HEADS, head)

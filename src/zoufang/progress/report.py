@@ -99,7 +99,9 @@ def _jsonable(row: dict) -> dict:
             for k, v in row.items()}
 
 
-def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
+def build_report(campaign: Campaign, as_of: dt.date | None = None,
+                 received: dict[str, dt.datetime] | None = None) -> Report:
+    """The report at ``as_of``; ``received``: each unit's latest return by the audit log (returns.return_status)."""
     ctx = Context(campaign, campaign.settings.effective_as_of(as_of))
     done = completion(ctx)
     people = campaign.people.drop_duplicates("person_id")[["person_id", "name", "unit", "category"]]
@@ -108,7 +110,7 @@ def build_report(campaign: Campaign, as_of: dt.date | None = None) -> Report:
     coll = collective(ctx)
     late = overdue(ctx)
     report = Report(ctx.as_of, ctx.share, done, unit_rollup(ctx, done, coll, late), coll, late, backlog_cases(ctx),
-                    half_month_brief(ctx), ctx.over, return_status(campaign))
+                    half_month_brief(ctx), ctx.over, return_status(campaign, received=received))
     add_measures(report, ctx)
     return report
 

@@ -107,6 +107,11 @@ class Settings:
     encrypt: bool = False  # 下发加密: unit workbooks e-mailed encrypted
     cells: dict[str, str] = field(default_factory=dict, compare=False)  # setting key → its cell (B3)
 
+    @property
+    def office(self) -> str:
+        """The campaign office that signs and receives: 市文化广电新闻出版局大走访活动办公室."""
+        return f"{self.organizer}大走访活动办公室"
+
     def effective_as_of(self, override: dt.date | None = None, today: dt.date | None = None) -> dt.date:
         """--as-of, else 统计截止日期, else today clipped to the campaign period; never before the start.
 
