@@ -25,7 +25,7 @@ from zoufang.contract.schema import (
 from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, UNIT_SUMMARY_TEMPLATE
 from zoufang.files.safe_io import WriteRefused, disk_error_of
 from zoufang.progress.collective import UNIT_NAME, reception_units
-from zoufang.progress.measures import category_text
+from zoufang.progress.measures import NO_MEASURES, households_text
 from zoufang.progress.quota import BEHIND, DONE, Context
 from zoufang.progress.report import Report, build_report
 from zoufang.progress.supervision import DEADLINE, LEADER, STATUS, UNIT
@@ -175,11 +175,13 @@ def measures_text(report: Report) -> str:
     w = report.wenzheng
     parts = []
     cats: dict[str, int] = {}
+    apart = {"people": 0, "households": 0}
     for m in report.unit_measures.values():
         for c, n in m["by_category"].items():
             cats[c] = cats.get(c, 0) + n
+        apart = {k: apart[k] + m["others"][k] for k in apart}
     if cats:
-        parts.append(f"入户走访 {sum(cats.values())} 户中，{category_text(cats)}")
+        parts.append(households_text(cats, apart))
     if w.get("opinions"):
         parts.append(f"问政累计收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}")
     if report.unpaired:
@@ -334,7 +336,7 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
     problems, cases = problems[problems["unit"] == unit], cases[cases["unit"] == unit]
     receptions = rows["receptions"]
     receptions = receptions[receptions["count_unit"] == unit]
-    m = report.unit_measures.get(unit) or {"by_category": {}, "cadres": 0, "paired": 0, "wenzheng": {}}
+    m = report.unit_measures.get(unit) or NO_MEASURES
     activities = campaign[ACTIVITIES.key].frame
     points = activities[(activities["kind"] == ACTIVITY_CONTACT_POINT) & (activities["unit"] == unit)
                         & (activities["date"] <= pd.Timestamp(report.as_of))]
@@ -346,8 +348,8 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
         "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of), "title": unit_title(unit, s.name),
         "addressee": _editor(campaign),  # 主送: the office the unit hands its summary to
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束。本单位 {len(members)} 名干部有个人指标，"
-                          f"其中全部指标完成的 {done} 人；入户走访 {sum(m['by_category'].values())} 户"
-                          f"（{category_text(m['by_category'])}），开门接访 {len(receptions)} 人次，"
+                          f"其中全部指标完成的 {done} 人；"
+                          f"{households_text(m['by_category'], m['others'])}，开门接访 {len(receptions)} 人次，"
                           f"登记问题 {len(problems)} 个。"),
         "members": [{"name": g["name"].iloc[0], "role": g["category"].iloc[0],
                      "metrics": "；".join(f"{SHORT_METRIC.get(r.metric, r.metric)} {_figure(r)} {r.status}"

@@ -21,7 +21,7 @@ from zoufang.ledgers.template_render import records
 from zoufang.ledgers.templates import SOLVE_RATE_NOTE
 from zoufang.ledgers.template_xlsx import Template
 from zoufang.progress.collective import reception_units
-from zoufang.progress.measures import category_text
+from zoufang.progress.measures import NO_MEASURES, category_text, households_text
 from zoufang.progress.quota import Context, trip_days
 from zoufang.progress.report import NAME, UNIT, Report, build_report
 from zoufang.reading.dataset import Campaign
@@ -158,9 +158,9 @@ class LedgerData:
 
     def _unit_measures(self, unit: str) -> dict:
         """The unit's 重点走访对象, 结对帮扶 and 问政 as lines of its 汇总."""
-        m = self.report.unit_measures.get(unit) or {"by_category": {}, "cadres": 0, "paired": 0, "wenzheng": {}}
+        m = self.report.unit_measures.get(unit) or NO_MEASURES
         unpaired = [p[NAME] for p in self.report.unpaired if p[UNIT] == unit]
-        return {"unit_category_text": category_text(m["by_category"]),
+        return {"unit_category_text": households_text(m["by_category"], m["others"]),
                 "pairing_text": (f"党员干部 {m['cadres']} 人，已登记结对帮扶 {m['paired']} 人"
                                  + (f"；尚未登记：{'、'.join(unpaired)}" if unpaired else "")),
                 "unit_wenzheng_text": (f"问政题目 {m['wenzheng'].get('topics', 0)} 个，"

@@ -156,7 +156,7 @@ def person_template() -> Workbook:
             ["metric", "target", "actual", "ratio", "expected", "status"], "metrics", w["metrics"])
     s.line("{{solve_rate_note}}", BODY, 16)  # said where someone has that 指标
     s.line("二、走访记录（{{visit_count}} 次，{{household_count}} 户）", SECTION, 20)
-    s.line("重点走访对象：{{category_text}}（一户只计一次，按最近一次入户走访时的对象类别）", BODY, 16)
+    s.line("重点走访对象：{{category_text}}（一户只计一次，按最近一次入户走访或座谈时的对象类别）", BODY, 16)
     s.table(_labels(VISITS, ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id")),
             ["record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"], "visits",
             w["visits"])
@@ -215,7 +215,7 @@ def unit_template() -> Workbook:
                  "滞后或未完成：{{behind}}", BODY, 20)
     summary.line("未办结问题（待办和办理中）：{{open_problems}}　　超期问题：{{overdue_problems}}　　有接访的周：{{weeks_with_reception}}"
                  " / {{weeks_due}}", BODY, 20)
-    summary.line("重点走访对象（户）：{{unit_category_text}}", BODY, 30)
+    summary.line("重点走访对象：{{unit_category_text}}", BODY, 30)
     summary.line("结对帮扶：{{pairing_text}}", BODY, 30)
     summary.line("问政：{{unit_wenzheng_text}}", BODY, 20)
     wb[SUMMARY].print_title_rows = "1:2"

@@ -13,6 +13,8 @@ from zoufang.progress.quota import Context
 
 BUREAU = "局"  # the bureau's own topics, beside each unit's
 NO_CATEGORY = "（未填）"
+NO_MEASURES = {"by_category": {}, "others": {"people": 0, "households": 0}, "cadres": 0, "paired": 0,
+               "wenzheng": {}}  # a unit the report has no measures for
 
 
 def _wenzheng_rows(ctx: Context) -> pd.DataFrame:
@@ -86,27 +88,46 @@ def unpaired(ctx: Context, counts: pd.Series) -> pd.DataFrame:
     return cadres[~cadres["person_id"].isin(counts[counts > 0].index)][["person_id", "name", "unit"]]
 
 
-def unit_measures(ctx: Context, cats: pd.DataFrame, counts: pd.Series, wenzheng: dict) -> dict[str, dict]:
-    """Per unit (单位 sheet order): households by 对象类别 (its people's, each household once per person as in
-    their 走访户数), its 党员干部 and how many have a 结对帮扶 record, its 问政 opinions, replies and topics."""
+def unit_measures(ctx: Context, cats: pd.DataFrame, counts: pd.Series, wenzheng: dict,
+                  holders: set[str]) -> dict[str, dict]:
+    """Per unit (单位 sheet order): households by 对象类别 of its people who hold a 走访户数 target (``holders``;
+    each household once per person, as their 走访户数: docs/FIGURES.md), and apart, those its other people visited
+    (``others``: people, households); its 党员干部 and how many have a 结对帮扶 record, its 问政 opinions, replies
+    and topics."""
     people = ctx.campaign.people
     people = people[(people["person_id"] != "") & ~people["person_id"].duplicated()]
     unit_of = people.set_index("person_id")["unit"]
     units = ctx.campaign.units
     units = units[units["name"] != ""].drop_duplicates("name")
-    by_unit = cats.assign(unit=cats["person_id"].map(unit_of)).groupby(["unit", "category"], sort=False)[
-        "households"].sum()
+    cats = cats.assign(unit=cats["person_id"].map(unit_of), held=cats["person_id"].isin(holders))
+    by_unit = cats[cats["held"]].groupby(["unit", "category"], sort=False)["households"].sum()
+    not_held = cats[~cats["held"]].groupby("unit", sort=False).agg(
+        people=("person_id", "nunique"), households=("households", "sum"))
     cadres = people[people["category"].isin(PAIRING_ROLES)]
     out = {}
     for name, kind in zip(units["name"], units["kind"]):
         mine = cadres[cadres["unit"] == name]
         paired = int(mine["person_id"].isin(counts[counts > 0].index).sum())
         own = (wenzheng.get("units") or {}).get(BUREAU if kind == UNIT_KIND_BUREAU else name) or {}
+        others = not_held.loc[name] if name in not_held.index else None
         out[name] = {"by_category": {str(c): int(n) for (u, c), n in by_unit.items() if u == name},
+                     "others": {"people": int(others["people"]) if others is not None else 0,
+                                "households": int(others["households"]) if others is not None else 0},
                      "cadres": len(mine), "paired": paired,
                      "wenzheng": {"opinions": own.get("opinions", 0), "replied": own.get("replied", 0),
                                   "reply_rate": own.get("reply_rate"), "topics": own.get("topics", 0)}}
     return out
+
+
+def households_apart(people: int, households: int) -> str:
+    """What people without a 走访户数 target visited, said beside a figure that leaves them out; "" for none."""
+    return f"另有无走访户数指标的 {people} 人走访 {households} 户，不计入" if households else ""
+
+
+def households_text(by_category: dict[str, int], others: dict[str, int]) -> str:
+    """走访 N 户（困难户 6 户、…；另有无走访户数指标的 1 人走访 5 户，不计入）: the one household figure (docs/FIGURES.md)."""
+    said = "；".join(t for t in (category_text(by_category) if by_category else "", households_apart(**others)) if t)
+    return f"走访 {sum(by_category.values())} 户" + (f"（{said}）" if said else "")
 
 
 def category_text(by_category: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from zoufang.contract.periods import due, half_month_of, weeks
-from zoufang.contract.schema import PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
+from zoufang.contract.schema import METRIC_HOUSEHOLDS, PEOPLE, PERSONAL_METRICS, PROBLEMS, RATIO_METRICS, VISITS
 from zoufang.progress.collective import UNIT_NAME, Collective, collective, reception_units, second_level_units
 from zoufang.progress.measures import households_by_category, pairings, unit_measures, unpaired, wenzheng_summary
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE, Context, completion, overall_status
@@ -125,7 +125,8 @@ def add_measures(report: Report, ctx: Context) -> None:
     counts = pairings(ctx)
     report.pairings = {str(k): int(v) for k, v in counts.items()}
     report.unpaired = [{PERSON_ID: r.person_id, NAME: r.name, UNIT: r.unit} for r in unpaired(ctx, counts).itertuples()]
-    report.unit_measures = unit_measures(ctx, cats, counts, report.wenzheng)
+    holders = set(report.people.loc[report.people["metric"] == METRIC_HOUSEHOLDS, "person_id"])
+    report.unit_measures = unit_measures(ctx, cats, counts, report.wenzheng, holders)
 
 
 def unit_rollup(ctx: Context, done: pd.DataFrame, coll: Collective, late: pd.DataFrame) -> pd.DataFrame:

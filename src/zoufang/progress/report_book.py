@@ -241,7 +241,7 @@ def _measures_sheet(b: _Book, r: Report) -> None:
     ws.repeat_rows(0)
     row, used, breaks = 2, 30.0, []
     sections = (("问政（各单位：题目、收集意见和回复）", wenzheng_table(r), "无问政记录"),
-                ("重点走访对象（各单位走访户数，按对象类别）", category_table(r), "无入户走访"),
+                ("重点走访对象（各单位走访户数，按对象类别）", category_table(r), "无走访"),
                 (f"结对帮扶（党员干部；尚未登记的 {len(r.unpaired)} 人见“{UNPAIRED_SHEET}”表）", pairing_table(r), "无"),
                 ("回收（各单位最近一次下发后发回的工作簿）", returns_table(r), "尚未下发单位工作簿"))
     for title, (headers, rows), empty in sections:

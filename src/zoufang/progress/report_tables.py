@@ -61,13 +61,18 @@ def wenzheng_table(r: Report) -> tuple[list[str], list[list]]:
     return [UNIT, METRIC_TOPICS, OPINIONS, REPLIED, REPLY_RATE], rows
 
 
+OTHERS_VISITED = "无指标人员走访（不计入合计）"
+
+
 def category_table(r: Report) -> tuple[list[str], list[list]]:
-    """重点走访对象 by unit: households by 对象类别 (in the schema's order), each unit's total."""
+    """重点走访对象 by unit: households by 对象类别 (in the schema's order), each unit's total — its 走访户数 — and,
+    where any unit has them, the households of people without that target, apart (docs/FIGURES.md)."""
     present = {c for m in r.unit_measures.values() for c in m["by_category"]}
     cats = [c for c in VISIT_TARGET_TYPES if c in present] + sorted(present - set(VISIT_TARGET_TYPES))
-    rows = [[u, *[m["by_category"].get(c, 0) for c in cats], sum(m["by_category"].values())]
-            for u, m in r.unit_measures.items()]
-    return [UNIT, *cats, "合计"], rows
+    apart = any(m["others"]["households"] for m in r.unit_measures.values())
+    rows = [[u, *[m["by_category"].get(c, 0) for c in cats], sum(m["by_category"].values()),
+             *([m["others"]["households"]] if apart else [])] for u, m in r.unit_measures.items()]
+    return [UNIT, *cats, "合计", *([OTHERS_VISITED] if apart else [])], rows
 
 
 def pairing_table(r: Report) -> tuple[list[str], list[list]]:
