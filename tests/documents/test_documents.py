@@ -251,10 +251,10 @@ def test_the_brief_names_the_reply_rate_and_the_cadres_without_a_pairing(demo_bo
     assert f"问政累计收集意见 {w['opinions']} 条，已回复 {w['replied']} 条，回复率 {w['reply_rate']:.0%}" in text
     assert f"尚有 {len(doc['unpaired'])} 名党员干部未登记结对帮扶" in text
     households = sum(n for u in doc["units"] for n in u["by_category"].values())
-    assert f"入户走访 {households} 户中，" in text
+    assert f"走访 {households} 户（" in text
     runner.invoke(app, ["summary", str(demo_book), "--as-of", "2012-02-29"])
-    assert f"入户走访 {sum(n for u in report_json(demo_book, '2012-02-29')['units'] for n in u['by_category'].values())}" \
-        f" 户中，" in text_of(demo_book.parent / "全面总结-2012-02-29.docx")
+    assert f"走访 {sum(n for u in report_json(demo_book, '2012-02-29')['units'] for n in u['by_category'].values())}" \
+        f" 户（" in text_of(demo_book.parent / "全面总结-2012-02-29.docx")
 
 
 def test_the_rota_names_the_make_up_workdays_and_the_holiday_gap_and_is_signed_before_its_days(demo_book):

@@ -295,3 +295,28 @@ def test_one_household_figure_everywhere(demo_book, tmp_path):
     ledger = openpyxl.load_workbook(next((tmp_path / "台账").rglob("市图书馆-单位台账.xlsx")))["单位汇总"]
     line = next(c.value for r in ledger.iter_rows() for c in r if isinstance(c.value, str) and "重点走访对象" in c.value)
     assert households_said(line)[0] == units["市图书馆"]
+
+
+def test_ledgers_print_what_the_clerk_typed(demo_book, tmp_path):
+    """Item 9: the ledgers printed 内容摘要 "结对,帮助解决实际困难" for the typed "结对，帮助解决实际困难". Every free
+    text of the unit's rows — summaries, matters, descriptions, addresses — is printed as typed."""
+    from zoufang.contract.schema import ALL_SHEETS, Kind
+    wb = openpyxl.load_workbook(demo_book)
+    typed = set()
+    for sheet in ALL_SHEETS:
+        if not sheet.entry or sheet.name not in wb.sheetnames:
+            continue
+        ws = wb[sheet.name]
+        heads = [c.value for c in ws[1]]
+        texts = [heads.index(c.label) for c in sheet.columns if c.kind is Kind.TEXT and c.label in heads]
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            typed |= {row[j].strip() for j in texts if isinstance(row[j], str) and re.search("[，；：（）]", row[j])}
+    assert typed
+    done = runner.invoke(app, ["ledgers", str(demo_book), "--unit", "市图书馆", "--out", str(tmp_path)])
+    assert done.exit_code in (0, 1), done.output
+    printed = {c.value for ws in openpyxl.load_workbook(next(tmp_path.rglob("市图书馆-单位台账.xlsx")))
+               for r in ws.iter_rows() for c in r if isinstance(c.value, str)}
+    import unicodedata
+    seen = typed & printed
+    assert seen, "the unit's ledger prints none of the typed texts"
+    assert not {unicodedata.normalize("NFKC", t) for t in typed} - typed & printed

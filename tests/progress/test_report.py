@@ -1,6 +1,7 @@
 """The report on the demo campaign: the JSON contract, the report workbook, and LibreOffice as its reader."""
 import datetime as dt
 import json
+import re
 import zipfile
 
 import openpyxl
@@ -50,7 +51,8 @@ def test_report_workbook_has_its_sheets_colours_charts_and_print_setup(clean_dem
     report, book = report_job(path, out_dir=tmp_path)
     assert book.name == "完成情况报告-2012-01-15.xlsx"
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == [schema.PERSON_REPORT_SHEET, schema.UNIT_REPORT_SHEET, schema.COLLECTIVE_SHEET,
+    assert wb.sheetnames == [schema.PERSON_REPORT_SHEET, schema.UNIT_REPORT_SHEET, schema.UNIT_CHART_SHEET,
+                             schema.COLLECTIVE_SHEET,
                              schema.SUPERVISION_SHEET, "信访积案", schema.MEASURES_SHEET, schema.UNPAIRED_SHEET,
                              "半月简报"]
     people = wb[schema.PERSON_REPORT_SHEET]
@@ -85,6 +87,12 @@ def test_the_printed_report_carries_its_as_of_date_and_headings_on_every_page(cl
     assert len(pages) > 5 and all(flat(t) for t in pages)
     assert all("统计截止：2011年12月15日" in flat(t) for t in pages)
     assert pages_without_headings(pages) == []
+    rows = list(openpyxl.load_workbook(path)["单位"].iter_rows(values_only=True))
+    units = [r[rows[0].index("单位名称")] for r in rows[1:] if r[rows[0].index("单位名称")]]
+    table = [t for t in pages if "单位名称人数已完成" in flat(t)]  # #42 item 12: its heading never stands alone (p.21
+    assert table and all(any(re.search(rf"{re.escape(u)} +\d", t) for u in units) for t in table)  # above the
+    #                                                          chart, no rows): a unit's row is its name and its figures
+    assert sum("各单位人员完成情况" in flat(t) for t in pages) == 1  # the chart, on its own page
     backlog = [t for t in pages if flat(t).startswith("统计截止：2011年12月15日信访积案")]
     assert backlog and all("案件事由" in flat(t) and "工作表" not in flat(t) for t in backlog)
 
@@ -160,7 +168,7 @@ def test_a_wrapped_cell_gets_a_row_tall_enough_and_the_charts_stay_within_the_co
     with zipfile.ZipFile(book) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     anchored = [(ws, chart.anchor) for ws in wb.worksheets for chart in ws._charts]
-    assert len(anchored) == 3
+    assert len(anchored) == 2 and [c.title for c in wb.chartsheets] == [schema.UNIT_CHART_SHEET]  # a page of its own
     for ws, anchor in anchored:  # ends inside the last column the sheet sets a width for
         assert anchor.to.col < max(d.max for d in ws.column_dimensions.values() if d.width), ws.title
     pie = next(c for c in charts if "<c:pieChart>" in c)

@@ -330,6 +330,7 @@ PROGRESS_TAIL = ("状态", "需要加快")  # after 人员编号 · 姓名 · �
 FINDINGS_HEADERS = ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议", "代码")  # 代码 last: for scripts
 PERSON_REPORT_SHEET = "个人完成情况"
 UNIT_REPORT_SHEET = "单位完成情况"
+UNIT_CHART_SHEET = "单位完成情况图"  # the report's chart of units, a page of its own
 COLLECTIVE_SHEET = "集体指标"
 SUPERVISION_SHEET = "督办清单"
 MEASURES_SHEET = "专项工作"  # the report's 问政, 重点走访对象, 结对帮扶 and 回收 by unit

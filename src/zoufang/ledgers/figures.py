@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,9 @@ from zoufang.progress.collective import reception_units
 from zoufang.progress.measures import NO_MEASURES, category_text, households_text
 from zoufang.progress.quota import Context, trip_days
 from zoufang.progress.report import NAME, UNIT, Report, build_report
+from zoufang.contract.schema import Kind
 from zoufang.reading.dataset import Campaign
+from zoufang.reading.normalize import as_typed
 
 SECTION_FIELDS = {  # the fields each repeating section of the personal ledger template uses
     "visits": ("record_id", "date", "target", "target_type", "address", "form", "issue", "problem_id"),
@@ -68,11 +70,13 @@ class LedgerData:
         research = ctx.rows(RESEARCH.key, "person")
         research = research.assign(days=trip_days(research["pid"], research["start"], research["end"],
                                                   ctx.start, ctx.quota_day))
-        return cls(campaign, report, ctx, ctx.rows(VISITS.key, "person"), research,
-                   ctx.rows(RECEPTIONS.key, "person"),
-                   rows_with_roles(ctx, CASES.key, ("leader", "owner")),
-                   rows_with_roles(ctx, PROBLEMS.key, ("leader", "owner")),
-                   ctx.rows(WENZHENG.key, "person", "date"), ctx.rows(ACTIVITIES.key, "lead", "date"))
+        typed = partial(as_typed_texts, campaign)
+        return cls(campaign, report, ctx, typed(VISITS.key, ctx.rows(VISITS.key, "person")),
+                   typed(RESEARCH.key, research), typed(RECEPTIONS.key, ctx.rows(RECEPTIONS.key, "person")),
+                   typed(CASES.key, rows_with_roles(ctx, CASES.key, ("leader", "owner"))),
+                   typed(PROBLEMS.key, rows_with_roles(ctx, PROBLEMS.key, ("leader", "owner"))),
+                   typed(WENZHENG.key, ctx.rows(WENZHENG.key, "person", "date")),
+                   typed(ACTIVITIES.key, ctx.rows(ACTIVITIES.key, "lead", "date")))
 
     def people(self) -> pd.DataFrame:
         """Everyone in 人员, in roster order."""
@@ -231,9 +235,23 @@ def households_by_person(visits: pd.DataFrame, household_codes: np.ndarray) -> d
     return homes.drop_duplicates().groupby("pid").size().to_dict()
 
 
+def as_typed_texts(campaign: Campaign, sheet_key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (rows of sheet ``sheet_key``, with ``_row``) with its free-text columns as the clerk typed them —
+    full-width punctuation and all (normalize.as_typed) — for printing; the cleaned text stays for comparing."""
+    data = campaign[sheet_key]
+    raw = data.raw
+    keys = [k for k in frame.columns if k in data.spec.keys and data.spec.col(k).kind is Kind.TEXT]
+    if raw is None or not keys or frame.empty:
+        return frame
+    at = pd.Index(data.frame["_row"]).get_indexer(frame["_row"])
+    typed = {k: [as_typed(v) for v in raw[k].to_numpy(dtype=object)[at]] for k in keys}
+    return frame.assign(**typed)
+
+
 def problems_by_unit(ctx: Context) -> dict[str, list[dict]]:
     """问题台账 rows as template records grouped by responsible unit, in order of registration."""
-    problems = standing_rows(ctx, PROBLEMS.key).sort_values("reg_date", kind="stable")
+    problems = as_typed_texts(ctx.campaign, PROBLEMS.key, standing_rows(ctx, PROBLEMS.key)).sort_values(
+        "reg_date", kind="stable")
     fields = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date")
     by: dict[str, list[dict]] = {}
     for unit, rec in zip(problems["unit"], records(problems, {k: k for k in fields})):

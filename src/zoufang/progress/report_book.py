@@ -10,7 +10,7 @@ import xlsxwriter
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ACTIVITIES, COLLECTIVE_SHEET, MEASURES_SHEET, PERSON_REPORT_SHEET, PROBLEM_STATUSES, PROBLEMS, QUOTAS,
-    RATIO_METRICS, ROLES, SUPERVISION_SHEET, UNIT_REPORT_SHEET, UNPAIRED_SHEET,
+    RATIO_METRICS, ROLES, SUPERVISION_SHEET, UNIT_CHART_SHEET, UNIT_REPORT_SHEET, UNPAIRED_SHEET,
 )
 from zoufang.progress.quota import BEHIND, DONE, MISSED, ON_PACE
 from zoufang.progress.report import CATEGORY, NAME, PERSON_ID, UNIT, Report
@@ -19,7 +19,7 @@ from zoufang.progress.report_tables import (
     unpaired_table, wenzheng_table,
 )
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT, HEADER_FILL, write_cells
-from zoufang.xlsx.print_fit import LINE_PT, fit_scale, row_height, span_px
+from zoufang.xlsx.print_fit import LINE_PT, NARROWEST_DIGIT_PX, fit_scale, row_height, span_px
 
 BRIEF_SHEET = "半月简报"
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
@@ -87,10 +87,15 @@ class _Book:
             ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=left, right=right, top=top, bottom=bottom)
-        as_of = f"&L&10统计截止：{cn_date(self.as_of)}" if self.as_of else ""  # 10 pt: at least 9 on paper when fitted
-        ws.set_header(f"{as_of}&C&\"黑体,Bold\"&14{name}", {"scale_with_doc": False})  # Excel: never shrunk with the page
-        ws.set_footer("&C&10第 &P 页 共 &N 页", {"scale_with_doc": False})
+        self.mark_pages(ws, name)
         return ws
+
+    def mark_pages(self, ws, name: str) -> None:
+        """The running head (the as-of date, the sheet's name) and the page number, at 10 pt: at least 9 on paper
+        whatever the fit, since Excel never shrinks them with the page (``scale_with_doc`` off)."""
+        as_of = f"&L&10统计截止：{cn_date(self.as_of)}" if self.as_of else ""
+        ws.set_header(f"{as_of}&C&\"黑体,Bold\"&14{name}", {"scale_with_doc": False})
+        ws.set_footer("&C&10第 &P 页 共 &N 页", {"scale_with_doc": False})
 
     def table(self, ws, row: int, headers: list[str], rows: list[list], fmts: list | None = None,
               header_height: float = 30) -> int:
@@ -169,9 +174,12 @@ def _units_sheet(b: _Book, r: Report) -> None:
         chart.set_x_axis({"name": "人数", "num_font": {"name": "宋体", "size": BODY_PT}})
         chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": BODY_PT}})
         chart.set_legend({"position": "bottom", "font": {"name": "宋体", "size": BODY_PT}})
-        chart.set_size({"width": b.chart_width(UNIT_REPORT_SHEET, 760), "height": 26 * len(rows) + 140})
-        ws.set_h_pagebreaks([end])  # the chart on a page of its own, never cut by a page break
-        ws.insert_chart(end + 1, 0, chart)
+        sheet = b.book.add_chartsheet(UNIT_CHART_SHEET)  # a page of its own: no table heading repeated above it
+        sheet.set_chart(chart)
+        sheet.set_paper(9)
+        sheet.set_landscape()
+        sheet.set_margins(*MARGINS_IN)
+        b.mark_pages(sheet, UNIT_REPORT_SHEET)
 
 
 def _collective_sheet(b: _Book, r: Report) -> None:
@@ -240,13 +248,16 @@ def _measures_sheet(b: _Book, r: Report) -> None:
     ws.write_string(0, 0, f"专项工作（统计截止 {cn_date(r.as_of)}）", b.title)
     ws.repeat_rows(0)
     row, used, breaks = 2, 30.0, []
+    left, right, _, _ = MARGINS_IN
+    room = PAGE_ROOM_PT / fit_scale(widths, 9, True, left, right, NARROWEST_DIGIT_PX)  # the rows' heights as set,
+    # before fitting the width shrinks them: a page holds that much more where it prints largest
     sections = (("问政（各单位：题目、收集意见和回复）", wenzheng_table(r), "无问政记录"),
-                ("重点走访对象（各单位走访户数，按对象类别）", category_table(r), "无走访"),
+                ("重点走访对象（各单位走访户数，按对象类别；无指标者走访的户不计入合计）", category_table(r), "无走访"),
                 (f"结对帮扶（党员干部；尚未登记的 {len(r.unpaired)} 人见“{UNPAIRED_SHEET}”表）", pairing_table(r), "无"),
                 ("回收（各单位最近一次下发后发回的工作簿）", returns_table(r), "尚未下发单位工作簿"))
     for title, (headers, rows), empty in sections:
         height = 15 + 30 + sum(row_height(v, widths) for v in rows) + 15
-        if used + height > PAGE_ROOM_PT and used > 30:
+        if used + height > room and used > 30:
             breaks.append(row)
             used = 30.0
         used += height

@@ -61,7 +61,7 @@ def wenzheng_table(r: Report) -> tuple[list[str], list[list]]:
     return [UNIT, METRIC_TOPICS, OPINIONS, REPLIED, REPLY_RATE], rows
 
 
-OTHERS_VISITED = "无指标人员走访（不计入合计）"
+OTHERS_VISITED = "无指标者走访"
 
 
 def category_table(r: Report) -> tuple[list[str], list[list]]:
