@@ -19,7 +19,8 @@ def text_of(path) -> str:
 
 
 def first_line(path) -> str:
-    return next(p.text for p in Document(str(path)).paragraphs if p.text.strip())
+    """The first paragraph's text, its line breaks dropped."""
+    return next(p.text for p in Document(str(path)).paragraphs if p.text.strip()).replace("\n", "")
 
 
 def summary(book, out, *more) -> None:
@@ -50,6 +51,28 @@ def test_a_unit_s_summary_is_titled_as_the_unit_writes_it(demo_book, tmp_path):
     name = openpyxl.load_workbook(demo_book)["活动设置"]["B2"].value
     core = name[name.index("“"):]
     assert title == f"市图书馆开展{core}工作总结"
+
+
+def test_a_title_is_broken_between_words_as_printed(demo_book, tmp_path, needs_libreoffice):
+    """Item 2, the line break: "…五级书记带头大走/访…" — each printed title (all 11 units' and the bureau's) runs
+    in lines of whole words: every printed line ends where a word does (a quoted name, 开展, 活动, 工作总结, a name)."""
+    import pdfplumber
+    summary(demo_book, tmp_path, "--unit", "all", "--pdf")
+    summary(demo_book, tmp_path, "--pdf")
+    pdfs = sorted(tmp_path.glob("全面总结-*.pdf"))
+    assert len(pdfs) == 12
+    for pdf in pdfs:
+        title = first_line(pdf.with_suffix(".docx"))
+        ends = {len(title)} | {e for m in re.finditer(r"“[^”]*”|开展|活动|工作总结$", title) for e in m.span()}
+        with pdfplumber.open(pdf) as doc:
+            lines = doc.pages[0].extract_text().splitlines()
+        printed, k = [], 0
+        while "".join(printed) != title:
+            printed.append(lines[k].replace(" ", ""))
+            k += 1
+            assert k <= 3 and title.startswith("".join(printed)), (pdf.name, printed)
+        assert len(printed) >= 2  # the demo's titles need two lines: the test looks at a break
+        assert all(len("".join(printed[:i + 1])) in ends for i in range(len(printed))), (pdf.name, printed)
 
 
 def test_the_bureau_s_own_summary_names_its_contact_point(demo_book, tmp_path):

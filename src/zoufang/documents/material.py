@@ -7,6 +7,8 @@ figures; a clerk restyles the template in Word (a copy in 台账模板/ beside t
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -22,7 +24,9 @@ from zoufang.contract.schema import (
     HANDLING_ON_SPOT, PROBLEMS, RECEPTIONS,
     PEOPLE, ROLE_BUREAU_LEADER, ROLES, SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
 )
-from zoufang.documents.templates import BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, UNIT_SUMMARY_TEMPLATE
+from zoufang.documents.templates import (
+    BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, TITLE_CHARS, UNIT_SUMMARY_TEMPLATE,
+)
 from zoufang.files.safe_io import WriteRefused, disk_error_of
 from zoufang.progress.collective import UNIT_NAME, reception_units
 from zoufang.progress.measures import NO_MEASURES, households_text
@@ -261,8 +265,8 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
     handover = handover_rows(open_problems, open_cases)
     done_people = int((per_person["overall"] == DONE).sum())
     return {
-        "campaign": s.name, "editor": _editor(campaign), "written_cn": cn_date(report.as_of),
-        "measures_text": measures_text(report),
+        "campaign": s.name, "title": title_lines(s.name + "工作总结"), "editor": _editor(campaign),
+        "written_cn": cn_date(report.as_of), "measures_text": measures_text(report),
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束，全系统 {len(per_person)} 名干部参加"
                           f"（{people_by_role(per_person)}），累计走访 {report.brief['visits_total']} 户次，开门接访 {len(receptions)} 人次，"
                           f"登记问题 {len(problems)} 个。"),
@@ -345,7 +349,7 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
     done = sum(1 for _, g in members if g["overall"].iloc[0] == DONE)
     w = m["wenzheng"]
     return {
-        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of), "title": unit_title(unit, s.name),
+        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of), "title": title_lines(unit_title(unit, s.name)),
         "addressee": _editor(campaign),  # 主送: the office the unit hands its summary to
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束。本单位 {len(members)} 名干部有个人指标，"
                           f"其中全部指标完成的 {done} 人；"
@@ -380,6 +384,38 @@ def unit_title(unit: str, campaign: str) -> str:
     from its quoted part on (the organizer's prefix, 市直文广新系统, is the bureau's, not the unit's)."""
     core = campaign[campaign.index("“"):] if "“" in campaign else campaign
     return f"{unit}开展{core}工作总结"
+
+
+_TITLE_WORD = re.compile(r"“[^”]*”|开展|活动|工作总结$|总结$")
+
+
+def title_words(title: str) -> list[str]:
+    """A title's words as a line may end after them: a quoted name whole, 开展, 活动, 工作总结, and the names between
+    (a unit's, the organizer's) whole."""
+    words, at = [], 0
+    for m in _TITLE_WORD.finditer(title):
+        words += [w for w in (title[at:m.start()], m.group()) if w]
+        at = m.end()
+    return words + ([title[at:]] if title[at:] else [])
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARS) -> str:
+    """``title`` broken between words ("\n") into the fewest lines of at most ``per_line`` characters, the longest
+    as short as it can be, an upper line no shorter than the one below on a tie (GB/T 9704 7.3.1: a title in
+    lines of whole words, 梯形 or 菱形). A word longer than a line is broken inside, as the line would."""
+    words = [w[i:i + per_line] for w in title_words(title) for i in range(0, len(w), per_line)]
+    best: tuple | None = None
+    for cuts in itertools.product((False, True), repeat=max(len(words) - 1, 0)):
+        lines, line = [], words[0] if words else ""
+        for cut, word in zip(cuts, words[1:]):
+            lines, line = (lines + [line], word) if cut else (lines, line + word)
+        lines.append(line)
+        if max(map(len, lines)) > per_line:
+            continue
+        key = (len(lines), max(map(len, lines)), [-len(x) for x in lines])
+        if best is None or key < best[0]:
+            best = (key, lines)
+    return "\n".join(best[1]) if best else title
 
 
 def contact_point_text(campaign: Campaign, unit: str, points: pd.DataFrame) -> str:

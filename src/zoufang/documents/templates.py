@@ -108,6 +108,12 @@ def _page_number_footer(doc, section) -> None:
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
 
 
+TEXT_WIDTH_MM = 210 - 28 - 26  # the type area of an A4 page between GB/T 9704's margins: 156 mm
+TITLE_PT = 22  # 二号
+TITLE_CHARS = int((TEXT_WIDTH_MM / 25.4 * 72 - TITLE_PT / 2) // TITLE_PT)  # characters a title's line holds, half
+# a character to spare for a client's rounding: 19
+
+
 def new_document(landscape: bool = False) -> Document:
     doc = Document()
     section = doc.sections[0]
@@ -118,7 +124,7 @@ def new_document(landscape: bool = False) -> Document:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(20)
     _style(doc, "Normal", BODY_FONT, 16, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _style(doc, "Title", TITLE_FONT, 22, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, after=14)
+    _style(doc, "Title", TITLE_FONT, TITLE_PT, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, after=14)
     doc.styles["Title"].paragraph_format.line_spacing = Pt(36)
     _style(doc, "Heading 1", HEADING_FONT, 16, indent=True, before=6)
     _style(doc, "Heading 2", SUBHEADING_FONT, 16, indent=True)
@@ -126,9 +132,10 @@ def new_document(landscape: bool = False) -> Document:
     _east_asian(table, "Times New Roman", BODY_FONT)
     table.font.size = TABLE_SIZE
     _page_number_footer(doc, section)
-    title_rule = doc.styles["Title"].element.pPr.find(qn("w:pBdr"))  # Word's default Title: a blue rule below
-    if title_rule is not None:
-        title_rule.getparent().remove(title_rule)
+    title = doc.styles["Title"].element
+    for extra in (title.pPr.find(qn("w:pBdr")), title.rPr.find(qn("w:spacing"))):  # Word's default Title: a blue
+        if extra is not None:  # rule below, and letters spaced 0.25 pt apart (a 20-character line no longer fits)
+            extra.getparent().remove(extra)
     _chinese(doc)
     return doc
 
@@ -360,7 +367,7 @@ def _sign(doc, who: str) -> None:
 
 def summary_template() -> Document:
     doc = new_document()
-    _opening(doc, "{{ campaign }}工作总结")
+    _opening(doc, "{{ title }}")
     _conditional(doc, "measures_text", lambda: _plain(doc, "{{ measures_text }}"))
     doc.add_paragraph("二、各类人员指标完成情况", style="Heading 1")
     _intro(doc, "{{ quota_text }}")
