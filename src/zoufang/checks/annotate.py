@@ -17,13 +17,16 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from zoufang.contract.errors import InputError
 from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Finding, findings_sheet_rows  # noqa: F401
 from zoufang.contract.periods import cn_date
-from zoufang.contract.schema import FINDINGS_SHEET, LEVEL_ERROR
+from zoufang.contract.schema import ALL_SHEETS, FINDINGS_SHEET, LEVEL_ERROR, SELF_CHECK_SHEET, SETTINGS
 from zoufang.files.safe_io import atomic_write
 from zoufang.xlsx.print_fit import row_height
+from zoufang.xlsx.print_columns import lay_out_for_print
+from zoufang.xlsx.self_check import SELF_CHECK_WIDTHS
 from zoufang.xlsx.values import cell_value
 
 NOTE_AUTHOR = "zoufang"
-FINDINGS_WIDTHS = (6, 6, 14, 12, 10, 38, 30, 16)  # 代码 (H) hidden: the rest prints at 9 pt or more (print_fit)
+FINDINGS_WIDTHS = (6, 6, 14, 12, 10, 31, 25, 16)  # 代码 (H) hidden: the rest prints at 9 pt or more, measured in
+# LibreOffice without Carlito (tests/checks/test_annotate.py)
 FINDINGS_FONT = Font(name="宋体", size=10)
 
 
@@ -81,7 +84,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
     ws.oddHeader.center.text = f"校验结果：错误 {errors} 条，警告 {len(findings) - errors} 条"
     ws.oddHeader.right.text = "单元格标色：红底为错误，黄底为警告"
     for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right):
-        part.size = 9
+        part.size = 10  # LibreOffice shrinks a header with the fitted page: 10 prints at 9 or more
 
 
 def mark_cells(book: openpyxl.Workbook, findings: list[Finding]) -> int:
@@ -101,8 +104,21 @@ def mark_cells(book: openpyxl.Workbook, findings: list[Finding]) -> int:
     return len(by_cell)
 
 
-def annotate_copy(source: Path, target: Path, findings: list[Finding]) -> int:
-    """Write ``target``: ``source`` plus 校验结果 and marked cells. Return the number of marked cells."""
+def note_under_self_check(book: openpyxl.Workbook, note: str) -> None:
+    """``note`` across 自查's printed columns, a row below its last: what its verdict counts beside 校验结果."""
+    if not note or SELF_CHECK_SHEET not in book.sheetnames:
+        return
+    ws = book[SELF_CHECK_SHEET]
+    r = ws.max_row + 2
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(SELF_CHECK_WIDTHS))
+    cell = ws.cell(r, 1, note)
+    cell.alignment, cell.font = Alignment(wrap_text=True, vertical="top"), FINDINGS_FONT
+    ws.row_dimensions[r].height = row_height([note], [sum(SELF_CHECK_WIDTHS)])
+
+
+def annotate_copy(source: Path, target: Path, findings: list[Finding], note: str = "") -> int:
+    """Write ``target``: ``source`` plus 校验结果, marked cells and ``note`` under 自查 (self_check_gap). Return the
+    number of marked cells."""
     source, target = Path(source), Path(target)
     if source.resolve() == target.resolve():
         raise ValueError("annotated copy must not replace the original")
@@ -113,6 +129,10 @@ def annotate_copy(source: Path, target: Path, findings: list[Finding]) -> int:
                          f"（{type(exc).__name__}，多见于样式或图形）。请在 Excel 或 WPS 中另存为 .xlsx 后再试，"
                          f"或不加 --annotate 查看校验结果") from exc
     write_findings_sheet(book, findings, source.name)
+    note_under_self_check(book, note)
+    for spec in ALL_SHEETS:  # every table on its page's width, at 9 pt or more (#42 item 11)
+        if spec is not SETTINGS and spec.name in book.sheetnames:
+            lay_out_for_print(book[spec.name], spec)
     marked = mark_cells(book, findings)
     atomic_write(target, book.save)
     return marked

@@ -14,6 +14,7 @@ import pandas as pd
 
 from zoufang.checks.rules import ROW_RULES, Rows
 from zoufang.contract.findings import Finding, in_row_order
+from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ACTIVITIES, ACTIVITY_BOOKS, ACTIVITY_LECTURE, ALL_SHEETS, CASES, COLLECTIVE_METRICS, FLAG_HEAD, FLAG_LECTURER,
     LEADER_ROLES, LEVEL_ERROR, LEVEL_WARNING, PEOPLE, PERSONAL_METRICS, POST_CAMPAIGN_ACTIVITIES, PROBLEMS, QUOTAS,
@@ -105,6 +106,11 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _cn(day) -> str:
+    """A day in a message as a Chinese text writes it (2012年3月5日): it never breaks at a hyphen when it wraps."""
+    return cn_date(pd.Timestamp(day).date())
+
+
 def _quote(text: str, limit: int = 30) -> str:
     return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
 
@@ -167,35 +173,35 @@ def time_findings(data: SheetData, campaign: Campaign, as_of: dt.date) -> list[F
     s = campaign.settings
     start, end, asof = pd.Timestamp(s.start), pd.Timestamp(s.end), pd.Timestamp(as_of)
     out: list[Finding] = []
-    frame, text = data.frame, data.text
+    frame = data.frame
     for col in data.spec.columns:
         if col.kind is not Kind.DATE or not data.has(col.key):
             continue
-        v, t, label = frame[col.key], text[col.key], col.label
+        v, label = frame[col.key], col.label
         if col.event_date:
             outside = (v < start) | (v > end)
             if data.spec is ACTIVITIES and data.has("kind"):  # a 回头看 is held after the campaign
                 after = frame["kind"].isin(POST_CAMPAIGN_ACTIVITIES) & (v > end)
                 v, outside = v.where(~after), outside & ~after
             out += _emit(data, outside, col.key, "date-out-of-period", LEVEL_ERROR,
-                         lambda i, t=t, label=label: f"{label} {t.iat[i]} 不在活动期间（{s.start} 至 {s.end}）内",
+                         lambda i, v=v, label=label: f"{label} {_cn(v.iat[i])} 不在活动期间（{_cn(s.start)}至{_cn(s.end)}）内",
                          lambda i: "请核对日期，活动期间见“活动设置”")
             out += _emit(data, ~outside & (v > asof), col.key, "date-after-as-of", LEVEL_ERROR,
-                         lambda i, t=t, label=label: f"{label} {t.iat[i]} 晚于统计截止日期 {as_of}，尚未发生",
+                         lambda i, v=v, label=label: f"{label} {_cn(v.iat[i])} 晚于统计截止日期 {_cn(as_of)}，尚未发生",
                          lambda i: "请核对日期；计划中的事项请在发生后再登记")
         if col.done_date:
             out += _emit(data, v > asof, col.key, "date-in-future", LEVEL_ERROR,
-                         lambda i, t=t, label=label: f"{label} {t.iat[i]} 晚于统计截止日期 {as_of}",
+                         lambda i, v=v, label=label: f"{label} {_cn(v.iat[i])} 晚于统计截止日期 {_cn(as_of)}",
                          lambda i: "办结、销号的日期不能晚于统计截止日期")
     if data.spec is RESEARCH and data.has("start") and data.has("end"):
         for key, mask, what in (("start", frame["start"] < start, "开始于活动开始之前"),
                                 ("end", frame["end"] > end, "结束于活动结束之后")):
             out += _emit(data, mask, key, "trip-outside-period", LEVEL_WARNING,
-                         lambda i, key=key, what=what: f"调研{what}（{text[key].iat[i]}），只统计活动期间内的天数",
+                         lambda i, key=key, what=what: f"调研{what}（{_cn(frame[key].iat[i])}），只统计活动期间内的天数",
                          lambda i: "如日期无误可忽略本提示")
         out += _emit(data, (frame["start"] > asof) & (frame["start"] <= end), "start", "trip-after-as-of",
                      LEVEL_WARNING,
-                     lambda i: f"调研开始日期 {text['start'].iat[i]} 晚于统计截止日期 {as_of}，暂不统计",
+                     lambda i: f"调研开始日期 {_cn(frame['start'].iat[i])} 晚于统计截止日期 {_cn(as_of)}，暂不统计",
                      lambda i: "如是计划中的调研，可在完成后再登记")
     return out
 

@@ -56,6 +56,7 @@ def _east_asian(target, latin: str, east: str) -> None:
         rpr.insert(0, fonts)
     for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
         fonts.set(qn(attr), east if attr == "w:eastAsia" else latin)
+    fonts.set(qn("w:hint"), "eastAsia")  # Word: characters both scripts share (“ ” — …) from the East Asian face
     for theme in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):  # a theme font wins over a name
         fonts.attrib.pop(qn(theme), None)
 
@@ -154,6 +155,13 @@ def _chinese(doc) -> None:
         own = rpr.find(qn("w:lang")) if rpr is not None else None
         if own is not None:
             own.set(qn("w:eastAsia"), LANGUAGE)
+    title = doc.styles["Title"].element.get_or_add_rPr()  # a title's line may begin with “ (a quoted name after a
+    lang = title.find(qn("w:lang"))  # break): LibreOffice reads that mark as Western and falls back by the Western
+    if lang is None:  # language — zh-CN here, so to a CJK face, never DejaVu
+        lang = OxmlElement("w:lang")
+        title.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
     _add_fonts(doc)
 
 

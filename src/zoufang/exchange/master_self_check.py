@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from collections import Counter
+
 from python_calamine import CalamineWorkbook
 
 from zoufang.checks.formula_checks import formula_checks, import_only
-from zoufang.contract.schema import SELF_CHECK_SHEET
+from zoufang.contract.rule_names import rule_name
+from zoufang.contract.schema import LEVEL_ERROR, SELF_CHECK_SHEET
 from zoufang.exchange.book_values import checked_values
 from zoufang.reading.reader import read_campaign
 from zoufang.xlsx.package import Package
@@ -31,14 +34,14 @@ def self_check_layout_matches(path: Path) -> bool:
         len(row) > CODE_COLUMN and row[CODE_COLUMN] == c.code and row[1] == c.sheet.name for row, c in zip(rows, checks))
 
 
-def refresh_self_check(path: Path, today: dt.date | None = None):
+def refresh_self_check(path: Path, today: dt.date | None = None, campaign=None):
     """Sets the cached value of every 自查 formula in the saved workbook ``path`` to what its rows give on
-    ``today`` (统计截止日期 when set); the campaign it read. None (file untouched) where it has no 自查 of this
-    version's layout."""
+    ``today`` (统计截止日期 when set); the campaign it read (``campaign``: the rows it holds, when known). None
+    (file untouched) where it has no 自查 of this version's layout."""
     path = Path(path)
     if not self_check_layout_matches(path):
         return None
-    campaign = read_campaign(path)
+    campaign = read_campaign(path) if campaign is None else campaign
     values = checked_values(campaign, today=today)
     package = Package(path)
     ws = package.sheet(SELF_CHECK_SHEET)
@@ -56,3 +59,22 @@ def refresh_self_check(path: Path, today: dt.date | None = None):
     ws.set_cached("A1", verdict(total, errors))
     package.save(path)
     return campaign
+
+
+def self_check_gap(findings: list, campaign, today: dt.date | None = None) -> str:
+    """Why 自查's verdict and the full check's count differ, in a sentence for the marked copy: 自查 counts only the
+    rules a formula can judge inside the workbook; the others are counted by check alone, rule by rule."""
+    values = checked_values(campaign, today=today)
+    own, own_errors = totals(formula_checks(), values)
+    errors = [f for f in findings if f.level == LEVEL_ERROR]
+    counted = Counter()
+    for check in formula_checks():
+        if check.level == LEVEL_ERROR:
+            counted[rule_name(check.code)] += len(values.rule(check.code, check.sheet, check.column))
+    only = Counter(rule_name(f.code) for f in errors) - counted
+    said = (f"“校验结果”表按全部规则核对：错误 {len(errors)} 条、警告 {len(findings) - len(errors)} 条。"
+            f"本表只数工作簿公式能判断的规则：错误 {own_errors} 处、提醒 {own - own_errors} 处。")
+    if len(errors) != own_errors:
+        said += ("两者之差是只有程序校验才能判断的错误（" + "、".join(f"{name} {n} 条" for name, n in only.most_common())
+                 + "），见“校验结果”表。") if only else "两者之差见“校验结果”表。"
+    return said

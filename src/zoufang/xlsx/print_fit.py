@@ -8,6 +8,9 @@ fitted to the page width is shrunk by the ratio, so its columns are sized here f
 """
 from __future__ import annotations
 
+import math
+import re
+
 from zoufang.contract.cells import display_width
 
 WIDEST_DIGIT_PX = 9.5  # LibreOffice's fallback for a default font it lacks (DejaVu Sans 11): width 10 → 100 px
@@ -49,8 +52,34 @@ def wrapped_lines(value, width: float) -> int:
     character of padding): the clients do not refit the height of a row a writer set or left alone."""
     if not isinstance(value, str) or not value:
         return 1
-    room = max(int(width) - 1, 1)
-    return sum(max(-(-display_width(part) // room), 1) for part in value.split("\n"))
+    room = max(int(width) - 1, 1) * 5  # points of 10 pt text a line holds (a unit is half a CJK character)
+    lines = 0
+    for part in value.split("\n"):
+        wide = text_points(part)
+        lines += max(math.ceil(wide / room), 1) + (wide > room and bool(_LATIN_WORD.search(part)))  # a run of
+    return lines  # letters and digits is a word the clients move whole to the next line: a line's end left short
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]{2,}")
+
+
+_WIDE_LATIN = set("MWmw@%")
+
+
+def text_points(text: str, size: float = 10) -> float:
+    """How wide ``text`` prints at ``size`` in the widest face a client may fall back to (a pessimistic sum: CJK and
+    full-width forms one em, M and W 0.95, other capitals 0.75, the rest — digits, small letters — 0.62)."""
+    em = 0.0
+    for ch in text:
+        if display_width(ch) == 2:
+            em += 1.0
+        elif ch in _WIDE_LATIN:
+            em += 0.95
+        elif ch.isupper():
+            em += 0.75
+        else:
+            em += 0.62
+    return em * size
 
 
 def row_height(values: list, widths: list[float]) -> float:
