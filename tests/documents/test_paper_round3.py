@@ -188,10 +188,7 @@ def test_what_is_handed_to_the_look_back_is_listed_by_unit_then_deadline(demo_bo
     assert [t for t in body[signed + 1:] if t.strip()][:2] == ["附件", "移交“回头看”事项清单"]
     after = table._element.getprevious()
     assert after is not None and "事项清单" in "".join(after.itertext())  # the table follows its title
-    from docx.oxml.ns import qn
-    imprint = doc.paragraphs[-1]._p.pPr.find(qn("w:pBdr"))  # the 版记's rules: 0.35 mm (1 pt), not 1.5 pt
-    assert doc.paragraphs[-1].text.endswith("印发") and {imprint.find(qn(f"w:{e}")).get(qn("w:sz"))
-                                                        for e in ("top", "bottom")} == {"8"}
+    assert doc.paragraphs[-1].text.endswith("印发")
 
 
 def cjk_faces(pdf, wanted) -> set[str]:
@@ -343,3 +340,59 @@ def test_ledgers_print_what_the_clerk_typed(demo_book, tmp_path):
     seen = typed & printed
     assert seen, "the unit's ledger prints none of the typed texts"
     assert not {unicodedata.normalize("NFKC", t) for t in typed} - typed & printed
+
+
+def test_the_unit_problem_register_follows_a_problem_to_its_tick_off(demo_book, tmp_path):
+    """Cosmetic list: the unit's 问题台账 lacked 办理进展 and 销号日期 — a leader signing it could not see a problem
+    closed. Each row carries them as the master has them at the as-of date."""
+    done = runner.invoke(app, ["ledgers", str(demo_book), "--unit", "市图书馆", "--out", str(tmp_path)])
+    assert done.exit_code in (0, 1), done.output
+    ws = openpyxl.load_workbook(next(tmp_path.rglob("市图书馆-单位台账.xlsx")))["问题台账"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "问题编号")
+    names = list(rows[head])
+    assert {"办理进展", "销号日期"} <= set(names)
+    master = list(openpyxl.load_workbook(demo_book)["问题台账"].iter_rows(values_only=True))
+    by_id = {r[0]: dict(zip(master[0], r)) for r in master[1:] if r[0]}
+    listed = [dict(zip(names, r)) for r in rows[head + 1:] if r[0] in by_id]
+    assert listed
+    closed = [r for r in listed if r["销号日期"]]
+    assert closed and all(r["销号日期"] == by_id[r["问题编号"]]["销号日期"] for r in closed)
+    assert all((r["办理进展"] or "") == (by_id[r["问题编号"]]["办理进展"] or "") for r in listed)
+
+
+def rules_of(paragraph) -> dict[str, str]:
+    from docx.oxml.ns import qn
+    ppr = paragraph._p.pPr
+    border = None if ppr is None else ppr.find(qn("w:pBdr"))
+    return {} if border is None else {e.tag.split("}")[1]: e.get(qn("w:sz")) for e in border}
+
+
+def test_the_imprint_and_the_signature_sit_where_the_standard_puts_them(demo_book, tmp_path, needs_libreoffice):
+    """Cosmetic list: the 版记 had no middle rule and its rules were 1.5 pt; the 落款's date was not four characters
+    in from the right, with the organ centred above it (GB/T 9704 7.3.5.1, 9.3)."""
+    import pdfplumber
+    summary(demo_book, tmp_path, "--pdf")
+    summary(demo_book, tmp_path, "--unit", "市图书馆", "--pdf")
+    whole = tmp_path / "全面总结-2012-02-29.docx"
+    imprint = [p for p in Document(str(whole)).paragraphs if rules_of(p)]
+    assert [rules_of(p) for p in imprint] == [{"top": "8", "bottom": "6"}, {"bottom": "8"}]  # 1 pt, 0.75 pt, 1 pt
+    right_margin = 595.3 - 26 / 25.4 * 72
+    for docx, organ in ((whole, "市文化广电新闻出版局大走访活动办公室"), (tmp_path / "全面总结-市图书馆-2012-02-29.docx",
+                                                                  "市图书馆")):
+        with pdfplumber.open(docx.with_suffix(".pdf")) as pdf:
+            last = pdf.pages[-1]
+            rules = sorted({round(r["top"]) for r in last.lines + last.rects if r["x1"] - r["x0"] > 400})
+            said = [w for w in last.extract_words() if "印发" in w["text"]]
+            assert said and rules[-1] > said[0]["bottom"] > rules[-2], (docx.name, rules)  # 印发 above the last rule
+            if "市图书馆" not in docx.name:
+                assert len(rules) >= 3 and rules[-3] < said[0]["top"]
+            lines = next(ls for ls in (p.extract_text_lines() for p in pdf.pages)
+                         if any(x["text"].replace(" ", "") == "2012年2月29日" for x in ls))  # the 落款's page
+            date = next(x for x in lines if x["text"].replace(" ", "") == "2012年2月29日")
+            by = next(x for x in lines if x["text"].replace(" ", "") == organ)
+            assert abs(right_margin - date["x1"] - 4 * 16) < 4, (docx.name, date["x1"])  # 右空四字
+            if docx is whole:  # too long to centre over the date: it ends at the right margin
+                assert abs(by["x1"] - right_margin) < 4
+            else:
+                assert abs((by["x0"] + by["x1"]) / 2 - (date["x0"] + date["x1"]) / 2) < 4, (by, date)

@@ -25,8 +25,10 @@ from zoufang.contract.schema import (
     PEOPLE, ROLE_BUREAU_LEADER, ROLES, SETTINGS_BY_KEY, UNIT_KIND_BUREAU,
 )
 from zoufang.documents.templates import (
-    BRIEF_TEMPLATE, ROTA_TEMPLATE, SUMMARY_TEMPLATE, TITLE_CHARS, UNIT_SUMMARY_TEMPLATE,
+    BODY_PT, BRIEF_TEMPLATE, DATE_RIGHT_PT, ROTA_TEMPLATE, SUMMARY_TEMPLATE, TEXT_WIDTH_PT, TITLE_CHARS,
+    UNIT_SUMMARY_TEMPLATE,
 )
+from zoufang.documents.fit_tables import text_em
 from zoufang.files.safe_io import WriteRefused, disk_error_of
 from zoufang.progress.collective import UNIT_NAME, reception_units
 from zoufang.progress.measures import NO_MEASURES, households_text
@@ -286,7 +288,7 @@ def summary_context(campaign: Campaign, report: Report, chart: Path | None = Non
             ([f"对移交“回头看”的{handed_over(open_problems, open_cases)}继续督办，逐项办结销号。"]
              if len(handover) else []) +
             ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
-        "organizer_office": _editor(campaign),
+        "organizer_office": _editor(campaign), **sign_fields(_editor(campaign), cn_date(report.as_of)),
     }
 
 
@@ -349,7 +351,9 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
     done = sum(1 for _, g in members if g["overall"].iloc[0] == DONE)
     w = m["wenzheng"]
     return {
-        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of), "title": title_lines(unit_title(unit, s.name)),
+        "campaign": s.name, "unit": unit, "written_cn": cn_date(report.as_of),
+        **sign_fields(unit, cn_date(report.as_of)),
+        "title": title_lines(unit_title(unit, s.name)),
         "addressee": _editor(campaign),  # 主送: the office the unit hands its summary to
         "overview_text": (f"{s.name}于{cn_date(s.start)}启动，{cn_date(s.end)}结束。本单位 {len(members)} 名干部有个人指标，"
                           f"其中全部指标完成的 {done} 人；"
@@ -377,6 +381,17 @@ def unit_summary_context(campaign: Campaign, report: Report, unit: str, rows: di
             + ([f"督促尚未登记结对帮扶的 {len(unpaired)} 名党员干部落实结对。"] if unpaired else [])
             + ["把走访、调研、开门接访中形成的好做法固定下来，建立联系群众的长效机制。"]),
     }
+
+
+def sign_fields(who: str, written: str) -> dict:
+    """Where the 落款's organ goes (templates._sign): ``sign_tab``, the centre of the date ``written`` (twips from
+    the left margin: the date ends four characters in from the right, its width as printed, with the space the
+    clients put between figures and characters); ``sign_centred``, whether the organ centred there stays inside
+    the right margin."""
+    half = text_em(written) * BODY_PT / 2
+    centre = TEXT_WIDTH_PT - DATE_RIGHT_PT - half
+    return {"sign_tab": int(centre * 20),
+            "sign_centred": text_em(who) * BODY_PT / 2 <= DATE_RIGHT_PT + half}
 
 
 def unit_title(unit: str, campaign: str) -> str:

@@ -9,6 +9,7 @@ Rebuild with ``python -m zoufang.documents.templates DIR``.
 """
 from __future__ import annotations
 
+
 import sys
 from pathlib import Path
 
@@ -319,35 +320,40 @@ def brief_template() -> Document:
     return doc
 
 
+IMPRINT_RULES = {"thick": "8", "thin": "6"}  # GB/T 9704 版记: first and last rules 0.35 mm, those between 0.25 mm
+#                                            (w:sz in eighths of a point: 1 pt and 0.75 pt)
+
+
 def _imprint(doc, lines: list[str]) -> None:
-    """版记 at the foot of the last page (GB/T 9704): its lines in one frame placed just above the bottom margin,
-    between rules."""
-    p = _plain(doc, "", WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+    """版记 at the foot of the last page (GB/T 9704): each line in a frame of its own, the frames stacked just above
+    the bottom margin; a thick rule above the first line and below the last, a thin one between lines. Between two
+    frames a paragraph 1 pt high: LibreOffice drops a frame that directly follows another."""
+    line = Pt(32)
+    bottom = Emu(Mm(297) - Mm(35))
     for k, text in enumerate(lines):
-        run = p.add_run(text)
-        run.font.size = Pt(14)
-        if k < len(lines) - 1:
-            run.add_break()
-    fmt = p.paragraph_format
-    fmt.tab_stops.add_tab_stop(Mm(150), WD_TAB_ALIGNMENT.RIGHT)
-    fmt.left_indent = Pt(14)
-    height = Pt(28 * len(lines) + 8)
-    top = Emu(Mm(297) - Mm(35) - height)
-    frame = OxmlElement("w:framePr")
-    for key, value in (("w:wrap", "around"), ("w:vAnchor", "page"), ("w:hAnchor", "margin"), ("w:x", "0"),
-                       ("w:y", str(int(top.twips))), ("w:w", str(int(Mm(156).twips))),
-                       ("w:h", str(int(height.twips))), ("w:hRule", "exact")):
-        frame.set(qn(key), value)
-    ppr = p._p.get_or_add_pPr()
-    _put(ppr, frame)
-    border = OxmlElement("w:pBdr")
-    for edge in ("top", "bottom"):
-        el = OxmlElement(f"w:{edge}")
-        # GB/T 9704 版记 rules: 0.35 mm, w:sz in eighths of a point (8 = 1 pt)
-        for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
-            el.set(qn(key), value)
-        border.append(el)
-    _put(ppr, border)
+        if k:
+            _plain(doc, "", WD_ALIGN_PARAGRAPH.LEFT, indent=False).paragraph_format.line_spacing = Pt(1)
+        p = _plain(doc, "", WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+        p.add_run(text).font.size = Pt(14)
+        fmt = p.paragraph_format
+        fmt.tab_stops.add_tab_stop(Mm(150), WD_TAB_ALIGNMENT.RIGHT)
+        fmt.left_indent = Pt(14)
+        frame = OxmlElement("w:framePr")
+        for key, value in (("w:wrap", "around"), ("w:vAnchor", "page"), ("w:hAnchor", "margin"), ("w:x", "0"),
+                           ("w:y", str(int(Emu(bottom - line * (len(lines) - k)).twips))),
+                           ("w:w", str(int(Mm(156).twips))), ("w:h", str(int(line.twips))), ("w:hRule", "exact")):
+            frame.set(qn(key), value)
+        ppr = p._p.get_or_add_pPr()
+        _put(ppr, frame)
+        rules = ({"top": "thick"} if k == 0 else {}) | {"bottom": "thick" if k == len(lines) - 1 else "thin"}
+        border = OxmlElement("w:pBdr")
+        for edge, weight in rules.items():
+            el = OxmlElement(f"w:{edge}")
+            for key, value in (("w:val", "single"), ("w:sz", IMPRINT_RULES[weight]), ("w:space", "1"),
+                               ("w:color", "000000")):
+                el.set(qn(key), value)
+            border.append(el)
+        _put(ppr, border)
 
 
 def _opening(doc, title: str, addressee: str | None = None) -> None:
@@ -366,11 +372,26 @@ def _signed(doc, who: str) -> None:
     _sign(doc, who)
 
 
+BODY_PT = 16  # 三号
+DATE_RIGHT_PT = 4 * BODY_PT  # GB/T 9704 7.3.5.1: 成文日期右空四字
+DATE_PT = 3 * BODY_PT + 8 * BODY_PT / 2  # 2012年12月31日 at its widest: three characters and eight figures
+TEXT_WIDTH_PT = TEXT_WIDTH_MM / 25.4 * 72
+SIGN_CENTRE_PT = TEXT_WIDTH_PT - DATE_RIGHT_PT - DATE_PT / 2  # a date's centre, from the left margin
+
+
 def _sign(doc, who: str) -> None:
-    """The 落款: who, and the date, at the right after a blank line."""
+    """The 落款 after a blank line: the date four characters in from the right, the organ centred above it
+    (GB/T 9704 7.3.5.1); an organ too long to centre there (``sign_centred`` false) ends at the right margin."""
     _plain(doc, "")
-    _plain(doc, who, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+
+    def centred() -> None:  # a centre tab at the date's centre, which its width decides: set when filled
+        p = _plain(doc, "\t" + who, WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+        tab = p.paragraph_format.tab_stops.add_tab_stop(Pt(SIGN_CENTRE_PT), WD_TAB_ALIGNMENT.CENTER)
+        tab._tab.set(qn("w:pos"), "{{ sign_tab }}")
+    _conditional(doc, "sign_centred", centred)
+    _conditional(doc, "not sign_centred", lambda: _plain(doc, who, WD_ALIGN_PARAGRAPH.RIGHT, indent=False))
+    date = _plain(doc, "{{ written_cn }}", WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    date.paragraph_format.right_indent = Pt(DATE_RIGHT_PT)
 
 
 def summary_template() -> Document:

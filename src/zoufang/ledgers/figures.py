@@ -18,7 +18,7 @@ from zoufang.contract.schema import (
     ROLE_BUREAU_LEADER, VISITS, WENZHENG,
 )
 from zoufang.ledgers.template_render import records
-from zoufang.ledgers.templates import SOLVE_RATE_NOTE
+from zoufang.ledgers.templates import PROBLEM_FIELDS, SOLVE_RATE_NOTE
 from zoufang.ledgers.template_xlsx import Template
 from zoufang.progress.collective import reception_units
 from zoufang.progress.measures import NO_MEASURES, category_text, households_text
@@ -252,7 +252,7 @@ def problems_by_unit(ctx: Context) -> dict[str, list[dict]]:
     """问题台账 rows as template records grouped by responsible unit, in order of registration."""
     problems = as_typed_texts(ctx.campaign, PROBLEMS.key, standing_rows(ctx, PROBLEMS.key)).sort_values(
         "reg_date", kind="stable")
-    fields = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date")
+    fields = PROBLEM_FIELDS
     by: dict[str, list[dict]] = {}
     for unit, rec in zip(problems["unit"], records(problems, {k: k for k in fields})):
         by.setdefault(unit, []).append(rec)

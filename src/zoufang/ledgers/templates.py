@@ -23,7 +23,10 @@ COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇
 # font (xlsx.print_fit); columns B, C, F and H hold dates (2011年10月31日 needs 16)
 WIDTHS = (11, 16, 16, 7, 18, 16, 13, 16)
 CN_DATE = CN_DATE_FORMAT
-PROBLEM_WIDTHS = (14, 16, 28, 8, 8, 16, 7, 16)  # the unit's 问题台账: its own grid, room for 问题描述
+PROBLEM_FIELDS = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "progress", "status",
+                  "solved_date", "closed_date")  # the unit's 问题台账: every step of a problem, to its 销号
+PROBLEM_WIDTHS = (14, 11, 20, 7, 7, 11, 14, 7, 11, 11)  # 113 again (see WIDTHS): days written short (2011.10.31)
+SHORT_DATE = "yyyy.m.d"
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -90,8 +93,9 @@ class _Sheet:
         cuts = [edges.index(round(sum(widths[:k]), 2)) for k in range(len(widths) + 1)]
         return [(a + 1, b) for a, b in zip(cuts, cuts[1:])]
 
-    def table(self, headers, fields, list_name, widths=None):
-        """A heading row and a repeated row; with ``widths`` each column spans the grid columns of its width."""
+    def table(self, headers, fields, list_name, widths=None, date_format=CN_DATE):
+        """A heading row and a repeated row; with ``widths`` each column spans the grid columns of its width; days
+        in ``date_format``."""
         ws = self.ws
         spans = self._spans(widths)
         for (first, last), h in zip(spans, headers):
@@ -103,7 +107,7 @@ class _Sheet:
             c = self._cell(first, last, "{{%s.%s}}" % (list_name, f) if f else None, BODY,
                            DATE_CELL if dated else WRAP)
             if dated:
-                c.number_format = CN_DATE
+                c.number_format = date_format
         self.row += 2
 
     def _cell(self, first: int, last: int, value, font, align, fill=None):
@@ -226,10 +230,7 @@ def unit_template() -> Workbook:
     problems = _Sheet(wb.create_sheet(UNIT_PROBLEMS), widths=PROBLEM_WIDTHS, landscape=True, signed=True)
     problems.line("{{unit}}　问题台账（{{problem_count}} 件）", TITLE, 30, CENTER)
     problems.line(RUNNING_HEAD, BODY, 18, CENTER)
-    problems.table(_labels(PROBLEMS, ("problem_id", "reg_date", "description", "leader", "owner", "deadline",
-                                      "status", "solved_date")),
-                   ["problem_id", "reg_date", "description", "leader", "owner", "deadline", "status", "solved_date"],
-                   "problems")
+    problems.table(_labels(PROBLEMS, PROBLEM_FIELDS), list(PROBLEM_FIELDS), "problems", date_format=SHORT_DATE)
     wb[UNIT_PROBLEMS].print_title_rows = "1:3"
     weekly = _Sheet(wb.create_sheet(WEEKLY), widths=(16, 16, 6, 26, 8), signed=True)
     weekly.line("{{unit}}　每周接访（{{weeks_with_reception}} / {{weeks_due}} 周）", TITLE, 30, CENTER)
