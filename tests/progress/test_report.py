@@ -173,3 +173,35 @@ def test_a_wrapped_cell_gets_a_row_tall_enough_and_the_charts_stay_within_the_co
         assert anchor.to.col < max(d.max for d in ws.column_dimensions.values() if d.width), ws.title
     pie = next(c for c in charts if "<c:pieChart>" in c)
     assert '<c:dLblPos val="outEnd"/>' in pie
+
+
+@pytest.mark.libreoffice
+def test_the_special_work_sheet_is_not_spread_over_empty_pages(clean_demo, tmp_path, needs_libreoffice):
+    """#42 item 12: 专项工作 printed its four small tables on four mostly empty pages. A section moves to the next
+    page only when it would not fit below the one before; each section stays whole on its page."""
+    import pdfplumber
+    _, path = clean_demo
+    result = runner.invoke(app, ["report", str(path), "--as-of", "2012-01-15", "--out", str(tmp_path), "--pdf"])
+    assert result.exit_code == 0, result.output
+    titles = ("问政（", "重点走访对象（", "结对帮扶（", "回收（")
+    rows = list(openpyxl.load_workbook(path)["单位"].iter_rows(values_only=True))
+    units = [r[rows[0].index("单位名称")] for r in rows[1:] if r[rows[0].index("单位名称")]]
+    pages = []
+    with pdfplumber.open(tmp_path / "完成情况报告-2012-01-15.pdf") as pdf:
+        for page in pdf.pages:
+            lines = page.extract_text_lines()
+            if not lines or "专项工作" not in lines[0]["text"].replace(" ", ""):
+                continue
+            body = [x for x in lines if not x["text"].replace(" ", "").startswith(("第", "统计截止"))]
+            starts = [i for i, x in enumerate(body) if x["text"].replace(" ", "").startswith(titles)]
+            sections = [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+            pages.append((body[-1]["bottom"], sections))
+    assert pages and sum(len(s) for _, s in pages) == 4
+    for _, sections in pages:
+        for section in sections:  # whole: every unit's row under its own title, on the same page
+            text = "".join(x["text"].replace(" ", "") for x in section)
+            assert sum(u in text for u in units) >= len(units) - 1 or "尚未下发" in text, text[:40]
+    content_bottom = 595.3 - 0.7 * 72
+    for (bottom, _), (_, sections) in zip(pages, pages[1:]):
+        first = sections[0]
+        assert bottom + (first[-1]["bottom"] - first[0]["top"]) > content_bottom  # it would not have fitted

@@ -45,7 +45,9 @@ PIE_FILLS = (  # 待办, 办理中, 已解决, 已销号: told apart in black an
 )
 MARGINS_IN = (0.7, 0.4, 0.8, 0.7)  # left, right, top, bottom
 BODY_PT = 10
-PAGE_ROOM_PT = (595 - (0.8 + 0.7) * 72) * 0.95  # a landscape A4 page between the margins, with room to spare
+PAGE_PT = 595 - (0.8 + 0.7) * 72  # a landscape A4 page between the top and bottom margins
+ROW_PT, SECTION_TITLE_PT = 15, 20  # a row of one line; a section's title, a little space above it
+HEADINGS_PT = (20, 30)  # a table's headings on one line, on two
 
 
 class _Book:
@@ -58,7 +60,7 @@ class _Book:
                                             "align": "center", "text_wrap": True})
         self.cell = self.book.add_format({**base, "text_wrap": True})
         self.date = self.book.add_format({**base, "num_format": CN_DATE_FORMAT, "align": "center"})
-        self.when = self.book.add_format({**base, "num_format": CN_DATE_FORMAT + " hh:mm", "align": "center"})
+        self.when = self.book.add_format({**base, "align": "center"})  # a moment, written as text (report_tables)
         self.percent = self.book.add_format({**base, "num_format": "0%"})  # as the ledgers print it
         self.number = self.book.add_format({**base, "num_format": "General"})
         self.title = self.book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
@@ -246,29 +248,38 @@ def _measures_sheet(b: _Book, r: Report) -> None:
     widths = [25, 13, 13, 9, 7, 7, 7, 7, 7, 7, 7]
     ws = b.sheet(MEASURES_SHEET, widths)
     ws.write_string(0, 0, f"专项工作（统计截止 {cn_date(r.as_of)}）", b.title)
+    ws.set_row(0, 24)
+    ws.set_row(1, 6)
     ws.repeat_rows(0)
     row, used, breaks = 2, 30.0, []
     left, right, _, _ = MARGINS_IN
-    room = PAGE_ROOM_PT / fit_scale(widths, 9, True, left, right, NARROWEST_DIGIT_PX)  # the rows' heights as set,
-    # before fitting the width shrinks them: a page holds that much more where it prints largest
+    room = (PAGE_PT - 5) / fit_scale(widths, 9, True, left, right, NARROWEST_DIGIT_PX)  # every row's height is
+    # set below, so a page's content is known to the point; the width's fit shrinks it where it prints smaller
     sections = (("问政（各单位：题目、收集意见和回复）", wenzheng_table(r), "无问政记录"),
                 ("重点走访对象（各单位走访户数，按对象类别；无指标者走访的户不计入合计）", category_table(r), "无走访"),
                 (f"结对帮扶（党员干部；尚未登记的 {len(r.unpaired)} 人见“{UNPAIRED_SHEET}”表）", pairing_table(r), "无"),
                 ("回收（各单位最近一次下发后发回的工作簿）", returns_table(r), "尚未下发单位工作簿"))
     for title, (headers, rows), empty in sections:
-        height = 15 + 30 + sum(row_height(v, widths) for v in rows) + 15
+        heights = [h if h > LINE_PT + 3 else ROW_PT for h in (row_height(v, widths) for v in rows)] or [ROW_PT]
+        headings = HEADINGS_PT[row_height(headers, widths) > LINE_PT + 3]
+        height = SECTION_TITLE_PT + headings + sum(heights)  # no blank row between sections: the title's height
         if used + height > room and used > 30:
             breaks.append(row)
             used = 30.0
         used += height
         ws.write_string(row, 0, title, b.section)
+        ws.set_row(row, SECTION_TITLE_PT)
         if not rows:
             ws.write_string(row + 1, 0, empty, b.note)
-            row += 3
+            ws.set_row(row + 1, ROW_PT)
+            row += 2
             continue
         fmts = [b.percent if h == REPLY_RATE else b.when if h in (ISSUED_AT, RETURNED_AT) else b.cell
                 if j == 0 or h in (PERSON_ID, NAME, STATUS) else b.number for j, h in enumerate(headers)]
-        row = b.table(ws, row + 1, headers, rows, fmts) + 1
+        end = b.table(ws, row + 1, headers, rows, fmts, header_height=headings)
+        for i, h in zip(range(row + 2, end), heights):
+            ws.set_row(i, h)
+        row = end
     ws.set_h_pagebreaks(breaks)
     headers, rows = unpaired_table(r)
     ws = b.sheet(UNPAIRED_SHEET, [24, 12, 12], landscape=False)

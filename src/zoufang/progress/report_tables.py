@@ -88,7 +88,10 @@ def unpaired_table(r: Report) -> tuple[list[str], list[list]]:
 
 def returns_table(r: Report) -> tuple[list[str], list[list]]:
     """回收: each issued unit's latest issue, latest return merged and status."""
-    def when(text):
-        return pd.Timestamp(text).to_pydatetime() if text else "—"
+    def when(text):  # as text: a moment too wide for its column wraps (a number would print ###)
+        if not text:
+            return "—"
+        moment = pd.Timestamp(text)
+        return f"{moment:%m-%d %H:%M}"  # 12-06 20:55: one line in its column
     return ([UNIT, ISSUED_AT, RETURNED_AT, STATUS],
             [[x[UNIT], when(x["issued"]), when(x["last_return"]), x["status"]] for x in r.returns])
