@@ -396,3 +396,27 @@ def test_the_imprint_and_the_signature_sit_where_the_standard_puts_them(demo_boo
                 assert abs(by["x1"] - right_margin) < 4
             else:
                 assert abs((by["x0"] + by["x1"]) / 2 - (date["x0"] + date["x1"]) / 2) < 4, (by, date)
+
+
+NO_LINE_START = "、，。；：？！）》」』】”"
+
+
+def test_no_printed_line_begins_with_a_mark_that_closes(demo_book, tmp_path, needs_libreoffice):
+    """Cosmetic list: lines began with 、；。 — "、责任人" under 分包领导 in the ledgers' role column, "、解决一件即为"
+    in the note. Nothing printed from the demo (a unit's book and its members' ledgers, the summaries) begins a
+    line with a mark that closes."""
+    import pdfplumber
+    done = runner.invoke(app, ["ledgers", str(demo_book), "--unit", "市图书馆", "--out", str(tmp_path / "台账"),
+                               "--pdf"])
+    assert done.exit_code in (0, 1), done.output
+    summary(demo_book, tmp_path / "总结", "--unit", "市图书馆", "--pdf")
+    pdfs = list((tmp_path / "台账").rglob("*.pdf")) + list((tmp_path / "总结").glob("*.pdf"))
+    assert pdfs
+    starts = []
+    for pdf in pdfs:
+        with pdfplumber.open(pdf) as doc:
+            starts += [(pdf.name, i, line["text"][:12]) for i, page in enumerate(doc.pages, start=1)
+                       for line in page.extract_text_lines() if line["text"].strip()[:1] in NO_LINE_START]
+            starts += [(pdf.name, i, w["text"][:12]) for i, page in enumerate(doc.pages, start=1)
+                       for w in page.extract_words() if w["text"][:1] in NO_LINE_START]  # within a table's cell
+    assert not starts, starts[:5]

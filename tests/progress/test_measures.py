@@ -124,7 +124,7 @@ def test_the_report_workbook_shows_the_measures_by_unit(clean_demo, tmp_path):
         start = next(i for i, r in enumerate(cells) if r[0] == "单位名称" and r[1] == first_heading)
         out = {}
         for r in cells[start + 1:]:
-            if r[0] in (None, "合计"):
+            if r[0] not in units:  # 合计, a blank row or the next section's title: the table ends
                 break
             out[r[0]] = r
         return cells[start], out

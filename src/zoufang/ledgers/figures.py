@@ -292,7 +292,8 @@ def rows_with_roles(ctx: Context, sheet_key: str, roles) -> pd.DataFrame:
     both = pd.concat(parts, ignore_index=True)
     id_key = "case_id" if sheet_key == CASES.key else "problem_id"
     both["_order"] = range(len(both))
-    roles_of = both.groupby([id_key, "pid", "_row"], sort=False)["role"].agg("、".join)
+    roles_of = both.groupby([id_key, "pid", "_row"], sort=False)["role"].agg("\n".join)  # a role a line: a narrow
+    #                                          column never wraps one to begin a line with "、"
     first = both.drop_duplicates([id_key, "pid", "_row"]).drop(columns="role")
     first = first.merge(roles_of.rename("role").reset_index(), on=[id_key, "pid", "_row"])
     return first.sort_values("_order").drop(columns="_order")

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.contract.cells import display_width
 from zoufang.ledgers.template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, fill, repeat_list
-from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAPER_POINTS, WIDEST_DIGIT_PX, fit_scale
+from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAPER_POINTS, WIDEST_DIGIT_PX, fit_scale, kept_marks
 from zoufang.xlsx.values import cell_value
 
 
@@ -121,7 +121,7 @@ class Template:
         for r, program in enumerate(self.programs):
             list_name = self.repeat[r]
             if list_name is None:
-                values = [_value(p, scope) for p in program]
+                values = self._marks_kept(r, [_value(p, scope) for p in program])
                 out.append((r, values, _taller(self.heights[r], self._fit(r, values))))
                 continue
             items = list(scope.get(list_name) or [])
@@ -143,8 +143,16 @@ class Template:
                         merged = merged or {**scope, list_name: item}
                         value = _run(p, merged)
                     values.append(_cell(value))
+                values = self._marks_kept(r, values)
                 out.append((r, values, self._fit(r, values)))
         return out
+
+    def _marks_kept(self, r: int, values: list) -> list:
+        """Each wrapped cell's text broken where the wrap would begin a line with 、，。… (print_fit.kept_marks)."""
+        for c, chars in self.wrapping[r]:
+            if type(values[c]) is str:
+                values[c] = kept_marks(values[c], chars)
+        return values
 
     def _fit(self, r: int, values: list) -> float | None:
         """Height that shows every wrapped cell of a repeated row in full (Excel does not refit on open)."""

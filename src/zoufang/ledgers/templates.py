@@ -25,7 +25,7 @@ WIDTHS = (11, 16, 16, 7, 18, 16, 13, 16)
 CN_DATE = CN_DATE_FORMAT
 PROBLEM_FIELDS = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "progress", "status",
                   "solved_date", "closed_date")  # the unit's 问题台账: every step of a problem, to its 销号
-PROBLEM_WIDTHS = (14, 11, 20, 7, 7, 11, 14, 7, 11, 11)  # 113 again (see WIDTHS): days written short (2011.10.31)
+PROBLEM_WIDTHS = (14, 11, 19, 7, 7, 11, 14, 7, 11, 11)  # 112: ten columns' padding (see WIDTHS); days written short
 SHORT_DATE = "yyyy.m.d"
 
 _thin = Side(style="thin", color="FF808080")
@@ -41,7 +41,7 @@ DATE_CELL = Alignment(horizontal="center", vertical="center", wrap_text=False)  
 
 
 RUNNING_HEAD = "{{campaign}}　活动期间：{{start}} 至 {{end}}　统计截止：{{as_of}}"  # on every page of the unit book
-SOLVE_RATE_NOTE = "注：问题解决率按本人发现（登记为发现人）的问题计算，不含分包或负责的问题；发现一件、解决一件即为 100%。"
+SOLVE_RATE_NOTE = "注：问题解决率按本人发现（登记为发现人）的问题计算，不含分包或负责的问题；发现一件解决一件即为 100%。"
 SIGN_OFF_FOOTER = ("单位负责人（签字、盖章）：__________", "日期：______年____月____日")
 
 

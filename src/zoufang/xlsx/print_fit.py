@@ -101,3 +101,44 @@ def text_points(text: str, size: float = 10) -> float:
 def row_height(values: list, widths: list[float]) -> float:
     """The height in points of a row of 10 pt text whose cells wrap in columns ``widths``."""
     return LINE_PT * max([wrapped_lines(v, w) for v, w in zip(values, widths)] or [1]) + 3
+
+
+NO_LINE_START = frozenset("、，。；：？！）》」』】〉”’…%,.;:?!)]}")  # marks a line never begins with (Chinese 避头点)
+NO_LINE_END = frozenset("（《「『【〈“‘([{")  # nor ends with
+_MARKS = NO_LINE_START | NO_LINE_END
+
+
+def kept_marks(text: str, chars: int) -> str:
+    """``text`` broken into lines of at most ``chars`` display units (CJK two, the rest one, as Excel counts) — fewer
+    than any client fits in the cell, so none wraps them again — and never where a line would begin with 、，。… or
+    end with （“…: the character before such a mark goes down with it (Calc and Excel apply no such rule in a cell).
+    A text that fits on one line, or holds no such mark, is returned as it is: the client wraps it."""
+    if not isinstance(text, str) or display_width(text) <= chars or not (set(text) & _MARKS):
+        return text
+    out = []
+    for part in text.split("\n"):
+        lines, line = [], []
+        for token in _TOKEN.findall(part):  # a run of letters, figures and signs (75%/100%, P0046) stays whole
+            while display_width(token) > chars:  # unless it is longer than a line
+                room = chars - display_width("".join(line))
+                if room <= 0:
+                    lines.append("".join(line))
+                    line, room = [], chars
+                lines.append("".join(line) + token[:room])
+                line, token = [], token[room:]
+            if line and display_width("".join(line) + token) > chars:
+                cut = len(line)
+                while cut > 1 and (token[0] in NO_LINE_START if cut == len(line) else line[cut][0] in NO_LINE_START
+                                   or line[cut - 1][-1] in NO_LINE_END):
+                    cut -= 1
+                while cut > 1 and line[cut - 1][-1] in NO_LINE_END:
+                    cut -= 1
+                lines.append("".join(line[:cut]))
+                line = line[cut:]
+            line.append(token)
+        lines.append("".join(line))
+        out.append("\n".join(lines))
+    return "\n".join(out)
+
+
+_TOKEN = re.compile(r"[!-~]+|.", re.S)
