@@ -120,9 +120,11 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
             raise WriteRefused(f"--annotate 的输出文件应以 {wanted} 结尾（标注副本是 Excel 工作簿），"
                                f"例如 {Path(annotate).with_suffix(wanted).name}")
         from zoufang.checks.annotate import annotate_copy
+        from zoufang.exchange.book_values import checked_values
         from zoufang.exchange.master_self_check import refresh_self_check, self_check_gap
-        result.marked = annotate_copy(book, Path(annotate), findings, self_check_gap(findings, campaign))
-        refresh_self_check(Path(annotate), campaign=campaign)  # openpyxl keeps no formula's value
+        values = checked_values(campaign)  # what 自查's formulas give: the book's own 统计截止日期
+        result.marked = annotate_copy(book, Path(annotate), findings, self_check_gap(findings, values))
+        refresh_self_check(Path(annotate), campaign=campaign, values=values)  # openpyxl keeps no formula's value
         result.annotated = Path(annotate)
         from zoufang.audit.trail import log_path
         if log_path(book).exists():  # a master's marked copy (any workbook can be checked: only a logged one logs)

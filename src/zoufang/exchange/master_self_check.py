@@ -34,15 +34,15 @@ def self_check_layout_matches(path: Path) -> bool:
         len(row) > CODE_COLUMN and row[CODE_COLUMN] == c.code and row[1] == c.sheet.name for row, c in zip(rows, checks))
 
 
-def refresh_self_check(path: Path, today: dt.date | None = None, campaign=None):
+def refresh_self_check(path: Path, today: dt.date | None = None, campaign=None, values=None):
     """Sets the cached value of every 自查 formula in the saved workbook ``path`` to what its rows give on
-    ``today`` (统计截止日期 when set); the campaign it read (``campaign``: the rows it holds, when known). None
-    (file untouched) where it has no 自查 of this version's layout."""
+    ``today`` (统计截止日期 when set); the campaign it read (``campaign``: the rows it holds, and ``values``: their
+    book_values.checked_values, when known). None (file untouched) where it has no 自查 of this version's layout."""
     path = Path(path)
     if not self_check_layout_matches(path):
         return None
     campaign = read_campaign(path) if campaign is None else campaign
-    values = checked_values(campaign, today=today)
+    values = checked_values(campaign, today=today) if values is None else values
     package = Package(path)
     ws = package.sheet(SELF_CHECK_SHEET)
     checks = formula_checks()
@@ -61,10 +61,10 @@ def refresh_self_check(path: Path, today: dt.date | None = None, campaign=None):
     return campaign
 
 
-def self_check_gap(findings: list, campaign, today: dt.date | None = None) -> str:
-    """Why 自查's verdict and the full check's count differ, in a sentence for the marked copy: 自查 counts only the
-    rules a formula can judge inside the workbook; the others are counted by check alone, rule by rule."""
-    values = checked_values(campaign, today=today)
+def self_check_gap(findings: list, values) -> str:
+    """Why 自查's verdict and the full check's count (``findings``) differ, in a sentence for the marked copy: 自查
+    counts only the rules a formula can judge inside the workbook (``values``: book_values.checked_values); the
+    others are counted by check alone, rule by rule."""
     own, own_errors = totals(formula_checks(), values)
     errors = [f for f in findings if f.level == LEVEL_ERROR]
     counted = Counter()

@@ -8,6 +8,7 @@ fitted to the page width is shrunk by the ratio, so its columns are sized here f
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -65,37 +66,34 @@ _LATIN_WORD = re.compile(r"[A-Za-z0-9/_.:-]{2,}")
 _WIDE_LATIN = set("MWmw@%")
 
 
+def _weighed(text: str, weights: tuple[float, float, float, float]) -> float:
+    """The sum over ``text`` of ``weights``: (CJK and full-width forms, M and W, other capitals, the rest)."""
+    cjk, wide, upper, rest = weights
+    total = 0.0
+    for ch in text:
+        if display_width(ch) == 2:
+            total += cjk
+        elif ch in _WIDE_LATIN:
+            total += wide
+        elif ch.isupper():
+            total += upper
+        else:
+            total += rest
+    return total
+
+
+@functools.lru_cache(maxsize=65536)
 def text_units(text: str) -> float:
     """The width of ``text`` at 10 pt in character units of a column (7 px at 100 %): CJK and full-width forms 2,
     M and W 1.8, other capitals 1.3, the rest — figures, small letters — 1.05, as the clients' fallback faces draw
     them (Noto Sans CJK for 宋体, DejaVu Sans in the widest case, where a column is wider too)."""
-    units = 0.0
-    for ch in text:
-        if display_width(ch) == 2:
-            units += 2
-        elif ch in _WIDE_LATIN:
-            units += 1.8
-        elif ch.isupper():
-            units += 1.3
-        else:
-            units += 1.05
-    return units
+    return _weighed(text, (2, 1.8, 1.3, 1.05))
 
 
 def text_points(text: str, size: float = 10) -> float:
     """How wide ``text`` prints at ``size`` in the widest face a client may fall back to (a pessimistic sum: CJK and
     full-width forms one em, M and W 0.95, other capitals 0.75, the rest — digits, small letters — 0.62)."""
-    em = 0.0
-    for ch in text:
-        if display_width(ch) == 2:
-            em += 1.0
-        elif ch in _WIDE_LATIN:
-            em += 0.95
-        elif ch.isupper():
-            em += 0.75
-        else:
-            em += 0.62
-    return em * size
+    return _weighed(text, (1.0, 0.95, 0.75, 0.62)) * size
 
 
 def row_height(values: list, widths: list[float]) -> float:
