@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from zoufang.cli import app
 from zoufang.contract.schema import ALL_SHEETS, FINDINGS_SHEET, SELF_CHECK_SHEET, SETTINGS
 from zoufang.files.libreoffice import to_pdf
-from zoufang.xlsx.print_fit import fit_scale
+from zoufang.xlsx.print_fit import PAGES_TALL, fit_scale
 
 runner = CliRunner()
 RECORD_ID = re.compile(r"[A-Z]{2,4}-[A-Z]{2}\d{5}")  # TSG-ZF00012
@@ -72,7 +72,7 @@ def test_the_marked_copy_prints_every_column_on_the_page(master, tmp_path, needs
             continue
         ws = wb[spec.name]
         setup = ws.page_setup
-        assert setup.fitToWidth == 1 and setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert setup.fitToWidth == 1 and setup.fitToHeight == PAGES_TALL and ws.sheet_properties.pageSetUpPr.fitToPage
         assert setup.orientation == "landscape" and int(setup.paperSize) in (8, 9), spec.name
         widths = [ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width for j in range(1, ws.max_column + 1)]
         assert fit_scale(widths, int(setup.paperSize), True, ws.page_margins.left, ws.page_margins.right) * 10 >= 9

@@ -420,3 +420,23 @@ def test_no_printed_line_begins_with_a_mark_that_closes(demo_book, tmp_path, nee
             starts += [(pdf.name, i, w["text"][:12]) for i, page in enumerate(doc.pages, start=1)
                        for w in page.extract_words() if w["text"][:1] in NO_LINE_START]  # within a table's cell
     assert not starts, starts[:5]
+
+
+DAYS = re.compile(r"(\d{4}年)?(\d{1,2}月)?\d{1,2}日|\d{4}年(\d{1,2}月)?|\d{1,2}月|第\d+期")
+
+
+def test_numbers_are_spaced_one_way(demo_book, tmp_path):
+    """Item 14: spacing around numbers, one rule through every document: a count or share stands apart from the
+    words by a space ("登记问题 169 个", "回复率 72%"); a day, a month and 第N期 are written close ("2012年2月29日")."""
+    summary(demo_book, tmp_path, "--unit", "all")
+    summary(demo_book, tmp_path)
+    for command in (["brief", "--as-of", "2012-01-15"], ["rota", "--from", "2012-01-16"]):
+        done = runner.invoke(app, [command[0], str(demo_book), *command[1:], "--out", str(tmp_path)])
+        assert done.exit_code in (0, 1), done.output
+    docs = list(tmp_path.glob("*.docx"))
+    assert len(docs) == 14
+    for docx in docs:
+        body = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+        assert not re.search(r"\d \d{0,2}[年月日]|\d[年月] \d", body), docx.name  # a day never spaced
+        glued = re.findall(r"[\u4e00-\u9fff]\d|\d[\u4e00-\u9fff]", DAYS.sub("", body))
+        assert not glued, (docx.name, glued[:5])

@@ -9,6 +9,7 @@ import xlsxwriter
 
 from zoufang.audit.trail import DECISION_TEXT, read_entries
 from zoufang.files.safe_io import atomic_write
+from zoufang.xlsx.print_fit import PAGES_TALL
 
 ENTRY_HEADS = ("序号", "时间", "时间（UTC）", "操作系统账户", "计算机", "命令", "处理的文件", "改动单元格数",
                "总台账校验码（之前）", "总台账校验码（之后）", "备注说明")
@@ -60,7 +61,7 @@ def export_log(master: Path, target: Path, start: dt.date | None = None, end: dt
             ws.freeze_panes(1, 0)
             ws.set_paper(9)
             ws.set_landscape()
-            ws.fit_to_pages(1, 0)
+            ws.fit_to_pages(1, PAGES_TALL)
             ws.repeat_rows(0)
         book.close()
 

@@ -10,7 +10,7 @@ import xlsxwriter
 from zoufang.audit.trail import MERGED
 from zoufang.files.names import safe_file_name
 from zoufang.files.safe_io import atomic_write
-from zoufang.xlsx.print_fit import row_height
+from zoufang.xlsx.print_fit import PAGES_TALL, row_height
 
 RECEIPTS_DIR = "回执"
 TITLE = "回收表回执"
@@ -125,7 +125,7 @@ def _write_sheet(book, ws, title_text: str, facts: list[tuple[str, str]], tables
     ws.set_paper(9)
     ws.set_landscape()
     ws.set_margins(0.5, 0.5, 0.6, 0.6)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, PAGES_TALL)
     ws.set_footer("&C第 &P 页 共 &N 页")
 
 

@@ -19,7 +19,7 @@ from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Findi
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import ALL_SHEETS, FINDINGS_SHEET, LEVEL_ERROR, SELF_CHECK_SHEET, SETTINGS
 from zoufang.files.safe_io import atomic_write
-from zoufang.xlsx.print_fit import row_height
+from zoufang.xlsx.print_fit import PAGES_TALL, row_height
 from zoufang.xlsx.print_columns import lay_out_for_print
 from zoufang.xlsx.self_check import SELF_CHECK_WIDTHS
 from zoufang.xlsx.values import cell_value
@@ -73,7 +73,7 @@ def write_findings_sheet(book: openpyxl.Workbook, findings: list[Finding], sourc
     ws.print_title_rows = "1:1"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"

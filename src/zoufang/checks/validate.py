@@ -79,6 +79,11 @@ class _RowText(dict):
         self.data, self.i = data, i
 
     def __missing__(self, key: str) -> str:
+        """The cell's text; a day as a Chinese text writes it (_cn)."""
+        if key in self.data.spec.keys and self.data.spec.col(key).kind is Kind.DATE:
+            day = self.data.frame[key].iat[self.i]
+            if pd.notna(day):
+                return _cn(day)
         return self.data.text[key].iat[self.i]
 
 

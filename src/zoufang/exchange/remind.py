@@ -17,7 +17,7 @@ from zoufang.exchange.mail_returns import unit_addresses
 from zoufang.files.safe_io import atomic_write
 from zoufang.progress.returns import LATE, RETURNED, UNIT_NAME, return_status
 from zoufang.reading.dataset import Campaign
-from zoufang.xlsx.print_fit import row_height
+from zoufang.xlsx.print_fit import PAGES_TALL, row_height
 
 REMIND_DIR = "催报"
 LIST_TITLE = "催报清单"
@@ -135,7 +135,7 @@ def write_list(path: Path, campaign: Campaign, owing: list[Owing], today: dt.dat
         ws.set_paper(9)
         ws.set_landscape()
         ws.set_margins(0.5, 0.5, 0.6, 0.6)
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, PAGES_TALL)
         ws.center_horizontally()
         ws.set_footer("&C第 &P 页 共 &N 页")
         book.set_properties({"title": LIST_TITLE, "author": "zoufang"})

@@ -19,7 +19,7 @@ from zoufang.progress.report_tables import (
     unpaired_table, wenzheng_table,
 )
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT, HEADER_FILL, write_cells
-from zoufang.xlsx.print_fit import LINE_PT, NARROWEST_DIGIT_PX, fit_scale, row_height, span_px
+from zoufang.xlsx.print_fit import LINE_PT, NARROWEST_DIGIT_PX, PAGES_TALL, fit_scale, row_height, span_px
 
 BRIEF_SHEET = "半月简报"
 METRIC, NOTE = QUOTAS.col("metric").label, QUOTAS.col("note").label
@@ -87,7 +87,7 @@ class _Book:
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, PAGES_TALL)
         ws.set_margins(left=left, right=right, top=top, bottom=bottom)
         self.mark_pages(ws, name)
         return ws

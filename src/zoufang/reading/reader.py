@@ -13,6 +13,7 @@ import pandas as pd
 
 from zoufang.contract.cells import column_letter
 from zoufang.contract.findings import Finding, error, warning
+from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import (
     ALL_SHEETS, HOLIDAYS, META_SHEET, SCHEMA_VERSION, SETTING_ITEMS, SETTINGS, SETTINGS_BY_KEY, Column, Kind, Sheet,
 )
@@ -263,7 +264,7 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
                 if item.default is not None:
                     findings.append(error(
                         "settings-missing", SETTINGS.name, cell, rows.get(item.label), item.label,
-                        f"活动设置缺少“{item.label}”，暂按默认值 {item.default} 统计",
+                        f"活动设置缺少“{item.label}”，暂按默认值 {cn_date(item.default)} 统计",
                         f"请在“{SETTINGS.name}”表填写{item.label}",
                     ))
                 parsed[item.key] = item.default
@@ -287,7 +288,7 @@ def read_settings(grid: Grid | None) -> tuple[Settings, list[Finding]]:
         findings.append(error(
             "settings-period-inverted", SETTINGS.name, f"B{rows[end_label]}" if end_label in rows else None,
             rows.get(end_label), end_label,
-            f"活动结束日期 {end} 早于开始日期 {start}",
+            f"活动结束日期 {cn_date(end)} 早于开始日期 {cn_date(start)}",
             "请检查活动设置中的开始日期和结束日期",
         ))
         start, end = end, start

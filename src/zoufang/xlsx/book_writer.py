@@ -26,7 +26,7 @@ from zoufang.contract.schema import (
 )
 from zoufang.contract.findings import FILL_ERROR
 from zoufang.contract.work_calendar import official_arrangement
-from zoufang.xlsx.print_fit import fit_scale, row_height, wrapped_lines
+from zoufang.xlsx.print_fit import PAGES_TALL, fit_scale, row_height, wrapped_lines
 from zoufang.xlsx.self_check import SelfCheckWriter, define_ranges
 from zoufang.xlsx.unit_progress import ProgressPlan, ProgressWriter
 
@@ -141,7 +141,7 @@ def _print_setup(ws, landscape: bool = True, widths: list[float] | None = None) 
         ws.repeat_columns(0, 1)
         ws.print_across()  # a row's pieces on consecutive pages
     else:
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, PAGES_TALL)
     ws.set_margins(*PRINT_MARGINS)
     ws.set_header("&C&\"黑体,Bold\"&A")
     ws.set_footer("&C第 &P 页 共 &N 页")

@@ -16,7 +16,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from zoufang.contract.schema import Kind, Sheet
-from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAPER_POINTS, fit_scale, row_height, text_points
+from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAGES_TALL, PAPER_POINTS, fit_scale, row_height, text_points
 
 SMALLEST_PT, BODY_PT = 9, 10  # the smallest text on paper; the sheets' text (宋体 10)
 MARGINS_IN = (0.4, 0.4)  # left, right
@@ -141,7 +141,7 @@ def lay_out_for_print(ws, spec: Sheet) -> None:
     for i, height in enumerate(heights, start=1):
         ws.row_dimensions[i].height = height
     ws.page_setup.paperSize, ws.page_setup.orientation = paper, "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left, ws.page_margins.right = MARGINS_IN
     ws.print_title_rows = "1:1"

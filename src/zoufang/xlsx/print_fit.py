@@ -46,6 +46,8 @@ def fit_scale(widths: list[float], paper: int, landscape: bool, left_in: float, 
 
 
 LINE_PT = 13.5  # a line of 10 pt text
+PAGES_TALL = 999  # fit to one page wide and as many tall as it takes. Not 0 ("automatic"), which LibreOffice reads
+#                   so that it dropped the last row of a 150-row 校验结果 (15 pages printed of 16)
 
 
 def wrapped_lines(value, width: float) -> int:
@@ -64,6 +66,7 @@ def wrapped_lines(value, width: float) -> int:
 
 _LATIN_WORD = re.compile(r"[A-Za-z0-9/_.:-]{2,}")
 _WIDE_LATIN = set("MWmw@%")
+_CJK_MARKS = set("“”‘’…—·")  # of ambiguous width: drawn full width from the CJK face beside Chinese text
 
 
 def _weighed(text: str, weights: tuple[float, float, float, float]) -> float:
@@ -71,7 +74,7 @@ def _weighed(text: str, weights: tuple[float, float, float, float]) -> float:
     cjk, wide, upper, rest = weights
     total = 0.0
     for ch in text:
-        if display_width(ch) == 2:
+        if ch in _CJK_MARKS or display_width(ch) == 2:
             total += cjk
         elif ch in _WIDE_LATIN:
             total += wide

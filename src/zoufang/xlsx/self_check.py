@@ -19,7 +19,7 @@ from zoufang.contract.rule_names import rule_name
 from zoufang.contract.schema import NAME_PERIOD_END, NAME_PERIOD_START, SETTING_ITEMS, SETTINGS
 from zoufang.contract.cells import LAST_SERIAL
 from zoufang.xlsx.formula_text import cleaned, in_list, tame, token
-from zoufang.xlsx.print_fit import row_height
+from zoufang.xlsx.print_fit import PAGES_TALL, row_height
 
 IMPORT_ONLY = "导入时由局活动办公室检查"
 HEAD = 1  # the header row (0-based): the verdict is above it
@@ -245,7 +245,7 @@ class SelfCheckWriter:
         ws.freeze_panes(HEAD + 1, 0)
         ws.set_paper(9)
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, PAGES_TALL)
         ws.repeat_rows(HEAD)
         ws.set_footer("&C第 &P 页 共 &N 页")
 

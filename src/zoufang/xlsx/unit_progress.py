@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellFormulaTuple
 
 from zoufang.contract.schema import PEOPLE, PROGRESS_TAIL
-from zoufang.xlsx.print_fit import row_height, wrapped_lines
+from zoufang.xlsx.print_fit import PAGES_TALL, row_height, wrapped_lines
 
 _SAME_ROW = re.compile(r"\[(\w+)\]")
 
@@ -165,7 +165,7 @@ class ProgressWriter:
         ws.freeze_panes(2, 3)
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, PAGES_TALL)
         ws.repeat_rows(1)
 
     def _paint(self, ws, fmts, last: int, first_status: int) -> None:
