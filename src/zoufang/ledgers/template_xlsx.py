@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.contract.cells import display_width
 from zoufang.ledgers.template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, fill, repeat_list
-from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAGES_TALL, PAPER_POINTS, WIDEST_DIGIT_PX, fit_scale, kept_marks
+from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAPER_POINTS, WIDEST_DIGIT_PX, fit_scale, kept_marks
 from zoufang.xlsx.values import cell_value
 
 
@@ -180,7 +180,8 @@ class Template:
             "paper": int(ps.paperSize) if ps.paperSize else None, "landscape": ps.orientation == "landscape",
             "fit": bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
             "fit_width": ps.fitToWidth if ps.fitToWidth is not None else 1,
-            "fit_height": ps.fitToHeight or PAGES_TALL,  # "as tall as it takes": never 0 (print_fit.PAGES_TALL)
+            "fit_height": ps.fitToHeight if ps.fitToHeight is not None else 0,  # 0 here, not print_fit.PAGES_TALL:
+            # LibreOffice keeps this renderer's page breaks only in the fit-to-width-only mode
             "margins": (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom),
             "header": _hf(ws.oddHeader), "footer": _hf(ws.oddFooter),
             "titles": [int(x) for x in re.findall(r"\d+", ws.print_title_rows)] if ws.print_title_rows else [],

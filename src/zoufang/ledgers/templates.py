@@ -14,7 +14,6 @@ from openpyxl.utils import get_column_letter
 
 from zoufang.contract.schema import ACTIVITIES, CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS, WENZHENG
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT
-from zoufang.xlsx.print_fit import PAGES_TALL
 
 PERSON_TEMPLATE = "个人台账.xlsx"
 UNIT_TEMPLATE = "单位台账.xlsx"
@@ -61,7 +60,7 @@ class _Sheet:
             ws.column_dimensions[get_column_letter(j)].width = w
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # width only: the ledgers' own page breaks hold
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if landscape:  # bound along the top edge: the binding margin (装订线) is the top one
             ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.5, 1.0, 0.7

@@ -47,7 +47,8 @@ def fit_scale(widths: list[float], paper: int, landscape: bool, left_in: float, 
 
 LINE_PT = 13.5  # a line of 10 pt text
 PAGES_TALL = 999  # fit to one page wide and as many tall as it takes. Not 0 ("automatic"), which LibreOffice reads
-#                   so that it dropped the last row of a 150-row 校验结果 (15 pages printed of 16)
+#                   so that it dropped the last row of a 150-row 校验结果 (15 pages printed of 16) — except where a
+#                   sheet's own page breaks must hold (the ledgers): LibreOffice keeps them only with 0
 
 
 def wrapped_lines(value, width: float) -> int:
