@@ -122,7 +122,8 @@ def check_book(book: Path, as_of: dt.date | None = None, annotate: Path | None =
         from zoufang.checks.annotate import annotate_copy
         from zoufang.exchange.book_values import checked_values
         from zoufang.exchange.master_self_check import refresh_self_check, self_check_gap
-        values = checked_values(campaign)  # what 自查's formulas give: the book's own 统计截止日期
+        values = checked_values(campaign, findings=None if as_of else findings)  # what 自查's formulas give: at
+        #                                                  the book's own 统计截止日期, as check's findings when no --as-of
         result.marked = annotate_copy(book, Path(annotate), findings, self_check_gap(findings, values))
         refresh_self_check(Path(annotate), campaign=campaign, values=values)  # openpyxl keeps no formula's value
         result.annotated = Path(annotate)

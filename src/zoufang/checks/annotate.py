@@ -19,8 +19,8 @@ from zoufang.contract.findings import FILL_ERROR, FILL_WARNING, NOTE_MARK, Findi
 from zoufang.contract.periods import cn_date
 from zoufang.contract.schema import ALL_SHEETS, FINDINGS_SHEET, LEVEL_ERROR, SELF_CHECK_SHEET, SETTINGS
 from zoufang.files.safe_io import atomic_write
-from zoufang.xlsx.print_fit import PAGES_TALL, row_height
 from zoufang.xlsx.print_columns import lay_out_for_print
+from zoufang.xlsx.print_fit import PAGES_TALL, row_height
 from zoufang.xlsx.self_check import SELF_CHECK_WIDTHS
 from zoufang.xlsx.values import cell_value
 

@@ -79,11 +79,11 @@ class _RowText(dict):
         self.data, self.i = data, i
 
     def __missing__(self, key: str) -> str:
-        """The cell's text; a day as a Chinese text writes it (_cn)."""
+        """The cell's text; a day as a Chinese text writes it (2012年3月5日: never broken at a hyphen)."""
         if key in self.data.spec.keys and self.data.spec.col(key).kind is Kind.DATE:
             day = self.data.frame[key].iat[self.i]
             if pd.notna(day):
-                return _cn(day)
+                return cn_date(day)
         return self.data.text[key].iat[self.i]
 
 
@@ -109,11 +109,6 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-
-
-def _cn(day) -> str:
-    """A day in a message as a Chinese text writes it (2012年3月5日): it never breaks at a hyphen when it wraps."""
-    return cn_date(pd.Timestamp(day).date())
 
 
 def _quote(text: str, limit: int = 30) -> str:
@@ -189,24 +184,24 @@ def time_findings(data: SheetData, campaign: Campaign, as_of: dt.date) -> list[F
                 after = frame["kind"].isin(POST_CAMPAIGN_ACTIVITIES) & (v > end)
                 v, outside = v.where(~after), outside & ~after
             out += _emit(data, outside, col.key, "date-out-of-period", LEVEL_ERROR,
-                         lambda i, v=v, label=label: f"{label} {_cn(v.iat[i])} 不在活动期间（{_cn(s.start)}至{_cn(s.end)}）内",
+                         lambda i, v=v, label=label: f"{label} {cn_date(v.iat[i])} 不在活动期间（{cn_date(s.start)}至{cn_date(s.end)}）内",
                          lambda i: "请核对日期，活动期间见“活动设置”")
             out += _emit(data, ~outside & (v > asof), col.key, "date-after-as-of", LEVEL_ERROR,
-                         lambda i, v=v, label=label: f"{label} {_cn(v.iat[i])} 晚于统计截止日期 {_cn(as_of)}，尚未发生",
+                         lambda i, v=v, label=label: f"{label} {cn_date(v.iat[i])} 晚于统计截止日期 {cn_date(as_of)}，尚未发生",
                          lambda i: "请核对日期；计划中的事项请在发生后再登记")
         if col.done_date:
             out += _emit(data, v > asof, col.key, "date-in-future", LEVEL_ERROR,
-                         lambda i, v=v, label=label: f"{label} {_cn(v.iat[i])} 晚于统计截止日期 {_cn(as_of)}",
+                         lambda i, v=v, label=label: f"{label} {cn_date(v.iat[i])} 晚于统计截止日期 {cn_date(as_of)}",
                          lambda i: "办结、销号的日期不能晚于统计截止日期")
     if data.spec is RESEARCH and data.has("start") and data.has("end"):
         for key, mask, what in (("start", frame["start"] < start, "开始于活动开始之前"),
                                 ("end", frame["end"] > end, "结束于活动结束之后")):
             out += _emit(data, mask, key, "trip-outside-period", LEVEL_WARNING,
-                         lambda i, key=key, what=what: f"调研{what}（{_cn(frame[key].iat[i])}），只统计活动期间内的天数",
+                         lambda i, key=key, what=what: f"调研{what}（{cn_date(frame[key].iat[i])}），只统计活动期间内的天数",
                          lambda i: "如日期无误可忽略本提示")
         out += _emit(data, (frame["start"] > asof) & (frame["start"] <= end), "start", "trip-after-as-of",
                      LEVEL_WARNING,
-                     lambda i: f"调研开始日期 {_cn(frame['start'].iat[i])} 晚于统计截止日期 {_cn(as_of)}，暂不统计",
+                     lambda i: f"调研开始日期 {cn_date(frame['start'].iat[i])} 晚于统计截止日期 {cn_date(as_of)}，暂不统计",
                      lambda i: "如是计划中的调研，可在完成后再登记")
     return out
 

@@ -111,8 +111,9 @@ def _page_number_footer(doc, section) -> None:
 
 
 TEXT_WIDTH_MM = 210 - 28 - 26  # the type area of an A4 page between GB/T 9704's margins: 156 mm
+TEXT_WIDTH_PT = TEXT_WIDTH_MM / 25.4 * 72
 TITLE_PT = 22  # 二号
-TITLE_CHARS = int((TEXT_WIDTH_MM / 25.4 * 72 - TITLE_PT / 2) // TITLE_PT)  # characters a title's line holds, half
+TITLE_CHARS = int((TEXT_WIDTH_PT - TITLE_PT / 2) // TITLE_PT)  # characters a title's line holds, half
 # a character to spare for a client's rounding: 19
 
 
@@ -374,9 +375,6 @@ def _signed(doc, who: str) -> None:
 
 BODY_PT = 16  # 三号
 DATE_RIGHT_PT = 4 * BODY_PT  # GB/T 9704 7.3.5.1: 成文日期右空四字
-DATE_PT = 3 * BODY_PT + 8 * BODY_PT / 2  # 2012年12月31日 at its widest: three characters and eight figures
-TEXT_WIDTH_PT = TEXT_WIDTH_MM / 25.4 * 72
-SIGN_CENTRE_PT = TEXT_WIDTH_PT - DATE_RIGHT_PT - DATE_PT / 2  # a date's centre, from the left margin
 
 
 def _sign(doc, who: str) -> None:
@@ -386,7 +384,7 @@ def _sign(doc, who: str) -> None:
 
     def centred() -> None:  # a centre tab at the date's centre, which its width decides: set when filled
         p = _plain(doc, "\t" + who, WD_ALIGN_PARAGRAPH.LEFT, indent=False)
-        tab = p.paragraph_format.tab_stops.add_tab_stop(Pt(SIGN_CENTRE_PT), WD_TAB_ALIGNMENT.CENTER)
+        tab = p.paragraph_format.tab_stops.add_tab_stop(Pt(0), WD_TAB_ALIGNMENT.CENTER)
         tab._tab.set(qn("w:pos"), "{{ sign_tab }}")
     _conditional(doc, "sign_centred", centred)
     _conditional(doc, "not sign_centred", lambda: _plain(doc, who, WD_ALIGN_PARAGRAPH.RIGHT, indent=False))

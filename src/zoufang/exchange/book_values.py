@@ -53,12 +53,13 @@ def book_campaign(content: BookContent, sheets: tuple[Sheet, ...] = ALL_SHEETS) 
 
 
 def checked_values(campaign: Campaign, sheets: tuple[Sheet, ...] = ALL_SHEETS,
-                   today: dt.date | None = None) -> BookValues:
+                   today: dt.date | None = None, findings: list | None = None) -> BookValues:
     """What 自查's formulas give on ``campaign`` on ``today`` (统计截止日期 when set): the findings of check on
-    the rows each rule's formula judges (formula_checks.judged_rows), and each sheet's rows holding anything."""
+    the rows each rule's formula judges (formula_checks.judged_rows), and each sheet's rows holding anything.
+    ``findings``: validate's at that date, when already made."""
     as_of = campaign.settings.effective_as_of(today=today)
     values = BookValues(as_of)
-    for f in validate(campaign, as_of):
+    for f in validate(campaign, as_of) if findings is None else findings:
         if f.row is not None:
             values.findings.setdefault((f.code, f.sheet, f.column), []).append(int(f.row))
     for check in formula_checks():

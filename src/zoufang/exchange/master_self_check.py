@@ -7,9 +7,8 @@ such a write the saved master is read back and each of 自查's formula cells ge
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-
 from collections import Counter
+from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
@@ -65,10 +64,11 @@ def self_check_gap(findings: list, values) -> str:
     """Why 自查's verdict and the full check's count (``findings``) differ, in a sentence for the marked copy: 自查
     counts only the rules a formula can judge inside the workbook (``values``: book_values.checked_values); the
     others are counted by check alone, rule by rule."""
-    own, own_errors = totals(formula_checks(), values)
+    checks = formula_checks()
+    own, own_errors = totals(checks, values)
     errors = [f for f in findings if f.level == LEVEL_ERROR]
     counted = Counter()
-    for check in formula_checks():
+    for check in checks:
         if check.level == LEVEL_ERROR:
             counted[rule_name(check.code)] += len(values.rule(check.code, check.sheet, check.column))
     only = Counter(rule_name(f.code) for f in errors) - counted

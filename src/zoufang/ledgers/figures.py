@@ -15,7 +15,7 @@ import pandas as pd
 from zoufang.contract.periods import cn_date, due, weeks
 from zoufang.contract.schema import (
     ACTIVITIES, CASES, METRIC_HOUSEHOLDS, METRIC_RESEARCH_DAYS, METRIC_RESOLUTION_RATE, PROBLEMS, RATIO_METRICS, RECEPTIONS, RESEARCH,
-    ROLE_BUREAU_LEADER, VISITS, WENZHENG,
+    ROLE_BUREAU_LEADER, VISITS, WENZHENG, Kind,
 )
 from zoufang.ledgers.template_render import records
 from zoufang.ledgers.templates import PROBLEM_FIELDS, SOLVE_RATE_NOTE
@@ -24,7 +24,6 @@ from zoufang.progress.collective import reception_units
 from zoufang.progress.measures import NO_MEASURES, category_text, households_text
 from zoufang.progress.quota import Context, trip_days
 from zoufang.progress.report import NAME, UNIT, Report, build_report
-from zoufang.contract.schema import Kind
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.normalize import as_typed
 

@@ -109,10 +109,9 @@ def unit_measures(ctx: Context, cats: pd.DataFrame, counts: pd.Series, wenzheng:
         mine = cadres[cadres["unit"] == name]
         paired = int(mine["person_id"].isin(counts[counts > 0].index).sum())
         own = (wenzheng.get("units") or {}).get(BUREAU if kind == UNIT_KIND_BUREAU else name) or {}
-        others = not_held.loc[name] if name in not_held.index else None
+        others = not_held.loc[name] if name in not_held.index else {"people": 0, "households": 0}
         out[name] = {"by_category": {str(c): int(n) for (u, c), n in by_unit.items() if u == name},
-                     "others": {"people": int(others["people"]) if others is not None else 0,
-                                "households": int(others["households"]) if others is not None else 0},
+                     "others": {"people": int(others["people"]), "households": int(others["households"])},
                      "cadres": len(mine), "paired": paired,
                      "wenzheng": {"opinions": own.get("opinions", 0), "replied": own.get("replied", 0),
                                   "reply_rate": own.get("reply_rate"), "topics": own.get("topics", 0)}}

@@ -129,11 +129,8 @@ def kept_marks(text: str, chars: int) -> str:
                 lines.append("".join(line) + token[:room])
                 line, token = [], token[room:]
             if line and display_width("".join(line) + token) > chars:
-                cut = len(line)
-                while cut > 1 and (token[0] in NO_LINE_START if cut == len(line) else line[cut][0] in NO_LINE_START
-                                   or line[cut - 1][-1] in NO_LINE_END):
-                    cut -= 1
-                while cut > 1 and line[cut - 1][-1] in NO_LINE_END:
+                cut = len(line)  # the new line begins with line[cut:] + token: move the cut back past the marks
+                while cut > 1 and ((line[cut:] or [token])[0][0] in NO_LINE_START or line[cut - 1][-1] in NO_LINE_END):
                     cut -= 1
                 lines.append("".join(line[:cut]))
                 line = line[cut:]
