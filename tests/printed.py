@@ -117,3 +117,90 @@ def crowded_lines(pdf: Path, gap: float = 1.0) -> list[tuple[int, str, str]]:
                     if nearest[0] - bottom < gap:
                         out.append((number, text[:30], nearest[4][:30]))
     return out
+
+
+def smallest_text(pdf: Path) -> float:
+    """The smallest character size anywhere on the pages, running heads and page numbers included (points)."""
+    return smallest_body_text(pdf, margin=-1)
+
+
+def _line_boxes(page) -> list[tuple[float, float, float, float, str, float]]:
+    """(top, bottom, x0, x1, text, size) of each run of characters on one line with no gap wider than 4 points."""
+    lines: dict[float, list] = {}
+    for c in page.chars:
+        if c["text"].strip():
+            lines.setdefault(round(c["top"], 1), []).append(c)
+    boxes = []
+    for cs in lines.values():
+        cs.sort(key=lambda c: c["x0"])
+        run = [cs[0]]
+        for c in cs[1:] + [None]:
+            if c is not None and c["x0"] - run[-1]["x1"] < 4:
+                run.append(c)
+                continue
+            boxes.append((min(x["top"] for x in run), max(x["bottom"] for x in run), run[0]["x0"], run[-1]["x1"],
+                          "".join(x["text"] for x in run), run[0]["size"]))
+            run = [c]
+    return sorted(boxes)
+
+
+def _printed_width(text: str, size: float) -> float:
+    """A text's width at ``size`` as the narrowest client draws it: a Chinese character as Excel draws 宋体 (15 px at
+    11 pt: 1.03 em), anything else 0.6 em (DejaVu's figures are 0.64)."""
+    return sum(1.03 * size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
+
+
+def split_words(pdf: Path, terms: list[str], patterns: tuple[str, ...] = (r"\d{4}年\d{1,2}月\d{1,2}日",),
+                tables_only: bool = False) -> list:
+    """(page, line, next line, word) where a printed line ends inside one of ``terms`` (or a match of
+    ``patterns``) that its cell is wide enough to hold on one line, and the line just below it in the same cell —
+    starting at the same left edge or centred on the same middle, less than half a line away — goes on with the
+    rest of it. A cell runs between the column rules around the line (the page's text width without rules; with
+    ``tables_only`` such lines — a document's running text, justified and broken anywhere — are not looked at)."""
+    import pdfplumber
+    found = re.compile("|".join([re.escape(t) for t in sorted(set(terms), key=len, reverse=True) if len(t) > 1]
+                                + list(patterns)))
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            boxes = _line_boxes(page)
+            rules = [e for e in page.edges if e["orientation"] == "v"]
+            for top, bottom, x0, x1, text, size in boxes:
+                around = [e["x0"] for e in rules if e["top"] <= top and e["bottom"] >= bottom]
+                if tables_only and not (any(x <= x0 + 1 for x in around) and any(x >= x1 - 1 for x in around)):
+                    continue
+                left = max([x for x in around if x <= x0 + 1], default=36)
+                right = min([x for x in around if x >= x1 - 1], default=page.width - 36)
+                below = [b for b in boxes if 0 <= b[0] - bottom < size * 0.6 and (
+                    abs(b[2] - x0) < 1.5 or abs((b[2] + b[3]) - (x0 + x1)) < 3)]
+                for b in below:
+                    joined = text + b[4]
+                    for m in found.finditer(joined):
+                        if m.start() < len(text) < m.end() and _printed_width(m.group(), size) < right - left - 4:
+                            out.append((number, text[-12:], b[4][:12], m.group()))
+    return out
+
+
+def table_widths(pdf: Path, right_margin: dict[bool, float]) -> list[tuple[int, float]]:
+    """(page, share) of the printable width spanned by the rules of each page that has a table: from the page's
+    leftmost rule (the left margin) to the paper's edge less ``right_margin`` (points, by landscape or not)."""
+    import pdfplumber
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            edges = [(e["x0"], e["x1"]) for e in page.edges if e["orientation"] == "h"]
+            if edges:
+                left, right = min(a for a, _ in edges), max(b for _, b in edges)
+                out.append((number, (right - left) / (page.width - right_margin[page.width > page.height] - left)))
+    return out
+
+
+def words_kept_whole(path: Path) -> list[str]:
+    """What a clerk reads as one word: people's and units' names, the contract's headings and choices, metrics and
+    statuses."""
+    from zoufang.contract import schema
+    from zoufang.reading.reader import read_campaign
+    campaign = read_campaign(path)
+    return [*campaign.people["name"], *campaign.units["name"], *schema.PERSONAL_METRICS, *schema.QUOTA_SUBJECTS,
+            *[c for sheet in schema.ALL_SHEETS for col in sheet.columns for c in (*col.choices, col.label)],
+            "已完成", "按进度", "滞后", "未完成"]

@@ -28,10 +28,10 @@ def text_of(path) -> str:
 
 
 def table_rows(path, *headers: str) -> list[list[str]]:
-    """The rows of the first table whose heading row starts with ``headers``."""
+    """The rows of the first table whose heading row starts with ``headers``, each cell's lines joined."""
     doc = Document(str(path))
     table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:len(headers)] == list(headers))
-    return [[c.text for c in row.cells] for row in table.rows[1:]]
+    return [[c.text.replace("\n", "") for c in row.cells] for row in table.rows[1:]]
 
 
 def report_json(path, as_of):
@@ -338,7 +338,7 @@ def whole_pieces(docx) -> list[str]:
     for table in doc.tables:
         for i, row in enumerate(table.rows):
             for cell in row.cells:
-                text = cell.text.strip()
+                text = cell.text.replace("\n", "").strip()  # as typed: the lines it is printed in joined
                 out += KEEP_WHOLE.findall(text)
                 if not KEEP_WHOLE.search(text) and text and (len(text) <= 4 if i == 0 else len(text) <= 7):
                     out.append(text)

@@ -334,8 +334,8 @@ def test_ledgers_print_what_the_clerk_typed(demo_book, tmp_path):
     assert typed
     done = runner.invoke(app, ["ledgers", str(demo_book), "--unit", "市图书馆", "--out", str(tmp_path)])
     assert done.exit_code in (0, 1), done.output
-    printed = {c.value for ws in openpyxl.load_workbook(next(tmp_path.rglob("市图书馆-单位台账.xlsx")))
-               for r in ws.iter_rows() for c in r if isinstance(c.value, str)}
+    printed = {c.value.replace("\n", "") for ws in openpyxl.load_workbook(next(tmp_path.rglob("市图书馆-单位台账.xlsx")))
+               for r in ws.iter_rows() for c in r if isinstance(c.value, str)}  # as printed, in the lines it prints in
     import unicodedata
     seen = typed & printed
     assert seen, "the unit's ledger prints none of the typed texts"
@@ -440,3 +440,22 @@ def test_numbers_are_spaced_one_way(demo_book, tmp_path):
         assert not re.search(r"\d \d{0,2}[年月日]|\d[年月] \d", body), docx.name  # a day never spaced
         glued = re.findall(r"[\u4e00-\u9fff]\d|\d[\u4e00-\u9fff]", DAYS.sub("", body))
         assert not glued, (docx.name, glued[:5])
+
+
+def test_a_word_table_breaks_its_lines_between_words(demo_book, tmp_path, needs_libreoffice):
+    """Cosmetic: "要求补发演出补/贴" in the 附件 table at 五号 — Word and LibreOffice break a Chinese line between any
+    two characters. Every table of the bureau's summary and of each unit's, as printed, ends its lines between
+    words (jieba's segmentation of each cell, names and the contract's words) wherever the word fits its cell."""
+    import rjieba
+    from printed import split_words, words_kept_whole
+    summary(demo_book, tmp_path, "--unit", "all", "--pdf")
+    summary(demo_book, tmp_path, "--pdf")
+    pdfs = sorted(tmp_path.glob("全面总结-*.pdf"))
+    assert len(pdfs) == 12
+    names = words_kept_whole(demo_book)
+    for pdf in pdfs:
+        cells = {c.text.replace("\n", "") for t in Document(str(pdf.with_suffix(".docx"))).tables
+                 for row in t.rows for c in row.cells}
+        words = [w for text in cells for w in rjieba.cut(text) if len(w) > 1 and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
+        assert words
+        assert split_words(pdf, [*words, *names], tables_only=True) == [], pdf.name

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+
+from zoufang.xlsx.print_fit import broken_lines
 
 CELL_PADDING_PT = 2 * 5.4 + 3  # Table Grid's left and right cell margins (0.19 cm each), and the borders
 SLACK = 1.05  # rounding and kerning
@@ -102,14 +105,19 @@ def type_area_pt(body) -> float:
     return (int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))) / 20
 
 
-def fit_tables(body, total_pt: float, font_pt: float = 10.5) -> None:
-    """Set every table's grid and cell widths in the document ``body`` (an lxml element) from its contents."""
+def fit_tables(body, total_pt: float, font_pt: float = 10.5, terms: tuple[str, ...] = ()) -> None:
+    """Set every table's grid and cell widths in the document ``body`` (an lxml element) from its contents, and
+    break each cell's text into the lines it prints in, ``terms`` (names, enumerations) whole."""
     for tbl in body.iter(qn("w:tbl")):
         trs = tbl.findall(qn("w:tr"))
         rows = [[_cell_text(tc) for tc in tr.findall(qn("w:tc"))] for tr in trs]
         if not rows or any(len(r) != len(rows[0]) for r in rows):
             continue  # merged cells: keep the template's grid
-        widths = column_widths(rows, total_pt, _font_pt(tbl, font_pt))
+        size = _font_pt(tbl, font_pt)
+        widths = column_widths(rows, total_pt, size)
+        for tr in trs:
+            for tc, w in zip(tr.findall(qn("w:tc")), widths):
+                _break_lines(tc, (w - CELL_PADDING_PT) / size + 0.01, terms)  # ems as measured: already the widest
         twips = [str(int(w * 20)) for w in widths]
         grid = tbl.find(qn("w:tblGrid"))
         if grid is not None:
@@ -121,3 +129,25 @@ def fit_tables(body, total_pt: float, font_pt: float = 10.5) -> None:
                 if tcw is not None:
                     tcw.set(qn("w:w"), w)
                     tcw.set(qn("w:type"), "dxa")
+
+
+def _break_lines(tc, ems: float, terms: tuple[str, ...]) -> None:
+    """Each paragraph of cell ``tc`` that is one run of text wider than ``ems`` broken into lines (w:br) at the
+    places print_fit.broken_lines chooses: Word and LibreOffice break between any two Chinese characters."""
+    for p in tc.findall(qn("w:p")):
+        runs = p.findall(qn("w:r"))
+        if len(runs) != 1 or [child.tag for child in runs[0] if child.tag != qn("w:rPr")] != [qn("w:t")]:
+            continue
+        t = runs[0].find(qn("w:t"))
+        lines = broken_lines(t.text or "", ems, terms, text_em).split("\n")
+        if len(lines) < 2:
+            continue
+        t.text = lines[0]
+        at = t
+        for line in lines[1:]:
+            br, nt = OxmlElement("w:br"), OxmlElement("w:t")
+            nt.text = line
+            nt.set(qn("xml:space"), "preserve")
+            at.addnext(br)
+            br.addnext(nt)
+            at = nt

@@ -34,6 +34,7 @@ from zoufang.progress.collective import UNIT_NAME, reception_units
 from zoufang.progress.measures import NO_MEASURES, households_text
 from zoufang.progress.quota import BEHIND, DONE, Context
 from zoufang.progress.report import Report, build_report
+from zoufang.progress.vocabulary import printed_terms
 from zoufang.progress.supervision import DEADLINE, LEADER, STATUS, UNIT
 from zoufang.reading.dataset import Campaign
 
@@ -647,8 +648,10 @@ class Written:
     pdf: Path | None = None
 
 
-def render(template: Path, context: dict, target: Path, images: dict[str, Path] | None = None) -> Path:
-    """Fill ``template`` with ``context`` (text escaped) and write ``target`` atomically."""
+def render(template: Path, context: dict, target: Path, images: dict[str, Path] | None = None,
+           terms: tuple[str, ...] = ()) -> Path:
+    """Fill ``template`` with ``context`` (text escaped) and write ``target`` atomically; its tables' lines keep
+    ``terms`` whole."""
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
@@ -659,7 +662,7 @@ def render(template: Path, context: dict, target: Path, images: dict[str, Path] 
     for key, path in (images or {}).items():
         context[key] = InlineImage(doc, str(path), width=Mm(CHART_MM)) if path else ""
     doc.render(context, autoescape=True)
-    fit_tables(doc.docx._element.body, type_area_pt(doc.docx._element.body))
+    fit_tables(doc.docx._element.body, type_area_pt(doc.docx._element.body), terms=terms)
     atomic_write(target, lambda tmp: doc.save(str(tmp)), keep_backup=False)
     return target
 
@@ -676,7 +679,7 @@ def write_brief(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.date 
     report = build_report(campaign, as_of)
     context = brief_context(campaign, report)
     name = f"半月简报-第{context['issue_no']}期-{report.as_of.isoformat()}.docx"
-    target = render(doc_template(master, BRIEF_TEMPLATE), context, Path(out_dir) / name)
+    target = render(doc_template(master, BRIEF_TEMPLATE), context, Path(out_dir) / name, terms=printed_terms(campaign))
     return Written(target, _pdf(target, pdf)), report
 
 
@@ -693,7 +696,8 @@ def write_summary(master: Path, campaign: Campaign, out_dir: Path, as_of: dt.dat
             if cause is None:
                 raise
             raise WriteRefused(f"无法写入 {target}：{os_error_text(cause)}（原有文件未被改动）") from exc
-        target = render(doc_template(master, SUMMARY_TEMPLATE), context, target, {"chart": chart})
+        target = render(doc_template(master, SUMMARY_TEMPLATE), context, target, {"chart": chart},
+                        printed_terms(campaign))
     return Written(target, _pdf(target, pdf)), report
 
 
@@ -703,10 +707,11 @@ def write_unit_summaries(master: Path, campaign: Campaign, out_dir: Path, units:
     from zoufang.files.names import safe_file_name
     report = build_report(campaign, as_of)
     template = doc_template(master, UNIT_SUMMARY_TEMPLATE)
-    out, used, rows = [], set(), campaign_rows(campaign, report)
+    out, used, rows, terms = [], set(), campaign_rows(campaign, report), printed_terms(campaign)
     for unit in units:
         name = safe_file_name(f"全面总结-{unit}-{report.as_of.isoformat()}", used, Path(out_dir), suffix=".docx")
-        target = render(template, unit_summary_context(campaign, report, unit, rows), Path(out_dir) / f"{name}.docx")
+        target = render(template, unit_summary_context(campaign, report, unit, rows), Path(out_dir) / f"{name}.docx",
+                        terms=terms)
         out.append(Written(target, _pdf(target, pdf)))
     return out, report
 
@@ -715,5 +720,5 @@ def write_rota(master: Path, campaign: Campaign, out_dir: Path, start: dt.date, 
                pdf: bool = False) -> Written:
     context = rota_context(campaign, start, days)
     target = render(doc_template(master, ROTA_TEMPLATE), context,
-                    Path(out_dir) / f"局领导接访安排-{context['first'].isoformat()}.docx")
+                    Path(out_dir) / f"局领导接访安排-{context['first'].isoformat()}.docx", terms=printed_terms(campaign))
     return Written(target, _pdf(target, pdf))

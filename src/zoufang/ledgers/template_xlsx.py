@@ -16,7 +16,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.contract.cells import display_width
 from zoufang.ledgers.template_render import EMPTY_LIST_TEXT, LINE_HEIGHT, PLACEHOLDER, fill, repeat_list
-from zoufang.xlsx.print_fit import NARROWEST_DIGIT_PX, PAPER_POINTS, WIDEST_DIGIT_PX, fit_scale, kept_marks
+from zoufang.xlsx.print_fit import (
+    NARROWEST_DIGIT_PX, PAPER_POINTS, WIDEST_DIGIT_PX, broken_lines, fit_scale, stored_width,
+)
 from zoufang.xlsx.values import cell_value
 
 
@@ -81,6 +83,17 @@ def _format_dict(style: tuple) -> dict:
     return out
 
 
+def _points(size: float | None) -> float:
+    """A cell's font size as it prints: Calibri's 11 when the template says none, never planned below 10."""
+    return max(size or 11, 10)
+
+
+def _chars_per_line(width: float, size: float | None) -> int:
+    """Display units (CJK two) a column of ``width`` characters holds on a line of text at ``size``: one character
+    of padding, and a 10 pt CJK character a little narrower than two characters of the default font."""
+    return max(1, int((width - 1) * 10 / _points(size)))
+
+
 def _taller(template: float | None, fitted: float | None) -> float | None:
     """A fixed row's height: the template's, or taller when its filled text needs more lines (a line never clipped)."""
     if fitted is None or (template is not None and template >= fitted):
@@ -101,6 +114,7 @@ class Template:
     programs: list[list[tuple]] = field(default_factory=list)  # per row: _compile of each cell
     styles: list[tuple] = field(default_factory=list)  # distinct styles
     style_ids: list[list[int]] = field(default_factory=list)  # per row: index into styles of each cell
+    terms: tuple[str, ...] = ()  # words a printed line keeps whole (names, enumerations): print_fit.broken_lines
 
     def __post_init__(self):
         index: dict[tuple, int] = {}
@@ -108,12 +122,14 @@ class Template:
         self.styles = list(index)
         # per row: (column, characters per line) of the cells that wrap their text; a cell merged across columns
         # (on one row) wraps in their joint width
-        width = {(r1 - 1, c1 - 1): sum(self.widths.get(c) or 8.43 for c in range(c1, c2 + 1))
-                 for r1, c1, r2, c2 in self.merges if r1 == r2}
+        width = {(r1 - 1, c1 - 1): sum(stored_width(self.widths.get(c) or 8.43) for c in range(c1, c2 + 1))
+                 for r1, c1, r2, c2 in self.merges if r1 == r2}  # as the renderer writes them: each with padding
         covered = {(r1 - 1, c) for r1, c1, r2, c2 in self.merges if r1 == r2 for c in range(c1, c2)}
-        self.wrapping = [[(c, max(1, int(width.get((r, c), self.widths.get(c + 1) or 8.43) - 1)))
+        self.wrapping = [[(c, _chars_per_line(width.get((r, c), stored_width(self.widths.get(c + 1) or 8.43)), style[1]))
                           for c, (_, style) in enumerate(row) if style and style[10] and (r, c) not in covered]
                          for r, row in enumerate(self.rows)]
+        self.line_heights = [LINE_HEIGHT * max([_points(style[1]) for _, style in row if style and style[10]] or [10])
+                             / 10 for row in self.rows]
 
     def plan(self, scope: dict) -> list[tuple[int, list, float | None]]:
         """The rows to write for ``scope``: (template row, cell values, height) — reusable across books."""
@@ -121,7 +137,7 @@ class Template:
         for r, program in enumerate(self.programs):
             list_name = self.repeat[r]
             if list_name is None:
-                values = self._marks_kept(r, [_value(p, scope) for p in program])
+                values = self._broken(r, [_value(p, scope) for p in program])
                 out.append((r, values, _taller(self.heights[r], self._fit(r, values))))
                 continue
             items = list(scope.get(list_name) or [])
@@ -143,15 +159,15 @@ class Template:
                         merged = merged or {**scope, list_name: item}
                         value = _run(p, merged)
                     values.append(_cell(value))
-                values = self._marks_kept(r, values)
+                values = self._broken(r, values)
                 out.append((r, values, self._fit(r, values)))
         return out
 
-    def _marks_kept(self, r: int, values: list) -> list:
-        """Each wrapped cell's text broken where the wrap would begin a line with 、，。… (print_fit.kept_marks)."""
+    def _broken(self, r: int, values: list) -> list:
+        """Each wrapped cell's text broken into the lines it prints in, words whole (print_fit.broken_lines)."""
         for c, chars in self.wrapping[r]:
             if type(values[c]) is str:
-                values[c] = kept_marks(values[c], chars)
+                values[c] = broken_lines(values[c], chars, self.terms)
         return values
 
     def _fit(self, r: int, values: list) -> float | None:
@@ -166,10 +182,11 @@ class Template:
                     need = -(-display_width(value) // chars)
                 if need > lines:
                     lines = need
-        return LINE_HEIGHT * lines + 2 if lines > 1 else None
+        return self.line_heights[r] * lines + 2 if lines > 1 else None
 
     @classmethod
-    def of(cls, ws: Worksheet) -> "Template":
+    def of(cls, ws: Worksheet, terms: tuple[str, ...] = ()) -> "Template":
+        """The template sheet ``ws``; ``terms``: words its printed lines keep whole."""
         last_row, last_col = ws.max_row, ws.max_column
         rows = [[(ws.cell(r, c).value, _style_of(ws.cell(r, c))) for c in range(1, last_col + 1)]
                 for r in range(1, last_row + 1)]
@@ -190,7 +207,7 @@ class Template:
         return cls(rows, [repeat_list(ws, r) for r in range(1, last_row + 1)],
                    [ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, last_row + 1)],
                    widths, [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges], setup,
-                   [[_compile(v) for v, _ in row] for row in rows])
+                   [[_compile(v) for v, _ in row] for row in rows], terms=terms)
 
 
 def _hf(part) -> str:

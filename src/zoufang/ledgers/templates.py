@@ -14,26 +14,31 @@ from openpyxl.utils import get_column_letter
 
 from zoufang.contract.schema import ACTIVITIES, CASES, PEOPLE, PROBLEMS, QUOTAS, RECEPTIONS, RESEARCH, VISITS, WENZHENG
 from zoufang.xlsx.book_writer import CN_DATE_FORMAT
+from zoufang.xlsx.print_fit import fit_scale
 
 PERSON_TEMPLATE = "个人台账.xlsx"
 UNIT_TEMPLATE = "单位台账.xlsx"
 PERSON_SHEET = "个人台账"
 COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY = "封面", "目录", "单位汇总", PROBLEMS.name, "每周接访"
-# 113 characters: landscape A4 at 10 pt unscaled with Calibri, at 9 pt or more where the client falls back to a wider
-# font (xlsx.print_fit); columns B, C, F and H hold dates (2011年10月31日 needs 16)
+# Column widths below are designed at 10 pt; each sheet widens them in proportion until its columns fill the page as
+# far as the body text still prints at 9 pt on the client that draws columns widest (filling): 11 pt text filling
+# ~90 % of the width with Calibri (Excel) or Carlito, 9 pt where LibreOffice falls back to DejaVu Sans
+# (xlsx.print_fit). Columns B, C, F and H hold dates (2011年10月31日 needs 16 at 10 pt).
 WIDTHS = (11, 16, 16, 7, 18, 16, 13, 16)
+BODY_PT = 11
+FLOOR_PT = 9.1  # the smallest print allowed (9 pt), with room for the clients' rounding
 CN_DATE = CN_DATE_FORMAT
 PROBLEM_FIELDS = ("problem_id", "reg_date", "description", "leader", "owner", "deadline", "progress", "status",
                   "solved_date", "closed_date")  # the unit's 问题台账: every step of a problem, to its 销号
-PROBLEM_WIDTHS = (14, 11, 19, 7, 7, 11, 14, 7, 11, 11)  # 112: ten columns' padding (see WIDTHS); days written short
+PROBLEM_WIDTHS = (14, 11, 18, 9, 7, 11, 13, 7, 11, 11)  # ten columns each with its padding: days written short
 SHORT_DATE = "yyyy.m.d"
 
 _thin = Side(style="thin", color="FF808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-TITLE = Font(name="黑体", size=16, bold=True)
-SECTION = Font(name="黑体", size=12, bold=True)
-BODY = Font(name="宋体", size=10)
-HEAD = Font(name="宋体", size=10, bold=True)
+TITLE = Font(name="黑体", size=18, bold=True)
+SECTION = Font(name="黑体", size=13, bold=True)
+BODY = Font(name="宋体", size=BODY_PT)
+HEAD = Font(name="宋体", size=BODY_PT, bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -52,12 +57,25 @@ def grid(sections: dict[str, tuple[float, ...]]) -> list[float]:
     return [b - a for a, b in zip(edges, edges[1:])]
 
 
+def filling(widths, paper: int, landscape: bool, left_in: float, right_in: float) -> list[float]:
+    """``widths`` (designed at 10 pt) widened in proportion as far as text at ``BODY_PT`` fitted to the page width
+    still prints at ``FLOOR_PT`` or more on the client that draws columns widest (print_fit.fit_scale)."""
+    def smallest_print(k: float) -> float:
+        return fit_scale([w * k for w in widths], paper, landscape, left_in, right_in) * BODY_PT
+
+    low, high = 1.0, 2.0
+    for _ in range(30):
+        mid = (low + high) / 2
+        low, high = (mid, high) if smallest_print(mid) >= FLOOR_PT else (low, mid)
+    return [round(w * low, 2) for w in widths]
+
+
 class _Sheet:
-    def __init__(self, ws, widths=WIDTHS, landscape=False, signed=False, numbered=True):
+    def __init__(self, ws, widths=WIDTHS, landscape=False, signed=False, numbered=True, filled=True):
+        """``widths`` as designed at 10 pt: the columns written ``filling`` the page (``filled``), the sections'
+        spans still counted in the design's widths."""
         self.ws, self.row, self.ncols = ws, 1, len(widths)
         self.widths = list(widths)
-        for j, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = w
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # width only: the ledgers' own page breaks hold
@@ -66,12 +84,15 @@ class _Sheet:
             ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.5, 1.0, 0.7
         else:  # bound along the left edge
             ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 1.0, 0.4, 0.6, 0.7
+        written = filling(widths, 9, landscape, ws.page_margins.left, ws.page_margins.right) if filled else widths
+        for j, w in enumerate(written, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
         if numbered:
             ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-            ws.oddFooter.center.size = 9
+            ws.oddFooter.center.size = BODY_PT  # shrunk with the page where it is fitted
         if signed:  # every page the unit signs carries the sign-off
             ws.oddFooter.left.text, ws.oddFooter.right.text = SIGN_OFF_FOOTER
-            ws.oddFooter.left.size = ws.oddFooter.right.size = 9
+            ws.oddFooter.left.size = ws.oddFooter.right.size = BODY_PT
         ws.sheet_view.showGridLines = False
 
     def line(self, text, font=BODY, height=None, align=WRAP):
@@ -80,7 +101,7 @@ class _Sheet:
         cell.font, cell.alignment = font, align
         ws.merge_cells(start_row=self.row, end_row=self.row, start_column=1, end_column=self.ncols)
         if height:
-            ws.row_dimensions[self.row].height = height
+            ws.row_dimensions[self.row].height = height * BODY_PT / 10  # designed at 10 pt
         self.row += 1
 
     def _spans(self, widths) -> list[tuple[int, int]]:
@@ -100,7 +121,7 @@ class _Sheet:
         spans = self._spans(widths)
         for (first, last), h in zip(spans, headers):
             self._cell(first, last, h, HEAD, CENTER, fill=HEAD_FILL)
-        ws.row_dimensions[self.row].height = 22
+        ws.row_dimensions[self.row].height = 22 * BODY_PT / 10
         self.row += 1
         for (first, last), f in zip(spans, fields):
             dated = f and ("date" in f or f in ("start", "end", "deadline", "monday", "sunday"))
@@ -128,17 +149,18 @@ def _labels(sheet, keys):
     return [sheet.col(k).label for k in keys]
 
 
-# each section of the personal ledger at its own column widths (characters): all on one grid of eleven columns
-# (13, 16, 8 × 8, 16), so that the sheet's few columns print at 9 pt or more (each column adds its padding)
+# each section of the personal ledger at its own column widths (characters, at 10 pt), all on one grid of ten
+# columns (14, 16, 9 × 7, 16): ids take 14 (TSG-WZ00001), days 16, a column of 9 holds a word of four Chinese
+# characters (入户走访) at 11 pt; few columns, as each adds its padding and its merged cells
 PERSON_SECTIONS = {
-    "metrics": (29, 16, 16, 16, 16, 16),
-    "visits": (13, 16, 8, 8, 16, 8, 24, 16),
-    "research": (13, 16, 16, 8, 16, 24, 16),
-    "receptions": (13, 16, 8, 24, 8, 16, 8, 16),
-    "cases": (13, 24, 8, 8, 8, 16, 16, 16),
-    "problems": (13, 16, 24, 8, 8, 16, 8, 16),
-    "wenzheng": (13, 16, 16, 32, 8, 8, 16),
-    "activities": (13, 16, 16, 16, 32, 16),
+    "metrics": (30, 18, 18, 18, 9, 16),
+    "visits": (14, 16, 9, 9, 18, 9, 18, 16),
+    "research": (14, 16, 18, 9, 18, 18, 16),
+    "receptions": (14, 16, 9, 18, 9, 18, 9, 16),
+    "cases": (14, 25, 9, 9, 9, 18, 9, 16),
+    "problems": (14, 16, 18, 9, 9, 18, 9, 16),
+    "wenzheng": (14, 16, 9, 27, 9, 18, 16),
+    "activities": (14, 16, 18, 18, 27, 16),
 }
 
 
@@ -196,7 +218,7 @@ def person_template() -> Workbook:
 
 def unit_template() -> Workbook:
     wb = Workbook()
-    cover = _Sheet(wb.active, widths=(14,) * 6, numbered=False)
+    cover = _Sheet(wb.active, widths=(14,) * 6, numbered=False, filled=False)
     wb.active.title = COVER
     cover.row = 6
     cover.line("{{campaign}}", Font(name="黑体", size=20, bold=True), 40, CENTER)
@@ -212,7 +234,7 @@ def unit_template() -> Workbook:
     toc.line("目　录", TITLE, 34, CENTER)
     toc.line(RUNNING_HEAD, BODY, 30, CENTER)
     toc.table(["序号", "内容", "页码"], ["no", "title", "page"], "toc")
-    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(9, 6, 9, 10, 31, 6), landscape=False, signed=True)
+    summary = _Sheet(wb.create_sheet(SUMMARY), widths=(9, 9, 9, 15, 24, 7), landscape=False, signed=True)
     summary.line("{{unit}}　完成情况汇总", TITLE, 30, CENTER)
     summary.line(RUNNING_HEAD, BODY, 30, CENTER)
     summary.line("人数：{{people}}　　已完成：{{met}}　　按进度：{{on_pace}}　　"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 
 from zoufang.contract.cells import display_width
 
@@ -19,11 +20,15 @@ NARROWEST_DIGIT_PX = 7.0  # Excel's Calibri 11, LibreOffice's Carlito: the large
 PAPER_POINTS = {9: (595.3, 841.9), 8: (841.9, 1190.6), 11: (419.5, 595.3)}  # A4, A3, A5 (portrait w, h)
 
 
+def stored_width(width: float) -> float:
+    """The width XlsxWriter stores for a column set to ``width`` characters: Calibri's 5 px of padding added."""
+    return (int(width * NARROWEST_DIGIT_PX + 0.5) + 5) / NARROWEST_DIGIT_PX
+
+
 def column_points(width: float, digit_px: float = WIDEST_DIGIT_PX) -> float:
     """A column width in character units as points on the printed sheet. The file stores the width with Calibri's
     5 px of padding as characters (XlsxWriter and openpyxl alike); a client multiplies that by its ``digit_px``."""
-    stored = (int(width * NARROWEST_DIGIT_PX + 0.5) + 5) / NARROWEST_DIGIT_PX
-    return stored * digit_px * 0.75
+    return stored_width(width) * digit_px * 0.75
 
 
 def span_px(widths: list[float]) -> int:
@@ -107,37 +112,128 @@ def row_height(values: list, widths: list[float]) -> float:
 
 NO_LINE_START = frozenset("、，。；：？！）》」』】〉”’…%,.;:?!)]}")  # marks a line never begins with (Chinese 避头点)
 NO_LINE_END = frozenset("（《「『【〈“‘([{")  # nor ends with
-_MARKS = NO_LINE_START | NO_LINE_END
 
 
-def kept_marks(text: str, chars: int) -> str:
-    """``text`` broken into lines of at most ``chars`` display units (CJK two, the rest one, as Excel counts) — fewer
-    than any client fits in the cell, so none wraps them again — and never where a line would begin with 、，。… or
-    end with （“…: the character before such a mark goes down with it (Calc and Excel apply no such rule in a cell).
-    A text that fits on one line, or holds no such mark, is returned as it is: the client wraps it."""
-    if not isinstance(text, str) or display_width(text) <= chars or not (set(text) & _MARKS):
+_DAY_OR_FIGURE = (r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"  # a day, a month
+                  r"|[!-~]*\d[!-~]*(?: ?[户人次件天条项个周期名位岁元])?"  # a figure with its measure (21 户, 45/45)
+                  r"|[!-~]+")  # a run of letters, figures and signs (P0046, TSG-ZF00184)
+_BREAK_RANK = {**dict.fromkeys("　；。！？;", 3), **dict.fromkeys("、，：）》”,:)", 2), " ": 1}  # after these
+
+
+_DAY_FIGURE_OR_CHAR = re.compile(_DAY_OR_FIGURE + "|.", re.S)
+
+
+@functools.lru_cache(maxsize=8)
+def _terms_by_first(terms: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for t in sorted(set(terms), key=len, reverse=True):
+        if t:
+            index.setdefault(t[0], []).append(t)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _words(text: str) -> list[str]:
+    """``text`` as jieba segments it into words (rjieba)."""
+    import rjieba
+    return rjieba.cut(text)
+
+
+def _word_ends(text: str) -> list[int]:
+    """Where each Chinese word of ``text`` ends, ascending."""
+    ends, at = [], 0
+    for word in _words(text):
+        at += len(word)
+        ends.append(at)
+    return ends
+
+
+def _tokens(text: str, terms: tuple[str, ...]) -> list[str]:
+    """``text`` as the pieces a line keeps whole: the longest of ``terms`` starting here, else a day, a figure
+    with its measure or a run of letters and figures, else a Chinese word up to where a term begins."""
+    index, out, at = _terms_by_first(terms), [], 0
+    ends = _word_ends(text)
+    while at < len(text):
+        term = next((t for t in index.get(text[at], ()) if text.startswith(t, at)), None)
+        end = at + len(term) if term else _DAY_FIGURE_OR_CHAR.match(text, at).end()
+        if not term and end == at + 1 and display_width(text[at]) == 2 and text[at] not in _BREAK_RANK:
+            word_end = next((e for e in ends if e > at), end)
+            end = next((k for k in range(at + 1, word_end) if text[k] in index and any(
+                text.startswith(t, k) for t in index[text[k]])), word_end)
+        out.append(text[at:end])
+        at = end
+    return out
+
+
+def broken_lines(text: str, chars: float, terms: tuple[str, ...] = (),
+                 measure: Callable[[str], float] = display_width) -> str:
+    """``text`` broken ("\n") into lines of at most ``chars`` units of ``measure`` (by default display units: CJK
+    two, the rest one, as Excel counts) — fewer than any client fits in the cell, so none wraps them again (Calc,
+    Excel and Word break anywhere between two Chinese characters and keep no mark off a line's start). A day, a
+    figure with its measure word, a run of letters and figures, each of ``terms`` (names, enumerations) and each
+    Chinese word stays whole on a line where it fits; a line ends after a mark or a space where one falls in its second half (after
+    ；。 before 、，：, before a space); no line begins with 、，。… nor ends with （“…; a paragraph does not end in
+    a line of one character (孤字) where the line above can give it another. A text that fits is returned as it is."""
+    if not isinstance(text, str) or measure(text) <= chars:
         return text
     out = []
     for part in text.split("\n"):
-        lines, line = [], []
-        for token in _TOKEN.findall(part):  # a run of letters, figures and signs (75%/100%, P0046) stays whole
-            while display_width(token) > chars:  # unless it is longer than a line
-                room = chars - display_width("".join(line))
-                if room <= 0:
-                    lines.append("".join(line))
-                    line, room = [], chars
-                lines.append("".join(line) + token[:room])
-                line, token = [], token[room:]
-            if line and display_width("".join(line) + token) > chars:
-                cut = len(line)  # the new line begins with line[cut:] + token: move the cut back past the marks
-                while cut > 1 and ((line[cut:] or [token])[0][0] in NO_LINE_START or line[cut - 1][-1] in NO_LINE_END):
-                    cut -= 1
-                lines.append("".join(line[:cut]))
+        lines: list[list[str]] = []
+        line: list[str] = []
+        tokens = _tokens(part, terms)[::-1]  # a stack: the next token last
+        while tokens:
+            token = tokens.pop()
+            words = _words(token) if measure(token) > chars else [token]
+            if len(words) > 1:  # a name longer than a line goes over lines between its own words
+                tokens.extend(words[::-1])
+                continue
+            while measure(token) > chars:  # a word longer than a line: broken inside, where the line ends
+                head = _prefix(token, chars - measure("".join(line)), measure) if line else ""
+                if not head:
+                    if line:
+                        lines.append(line)
+                    head = _prefix(token, chars, measure) or token[0]
+                    line = []
+                lines.append(line + [head])
+                line, token = [], token[len(head):]
+            if line and measure("".join(line) + token) > chars:
+                cut = _best_cut(line, token, chars, measure)
+                lines.append(line[:cut])
                 line = line[cut:]
             line.append(token)
-        lines.append("".join(line))
-        out.append("\n".join(lines))
+        lines.append(line)
+        _no_lone_last_character(lines)
+        out.append("\n".join("".join(x) for x in lines))
     return "\n".join(out)
 
 
-_TOKEN = re.compile(r"[!-~]+|.", re.S)
+def _no_lone_last_character(lines: list[list[str]]) -> None:
+    """A paragraph's last line of one Chinese character takes the single character before it ("补发演出补/贴" →
+    "补发演出/补贴") where that leaves the line above at least three tokens and breaks no mark rule."""
+    if len(lines) < 2 or len(lines[-2]) < 4 or len("".join(lines[-1])) != 1:
+        return
+    moved = lines[-2][-1]
+    if len(moved) == 1 and display_width(moved) == 2 and moved not in NO_LINE_START and moved not in NO_LINE_END \
+            and lines[-2][-2][-1] not in NO_LINE_END:
+        lines[-1].insert(0, lines[-2].pop())
+
+
+def _prefix(token: str, room: float, measure: Callable[[str], float]) -> str:
+    """The longest start of ``token`` that takes at most ``room`` (empty when not even one character fits)."""
+    k = 0
+    while k < len(token) and measure(token[:k + 1]) <= room:
+        k += 1
+    return token[:k]
+
+
+def _best_cut(line: list[str], token: str, chars: float, measure: Callable[[str], float]) -> int:
+    """Where ``line`` (tokens) ends when ``token`` does not fit after it: the allowed cut with the strongest break
+    after it in the line's second half, the latest of those; else the latest allowed; else the whole line."""
+    best, best_key = len(line), None
+    for cut in range(1, len(line) + 1):
+        after = (line[cut:] or [token])[0]
+        if after[0] in NO_LINE_START or after[0] in " 　" or line[cut - 1][-1] in NO_LINE_END:
+            continue
+        key = (_BREAK_RANK.get(line[cut - 1][-1], 0) if 2 * measure("".join(line[:cut])) >= chars else -1, cut)
+        if best_key is None or key > best_key:
+            best, best_key = cut, key
+    return best
