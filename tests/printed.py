@@ -94,23 +94,8 @@ def crowded_lines(pdf: Path, gap: float = 1.0) -> list[tuple[int, str, str]]:
     out = []
     with pdfplumber.open(pdf) as doc:
         for number, page in enumerate(doc.pages, start=1):
-            lines: dict[float, list] = {}
-            for c in page.chars:
-                if c["text"].strip():
-                    lines.setdefault(round(c["top"], 1), []).append(c)
-            boxes = []
-            for cs in lines.values():  # a line split where it jumps a gap: one box per cell's text
-                cs.sort(key=lambda c: c["x0"])
-                run = [cs[0]]
-                for c in cs[1:] + [None]:
-                    if c is not None and c["x0"] - run[-1]["x1"] < 4:
-                        run.append(c)
-                        continue
-                    boxes.append((min(x["top"] for x in run), max(x["bottom"] for x in run), run[0]["x0"],
-                                  run[-1]["x1"], "".join(x["text"] for x in run)))
-                    run = [c]
-            boxes.sort()
-            for i, (top, bottom, x0, x1, text) in enumerate(boxes):
+            boxes = _line_boxes(page)  # a line split where it jumps a gap: one box per cell's text
+            for i, (top, bottom, x0, x1, text, _) in enumerate(boxes):
                 below = [b for b in boxes[i + 1:] if b[2] < x1 and b[3] > x0 and b[0] >= top + 1]
                 if below:
                     nearest = min(below, key=lambda b: b[0])

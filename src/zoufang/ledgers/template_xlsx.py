@@ -89,8 +89,8 @@ def _points(size: float | None) -> float:
 
 
 def _chars_per_line(width: float, size: float | None) -> int:
-    """Display units (CJK two) a column of ``width`` characters holds on a line of text at ``size``: one character
-    of padding, and a 10 pt CJK character a little narrower than two characters of the default font."""
+    """Display units (CJK two) a column stored ``width`` characters wide holds on a line of text at ``size``: one
+    character of padding, and a 10 pt CJK character a little narrower than two characters of the default font."""
     return max(1, int((width - 1) * 10 / _points(size)))
 
 
@@ -125,7 +125,8 @@ class Template:
         width = {(r1 - 1, c1 - 1): sum(stored_width(self.widths.get(c) or 8.43) for c in range(c1, c2 + 1))
                  for r1, c1, r2, c2 in self.merges if r1 == r2}  # as the renderer writes them: each with padding
         covered = {(r1 - 1, c) for r1, c1, r2, c2 in self.merges if r1 == r2 for c in range(c1, c2)}
-        self.wrapping = [[(c, _chars_per_line(width.get((r, c), stored_width(self.widths.get(c + 1) or 8.43)), style[1]))
+        self.wrapping = [[(c, _chars_per_line(width.get((r, c), stored_width(self.widths.get(c + 1) or 8.43)),
+                                              style[1]))
                           for c, (_, style) in enumerate(row) if style and style[10] and (r, c) not in covered]
                          for r, row in enumerate(self.rows)]
         self.line_heights = [LINE_HEIGHT * max([_points(style[1]) for _, style in row if style and style[10]] or [10])
