@@ -135,7 +135,10 @@ def _printed_width(text: str, size: float) -> float:
     return sum(1.03 * size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
 
 
-def split_words(pdf: Path, terms: list[str], patterns: tuple[str, ...] = (r"\d{4}年\d{1,2}月\d{1,2}日",),
+WHOLE_PATTERNS = (r"\d{4}年\d{1,2}月\d{1,2}日", r"[A-Z]{2,4}-[A-Z]{2}\d{5}")  # a day; a record number
+
+
+def split_words(pdf: Path, terms: list[str], patterns: tuple[str, ...] = WHOLE_PATTERNS,
                 tables_only: bool = False) -> list:
     """(page, line, next line, word) where a printed line ends inside one of ``terms`` (or a match of
     ``patterns``) that its cell is wide enough to hold on one line, and the line just below it in the same cell —
