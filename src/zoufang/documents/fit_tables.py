@@ -117,7 +117,7 @@ def fit_tables(body, total_pt: float, font_pt: float = 10.5, terms: tuple[str, .
         widths = column_widths(rows, total_pt, size)
         for tr in trs:
             for tc, w in zip(tr.findall(qn("w:tc")), widths):
-                _break_lines(tc, (w - CELL_PADDING_PT) / size + 0.01, terms)  # ems as measured: already the widest
+                _break_lines(tc, (w - CELL_PADDING_PT) / size + 0.01, terms)  # no SLACK: text_em is the widest face's
         twips = [str(int(w * 20)) for w in widths]
         grid = tbl.find(qn("w:tblGrid"))
         if grid is not None:

@@ -21,6 +21,7 @@ from zoufang.ledgers.template_xlsx import Renderer, Template, paginate
 from zoufang.ledgers.templates import (
     CONTENTS, COVER, PERSON_SHEET, PERSON_TEMPLATE, SUMMARY, UNIT_PROBLEMS, UNIT_TEMPLATE, WEEKLY,
 )
+from zoufang.progress.vocabulary import printed_terms
 
 UNIT_SHEETS = (COVER, CONTENTS, SUMMARY, UNIT_PROBLEMS, WEEKLY)
 
@@ -53,10 +54,10 @@ def _load(folder: Path, name: str):
 def write_ledgers(data: LedgerData, out_dir: Path, templates: Path, unit: str | None = None,
                   person: str | None = None, progress: Callable[[str], None] | None = None) -> LedgerFiles:
     """Personal ledgers under out_dir/<unit>/ and one bound book per unit."""
-    person_tpl = Template.of(_load(templates, PERSON_TEMPLATE)[PERSON_SHEET], data.printed_terms)
+    terms = printed_terms(data.campaign)
+    person_tpl = Template.of(_load(templates, PERSON_TEMPLATE)[PERSON_SHEET], terms)
     unit_book = _load(templates, UNIT_TEMPLATE)
-    unit_tpls = {name: Template.of(unit_book[name], data.printed_terms) for name in UNIT_SHEETS
-                 if name in unit_book.sheetnames}
+    unit_tpls = {name: Template.of(unit_book[name], terms) for name in UNIT_SHEETS if name in unit_book.sheetnames}
     people = data.people()
     if unit:
         people = people[people["unit"] == unit]

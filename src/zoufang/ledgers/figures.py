@@ -24,7 +24,6 @@ from zoufang.progress.collective import reception_units
 from zoufang.progress.measures import NO_MEASURES, category_text, households_text
 from zoufang.progress.quota import Context, trip_days
 from zoufang.progress.report import NAME, UNIT, Report, build_report
-from zoufang.progress.vocabulary import printed_terms
 from zoufang.reading.dataset import Campaign
 from zoufang.reading.normalize import as_typed
 
@@ -82,10 +81,6 @@ class LedgerData:
         """Everyone in 人员, in roster order."""
         p = self.campaign.people
         return p[(p["person_id"] != "") & ~p["person_id"].duplicated()]
-
-    @cached_property
-    def printed_terms(self) -> tuple[str, ...]:
-        return printed_terms(self.campaign)
 
     # ---------------------------------------------------------------- grouped once
     @cached_property

@@ -170,9 +170,10 @@ def broken_lines(text: str, chars: float, terms: tuple[str, ...] = (),
     two, the rest one, as Excel counts) — fewer than any client fits in the cell, so none wraps them again (Calc,
     Excel and Word break anywhere between two Chinese characters and keep no mark off a line's start). A day, a
     figure with its measure word, a run of letters and figures, each of ``terms`` (names, enumerations) and each
-    Chinese word stays whole on a line where it fits; a line ends after a mark or a space where one falls in its second half (after
-    ；。 before 、，：, before a space); no line begins with 、，。… nor ends with （“…; a paragraph does not end in
-    a line of one character (孤字) where the line above can give it another. A text that fits is returned as it is."""
+    Chinese word stays whole on a line where it fits; a line ends after a mark or a space where one falls in its
+    second half (after ；。 before 、，：, before a space); no line begins with 、，。… nor ends with （“…; a paragraph
+    does not end in a line of one character (孤字) where the line above can give it another. A text that fits is
+    returned as it is."""
     if not isinstance(text, str) or measure(text) <= chars:
         return text
     out = []
